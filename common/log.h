@@ -1,0 +1,92 @@
+#ifndef LOG_H_
+#define LOG_H_
+
+/*
+ * Diagnostics for the whole program.  The library (common/) reports each
+ * failure once, where it is found, with log_fail(); the agent reads back the
+ * class of the first failure to choose its exit code.  Classes are the
+ * sysexits.h codes of SPEC section 4 (EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE,
+ * EX_CANTCREAT, EX_IOERR, EX_TEMPFAIL, EX_NOPERM, EX_CONFIG, ...).
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/**
+ * log_init(progname, quiet, verbose):
+ * Set the name in front of every message, and the verbosity: ${quiet}
+ * silences everything but errors, ${verbose} enables log_debug().
+ */
+void log_init(const char *, int, int);
+
+/**
+ * log_fail(cls, fmt, ...):
+ * Print "progname: <message>" on stderr and remember ${cls} as the failure
+ * class if no failure was recorded yet.  The message names the file, line,
+ * server reply or backup id involved.
+ */
+void log_fail(int, const char *, ...) LOG_PRINTF(2, 3);
+
+/**
+ * log_failv(cls, fmt, ap):
+ * As log_fail(), with a va_list.
+ */
+void log_failv(int, const char *, va_list) LOG_PRINTF(2, 0);
+
+/**
+ * log_warn(fmt, ...):
+ * Print a warning "progname: warning: <message>" on stderr; not silenced by
+ * -q, since cron should mail it.  Does not record a failure class.
+ */
+void log_warn(const char *, ...) LOG_PRINTF(1, 2);
+
+/**
+ * log_info(fmt, ...):
+ * Print an informational line on stderr unless quiet.
+ */
+void log_info(const char *, ...) LOG_PRINTF(1, 2);
+
+/**
+ * log_debug(fmt, ...):
+ * Print a line on stderr only with -v.
+ */
+void log_debug(const char *, ...) LOG_PRINTF(1, 2);
+
+/**
+ * log_quiet(void):
+ * Return non-zero if -q was given.
+ */
+int log_quiet(void);
+
+/**
+ * log_class(void):
+ * Return the class of the first failure recorded since log_init() or
+ * log_reset(), or 0 if none.
+ */
+int log_class(void);
+
+/**
+ * log_reset(void):
+ * Forget the recorded failure class (the agent does this between
+ * independent steps, e.g. the lines of `sitevault check`).
+ */
+void log_reset(void);
+
+/**
+ * log_capture(buf, len):
+ * While ${buf} is not NULL, also copy the text of the most recent
+ * log_fail() message (without the program name) into ${buf} of ${len} bytes.
+ * Used by `check` and JSON output to report the reason of a failed step.
+ */
+void log_capture(char *, size_t);
+
+/**
+ * log_audit(ok, fmt, ...):
+ * Send an audit event to syslog (facility LOG_DAEMON): success at LOG_INFO,
+ * failure at LOG_ERR.  Never contains a secret.
+ */
+void log_audit(int, const char *, ...) LOG_PRINTF(2, 3);
+
+#endif /* !LOG_H_ */

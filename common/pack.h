@@ -1,0 +1,57 @@
+#ifndef PACK_H_
+#define PACK_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+/*
+ * Writing a category's archive: a pax tar stream through libarchive,
+ * compressed per the configuration, pushed out through a callback in
+ * blocks, so memory stays bounded whatever the data size.  Entry names are
+ * the absolute paths without the leading '/', so that `tar -x` of the
+ * stream rebuilds the tree under the current directory.
+ */
+
+struct pack_stats {
+	uint64_t files;		/* regular files stored */
+	uint64_t bytes;		/* bytes of regular file content stored */
+	uint64_t archive_bytes;	/* bytes of the uncompressed tar stream */
+	uint64_t warnings;	/* files that changed or vanished, sockets */
+};
+
+/**
+ * pack_new(comp, level, out, cookie):
+ * Start an archive compressed with ${comp} at ${level}; compressed bytes go
+ * to ${out}(${cookie}, buf, len).  Return NULL on failure (logged).
+ */
+struct pack *pack_new(enum conf_compression, int,
+    int (*)(void *, const void *, size_t), void *);
+
+/**
+ * pack_add_tree(p, path, exclude):
+ * Add ${path} (absolute) and everything under it, without following
+ * symlinks, skipping names that match a glob of the NULL-terminated
+ * ${exclude}.  Regular files, directories and symlinks keep their mode,
+ * owner and times; sockets are skipped with a warning; a file that changes
+ * or vanishes while read is reported as a warning and the backup goes on.
+ * An unreadable path is an error naming it (EX_NOINPUT / EX_IOERR).
+ * Return 0 or -1.
+ */
+int pack_add_tree(struct pack *, const char *, char *const *);
+
+/**
+ * pack_finish(p, st):
+ * Close the archive, flushing the compressor, and fill ${st}.
+ * Return 0 or -1.
+ */
+int pack_finish(struct pack *, struct pack_stats *);
+
+/**
+ * pack_free(p):
+ * Free ${p}.  Does nothing if ${p} is NULL.
+ */
+void pack_free(struct pack *);
+
+#endif /* !PACK_H_ */

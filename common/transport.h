@@ -1,0 +1,149 @@
+#ifndef TRANSPORT_H_
+#define TRANSPORT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct conf;
+
+/*
+ * The backup store: an FTP/FTPS server through libcurl, or a local
+ * directory, behind one interface so that backup, retention and restore are
+ * written once.  Paths are relative to the configured URL ("branch-01/SITE");
+ * '/' separates components.  Every failure is logged once with the server's
+ * reply line or the errno text, and classed for the exit code:
+ * EX_NOPERM (login refused), EX_UNAVAILABLE (unreachable, TLS refused),
+ * EX_TEMPFAIL (transfer kept failing after retries), EX_IOERR (local I/O,
+ * quota or disk full: 452/552), EX_CONFIG (bad URL, anonymous user).
+ */
+
+struct transport_entry {
+	char *name;		/* file name only, no directory */
+	int is_dir;
+	uint64_t size;		/* 0 when the listing does not say */
+};
+
+/*
+ * Source callback for transport_put_stream(): fill up to ${len} bytes at
+ * ${buf}; return the count, 0 at the end, or -1 on error.
+ */
+typedef ssize_t transport_src_fn(void *, void *, size_t);
+
+/* Sink callback for transport_get(): as age_out_fn. */
+typedef int transport_sink_fn(void *, const void *, size_t);
+
+/**
+ * transport_open(c, password):
+ * Open the store named by ${c} ([server] section).  ${password} is the
+ * unsealed FTP password (NULL for a local store); it is copied and the copy
+ * wiped by transport_close().  An anonymous or empty user is refused here
+ * (EX_CONFIG) without connecting.  Connects lazily or at once as the
+ * implementation prefers; one control connection is reused for the run.
+ * Return NULL after logging.
+ */
+struct transport *transport_open(const struct conf *, const char *);
+
+/**
+ * transport_describe(t):
+ * A printable name of the store for messages: URL without credentials.
+ */
+const char *transport_describe(const struct transport *);
+
+/**
+ * transport_mkdir(t, path):
+ * Create directory ${path} and its parents; an existing directory is
+ * success, whatever the reply code.  Return 0 or -1.
+ */
+int transport_mkdir(struct transport *, const char *);
+
+/**
+ * transport_put_buf(t, path, buf, len):
+ * Store ${len} bytes at ${path}: upload to a temporary name in the same
+ * directory, then rename into place, retrying the whole upload with
+ * exponential backoff up to the configured count (the buffer is resent from
+ * memory).  Nothing is visible under ${path} unless it is complete.
+ * Return 0 or -1.
+ */
+int transport_put_buf(struct transport *, const char *, const void *, size_t);
+
+/**
+ * transport_put_stream(t, path, src, cookie):
+ * Store a stream of unknown length read from ${src} under ${path}, through
+ * a temporary name and rename.  Not retried (the source cannot rewind).
+ * Return 0 or -1.
+ */
+int transport_put_stream(struct transport *, const char *,
+    transport_src_fn *, void *);
+
+/**
+ * transport_get(t, path, sink, cookie):
+ * Download ${path}, handing its bytes to ${sink}.  Not retried once bytes
+ * were handed out.  A missing file logs with class EX_NOINPUT.
+ * Return 0 or -1.
+ */
+int transport_get(struct transport *, const char *, transport_sink_fn *,
+    void *);
+
+/**
+ * transport_get_buf(t, path, max, buf, len):
+ * Download ${path} (at most ${max} bytes, else fail) into a malloc'd buffer
+ * ${*buf} of ${*len} bytes with a NUL after the last byte; retried with
+ * backoff.  A missing file logs with class EX_NOINPUT.  Return 0 or -1.
+ */
+int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
+    size_t *);
+
+/**
+ * transport_list(t, dir, entries, n):
+ * List directory ${dir} ("" for the root of the URL) without "." and "..".
+ * A missing directory is an empty listing with return value 1.
+ * Return 0, 1, or -1 on error.  Free with transport_entries_free().
+ */
+int transport_list(struct transport *, const char *,
+    struct transport_entry **, size_t *);
+
+/**
+ * transport_entries_free(entries, n):
+ * Free a listing.  Does nothing if ${entries} is NULL.
+ */
+void transport_entries_free(struct transport_entry *, size_t);
+
+/**
+ * transport_exists(t, path):
+ * Decide from the listing of the parent whether ${path} exists: return 1
+ * (file), 2 (directory), 0 (missing), or -1 on error.
+ */
+int transport_exists(struct transport *, const char *);
+
+/**
+ * transport_rename(t, from, to):
+ * Rename ${from} to ${to}.  Return 0 or -1.
+ */
+int transport_rename(struct transport *, const char *, const char *);
+
+/**
+ * transport_delete(t, path):
+ * Delete file ${path}; a file already missing is success.  Return 0 or -1.
+ */
+int transport_delete(struct transport *, const char *);
+
+/**
+ * transport_rmdir(t, path):
+ * Remove the empty directory ${path}.  Return 0 or -1.
+ */
+int transport_rmdir(struct transport *, const char *);
+
+/**
+ * transport_size(t, path, size):
+ * Set ${*size} to the size of file ${path}.  Return 0 or -1.
+ */
+int transport_size(struct transport *, const char *, uint64_t *);
+
+/**
+ * transport_close(t):
+ * Close the connection and wipe the password.  Does nothing if ${t} is NULL.
+ */
+void transport_close(struct transport *);
+
+#endif /* !TRANSPORT_H_ */
