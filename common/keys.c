@@ -221,7 +221,8 @@ keys_load(const char *path)
 	while (nextline(&p, end, &line, &ll) == 0) {
 		lineno++;
 		if (ll >= sizeof(SIGNKEY_PREFIX) - 1 &&
-		    memcmp(line, SIGNKEY_PREFIX, sizeof(SIGNKEY_PREFIX) - 1) == 0) {
+		    memcmp(line, SIGNKEY_PREFIX,
+		    sizeof(SIGNKEY_PREFIX) - 1) == 0) {
 			if (have_sign++) {
 				log_fail(EX_DATAERR, "%s: line %u: a second "
 				    "signing key", path, lineno);
@@ -432,7 +433,8 @@ dir_sync(const char *path)
 
 	if ((copy = strdup(path)) == NULL)
 		return (-1);
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd != -1) {
 		rc = fsync(fd);
 		close(fd);
 	}
