@@ -80,8 +80,9 @@ check_fields(const struct manifest *m)
 		bad = "time";
 	else if (!manifest_fields_agent_ok(m->agent, strlen(m->agent)))
 		bad = "agent";
-	else if (m->nrecipients == 0)
-		bad = "recipient (none)";
+	else if (m->nrecipients == 0 ||
+	    m->nrecipients > MANIFEST_RECIPIENTS_MAX)
+		bad = "recipient count (1 to 256)";
 	else if (!manifest_fields_compression_ok(m->compression,
 	    strlen(m->compression)))
 		bad = "compression";
@@ -335,6 +336,11 @@ manifest_parse(const char *name, const char *text, size_t len)
 			goto err;
 		if (!manifest_fields_recipient_ok(lp.v, lp.vlen)) {
 			lp_err(&lp, "invalid age recipient");
+			goto err;
+		}
+		if (m->nrecipients == MANIFEST_RECIPIENTS_MAX) {
+			lp_err(&lp, "more than %d recipients",
+			    MANIFEST_RECIPIENTS_MAX);
 			goto err;
 		}
 		for (i = 0; i < m->nrecipients; i++)
