@@ -15,8 +15,12 @@ arch=$(dpkg --print-architecture)
 # A clean source tree: what `make dist` would pack, with debian/ beside it.
 src=$T/src/sitevault-$version
 mkdir "$T/src"
-sv_make distdir distdir="$src" >"$T/dist.log" 2>&1 ||
-    { cat "$T/dist.log" >&2; fail "make distdir"; }
+if ! sv_make distdir distdir="$src" >"$T/dist.log" 2>&1; then
+	cat "$T/dist.log" >&2
+	missing=$(sed -n "s/.*No rule to make target '\([^']*\)', needed by 'distdir-am'.*/\1/p" "$T/dist.log")
+	[ -z "$missing" ] || fail "make distdir: Makefile.am distributes $missing, which is not in the source tree"
+	fail "make distdir"
+fi
 cp -r "$src/packaging/debian" "$src/debian"
 debver=$(cd "$src" && dpkg-parsechangelog -S Version)
 case $debver in
