@@ -463,3 +463,32 @@ conf_value_recipient(const char *s, const char **why)
 	*why = "neither an age1... recipient nor an absolute file path";
 	return (-1);
 }
+
+int
+conf_value_user(const char *s, const char **why)
+{
+
+	if (strcasecmp(s, "anonymous") == 0 || strcasecmp(s, "ftp") == 0)
+		*why = "anonymous FTP is refused: use a dedicated account";
+	else if (s[0] == '\0')
+		*why = "empty value";
+	else if (strpbrk(s, " \t") != NULL)
+		*why = "contains a blank";
+	else if (strlen(s) > 255)
+		*why = "longer than 255 characters";
+	else
+		return (0);
+	return (-1);
+}
+
+int
+conf_value_credentials(const char *s, const char **why)
+{
+
+	if (strncmp(s, "hidden:", 7) != 0) {
+		*why = "must be \"hidden:...\" as written by "
+		    "`sitevault credentials`";
+		return (-1);
+	}
+	return (conf_value_base64(s + 7, strlen(s + 7), why) < 0 ? -1 : 0);
+}
