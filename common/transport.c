@@ -61,6 +61,40 @@ report(struct transport *t)
 	    t->err.msg[0] != '\0' ? t->err.msg : "store operation failed");
 }
 
+/*
+ * Whether ${path} exists, from one listing of its parent, without retries
+ * or messages: used while handling another failure, whose record in
+ * ${t->err} is kept.  Return 1 (file), 2 (directory), 0 (missing) or -1.
+ */
+static int
+lookup(struct transport *t, const char *path)
+{
+	struct transport_err saved = t->err;
+	struct transport_entry *e = NULL;
+	const char *slash = strrchr(path, '/'), *name;
+	char *parent;
+	size_t n = 0, i;
+	int rc;
+
+	name = slash != NULL ? slash + 1 : path;
+	if ((parent = strndup(path, slash ? (size_t)(slash - path) : 0)) ==
+	    NULL)
+		return (-1);
+	rc = t->ops->list(t, parent, &e, &n);
+	if (rc == 1 || (rc == -1 && t->err.missing && parent[0] != '\0' &&
+	    lookup(t, parent) == 0))
+		rc = 0;		/* the parent is missing too */
+	else if (rc == 0) {
+		for (i = 0; i < n; i++)
+			if (strcmp(e[i].name, name) == 0)
+				rc = e[i].is_dir ? 2 : 1;
+	}
+	transport_entries_free(e, n);
+	free(parent);
+	t->err = saved;
+	return (rc);
+}
+
 int
 transport_path_check(const char *path, int empty_ok)
 {
@@ -246,16 +280,13 @@ int
 transport_mkdir(struct transport *t, const char *path)
 {
 	unsigned int attempt = 0;
-	struct transport_err saved;
 
 	if (checkpath(t, path, 0))
 		return (-1);
 	while (t->ops->mkdir(t, path)) {
 		/* "Already exists" comes in many reply codes: ask the list. */
-		saved = t->err;
-		if (transport_exists(t, path) == 2)
+		if (t->err.missing && lookup(t, path) == 2)
 			return (0);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
@@ -362,14 +393,10 @@ transport_put_stream(struct transport *t, const char *path,
 static void
 get_failed(struct transport *t, const char *path)
 {
-	struct transport_err saved = t->err;
 
-	if (saved.missing && transport_exists(t, path) == 0) {
+	if (t->err.missing && lookup(t, path) == 0)
 		transport_seterr(t, EX_NOINPUT, 0, "%s/%s: no such file",
 		    t->desc, path);
-		return;
-	}
-	t->err = saved;
 }
 
 int
@@ -467,7 +494,6 @@ int
 transport_list(struct transport *t, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
-	struct transport_err saved;
 	unsigned int attempt = 0;
 	int rc;
 
@@ -477,11 +503,8 @@ transport_list(struct transport *t, const char *dir,
 		return (-1);
 	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
 		/* A refused listing of a directory its parent lacks: empty. */
-		saved = t->err;
-		if (saved.missing && dir[0] != '\0' &&
-		    transport_exists(t, dir) == 0)
+		if (t->err.missing && dir[0] != '\0' && lookup(t, dir) == 0)
 			return (1);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
@@ -544,16 +567,13 @@ static int
 remove_op(struct transport *t, const char *path,
     int (*op)(struct transport *, const char *))
 {
-	struct transport_err saved;
 	unsigned int attempt = 0;
 
 	if (checkpath(t, path, 0))
 		return (-1);
 	while (op(t, path)) {
-		saved = t->err;
-		if (saved.missing && transport_exists(t, path) == 0)
+		if (t->err.missing && lookup(t, path) == 0)
 			return (0);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
