@@ -309,6 +309,7 @@ test_trailing(void **state)
 	assert_int_equal(age_reader_write(r, ct.p, ct.len - 1), 0);
 	assert_int_equal(age_reader_finish(r), 0);
 	assert_int_equal(age_reader_finish(r), 0);
+	assert_int_equal(age_reader_write(r, "x", 0), 0);
 	assert_int_equal(age_reader_write(r, "x", 1), -1);
 	assert_int_equal(age_reader_error(r), AGE_E_TRAILING);
 	age_reader_free(r);
