@@ -220,6 +220,10 @@ check_tls_negative() {
 ftpd_check() {
 	local name=$1 mode
 	ftpd_require "$name" plain
+	case " $(ftpd_list_servers) " in
+	*" $name "*) ;;
+	*) ftpd_fail "ftpd_list_servers omits $name: $(ftpd_list_servers)" ;;
+	esac
 	check_transfers
 	check_replies
 	check_restart

@@ -3,10 +3,13 @@
 #
 #	. "$top_srcdir/tests/lib.sh"
 #	. "$top_srcdir/tests/ftpd.sh"
-#	ftpd_start proftpd tls		# or: ftpd_require proftpd tls
-#	curl --ssl-reqd --cacert "$FTPD_CAFILE" -u "$FTPD_USER:$FTPD_PASS" \
-#	    -T file "$FTPD_URL/file"
+#	ftpd_require proftpd tls	# skips (77) if proftpd cannot run here
+#	ftpd_curl -sS -T file "$FTPD_URL/dir/file"
+#	printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -c conf credentials
+#	[ -f "$FTPD_ROOT/dir/file" ] || ftpd_fail "upload missing"
 #
+# Call ftpd_start/stop/restart in the test's shell, never in $(...) or a
+# pipeline (they keep state in shell variables and a held lock).
 # API (every name starts with ftpd_ / FTPD_):
 #   ftpd_list_servers [MODE]  names usable here for MODE, one line, space
 #                             separated (vsftpd proftpd pureftpd)
@@ -50,6 +53,9 @@
 # chdirs there before local_root), so vsftpd uses daemon:daemon (home
 # /usr/sbin).
 #
+# As root, $T is made 0711 so that the servers' unprivileged users can
+# reach FTPD_ROOT below it (vsftpd enters local_root after dropping root).
+#
 # Root: vsftpd (PAM config, chroot) and pure-ftpd (Debian builds it without
 # --with-nonroot: "421 Sorry, but I can't trust you") need root; proftpd
 # also runs as any user (no chroot then: the login directory is FTPD_ROOT's
@@ -69,26 +75,43 @@
 # kills the daemon if this test shell dies without running its exit trap
 # (e.g. SIGKILL from a timeout), so no daemon outlives the suite.
 #
-# What the servers answer (vsftpd 3.0.3, proftpd 1.3.8, pure-ftpd 1.0.50, as
-# Debian 12 ships them), for the transport (tests/test_ftpd_*.sh check these):
-#   RETR/SIZE/DELE/RNFR of a missing file: 550 on all three
-#   MDTM of a missing file: 550 on all three
-#   CWD of a missing directory: 550 on all three
-#   MKD of an existing directory: 550 on all three ("Create directory
-#     operation failed." / "x: File exists" / "Can't create directory: File
-#     exists"), so "exists" must be decided from a listing or CWD
-#   LIST of a missing path: vsftpd 226 with an empty listing; proftpd 450;
-#     pure-ftpd 226 with an empty listing
-#   MLSD/MLST: proftpd and pure-ftpd yes, vsftpd no (500 Unknown command)
-#   LIST format: "ls -l" style on all three; vsftpd shows numeric uid/gid,
-#     proftpd the virtual user's name, pure-ftpd the uid and group name;
-#     proftpd and vsftpd omit dot files unless asked (LIST -a)
-#   NLST of an empty directory: vsftpd/proftpd 226 empty (proftpd: 450 "No
-#     files found"), pure-ftpd 226 empty
-#   STOR onto an existing file overwrites on all three (proftpd needs
-#     AllowOverwrite, set below); RNFR/RNTO onto an existing name replaces it
-#   EPSV is answered by all three; PASV gives 127,0,0,1 (pasv_address).
-# (Updated from tests/test_ftpd_probe.sh's output; see its comments.)
+# What the servers answer (vsftpd 3.0.3, proftpd 1.3.8, pure-ftpd 1.0.50 as
+# Debian 12 ships them, seen with curl 7.88; tests/ftpd-check.sh asserts
+# the marked [t] ones), for the transport:
+#   [t] RETR, SIZE, DELE, RNFR of a missing file: 550 on all three (curl 78
+#       for RETR); MDTM and RMD of missing ones: 550 too
+#   [t] CWD of a missing directory: 550 on all three (so is STOR into one)
+#   [t] MKD of an existing directory: 550 on all three ("Create directory
+#       operation failed." / "d: File exists" / "Can't create directory: File
+#       exists"): decide existence from a listing, not from MKD
+#   [t] LIST of a missing path: vsftpd 150+226 with an empty listing; proftpd
+#       150 then 450 (curl 18); pure-ftpd 226 "0 matches total", empty
+#   NLST of a missing path: vsftpd empty 226; proftpd 450; pure-ftpd 550
+#   NLST lists dot files and . and .. on pure-ftpd only; LIST hides dot files
+#     on all three unless "LIST -a"
+#   [t] MLSD/MLST: proftpd and pure-ftpd yes (facts type, size, modify, ...),
+#       vsftpd no (500 Unknown command)
+#   LIST: "ls -l" lines everywhere; owner column: vsftpd numeric uid,
+#     proftpd the virtual user's name, pure-ftpd the numeric uid
+#   STOR over an existing file replaces it (proftpd: AllowOverwrite on);
+#   RNTO onto an existing name replaces it on all three; RNTO into a missing
+#   directory: 550, but 451 on pure-ftpd
+#   [t] wrong password: 530 on all three (curl 67); pure-ftpd answers it
+#       only after ~3.5 s
+#   TLS: data connections must resume the control connection's TLS session
+#     on vsftpd ("522 SSL connection failed: session reuse required") and
+#     proftpd (425): keep libcurl's session cache on.  vsftpd 3.0.3 fails
+#     most TLS 1.3 uploads with "426 Failure reading network stream": cap
+#     FTPS at TLS 1.2 (curl --tls-max 1.2; CURL_SSLVERSION_MAX_TLSv1_2).
+#     curl's first "AUTH SSL" gets 500 from pure-ftpd, then AUTH TLS works.
+#   tls-required and a client without TLS: vsftpd 530 "Non-anonymous
+#     sessions must use encryption.", proftpd 550 "SSL/TLS required on the
+#     control channel", pure-ftpd 421 at USER and keeps the connection open
+#     (the client hits its timeout); clear data (PROT C): 522 / 534+425 / 521
+#   proftpd accepts a new connection only ~0.4 s after the previous session
+#     ended (a fixed EINTR retry sleep on SIGCHLD): reuse one connection.
+#   PWD is "/" on all three when chrooted (proftpd as non-root: the real
+#   path of FTPD_ROOT).
 
 FTPD_BASE=${SITEVAULT_FTPD_ROOT:-/opt/sitevault-ftpd}
 FTPD_BLOCK=${FTPD_BLOCK:-40}

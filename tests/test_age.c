@@ -1,212 +1,374 @@
-/* Unit tests of common/age.c and common/bech32.c: keys and Bech32. */
+/*
+ * Unit tests of the age payload (common/age_stream.c): round trips at the
+ * chunk boundaries and with odd feeds, 1..N recipients, and every way a
+ * stream must be rejected, each with its specific error and without
+ * releasing plaintext of a chunk that did not verify.
+ */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "age.h"
 #include "age_internal.h"
-#include "bech32.h"
-
-/* Pairs made by `age-keygen` and checked with `age-keygen -y` (age 1.1.1). */
-static const struct {
-	const char *identity;
-	const char *recipient;
-} keypairs[] = {
-	{ "AGE-SECRET-KEY-1LXGVQ6LFYXEQU2QYF70FZ6FEGNFLADDFT6LWT0CMUG3KMSWA24RSPGSJST",
-	  "age176qa5hd82zc6mlprx4kythv8mjx2eluzvmr48ujlgjg8uu75dsrssyjfpe" },
-	{ "AGE-SECRET-KEY-1CLG5EKEX3MSMFQ4GEFFTXP0U8JMQ47M6FJP0UZA32D0S0RYJRX6QK5XLNM",
-	  "age1r9gw0m4phawm4fuuskrwnu8hs4v43lpsm28cgsstvxal0pv6zp8qajrvy9" },
-	{ "AGE-SECRET-KEY-1F7HCAG7842X0DG4QT7QXJQNXT0USMQ8SM04HKLZFK4EDQHRYUMASHN4JCZ",
-	  "age1udyrqrm32gsae8xl300qltvqp0xjjhysdpl6yq3dvwk4ll86z5wqaz9zhq" },
-	/* The identity of the C2SP CCTV age vectors. */
-	{ "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0",
-	  NULL },
-};
+#include "age_test.h"
 
 static void
-test_keypairs(void **state)
+test_roundtrip(void **state)
 {
-	uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN], pk2[AGE_KEY_LEN];
-	char s[AGE_IDENTITY_STRMAX];
-	size_t i;
+	static const size_t sizes[] = {
+		0, 1, 100, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK,
+		3 * CHUNK + 5
+	};
+	static const size_t steps[] = { 1, 3, 4096, CHUNK, CHUNK + 17,
+	    SIZE_MAX };
+	struct buf ct, out;
+	uint8_t *pt;
+	size_t i, k, s, nchunks;
 
 	(void)state;
-	for (i = 0; i < sizeof(keypairs) / sizeof(keypairs[0]); i++) {
-		assert_int_equal(age_identity_decode(keypairs[i].identity, sk),
-		    0);
-		assert_int_equal(age_identity_encode(sk, s, sizeof(s)), 0);
-		assert_string_equal(s, keypairs[i].identity);
-		assert_int_equal(age_public(sk, pk), 0);
-		assert_int_equal(age_recipient_encode(pk, s, sizeof(s)), 0);
-		if (keypairs[i].recipient == NULL)
-			continue;
-		assert_string_equal(s, keypairs[i].recipient);
-		assert_int_equal(age_recipient_decode(keypairs[i].recipient,
-		    pk2), 0);
-		assert_memory_equal(pk, pk2, AGE_KEY_LEN);
-	}
-}
-
-static void
-test_keygen(void **state)
-{
-	uint8_t sk[AGE_KEY_LEN], sk2[AGE_KEY_LEN], pk[AGE_KEY_LEN];
-	char id[AGE_IDENTITY_STRMAX], rc[AGE_RECIPIENT_STRMAX];
-
-	(void)state;
-	assert_int_equal(age_keygen(sk), 0);
-	assert_int_equal(age_keygen(sk2), 0);
-	assert_memory_not_equal(sk, sk2, AGE_KEY_LEN);
-	assert_int_equal(age_identity_encode(sk, id, sizeof(id)), 0);
-	assert_int_equal(strncmp(id, "AGE-SECRET-KEY-1", 16), 0);
-	assert_int_equal(strlen(id), 74);
-	assert_int_equal(age_identity_decode(id, sk2), 0);
-	assert_memory_equal(sk, sk2, AGE_KEY_LEN);
-	assert_int_equal(age_public(sk, pk), 0);
-	assert_int_equal(age_recipient_encode(pk, rc, sizeof(rc)), 0);
-	assert_int_equal(strncmp(rc, "age1", 4), 0);
-	assert_int_equal(strlen(rc), 62);
-	/* Too small a buffer fails instead of truncating. */
-	assert_int_equal(age_identity_encode(sk, id, 74), -1);
-	assert_int_equal(age_recipient_encode(pk, rc, 62), -1);
-	assert_int_equal(age_recipient_encode(pk, rc, 63), 0);
-}
-
-/* Strings that are not keys of the expected kind. */
-static const struct {
-	const char *s;
-	int identity;		/* try as identity (1) or recipient (0) */
-} badkeys[] = {
-	/* lower-case identity: age takes only upper case */
-	{ "age-secret-key-1lxgvq6lfyxequ2qyf70fz6fegnfladdft6lwt0cmug3kmswa24rspgsjst", 1 },
-	/* mixed case */
-	{ "AGE-SECRET-KEY-1LXGVQ6LFYXEQU2QYF70FZ6FEGNFLADDFT6LWT0CMUG3KMSWA24RSPGSJSt", 1 },
-	/* checksum: last character changed */
-	{ "AGE-SECRET-KEY-1LXGVQ6LFYXEQU2QYF70FZ6FEGNFLADDFT6LWT0CMUG3KMSWA24RSPGSJSA", 1 },
-	/* a recipient is not an identity, and the reverse */
-	{ "age176qa5hd82zc6mlprx4kythv8mjx2eluzvmr48ujlgjg8uu75dsrssyjfpe", 1 },
-	{ "AGE-SECRET-KEY-1LXGVQ6LFYXEQU2QYF70FZ6FEGNFLADDFT6LWT0CMUG3KMSWA24RSPGSJST", 0 },
-	/* upper-case recipient */
-	{ "AGE176QA5HD82ZC6MLPRX4KYTHV8MJX2ELUZVMR48UJLGJG8UU75DSRSSYJFPE", 0 },
-	/* checksum */
-	{ "age176qa5hd82zc6mlprx4kythv8mjx2eluzvmr48ujlgjg8uu75dsrssyjfpq", 0 },
-	/* a character outside the Bech32 set ('b') */
-	{ "age1b6qa5hd82zc6mlprx4kythv8mjx2eluzvmr48ujlgjg8uu75dsrssyjfpe", 0 },
-	{ "", 0 }, { "", 1 }, { "age1", 0 },
-};
-
-static void
-test_badkeys(void **state)
-{
-	uint8_t k[AGE_KEY_LEN];
-	size_t i;
-	int rc;
-
-	(void)state;
-	for (i = 0; i < sizeof(badkeys) / sizeof(badkeys[0]); i++) {
-		rc = badkeys[i].identity ? age_identity_decode(badkeys[i].s, k) :
-		    age_recipient_decode(badkeys[i].s, k);
-		if (rc != -1)
-			fail_msg("accepted bad key #%zu: %s", i, badkeys[i].s);
-	}
-}
-
-/* Valid Bech32 with the right prefix but not 32 bytes of key. */
-static void
-test_badkey_length(void **state)
-{
-	uint8_t data[AGE_KEY_LEN + 1] = { 0 }, k[AGE_KEY_LEN];
-	char s[AGE_IDENTITY_STRMAX];
-
-	(void)state;
-	assert_int_equal(bech32_encode("age", data, 31, 0, s, sizeof(s)), 0);
-	assert_int_equal(age_recipient_decode(s, k), -1);
-	assert_int_equal(bech32_encode("age", data, 33, 0, s, sizeof(s)), 0);
-	assert_int_equal(age_recipient_decode(s, k), -1);
-	assert_int_equal(bech32_encode("age", data, 32, 0, s, sizeof(s)), 0);
-	assert_int_equal(age_recipient_decode(s, k), 0);
-	assert_int_equal(bech32_encode("AGE-SECRET-KEY-", data, 31, 1, s,
-	    sizeof(s)), 0);
-	assert_int_equal(age_identity_decode(s, k), -1);
-}
-
-/* BIP-173 test vectors; data as decoded bytes where it is whole bytes. */
-static const struct {
-	const char *s;
-	int valid;
-	const char *hrp;
-	size_t len;		/* bytes of data */
-} bip173[] = {
-	{ "A12UEL5L", 1, "A", 0 },
-	{ "a12uel5l", 1, "a", 0 },
-	{ "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
-	  1, "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio", 0 },
-	{ "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", 1, "abcdef", 20 },
-	{ "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", 1,
-	  "split", 30 },
-	{ "?1ezyfcl", 1, "?", 0 },
-	{ "\x20" "1nwldj5", 0, NULL, 0 },	/* hrp character out of range */
-	{ "\x7f" "1axkwrx", 0, NULL, 0 },
-	{ "pzry9x0s0muk", 0, NULL, 0 },		/* no separator */
-	{ "1pzry9x0s0muk", 0, NULL, 0 },	/* empty hrp */
-	{ "x1b4n0q5v", 0, NULL, 0 },		/* invalid data character */
-	{ "li1dgmt3", 0, NULL, 0 },		/* checksum too short */
-	{ "de1lg7wt\xff", 0, NULL, 0 },		/* invalid character */
-	{ "A1G7SGD8", 0, NULL, 0 },		/* checksum of upper-case hrp */
-	{ "10a06t8", 0, NULL, 0 },		/* empty hrp */
-	{ "1qzzfhee", 0, NULL, 0 },		/* empty hrp */
-};
-
-static void
-test_bip173(void **state)
-{
-	char hrp[100], enc[200];
-	uint8_t data[64];
-	size_t i, len;
-	int rc;
-
-	(void)state;
-	for (i = 0; i < sizeof(bip173) / sizeof(bip173[0]); i++) {
-		len = sizeof(data);
-		rc = bech32_decode(bip173[i].s, hrp, sizeof(hrp), data, &len);
-		if (!bip173[i].valid) {
-			if (rc != -1)
-				fail_msg("accepted #%zu", i);
-			continue;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pt = pattern(sizes[i]);
+		for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+			/* Byte by byte only where it stays quick. */
+			if (steps[s] == 1 && sizes[i] > 2 * CHUNK)
+				continue;
+			ct = encrypt_ex((const uint8_t (*)[AGE_KEY_LEN])pks, 1,
+			    NULL, pt, sizes[i], steps[s]);
+			nchunks = sizes[i] == 0 ? 1 :
+			    (sizes[i] + CHUNK - 1) / CHUNK;
+			assert_int_equal(ct.len, header_len(&ct) +
+			    AGE_NONCE_LEN + sizes[i] + nchunks * AGE_TAG_LEN);
+			for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+				if (steps[k] == 1 && sizes[i] > 2 * CHUNK)
+					continue;
+				out = buf_new();
+				assert_int_equal(decrypt_ex(
+				    (const uint8_t (*)[AGE_KEY_LEN])sks, 1,
+				    ct.p, ct.len, steps[k], &out), AGE_OK);
+				assert_int_equal(out.len, sizes[i]);
+				if (sizes[i] > 0)
+					assert_memory_equal(out.p, pt,
+					    sizes[i]);
+				free(out.p);
+			}
+			free(ct.p);
 		}
-		if (rc != 0)
-			fail_msg("rejected #%zu: %s", i, bip173[i].s);
-		assert_string_equal(hrp, bip173[i].hrp);
-		assert_int_equal(len, bip173[i].len);
-		/* Encoding gives the string back, in its case. */
-		assert_int_equal(bech32_encode(hrp, data, len,
-		    bip173[i].s[0] >= 'A' && bip173[i].s[0] <= 'Z', enc,
-		    sizeof(enc)), 0);
-		assert_string_equal(enc, bip173[i].s);
+		free(pt);
 	}
-	/* The data must fit the caller's buffer. */
-	len = 19;
-	assert_int_equal(bech32_decode(bip173[3].s, hrp, sizeof(hrp), data,
-	    &len), -1);
-	/* So must the hrp. */
-	len = sizeof(data);
-	assert_int_equal(bech32_decode(bip173[3].s, hrp, 6, data, &len), -1);
+}
+
+/* 1..N recipients: every identity opens the file, alone or among others. */
+static void
+test_recipients(void **state)
+{
+	struct buf ct, out;
+	uint8_t *pt = pattern(2 * CHUNK + 3), ids[2][AGE_KEY_LEN];
+	size_t n, i;
+
+	(void)state;
+	for (n = 1; n <= NKEYS; n++) {
+		ct = encrypt_ex((const uint8_t (*)[AGE_KEY_LEN])pks, n, NULL,
+		    pt, 2 * CHUNK + 3, 1000);
+		for (i = 0; i < NKEYS; i++) {
+			out = buf_new();
+			assert_int_equal(decrypt_ex(
+			    (const uint8_t (*)[AGE_KEY_LEN])&sks[i], 1, ct.p,
+			    ct.len, 5000, &out),
+			    i < n ? AGE_OK : AGE_E_NOMATCH);
+			assert_int_equal(out.len, i < n ? 2 * CHUNK + 3 : 0);
+			free(out.p);
+			/* A wrong identity beside the right one is fine. */
+			memcpy(ids[0], other_sk, AGE_KEY_LEN);
+			memcpy(ids[1], sks[i], AGE_KEY_LEN);
+			out = buf_new();
+			assert_int_equal(decrypt_ex(
+			    (const uint8_t (*)[AGE_KEY_LEN])ids, 2, ct.p,
+			    ct.len, ct.len, &out),
+			    i < n ? AGE_OK : AGE_E_NOMATCH);
+			free(out.p);
+		}
+		free(ct.p);
+	}
+	free(pt);
+}
+
+static void
+test_wrong_key(void **state)
+{
+	uint8_t *pt = pattern(10);
+	struct buf ct = encrypt(pt, 10), out = buf_new();
+
+	(void)state;
+	assert_int_equal(decrypt_ex((const uint8_t (*)[AGE_KEY_LEN])&other_sk,
+	    1, ct.p, ct.len, ct.len, &out), AGE_E_NOMATCH);
+	assert_int_equal(decrypt_ex(NULL, 0, ct.p, ct.len, ct.len, &out),
+	    AGE_E_NOMATCH);
+	assert_int_equal(out.len, 0);
+	free(ct.p);
+	free(pt);
+}
+
+/* Header changes: each must give its own error, and no plaintext. */
+struct chunks {
+	struct buf ct;
+	uint8_t *pt;
+	size_t ptlen;
+	size_t start;		/* header + nonce */
+	const uint8_t *c[3];
+	size_t clen[3];
+};
+
+static void
+chunks_make(struct chunks *k, size_t ptlen)
+{
+	size_t i, off;
+
+	k->ptlen = ptlen;
+	k->pt = pattern(ptlen);
+	k->ct = encrypt(k->pt, ptlen);
+	k->start = header_len(&k->ct) + AGE_NONCE_LEN;
+	for (i = 0, off = k->start; i < 3; i++) {
+		k->c[i] = k->ct.p + off;
+		k->clen[i] = k->ct.len - off < SEALED ? k->ct.len - off : SEALED;
+		off += k->clen[i];
+	}
+	assert_int_equal(off, k->ct.len);
+}
+
+/* Decrypt the header and the chunks ${order} (-1 ends) of ${k}. */
+static enum age_err
+chunks_decrypt(const struct chunks *k, const int *order, struct buf *out)
+{
+	struct buf in = buf_new();
+	enum age_err e;
+
+	buf_out(&in, k->ct.p, k->start);
+	for (; *order >= 0; order++)
+		buf_out(&in, k->c[*order], k->clen[*order]);
+	e = decrypt(in.p, in.len, out);
+	free(in.p);
+	return (e);
+}
+
+static void
+test_chunk_tamper(void **state)
+{
+	static const struct {
+		int order[6];
+		enum age_err err;
+		size_t released;	/* chunks whose plaintext came out */
+	} cases[] = {
+		{ { 0, 1, 2, -1 }, AGE_OK, 3 },
+		{ { 1, 0, 2, -1 }, AGE_E_PAYLOAD, 0 },		/* reordered */
+		{ { 0, 2, 1, -1 }, AGE_E_PAYLOAD, 1 },
+		{ { 0, 0, 1, 2, -1 }, AGE_E_PAYLOAD, 1 },	/* duplicated */
+		{ { 0, 1, 1, 2, -1 }, AGE_E_PAYLOAD, 2 },
+		{ { 0, 1, 2, 2, -1 }, AGE_E_PAYLOAD, 2 },
+		{ { 0, 2, -1 }, AGE_E_PAYLOAD, 1 },		/* dropped */
+		{ { 1, 2, -1 }, AGE_E_PAYLOAD, 0 },
+		{ { 0, 1, -1 }, AGE_E_TRUNCATED, 2 },		/* no last */
+		{ { 0, -1 }, AGE_E_TRUNCATED, 1 },
+		{ { -1 }, AGE_E_TRUNCATED, 0 },
+		{ { 2, -1 }, AGE_E_PAYLOAD, 0 },
+	};
+	struct chunks k;
+	struct buf out;
+	size_t i, n;
+
+	(void)state;
+	chunks_make(&k, 2 * CHUNK + 1000);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = buf_new();
+		assert_int_equal(chunks_decrypt(&k, cases[i].order, &out),
+		    cases[i].err);
+		/* Only verified chunks, in order, from the start. */
+		n = cases[i].released * CHUNK;
+		if (n > k.ptlen)
+			n = k.ptlen;
+		assert_int_equal(out.len, n);
+		if (n > 0)
+			assert_memory_equal(out.p, k.pt, n);
+		free(out.p);
+	}
+	free(k.ct.p);
+	free(k.pt);
+}
+
+/* A flipped bit in any chunk: that chunk and later ones stay private. */
+static void
+test_chunk_flip(void **state)
+{
+	struct chunks k;
+	struct buf out;
+	size_t i, at[] = { 0, 100, SEALED - 1 };
+	size_t j;
+	uint8_t *p;
+
+	(void)state;
+	chunks_make(&k, 2 * CHUNK + 1000);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < sizeof(at) / sizeof(at[0]); j++) {
+			if (at[j] >= k.clen[i])
+				continue;
+			p = (uint8_t *)(uintptr_t)k.c[i] + at[j];
+			*p ^= 0x20;
+			out = buf_new();
+			assert_int_equal(decrypt(k.ct.p, k.ct.len, &out),
+			    AGE_E_PAYLOAD);
+			assert_int_equal(out.len, i * CHUNK);
+			free(out.p);
+			*p ^= 0x20;
+		}
+	free(k.ct.p);
+	free(k.pt);
+}
+
+/* Truncation: the error depends on where the stream stops. */
+static void
+test_truncated(void **state)
+{
+	struct chunks k;
+	struct buf out;
+	size_t h, i;
+	struct {
+		size_t len;
+		enum age_err err;
+	} cases[9];
+
+	(void)state;
+	chunks_make(&k, 2 * CHUNK + 1000);
+	h = k.start - AGE_NONCE_LEN;
+	i = 0;
+	cases[i].len = 0, cases[i++].err = AGE_E_HEADER;
+	cases[i].len = 10, cases[i++].err = AGE_E_HEADER;
+	cases[i].len = h - 1, cases[i++].err = AGE_E_HEADER;
+	cases[i].len = h, cases[i++].err = AGE_E_HEADER;	/* no nonce */
+	cases[i].len = h + 8, cases[i++].err = AGE_E_HEADER;
+	cases[i].len = k.start, cases[i++].err = AGE_E_TRUNCATED;
+	cases[i].len = k.start + SEALED, cases[i++].err = AGE_E_TRUNCATED;
+	cases[i].len = k.start + 100, cases[i++].err = AGE_E_PAYLOAD;
+	cases[i].len = k.ct.len - 1, cases[i++].err = AGE_E_PAYLOAD;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = buf_new();
+		assert_int_equal(decrypt_ex((const uint8_t (*)[AGE_KEY_LEN])
+		    sks, 1, k.ct.p, cases[i].len, 4000, &out), cases[i].err);
+		assert_true(out.len <= 2 * CHUNK);
+		free(out.p);
+	}
+	free(k.ct.p);
+	free(k.pt);
+}
+
+/* Bytes after the last chunk. */
+static void
+test_trailing(void **state)
+{
+	struct buf ct, out;
+	uint8_t *pt = pattern(2 * CHUNK), *last;
+	struct age_reader *r;
+
+	(void)state;
+	/* After a full last chunk: its plaintext is authentic, then error. */
+	ct = encrypt(pt, 2 * CHUNK);
+	buf_out(&ct, "x", 1);
+	out = buf_new();
+	assert_int_equal(decrypt(ct.p, ct.len, &out), AGE_E_TRAILING);
+	assert_int_equal(out.len, 2 * CHUNK);
+	free(out.p);
+	/* A whole second copy of the last chunk. */
+	last = malloc(SEALED);
+	assert_non_null(last);
+	memcpy(last, ct.p + ct.len - 1 - SEALED, SEALED);
+	buf_out(&ct, last, SEALED);
+	free(last);
+	out = buf_new();
+	assert_int_equal(decrypt(ct.p, ct.len, &out), AGE_E_TRAILING);
+	free(out.p);
+	free(ct.p);
+	/*
+	 * After a short last chunk the extra bytes look like part of it: age
+	 * has no lengths, so that is a chunk that does not verify.
+	 */
+	ct = encrypt(pt, 10);
+	buf_out(&ct, "x", 1);
+	out = buf_new();
+	assert_int_equal(decrypt(ct.p, ct.len, &out), AGE_E_PAYLOAD);
+	assert_int_equal(out.len, 0);
+	free(out.p);
+	/* Input fed after the end was signalled. */
+	out = buf_new();
+	assert_non_null(r = age_reader_new((const uint8_t (*)[AGE_KEY_LEN])sks,
+	    1, buf_out, &out));
+	assert_int_equal(age_reader_write(r, ct.p, ct.len - 1), 0);
+	assert_int_equal(age_reader_finish(r), 0);
+	assert_int_equal(age_reader_finish(r), 0);
+	assert_int_equal(age_reader_write(r, "x", 0), 0);
+	assert_int_equal(age_reader_write(r, "x", 1), -1);
+	assert_int_equal(age_reader_error(r), AGE_E_TRAILING);
+	age_reader_free(r);
+	free(out.p);
+	free(ct.p);
+	free(pt);
+}
+
+/* Curve25519 points of small order: the shared secret is all zero. */
+static void
+test_output_fails(void **state)
+{
+	uint8_t *pt = pattern(3 * CHUNK);
+	struct buf ct = encrypt(pt, 3 * CHUNK), out = buf_new(), b = buf_new();
+	struct age_writer *w;
+
+	(void)state;
+	out.fail_after = CHUNK + 5;
+	assert_int_equal(decrypt(ct.p, ct.len, &out), AGE_E_OUTPUT);
+	assert_int_equal(out.len, CHUNK);
+	free(out.p);
+
+	b.fail_after = 10;	/* the header does not fit */
+	assert_null(age_writer_new((const uint8_t (*)[AGE_KEY_LEN])pks, 1,
+	    buf_out, &b));
+	b.fail_after = (int)(header_len(&ct) + AGE_NONCE_LEN + SEALED);
+	assert_non_null(w = age_writer_new((const uint8_t (*)[AGE_KEY_LEN])pks,
+	    1, buf_out, &b));
+	assert_int_equal(age_writer_write(w, pt, 3 * CHUNK), -1);
+	assert_int_equal(age_writer_finish(w), -1);
+	age_writer_free(w);
+	/* Nothing may be written after the last chunk. */
+	free(b.p);
+	b = buf_new();
+	assert_non_null(w = age_writer_new((const uint8_t (*)[AGE_KEY_LEN])pks,
+	    1, buf_out, &b));
+	assert_int_equal(age_writer_finish(w), 0);
+	assert_int_equal(age_writer_write(w, pt, 1), -1);
+	age_writer_free(w);
+	age_writer_free(NULL);
+	age_reader_free(NULL);
+	free(b.p);
+	free(ct.p);
+	free(pt);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keypairs),
-		cmocka_unit_test(test_keygen),
-		cmocka_unit_test(test_badkeys),
-		cmocka_unit_test(test_badkey_length),
-		cmocka_unit_test(test_bip173),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_recipients),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_chunk_tamper),
+		cmocka_unit_test(test_chunk_flip),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_output_fails),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return (cmocka_run_group_tests(tests, age_test_setup, NULL));
 }
