@@ -511,7 +511,7 @@ int
 transport_size(struct transport *t, const char *path, uint64_t *size)
 {
 	unsigned int attempt = 0;
-	int rc = -1;
+	int rc;
 
 	if (checkpath(t, path, 0))
 		return (-1);
@@ -522,15 +522,13 @@ transport_size(struct transport *t, const char *path, uint64_t *size)
 				return (0);
 			transport_seterr(t, EX_NOINPUT, 0,
 			    "%s/%s: no such file", t->desc, path);
-			break;
 		}
-		if (!again(t, &attempt))
-			break;
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
 	}
-	if (rc == 1)
-		return (0);
-	report(t);
-	return (-1);
+	return (0);
 }
 
 enum transport_tls
