@@ -83,6 +83,13 @@ struct conf *conf_parse(const char *, const char *, size_t);
 int conf_is_local(const struct conf *);
 
 /**
+ * conf_local_path(c):
+ * The directory of the local store named by the server URL of ${c}
+ * (file:///path or /path), or NULL if the URL is an FTP one.
+ */
+const char *conf_local_path(const struct conf *);
+
+/**
  * conf_free(c):
  * Free ${c}, wiping the credentials value.  Does nothing if ${c} is NULL.
  */
