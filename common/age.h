@@ -34,7 +34,8 @@ enum age_err {
 
 /*
  * Output callback: receives ${len} bytes at ${buf}; returns 0, or -1 to
- * abort the stream (the error is then AGE_E_OUTPUT).
+ * abort the stream (the error is then AGE_E_OUTPUT).  The callback logs
+ * its own failure; the module does not log it again.
  */
 typedef int age_out_fn(void *, const void *, size_t);
 
