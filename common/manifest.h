@@ -83,6 +83,13 @@ struct manifest *manifest_verify(const struct minisign_pub *, size_t,
     const char *, const char *, size_t, const char *, size_t);
 
 /**
+ * manifest_description_ok(s):
+ * Return non-zero if ${s} can be a description: UTF-8 without control
+ * characters, at most 1024 bytes.  Lets a command refuse bad input early.
+ */
+int manifest_description_ok(const char *);
+
+/**
  * manifest_free(m):
  * Free ${m}.  Does nothing if ${m} is NULL.
  */
