@@ -17,11 +17,10 @@
 #include "json.h"
 #include "keys.h"
 #include "log.h"
+#include "manifest.h"
 #include "pipeline.h"
 #include "session.h"
 #include "state.h"
-
-#define DESCRIPTION_MAX	1024
 
 /* The progress line (a terminal only). */
 struct progress {
@@ -176,7 +175,6 @@ options(struct agent *ag, const char **cats, const char **desc)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cat = "all";
-	const unsigned char *p;
 	int ch;
 
 	*desc = NULL;
@@ -208,15 +206,9 @@ options(struct agent *ag, const char **cats, const char **desc)
 		return (agent_usage(ag, "--category: %s: not all, "
 		    "configuration or data", cat));
 	}
-	if (*desc != NULL) {
-		if (strlen(*desc) > DESCRIPTION_MAX)
-			return (agent_usage(ag, "--description: longer than %d "
-			    "bytes", DESCRIPTION_MAX));
-		for (p = (const unsigned char *)*desc; *p != '\0'; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				return (agent_usage(ag, "--description: "
-				    "control characters are not allowed"));
-	}
+	if (*desc != NULL && !manifest_description_ok(*desc))
+		return (agent_usage(ag, "--description: must be UTF-8 without "
+		    "control characters, at most 1024 bytes"));
 	return (0);
 }
 
