@@ -18,15 +18,17 @@
 #include "unpack.h"
 
 /*
- * Every entry is checked here before libarchive sees it (the same checks
- * in verify mode, so that verify fails where restore would): no absolute
- * name, no ".." component, only files, directories, symlinks and hard
+ * Every entry is checked here before libarchive sees it, the same way in
+ * verify mode, so that verify fails where restore would: its name must be
+ * relative without ".." (it is then made canonical: no ".", no empty
+ * component, no trailing '/'); only files, directories, symlinks and hard
  * links to a regular file extracted earlier in this run; no path through
- * a symlink on disk; the uncompressed size stays within max_bytes.
- * libarchive's SECURE_SYMLINKS and SECURE_NODOTDOT stay on as a second
- * line.  Names are prefixed with the realpath() of the root (libarchive
- * would judge every component of a symlinked root), so libarchive's
- * SECURE_NOABSOLUTEPATHS cannot be used: the check above replaces it.
+ * a symlink, whether an earlier entry or already on disk; the uncompressed
+ * stream stays within max_bytes.  libarchive's SECURE_SYMLINKS and
+ * SECURE_NODOTDOT stay on as a second line.  Names are prefixed with the
+ * realpath() of the root (libarchive would judge every component of a
+ * symlinked root), so SECURE_NOABSOLUTEPATHS cannot be used: the check
+ * above replaces it.
  */
 
 /* A set of names (the regular files extracted so far), for hard links. */
@@ -46,10 +48,14 @@ struct unpack {
 	int srceof;		/* ${src} returned 0 */
 	struct archive *a;	/* reader */
 	struct archive *w;	/* disk writer, NULL when verifying */
-	char *root;		/* realpath of the root, or NULL */
+	char *root;		/* realpath of the root, or "" */
+	size_t rootlen;
 	char *path;		/* scratch: root/name */
 	size_t pathcap;
-	struct nameset files;
+	char *name;		/* canonical name of the current entry */
+	char *link;		/* and of its hard link target, or NULL */
+	struct nameset files;	/* regular files extracted so far */
+	struct nameset links;	/* symlinks extracted so far */
 	uint64_t max;
 	locale_t loc;		/* C.UTF-8 for libarchive calls, or 0 */
 	struct unpack_stats st;
@@ -167,190 +173,202 @@ unpack_afail(struct unpack *u, struct archive *a, int cls, const char *name)
 	    e != NULL ? e : "unknown libarchive error");
 }
 
-/* Return why ${name} is not a safe relative name, or NULL if it is. */
-static const char *
-unpack_badname(const char *name)
+/*
+ * Return the canonical form of the entry name ${raw} (malloc'd), or NULL
+ * with ${*why} saying why it is refused (NULL: out of memory).
+ */
+static char *
+unpack_canon(const char *raw, const char **why)
 {
 	const char *s, *c;
+	char *out, *o;
 
-	if (name == NULL || name[0] == '\0')
-		return ("empty name");
-	if (name[0] == '/')
-		return ("absolute path refused");
-	for (s = name; *s != '\0'; s = *c ? c + 1 : c) {
+	*why = NULL;
+	if (raw[0] == '\0')
+		*why = "empty name";
+	else if (raw[0] == '/')
+		*why = "absolute path refused";
+	if (*why != NULL || (o = out = malloc(strlen(raw) + 1)) == NULL)
+		return (NULL);
+	for (s = raw; *s != '\0'; s = *c != '\0' ? c + 1 : c) {
 		for (c = s; *c != '\0' && *c != '/'; c++)
 			;
-		if (c - s == 2 && s[0] == '.' && s[1] == '.')
-			return ("'..' in path refused");
+		if (c - s == 2 && s[0] == '.' && s[1] == '.') {
+			*why = "'..' in path refused";
+			free(out);
+			return (NULL);
+		}
+		if (c == s || (c - s == 1 && s[0] == '.'))
+			continue;
+		if (o != out)
+			*o++ = '/';
+		memcpy(o, s, (size_t)(c - s));
+		o += c - s;
 	}
-	return (NULL);
+	*o = '\0';
+	return (out);
 }
 
-/* Set u->path to root/name. */
+/* Set u->path to root/${name} ("root/" in verify mode). */
 static int
 unpack_join(struct unpack *u, const char *name)
 {
-	size_t rl = strlen(u->root), nl = strlen(name);
+	size_t need = u->rootlen + strlen(name) + 2;
 	char *s;
 
-	if (rl + nl + 2 > u->pathcap) {
-		if ((s = realloc(u->path, (rl + nl + 2) * 2)) == NULL) {
+	if (need > u->pathcap) {
+		if ((s = realloc(u->path, need * 2)) == NULL) {
 			log_fail(EX_OSERR, "unpack: out of memory");
 			return (-1);
 		}
 		u->path = s;
-		u->pathcap = (rl + nl + 2) * 2;
+		u->pathcap = need * 2;
 	}
-	memcpy(u->path, u->root, rl);
-	u->path[rl] = '/';
-	memcpy(u->path + rl + 1, name, nl + 1);
+	memcpy(u->path, u->root, u->rootlen);
+	u->path[u->rootlen] = '/';
+	memcpy(u->path + u->rootlen + 1, name, strlen(name) + 1);
 	return (0);
 }
 
 /*
- * Check that no directory on the way to ${name} under the root is a
- * symlink (nothing is ever written through one; a symlink as the last
+ * Check that no directory on the way to the canonical ${name} is a
+ * symlink, neither one extracted earlier in this run nor (when extracting)
+ * one on disk: nothing is ever written through a symlink (one as the last
  * component is replaced, not followed).  If ${st} is not NULL, also lstat
- * the last component into it (st_mode 0 if absent).  Return 0, or -1
- * after logging.
+ * the name itself into it (st_mode 0 if absent).  Return 0, or -1 after
+ * logging naming the entry ${raw}.
  */
 static int
-unpack_nothrough(struct unpack *u, const char *entry, const char *name,
+unpack_nothrough(struct unpack *u, const char *raw, const char *name,
     struct stat *st)
 {
-	size_t rl = strlen(u->root);
+	char *rel, *c;
 	struct stat sb;
-	char *c;
+	int ondisk = u->w != NULL;
 
 	if (unpack_join(u, name))
 		return (-1);
-	for (c = u->path + rl + 1; (c = strchr(c, '/')) != NULL; c++) {
+	rel = u->path + u->rootlen + 1;
+	for (c = rel; (c = strchr(c, '/')) != NULL; *c++ = '/') {
 		*c = '\0';
-		if (lstat(u->path, &sb)) {
-			*c = '/';
-			if (errno == ENOENT)
-				break;
-			log_fail(EX_IOERR, "%s: %s", u->path, strerror(errno));
-			return (-1);
-		}
-		if (S_ISLNK(sb.st_mode)) {
-			log_fail(EX_DATAERR, "archive entry %s: path goes "
-			    "through the symlink %s: refused", entry,
-			    u->path + rl + 1);
-			*c = '/';
-			return (-1);
-		}
-		*c = '/';
+		if (ns_find(&u->links, rel) != NULL &&
+		    *ns_find(&u->links, rel) != NULL)
+			goto through;
+		if (!ondisk)
+			continue;
+		if (lstat(u->path, &sb) != 0)
+			ondisk = errno != ENOENT;	/* nothing further */
+		else if (S_ISLNK(sb.st_mode))
+			goto through;
 	}
-	if (st != NULL && lstat(u->path, st))
+	if (st != NULL && (u->w == NULL || lstat(u->path, st)))
 		st->st_mode = 0;
 	return (0);
-}
 
-/* Check the entry ${e} named ${name}; Return 0, or -1 after logging. */
-static int
-unpack_check(struct unpack *u, struct archive_entry *e, const char *name)
-{
-	const char *why, *link = archive_entry_hardlink(e);
-	struct stat st;
-
-	if ((why = unpack_badname(name)) != NULL)
-		goto bad;
-	/* Tar hard-link entries carry no file type of their own. */
-	switch (link != NULL ? AE_IFREG : archive_entry_filetype(e)) {
-	case AE_IFREG:
-	case AE_IFDIR:
-	case AE_IFLNK:
-		break;
-	case AE_IFCHR:
-	case AE_IFBLK:
-		why = "device node refused";
-		goto bad;
-	case AE_IFIFO:
-		why = "FIFO refused";
-		goto bad;
-	case AE_IFSOCK:
-		why = "socket refused";
-		goto bad;
-	default:
-		why = "unknown file type refused";
-		goto bad;
-	}
-	if (link != NULL) {
-		if (archive_entry_filetype(e) != 0 &&
-		    archive_entry_filetype(e) != AE_IFREG) {
-			why = "hard link of a non-file refused";
-			goto bad;
-		}
-		if ((why = unpack_badname(link)) != NULL) {
-			log_fail(EX_DATAERR, "archive entry %s: hard link "
-			    "target %s: %s", name, link, why);
-			return (-1);
-		}
-		if (ns_find(&u->files, link) == NULL ||
-		    *ns_find(&u->files, link) == NULL) {
-			log_fail(EX_DATAERR, "archive entry %s: hard link "
-			    "target %s is not a file extracted before it: "
-			    "refused", name, link);
-			return (-1);
-		}
-		if (u->root != NULL) {
-			if (unpack_nothrough(u, name, link, &st))
-				return (-1);
-			if (!S_ISREG(st.st_mode)) {
-				log_fail(EX_DATAERR, "archive entry %s: hard "
-				    "link target %s is not a regular file",
-				    name, link);
-				return (-1);
-			}
-		}
-	}
-	if (archive_entry_size_is_set(e) && archive_entry_size(e) < 0) {
-		why = "negative size";
-		goto bad;
-	}
-	if ((uint64_t)archive_filter_bytes(u->a, 0) > u->max ||
-	    (uint64_t)archive_entry_size(e) > u->max -
-	    (uint64_t)archive_filter_bytes(u->a, 0)) {
-		log_fail(EX_DATAERR, "archive entry %s: archive larger than "
-		    "the %llu bytes announced: refused", name,
-		    (unsigned long long)u->max);
-		return (-1);
-	}
-	if (u->root != NULL && unpack_nothrough(u, name, name, NULL))
-		return (-1);
-	return (0);
-
-bad:
-	log_fail(EX_DATAERR, "archive entry %s: %s", name, why);
+through:
+	log_fail(EX_DATAERR, "archive entry %s: path goes through the symlink "
+	    "%s: refused", raw, rel);
+	*c = '/';
 	return (-1);
 }
 
-/* Extract (or only read) the current entry ${e}. */
+/*
+ * Check the entry ${e} named ${raw}; leave the canonical name (and hard
+ * link target) in u->name (u->link).  Return 0, or -1 after logging.
+ */
 static int
-unpack_entry(struct unpack *u, struct archive_entry *e, const char *name)
+unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 {
+	const char *why, *link = archive_entry_hardlink(e);
+	struct stat st;
+	uint64_t pos = (uint64_t)archive_filter_bytes(u->a, 0);
+	int type = archive_entry_filetype(e);
+
+	free(u->name);
+	free(u->link);
+	u->link = NULL;
+	if ((u->name = unpack_canon(raw, &why)) == NULL)
+		goto bad;
+	/* Tar hard-link entries carry no file type of their own. */
+	if (link != NULL && type != 0 && type != AE_IFREG)
+		why = "hard link of a non-file refused";
+	else if (type == AE_IFCHR || type == AE_IFBLK)
+		why = "device node refused";
+	else if (type == AE_IFIFO)
+		why = "FIFO refused";
+	else if (type == AE_IFSOCK)
+		why = "socket refused";
+	else if (link == NULL && type != AE_IFREG && type != AE_IFDIR &&
+	    type != AE_IFLNK)
+		why = "unknown file type refused";
+	else if (u->name[0] == '\0' && type != AE_IFDIR)
+		why = "names the extraction root itself";
+	if (why != NULL)
+		goto bad;
+	if (link != NULL) {
+		if ((u->link = unpack_canon(link, &why)) == NULL)
+			goto badlink;
+		if (ns_find(&u->files, u->link) == NULL ||
+		    *ns_find(&u->files, u->link) == NULL) {
+			why = "is not a file extracted before it: refused";
+			goto badlink;
+		}
+		if (unpack_nothrough(u, raw, u->link, &st))
+			return (-1);
+		if (u->w != NULL && !S_ISREG(st.st_mode)) {
+			why = "is no longer a regular file: refused";
+			goto badlink;
+		}
+	}
+	if (pos > u->max ||
+	    (uint64_t)archive_entry_size(e) > u->max - pos) {
+		log_fail(EX_DATAERR, "archive entry %s: archive larger than "
+		    "the %llu bytes announced: refused", raw,
+		    (unsigned long long)u->max);
+		return (-1);
+	}
+	return (unpack_nothrough(u, raw, u->name, NULL));
+
+bad:
+	if (why == NULL)
+		log_fail(EX_OSERR, "unpack: out of memory");
+	else
+		log_fail(EX_DATAERR, "archive entry %s: %s", raw, why);
+	return (-1);
+badlink:
+	if (why == NULL)
+		log_fail(EX_OSERR, "unpack: out of memory");
+	else
+		log_fail(EX_DATAERR, "archive entry %s: hard link target %s: "
+		    "%s", raw, link, why);
+	return (-1);
+}
+
+/* Extract (or only read) the current entry ${e}, named ${raw}. */
+static int
+unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
+{
+	int type = archive_entry_hardlink(e) != NULL ? AE_IFREG :
+	    archive_entry_filetype(e);
 	const void *buf;
-	size_t len;
 	la_int64_t off;
-	const char *link = archive_entry_hardlink(e);
-	int r, isfile = link != NULL || archive_entry_filetype(e) == AE_IFREG;
+	size_t len;
+	int r;
 
 	if (u->w != NULL) {
-		/* unpack_check() left the checked root/link in u->path. */
-		if (link != NULL) {
-			if (unpack_join(u, link))
+		if (u->link != NULL) {
+			if (unpack_join(u, u->link))
 				return (-1);
 			archive_entry_copy_hardlink(e, u->path);
 		}
-		if (unpack_join(u, name))
+		if (unpack_join(u, u->name))
 			return (-1);
 		archive_entry_copy_pathname(e, u->path);
 		r = archive_write_header(u->w, e);
 		if (r == ARCHIVE_WARN)
 			log_warn("%s: %s", u->path, archive_error_string(u->w));
 		else if (r != ARCHIVE_OK) {
-			unpack_afail(u, u->w, EX_CANTCREAT, name);
+			unpack_afail(u, u->w, EX_CANTCREAT, raw);
 			return (-1);
 		}
 	}
@@ -359,39 +377,40 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *name)
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			unpack_afail(u, u->a, EX_DATAERR, name);
+			unpack_afail(u, u->a, EX_DATAERR, raw);
 			return (-1);
 		}
 		if ((uint64_t)archive_filter_bytes(u->a, 0) > u->max) {
 			log_fail(EX_DATAERR, "archive entry %s: archive larger "
-			    "than the %llu bytes announced: refused", name,
+			    "than the %llu bytes announced: refused", raw,
 			    (unsigned long long)u->max);
 			return (-1);
 		}
 		u->st.bytes += len;
 		if (u->w != NULL && archive_write_data_block(u->w, buf, len,
 		    off) != ARCHIVE_OK) {
-			unpack_afail(u, u->w, EX_IOERR, name);
+			unpack_afail(u, u->w, EX_IOERR, raw);
 			return (-1);
 		}
 	}
 	if (u->w != NULL && (r = archive_write_finish_entry(u->w)) !=
 	    ARCHIVE_OK) {
 		if (r != ARCHIVE_WARN) {
-			unpack_afail(u, u->w, EX_IOERR, name);
+			unpack_afail(u, u->w, EX_IOERR, raw);
 			return (-1);
 		}
 		log_warn("%s: %s", u->path, archive_error_string(u->w));
 	}
-	/* Only regular files extracted in this run may be hard-linked to. */
-	if (isfile) {
+	/* What this name now is, for later hard links and paths. */
+	ns_del(&u->files, u->name);
+	ns_del(&u->links, u->name);
+	if (type == AE_IFREG)
 		u->st.files++;
-		if (ns_add(&u->files, name)) {
-			log_fail(EX_OSERR, "unpack: out of memory");
-			return (-1);
-		}
-	} else
-		ns_del(&u->files, name);
+	if ((type == AE_IFREG && ns_add(&u->files, u->name)) ||
+	    (type == AE_IFLNK && ns_add(&u->links, u->name))) {
+		log_fail(EX_OSERR, "unpack: out of memory");
+		return (-1);
+	}
 	return (0);
 }
 
@@ -416,8 +435,11 @@ unpack_open(struct unpack *u, const char *root)
 		    "zstd support: %s", archive_error_string(u->a));
 		return (-1);
 	}
-	if (root == NULL)
+	if (root == NULL) {
+		if ((u->root = strdup("")) == NULL)
+			goto enomem;
 		return (0);
+	}
 	if ((u->root = realpath(root, NULL)) == NULL || stat(u->root, &st)) {
 		log_fail(EX_CANTCREAT, "%s: %s", root, strerror(errno));
 		return (-1);
@@ -429,6 +451,7 @@ unpack_open(struct unpack *u, const char *root)
 	/* A realpath of "/" would make names "//x": drop the slash. */
 	if (strcmp(u->root, "/") == 0)
 		u->root[0] = '\0';
+	u->rootlen = strlen(u->root);
 	if (geteuid() == 0)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	if ((u->w = archive_write_disk_new()) == NULL)
@@ -538,6 +561,9 @@ out:
 	if (u.a != NULL)
 		archive_read_free(u.a);
 	ns_free(&u.files);
+	ns_free(&u.links);
+	free(u.name);
+	free(u.link);
 	free(u.root);
 	free(u.path);
 	uselocale(old);
