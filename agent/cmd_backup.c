@@ -89,32 +89,6 @@ source_bytes(char *const *paths)
 }
 
 static void
-progress_cb(void *cookie, uint64_t stored)
-{
-	struct progress *pg = cookie;
-	char rd[32], st[32], rate[32], eta[32];
-	double t = since(&pg->start);
-	uint64_t done;
-
-	if (t - pg->last < 0.5)
-		return;
-	pg->last = t;
-	done = rchar() - pg->rchar0;
-	snprintf(eta, sizeof(eta), "--");
-	if (pg->total > done && done > 0)
-		human_duration((double)(pg->total - done) * t / (double)done,
-		    eta, sizeof(eta));
-	else if (pg->total > 0)
-		snprintf(eta, sizeof(eta), "0:00");
-	fprintf(stderr, "\r\033[K%s: %s read, %s stored, %s/s, ETA %s",
-	    pg->category, human_bytes(done, rd, sizeof(rd)),
-	    human_bytes(stored, st, sizeof(st)),
-	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)), eta);
-	fflush(stderr);
-	pg->shown = 1;
-}
-
-static void
 progress_clear(struct progress *pg)
 {
 
@@ -123,6 +97,37 @@ progress_clear(struct progress *pg)
 		fflush(stderr);
 	}
 	pg->shown = 0;
+}
+
+static void
+progress_cb(void *cookie, uint64_t stored)
+{
+	struct progress *pg = cookie;
+	char rd[32], st[32], rate[32], eta[32];
+	double t = since(&pg->start);
+	uint64_t done;
+	unsigned long left;
+
+	if (stored == UINT64_MAX) {
+		progress_clear(pg);
+		return;
+	}
+	if (t - pg->last < 0.5)
+		return;
+	pg->last = t;
+	done = rchar() - pg->rchar0;
+	snprintf(eta, sizeof(eta), "--:--");
+	if (pg->total > 0 && done > 0) {
+		left = pg->total > done ? (unsigned long)((double)(pg->total -
+		    done) * t / (double)done + 0.5) : 0;
+		snprintf(eta, sizeof(eta), "%lu:%02lu", left / 60, left % 60);
+	}
+	fprintf(stderr, "\r\033[K%s: %s read, %s stored, %s/s, ETA %s",
+	    pg->category, human_bytes(done, rd, sizeof(rd)),
+	    human_bytes(stored, st, sizeof(st)),
+	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)), eta);
+	fflush(stderr);
+	pg->shown = 1;
 }
 
 static void
@@ -136,9 +141,10 @@ print_summary(const struct agent *ag, const struct backup_report *rep,
 	    (double)rep->res.stored : 0;
 	if (ag->json)
 		return;
-	printf("%s_%" PRIu64 ": %" PRIu64 " files, %s read, %s stored "
+	printf("%s_%" PRIu64 ": %" PRIu64 " file%s, %s read, %s stored "
 	    "(ratio %.2f), %zu part%s, %s%s\n", rep->category, rep->id,
-	    rep->res.st.files, human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
+	    rep->res.st.files, rep->res.st.files == 1 ? "" : "s",
+	    human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
 	    human_bytes(rep->res.stored, st, sizeof(st)), ratio,
 	    rep->res.nparts, rep->res.nparts == 1 ? "" : "s",
 	    human_duration(secs, dur, sizeof(dur)),

@@ -111,6 +111,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	char line[HISTORY_LINE_MAX];
 	time_t start = time(NULL);
 	size_t n = 0;
+	int rc;
 
 	memset(rep, 0, sizeof(*rep));
 	memset(&job, 0, sizeof(job));
@@ -136,7 +137,11 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	job.npk = ctx->npk;
 	job.progress = ctx->progress;
 	job.progress_cookie = ctx->progress_cookie;
-	if (pipeline_run(&job, &rep->res))
+	rc = pipeline_run(&job, &rep->res);
+	/* The stream is over: a progress line must go before more messages. */
+	if (ctx->progress != NULL)
+		ctx->progress(ctx->progress_cookie, UINT64_MAX);
+	if (rc)
 		goto err0;
 
 	/* Visible now: whatever fails below, this backup exists. */

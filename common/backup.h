@@ -28,6 +28,7 @@ struct backup_ctx {
 	const uint8_t (*pks)[AGE_KEY_LEN];	/* pipeline_recipients() */
 	char *const *recipients;
 	size_t npk;
+	/* Bytes uploaded, now and then; UINT64_MAX once the stream ended. */
 	void (*progress)(void *, uint64_t);	/* may be NULL */
 	void *progress_cookie;
 };

@@ -29,8 +29,11 @@ bk_tree() {
 bk_conf() {
 	local file=$1 url=$2; shift 2
 	local backup="" server="" keys="" site="" kv
+	local conf_paths=$T/src/etc/voicemail data_paths=$T/src/spool/voicemail
 	for kv in "$@"; do
 		case $kv in
+		"backup.configuration = "*) conf_paths=${kv#*= } ;;
+		"backup.data = "*) data_paths=${kv#*= } ;;
 		backup.*) backup+="${kv#backup.}"$'\n' ;;
 		server.*) server+="${kv#server.}"$'\n' ;;
 		keys.*) keys+="${kv#keys.}"$'\n' ;;
@@ -46,8 +49,8 @@ $site
 url = $url
 $server
 [backup]
-configuration = $T/src/etc/voicemail
-data = $T/src/spool/voicemail
+configuration = $conf_paths
+data = $data_paths
 $backup
 [keys]
 secret = $T/site.key

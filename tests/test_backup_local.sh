@@ -7,6 +7,7 @@
 need age minisign zstd tar python3
 
 S=$T/store
+mkdir -p "$S"
 bk_tree 256 6
 bk_keygen
 bk_conf "$T/conf" "$S" "backup.part_size = 64K" "backup.retain = 2"
@@ -36,7 +37,7 @@ ok "layout: SITE, history.log, <Category>_1/{manifest,manifest.sig,part.NNNNNN}"
 
 # 2. Stock tools recover it.
 bk_stock_check "$D/Data_1"
-grep -q "spool/voicemail/1001/msg1.wav$" "$T/tar.list" || fail "tar -t: $(head "$T/tar.list")"
+grep -q "spool/voicemail/1002/msg1.wav$" "$T/tar.list" || fail "tar -t: $(head "$T/tar.list")"
 bk_stock_check "$D/Configuration_1"
 grep -q "etc/voicemail/users/1001.conf$" "$T/tar.list" || fail "tar -t config"
 mkdir "$T/x" && cat "$D"/Data_1/part.* | age -d -i "$T/site.key" | zstd -dq |
@@ -97,9 +98,9 @@ ok "list and history, as text and as JSON"
 
 # 5. A failure mid-upload: no visible backup, nothing deleted, non-zero.
 before=$(bk_snapshot "$S")
-# Files over 64 KiB cannot be written: the first full part fails (EFBIG).
+# Files over 32 KiB cannot be written: the first full part fails (EFBIG).
 got=0
-(trap '' XFSZ; ulimit -f 64; exec "$SITEVAULT" -c "$T/conf" backup --category data) \
+(trap '' XFSZ; ulimit -f 32; exec "$SITEVAULT" -c "$T/conf" backup --category data) \
 	>"$T/stdout" 2>"$T/stderr" || got=$?
 [ "$got" -ne 0 ] || fail "backup succeeded although writes failed"
 grep -q "Data_4" "$T/stderr" || fail "error does not name the backup: $(cat "$T/stderr")"
