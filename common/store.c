@@ -83,28 +83,39 @@ store_free(struct store *st)
 	free(st);
 }
 
-/* The SITE marker text of ${site} and ${keyid} into ${out}. */
+/*
+ * Whose a SITE marker ${text} says it is, for a message: "site NAME with
+ * key HEX", or the text made printable if it is not a marker.
+ */
 static void
-site_text(const char *site, const uint8_t keyid[MINISIGN_KEYID_LEN],
-    char *out, size_t outlen)
+describe_marker(const char *text, char *out, size_t outlen)
 {
-	char hex[2 * MINISIGN_KEYID_LEN + 1];
+	char name[65], hex[17];
+	size_t i;
 
-	minisign_keyid_hex(keyid, hex);
-	snprintf(out, outlen, "site %s\nkeyid %s\n", site, hex);
+	if (sscanf(text, "site %64[A-Za-z0-9._-]\nkeyid %16[0-9A-F]\n", name,
+	    hex) == 2) {
+		snprintf(out, outlen, "site %s with key %s", name, hex);
+		return;
+	}
+	snprintf(out, outlen, "\"%.60s\"", text);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = ' ';
 }
 
 int
 store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
     int create)
 {
-	char path[512], want[256];
+	char path[512], want[256], hex[2 * MINISIGN_KEYID_LEN + 1];
 	uint8_t *have = NULL;
 	size_t len;
 	int e;
 
 	snprintf(path, sizeof(path), "%s/SITE", st->site);
-	site_text(st->site, keyid, want, sizeof(want));
+	minisign_keyid_hex(keyid, hex);
+	snprintf(want, sizeof(want), "site %s\nkeyid %s\n", st->site, hex);
 	if ((e = transport_exists(st->t, path)) == -1)
 		goto err0;
 	if (e == 2) {
@@ -124,19 +135,14 @@ store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
 	if (transport_get_buf(st->t, path, SITE_MAX, &have, &len))
 		goto err0;
 	if (len != strlen(want) || memcmp(have, want, len) != 0) {
-		/* Say whose it is, on one line. */
-		for (e = 0; (size_t)e < len; e++)
-			if (have[e] == '\n' || have[e] < 0x20 || have[e] > 0x7e)
-				have[e] = ' ';
-		want[strlen(want) - 1] = '\0';
-		for (e = 0; want[e] != '\0'; e++)
-			if (want[e] == '\n')
-				want[e] = ' ';
-		log_fail(EX_CONFIG, "%s: this directory belongs to \"%.*s\", "
-		    "not to this site (\"%s\"): another site or key uses it; "
-		    "check [site] name, or remove the marker if this site's "
-		    "key was replaced", path, (int)(len > 200 ? 200 : len),
-		    (char *)have, want);
+		char who[256];
+
+		describe_marker((char *)have, who, sizeof(who));
+		log_fail(EX_CONFIG, "%s/%s: this directory belongs to %s, not "
+		    "to site %s with key %s: another site or key uses it; "
+		    "check [site] name (if this site's key was replaced, "
+		    "remove the marker)", transport_describe(st->t), path, who,
+		    st->site, hex);
 		goto err1;
 	}
 done:

@@ -160,7 +160,7 @@ printf 'site someone-else\nkeyid 0123456789ABCDEF\n' >"$S/other/SITE"
 SITE=other bk_conf "$T/conf.other" "$S"
 before=$(bk_snapshot "$S")
 expect_exit 78 "$SITEVAULT" -c "$T/conf.other" backup
-expect_stderr "other/SITE: this directory belongs to"
+expect_stderr "other/SITE: this directory belongs to site someone-else with key 0123456789ABCDEF"
 [ "$before" = "$(bk_snapshot "$S")" ] || fail "a refused run changed the store"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.other" prune
 ok "a SITE marker of another site is refused (78), nothing changed"
