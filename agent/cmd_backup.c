@@ -18,7 +18,7 @@
 #include "keys.h"
 #include "log.h"
 #include "manifest.h"
-#include "pipeline.h"
+#include "recipients.h"
 #include "session.h"
 #include "state.h"
 
@@ -241,13 +241,14 @@ cmd_backup(struct agent *ag)
 	struct progress pg;
 	struct timespec t0, run0;
 	struct json j;
-	uint8_t (*pks)[AGE_KEY_LEN] = NULL;
-	char **rstrs = NULL, why[1024];
+	struct recipients r;
+	char why[1024];
 	double secs[2];
-	size_t npk = 0, i, n, ndone = 0;
+	size_t i, n, ndone = 0;
 	int rc, all, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
+	memset(&r, 0, sizeof(r));
 	if ((rc = options(ag, cats, &desc)) != 0)
 		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
@@ -279,16 +280,13 @@ cmd_backup(struct agent *ag)
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;
-	if (pipeline_recipients(s.k->age_pk, c->keys_recipients, &pks, &rstrs,
-	    &npk))
+	if (recipients_load(s.k->age_pk, c->keys_recipients, &r))
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.c = c;
 	ctx.k = s.k;
 	ctx.st = s.st;
-	ctx.pks = (const uint8_t (*)[AGE_KEY_LEN])pks;
-	ctx.recipients = rstrs;
-	ctx.npk = npk;
+	ctx.r = &r;
 	/* A progress line only for a person watching a terminal. */
 	if (!ag->quiet && isatty(STDERR_FILENO)) {
 		ctx.progress = progress_cb;
@@ -339,7 +337,7 @@ out:
 		json_array_end(&j);
 		(void)json_end(&j);
 	}
-	pipeline_recipients_free(pks, rstrs, npk);
+	recipients_free(&r);
 	session_close(&s);
 	conf_free(c);
 	return (rc);

@@ -12,6 +12,7 @@
 #include "history.h"
 #include "keys.h"
 #include "log.h"
+#include "recipients.h"
 #include "state.h"
 #include "store.h"
 #include "verify.h"
@@ -132,9 +133,9 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	job.id = rep->id;
 	job.time = (int64_t)start;
 	job.description = description;
-	job.pks = ctx->pks;
-	job.recipients = ctx->recipients;
-	job.npk = ctx->npk;
+	job.pks = (const uint8_t (*)[AGE_KEY_LEN])ctx->r->pks;
+	job.recipients = ctx->r->strs;
+	job.npk = ctx->r->n;
 	job.progress = ctx->progress;
 	job.progress_cookie = ctx->progress_cookie;
 	rc = pipeline_run(&job, &rep->res);

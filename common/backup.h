@@ -19,15 +19,14 @@
 
 struct conf;
 struct keys;
+struct recipients;
 struct store;
 
 struct backup_ctx {
 	const struct conf *c;
 	const struct keys *k;
 	struct store *st;		/* the site directory */
-	const uint8_t (*pks)[AGE_KEY_LEN];	/* pipeline_recipients() */
-	char *const *recipients;
-	size_t npk;
+	const struct recipients *r;	/* the stream's recipients */
 	/* Bytes uploaded, now and then; UINT64_MAX once the stream ended. */
 	void (*progress)(void *, uint64_t);	/* may be NULL */
 	void *progress_cookie;

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,9 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
-
 
 #include "age.h"
 #include "conf.h"
@@ -21,36 +18,44 @@
 #include "pipeline.h"
 #include "transport.h"
 
-struct ready {
-	uint8_t *buf;
-	size_t len;
-};
+/* The larger of the two queues' depths. */
+#define QMAX	(PIPELINE_BLOCKS > PIPELINE_BUFFERS ? PIPELINE_BLOCKS : \
+	PIPELINE_BUFFERS)
 
-/* The state shared by the reading thread and the upload thread. */
-struct pipe {
-	const struct pipeline_job *job;
-	size_t part_size;
-	char dir[256];			/* <site>/<Category>_<id> */
-
-	pthread_mutex_t mu;
-	pthread_cond_t cv;		/* any change below */
-	uint8_t *bufs[PIPELINE_BUFFERS];	/* allocated on demand */
+/*
+ * A bounded queue of buffers between two threads: at most ${depth}
+ * buffers of ${size} bytes exist, each free, being filled, queued, or being
+ * consumed.  All queues of a pipe share its mutex, condition and failure
+ * flag, so that a failure anywhere wakes every thread.
+ */
+struct bq {
+	size_t size, depth;
+	uint8_t *bufs[QMAX];		/* allocated on first use */
 	size_t nalloc;
-	uint8_t *freebufs[PIPELINE_BUFFERS];
+	uint8_t *freebufs[QMAX];
 	size_t nfree;
-	struct ready ready[PIPELINE_BUFFERS];	/* ring of full parts */
+	struct {
+		uint8_t *buf;
+		size_t len;
+	} ready[QMAX];			/* a ring, oldest first */
 	size_t rhead, rcount;
-	int eof;			/* reader: no more parts will come */
-	int failed;			/* either side: stop now */
-	uint64_t stored;		/* bytes uploaded (atomic reads) */
-
-	/* Reading thread only. */
+	int eof;			/* the producer is done */
+	/* The producer's buffer being filled. */
 	uint8_t *cur;
 	size_t curlen;
-	size_t nqueued;
+};
 
-	/* Upload thread only, until joined. */
-	struct manifest_part *parts;
+struct pipe {
+	const struct pipeline_job *job;
+	char dir[256];			/* <site>/<Category>_<id> */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* any change to the queues or flag */
+	int failed;			/* any thread: stop now */
+	struct bq blocks;		/* compressed archive -> encryption */
+	struct bq parts;		/* encrypted parts -> upload */
+	struct age_writer *w;		/* used by one thread at a time */
+	uint64_t stored;		/* bytes uploaded (atomic reads) */
+	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
 };
 
@@ -64,24 +69,24 @@ pipe_fail(struct pipe *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* A buffer to fill: a free one, a new one, or wait.  NULL after a failure. */
+/* A buffer of ${q} to fill: a free one, a new one, or wait.  NULL: failed. */
 static uint8_t *
-get_buf(struct pipe *p)
+bq_get_free(struct pipe *p, struct bq *q)
 {
 	uint8_t *b = NULL;
 
 	pthread_mutex_lock(&p->mu);
-	while (!p->failed && p->nfree == 0 && p->nalloc == PIPELINE_BUFFERS)
+	while (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
 		pthread_cond_wait(&p->cv, &p->mu);
 	if (p->failed)
 		goto out;
-	if (p->nfree > 0) {
-		b = p->freebufs[--p->nfree];
-	} else if ((b = malloc(p->part_size)) != NULL) {
-		p->bufs[p->nalloc++] = b;
+	if (q->nfree > 0) {
+		b = q->freebufs[--q->nfree];
+	} else if ((b = malloc(q->size)) != NULL) {
+		q->bufs[q->nalloc++] = b;
 	} else {
-		log_fail(EX_OSERR, "%s: out of memory for a part of %zu bytes",
-		    p->dir, p->part_size);
+		log_fail(EX_OSERR, "%s: out of memory for a buffer of %zu "
+		    "bytes", p->dir, q->size);
 		p->failed = 1;
 		pthread_cond_broadcast(&p->cv);
 	}
@@ -90,29 +95,22 @@ out:
 	return (b);
 }
 
-/* Hand the part being filled to the upload thread. */
+/* Queue the buffer being filled in ${q} for its consumer. */
 static int
-queue_part(struct pipe *p)
+bq_put_ready(struct pipe *p, struct bq *q)
 {
+	size_t slot;
 	int rc = -1;
 
 	pthread_mutex_lock(&p->mu);
 	if (p->failed)
 		goto out;
-	if (p->nqueued >= PIPELINE_MAX_PARTS) {
-		log_fail(EX_SOFTWARE, "%s: more than %d parts: raise "
-		    "[backup] part_size", p->dir, PIPELINE_MAX_PARTS);
-		p->failed = 1;
-		pthread_cond_broadcast(&p->cv);
-		goto out;
-	}
-	/* A buffer is either free, being filled, queued or uploading. */
-	p->ready[(p->rhead + p->rcount) % PIPELINE_BUFFERS].buf = p->cur;
-	p->ready[(p->rhead + p->rcount) % PIPELINE_BUFFERS].len = p->curlen;
-	p->rcount++;
-	p->nqueued++;
-	p->cur = NULL;
-	p->curlen = 0;
+	slot = (q->rhead + q->rcount) % q->depth;
+	q->ready[slot].buf = q->cur;
+	q->ready[slot].len = q->curlen;
+	q->rcount++;
+	q->cur = NULL;
+	q->curlen = 0;
 	pthread_cond_broadcast(&p->cv);
 	rc = 0;
 out:
@@ -120,39 +118,133 @@ out:
 	return (rc);
 }
 
-/* age output: cut the encrypted stream into parts. */
+/* The next full buffer of ${q}: 1, 0 at the end, -1 after a failure. */
 static int
-emit(void *cookie, const void *buf, size_t len)
+bq_get_ready(struct pipe *p, struct bq *q, uint8_t **buf, size_t *len)
 {
-	struct pipe *p = cookie;
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (q->rcount == 0 && !q->eof && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->failed) {
+		rc = -1;
+	} else if (q->rcount == 0) {
+		rc = 0;
+	} else {
+		*buf = q->ready[q->rhead].buf;
+		*len = q->ready[q->rhead].len;
+		q->rhead = (q->rhead + 1) % q->depth;
+		q->rcount--;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return (rc);
+}
+
+/* Give a consumed buffer back to its producer. */
+static void
+bq_put_free(struct pipe *p, struct bq *q, uint8_t *buf)
+{
+
+	pthread_mutex_lock(&p->mu);
+	q->freebufs[q->nfree++] = buf;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Copy bytes into ${q}'s buffers, queueing each one that fills up. */
+static int
+bq_write(struct pipe *p, struct bq *q, const void *buf, size_t len)
+{
 	const uint8_t *s = buf;
 	size_t n;
 
 	while (len > 0) {
-		if (p->cur == NULL && (p->cur = get_buf(p)) == NULL)
+		if (q->cur == NULL && (q->cur = bq_get_free(p, q)) == NULL)
 			return (-1);
-		n = p->part_size - p->curlen;
+		n = q->size - q->curlen;
 		if (n > len)
 			n = len;
-		memcpy(p->cur + p->curlen, s, n);
-		p->curlen += n;
+		memcpy(q->cur + q->curlen, s, n);
+		q->curlen += n;
 		s += n;
 		len -= n;
-		if (p->curlen == p->part_size && queue_part(p))
+		if (q->curlen == q->size && bq_put_ready(p, q))
 			return (-1);
 	}
+	return (0);
+}
+
+/* The producer of ${q} is done: queue what it filled, then mark the end. */
+static int
+bq_close(struct pipe *p, struct bq *q)
+{
+
+	if (q->curlen > 0 && bq_put_ready(p, q))
+		return (-1);
+	pthread_mutex_lock(&p->mu);
+	q->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return (0);
+}
+
+static void
+bq_free(struct bq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nalloc; i++)
+		free(q->bufs[i]);
+}
+
+/* pack output (reading thread): hand compressed bytes to encryption. */
+static int
+to_blocks(void *cookie, const void *buf, size_t len)
+{
+	struct pipe *p = cookie;
+
+	if (bq_write(p, &p->blocks, buf, len))
+		return (-1);
 	if (p->job->progress != NULL)
 		p->job->progress(p->job->progress_cookie,
 		    __atomic_load_n(&p->stored, __ATOMIC_RELAXED));
 	return (0);
 }
 
-/* pack output: encrypt. */
+/* age output (encryption thread): cut the encrypted stream into parts. */
 static int
-to_age(void *cookie, const void *buf, size_t len)
+to_parts(void *cookie, const void *buf, size_t len)
 {
+	struct pipe *p = cookie;
 
-	return (age_writer_write(cookie, buf, len));
+	return (bq_write(p, &p->parts, buf, len));
+}
+
+/* The encryption thread: compressed blocks in, parts out. */
+static void *
+encrypter(void *cookie)
+{
+	struct pipe *p = cookie;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	while ((r = bq_get_ready(p, &p->blocks, &buf, &len)) == 1) {
+		r = age_writer_write(p->w, buf, len);
+		bq_put_free(p, &p->blocks, buf);
+		if (r)
+			goto fail;
+	}
+	if (r == -1)
+		return (NULL);
+	if (age_writer_finish(p->w) || bq_close(p, &p->parts))
+		goto fail;
+	return (NULL);
+fail:
+	pipe_fail(p);
+	return (NULL);
 }
 
 /* Upload one part; record its size and hash. */
@@ -162,12 +254,18 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 	struct manifest_part *np;
 	char path[320];
 
-	if ((np = reallocarray(p->parts, p->nparts + 1, sizeof(*np))) ==
+	/* Beyond part.999999, `cat part.*` would no longer be in order. */
+	if (p->nparts >= PIPELINE_MAX_PARTS) {
+		log_fail(EX_CONFIG, "%s: more than %d parts: raise [backup] "
+		    "part_size", p->dir, PIPELINE_MAX_PARTS);
+		return (-1);
+	}
+	if ((np = reallocarray(p->mparts, p->nparts + 1, sizeof(*np))) ==
 	    NULL) {
 		log_fail(EX_OSERR, "%s: out of memory", p->dir);
 		return (-1);
 	}
-	p->parts = np;
+	p->mparts = np;
 	np[p->nparts].size = len;
 	if (EVP_Digest(buf, len, np[p->nparts].sha256, NULL, EVP_sha256(),
 	    NULL) != 1) {
@@ -181,72 +279,48 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 	return (0);
 }
 
+/* The upload thread: parts out to the server, in order. */
 static void *
 uploader(void *cookie)
 {
 	struct pipe *p = cookie;
-	struct ready r;
+	uint8_t *buf;
+	size_t len;
 
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->rcount == 0 && !p->eof && !p->failed)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->failed || p->rcount == 0) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		r = p->ready[p->rhead];
-		p->rhead = (p->rhead + 1) % PIPELINE_BUFFERS;
-		p->rcount--;
-		pthread_mutex_unlock(&p->mu);
-
-		if (upload_part(p, r.buf, r.len)) {
+	while (bq_get_ready(p, &p->parts, &buf, &len) == 1) {
+		if (upload_part(p, buf, len)) {
 			pipe_fail(p);
 			break;
 		}
-
-		pthread_mutex_lock(&p->mu);
-		__atomic_store_n(&p->stored, p->stored + r.len,
-		    __ATOMIC_RELAXED);
-		p->freebufs[p->nfree++] = r.buf;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
+		__atomic_store_n(&p->stored, p->stored + len, __ATOMIC_RELAXED);
+		bq_put_free(p, &p->parts, buf);
 	}
 	return (NULL);
 }
 
-/* The reading side: everything through pack and age into parts. */
+/* The reading side (calling thread): every path through pack. */
 static int
 produce(struct pipe *p, struct pack_stats *st)
 {
 	const struct pipeline_job *job = p->job;
-	struct age_writer *w;
 	struct pack *pk;
 	size_t i;
 
-	if ((w = age_writer_new(job->pks, job->npk, emit, p)) == NULL)
-		goto err0;
 	if ((pk = pack_new(job->c->backup_compression,
-	    job->c->backup_compression_level, to_age, w)) == NULL)
-		goto err1;
+	    job->c->backup_compression_level, to_blocks, p)) == NULL)
+		goto err0;
 	for (i = 0; job->paths[i] != NULL; i++)
 		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
-			goto err2;
-	if (pack_finish(pk, st) || age_writer_finish(w))
-		goto err2;
-	/* The last, short part (age always writes a header: never empty). */
-	if (p->curlen > 0 && queue_part(p))
-		goto err2;
+			goto err1;
+	if (pack_finish(pk, st) || bq_close(p, &p->blocks))
+		goto err1;
 
 	/* Success! */
 	pack_free(pk);
-	age_writer_free(w);
 	return (0);
 
-err2:
-	pack_free(pk);
 err1:
-	age_writer_free(w);
+	pack_free(pk);
 err0:
 	/* Failure! */
 	return (-1);
@@ -292,7 +366,7 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
 	m.compression = comp;
 	m.description = (char *)(uintptr_t)(job->description != NULL ?
 	    job->description : "");
-	m.parts = p->parts;
+	m.parts = p->mparts;
 	m.nparts = p->nparts;
 	m.files = st->files;
 	m.bytes = st->bytes;
@@ -331,17 +405,19 @@ int
 pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 {
 	struct pipe p;
-	pthread_t tid;
-	size_t i;
-	int prc;
+	pthread_t enc, up;
+	int prc, nthreads = 0;
 
 	memset(&p, 0, sizeof(p));
 	memset(res, 0, sizeof(*res));
 	p.job = job;
-	p.part_size = (size_t)job->c->backup_part_size;
+	p.blocks.size = PIPELINE_BLOCK_SIZE;
+	p.blocks.depth = PIPELINE_BLOCKS;
+	p.parts.size = (size_t)job->c->backup_part_size;
+	p.parts.depth = PIPELINE_BUFFERS;
 	snprintf(p.dir, sizeof(p.dir), "%s/%s_%" PRIu64, job->site,
 	    job->category, job->id);
-	if (p.part_size == 0 || p.part_size != job->c->backup_part_size) {
+	if (p.parts.size == 0 || p.parts.size != job->c->backup_part_size) {
 		log_fail(EX_CONFIG, "%s: part_size %" PRIu64 " is not usable",
 		    job->c->path, job->c->backup_part_size);
 		goto err0;
@@ -350,174 +426,50 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		goto err0;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	if ((prc = pthread_create(&tid, NULL, uploader, &p)) != 0) {
-		log_fail(EX_OSERR, "%s: cannot start the upload thread: %s",
-		    p.dir, strerror(prc));
+	/* The age header goes out at once: start it before the threads. */
+	if ((p.w = age_writer_new(job->pks, job->npk, to_parts, &p)) == NULL)
 		goto err1;
-	}
-	if (produce(&p, &res->st)) {
+	if ((prc = pthread_create(&up, NULL, uploader, &p)) != 0 ||
+	    (nthreads++, prc = pthread_create(&enc, NULL, encrypter, &p)) !=
+	    0) {
+		log_fail(EX_OSERR, "%s: cannot start a thread: %s", p.dir,
+		    strerror(prc));
 		pipe_fail(&p);
 	} else {
-		pthread_mutex_lock(&p.mu);
-		p.eof = 1;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
+		nthreads++;
+		if (produce(&p, &res->st))
+			pipe_fail(&p);
 	}
-	pthread_join(tid, NULL);
-	/* Parts all uploaded, or a failure (already logged) stopped us. */
-	if (p.failed || p.nparts != p.nqueued)
-		goto err1;
+	if (nthreads > 1)
+		pthread_join(enc, NULL);
+	if (nthreads > 0)
+		pthread_join(up, NULL);
+	/* Every part is uploaded, unless a failure (logged) stopped us. */
+	if (p.failed)
+		goto err2;
 	if (publish(&p, &res->st, res->sha256))
-		goto err1;
-	res->stored = __atomic_load_n(&p.stored, __ATOMIC_RELAXED);
+		goto err2;
+	res->stored = p.stored;
 	res->nparts = p.nparts;
 
 	/* Success! */
-	for (i = 0; i < p.nalloc; i++)
-		free(p.bufs[i]);
-	free(p.parts);
+	age_writer_free(p.w);
+	bq_free(&p.blocks);
+	bq_free(&p.parts);
+	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	return (0);
 
+err2:
+	age_writer_free(p.w);
 err1:
-	for (i = 0; i < p.nalloc; i++)
-		free(p.bufs[i]);
-	free(p.parts);
+	bq_free(&p.blocks);
+	bq_free(&p.parts);
+	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 err0:
 	/* Failure! */
 	return (-1);
-}
-
-/* Add recipient ${s} unless it is there already. */
-static int
-add_recipient(const char *s, const uint8_t pk[AGE_KEY_LEN],
-    uint8_t (**pks)[AGE_KEY_LEN], char ***strs, size_t *n)
-{
-	uint8_t (*np)[AGE_KEY_LEN];
-	char **ns;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (memcmp((*pks)[i], pk, AGE_KEY_LEN) == 0)
-			return (0);
-	if ((np = reallocarray(*pks, *n + 1, sizeof(*np))) == NULL)
-		goto oom;
-	*pks = np;
-	if ((ns = reallocarray(*strs, *n + 1, sizeof(*ns))) == NULL)
-		goto oom;
-	*strs = ns;
-	if ((ns[*n] = strdup(s)) == NULL)
-		goto oom;
-	memcpy(np[*n], pk, AGE_KEY_LEN);
-	(*n)++;
-	return (0);
-oom:
-	log_fail(EX_OSERR, "recipients: out of memory");
-	return (-1);
-}
-
-/* Add every recipient of the file ${path}, one a line. */
-static int
-add_file(const char *path, uint8_t (**pks)[AGE_KEY_LEN], char ***strs,
-    size_t *n)
-{
-	uint8_t pk[AGE_KEY_LEN];
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
-	unsigned long lineno = 0;
-	FILE *f;
-	int rc = -1;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		log_fail(EX_CONFIG, "%s: cannot read recipients file: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	while (getline(&line, &cap, f) != -1) {
-		lineno++;
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		for (e = s + strlen(s); e > s && (e[-1] == '\n' ||
-		    e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (age_recipient_decode(s, pk)) {
-			log_fail(EX_CONFIG, "%s: line %lu: not an age X25519 "
-			    "recipient (age1...)", path, lineno);
-			goto out;
-		}
-		if (add_recipient(s, pk, pks, strs, n))
-			goto out;
-	}
-	if (ferror(f)) {
-		log_fail(EX_CONFIG, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	free(line);
-	fclose(f);
-	return (rc);
-}
-
-int
-pipeline_recipients(const uint8_t site_pk[AGE_KEY_LEN], char *const *list,
-    uint8_t (**pks)[AGE_KEY_LEN], char ***strs, size_t *n)
-{
-	char s[AGE_RECIPIENT_STRMAX];
-	uint8_t pk[AGE_KEY_LEN];
-	size_t i;
-
-	*pks = NULL;
-	*strs = NULL;
-	*n = 0;
-	if (age_recipient_encode(site_pk, s, sizeof(s))) {
-		log_fail(EX_SOFTWARE, "site key: cannot encode its recipient");
-		goto err0;
-	}
-	if (add_recipient(s, site_pk, pks, strs, n))
-		goto err0;
-	for (i = 0; list[i] != NULL; i++) {
-		if (strncmp(list[i], "age1", 4) != 0) {
-			if (add_file(list[i], pks, strs, n))
-				goto err0;
-			continue;
-		}
-		if (age_recipient_decode(list[i], pk)) {
-			log_fail(EX_CONFIG, "[keys] recipients: %s: not a valid "
-			    "age X25519 recipient", list[i]);
-			goto err0;
-		}
-		if (add_recipient(list[i], pk, pks, strs, n))
-			goto err0;
-	}
-
-	/* Success! */
-	return (0);
-
-err0:
-	/* Failure! */
-	pipeline_recipients_free(*pks, *strs, *n);
-	*pks = NULL;
-	*strs = NULL;
-	*n = 0;
-	return (-1);
-}
-
-void
-pipeline_recipients_free(uint8_t (*pks)[AGE_KEY_LEN], char **strs, size_t n)
-{
-	size_t i;
-
-	free(pks);
-	if (strs == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(strs[i]);
-	free(strs);
 }

@@ -8,21 +8,25 @@
 #include "pack.h"
 
 /*
- * The streaming backup of one category:
+ * The streaming backup of one category, in three threads:
  *
- *   paths -> pack (pax tar + compression) -> age writer -> parts of
- *   part_size -> bounded queue -> upload thread: SHA-256, then
- *   transport_put_buf() to <site>/<Category>_<id>/part.NNNNNN
+ *   reading (the caller): paths -> pack (pax tar + compression) -> blocks
+ *   encryption: blocks -> age writer -> parts of part_size
+ *   upload: SHA-256 of each part, transport_put_buf() to
+ *           <site>/<Category>_<id>/part.NNNNNN
  *
  * then the manifest, signed, uploaded after its signature: the manifest's
  * rename makes the backup visible.  The source is read once: a part whose
  * upload fails is resent from memory by the transport's retries.  Reading
- * and compressing (the calling thread) overlap with uploading (a second
- * thread).  Memory holds at most PIPELINE_BUFFERS parts: one being filled,
- * one being uploaded, one waiting.
+ * and compressing overlap with encrypting and with uploading, so the
+ * slowest stage sets the speed.  Memory: PIPELINE_BUFFERS parts (one being
+ * filled, one queued, one being uploaded) and PIPELINE_BLOCKS blocks of
+ * PIPELINE_BLOCK_SIZE bytes, whatever the data size.
  */
 
 #define PIPELINE_BUFFERS	3
+#define PIPELINE_BLOCKS		4
+#define PIPELINE_BLOCK_SIZE	(1024 * 1024)
 #define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
 
 struct transport;
@@ -64,23 +68,5 @@ struct pipeline_result {
  * deleted.  Return 0, or -1 after logging.
  */
 int pipeline_run(const struct pipeline_job *, struct pipeline_result *);
-
-/**
- * pipeline_recipients(site_pk, list, pks, strs, n):
- * The age recipients of a backup: the site key ${site_pk} first, then
- * every entry of the NULL-terminated ${list} ([keys] recipients): an
- * "age1..." string, or a file of them, one a line, '#' comments and empty
- * lines ignored.  Duplicates are dropped.  Sets the malloc'd arrays
- * ${*pks} and ${*strs} of ${*n} entries.  Return 0, or -1 after logging
- * (EX_CONFIG naming the entry, file and line).
- */
-int pipeline_recipients(const uint8_t[AGE_KEY_LEN], char *const *,
-    uint8_t (**)[AGE_KEY_LEN], char ***, size_t *);
-
-/**
- * pipeline_recipients_free(pks, strs, n):
- * Free what pipeline_recipients() returned.  Does nothing for NULLs.
- */
-void pipeline_recipients_free(uint8_t (*)[AGE_KEY_LEN], char **, size_t);
 
 #endif /* !PIPELINE_H_ */

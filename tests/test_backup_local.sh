@@ -194,3 +194,27 @@ expect_exit 64 sv list --site other --all-sites
 expect_exit 64 sv backup --category everything
 expect_exit 64 sv backup --description "$(printf 'a\tb')"
 ok "--json summary, list --all-sites / --site, usage errors"
+
+# 12. Escrow recipients (a string and a file of them) decrypt with stock
+# age; verify_after_upload checks the upload before retention.
+need age-keygen
+age-keygen -o "$T/escrow1.key" 2>/dev/null
+age-keygen -o "$T/escrow2.key" 2>/dev/null
+e1=$(age-keygen -y "$T/escrow1.key")
+printf '# escrow file\n\n%s\n' "$(age-keygen -y "$T/escrow2.key")" >"$T/escrow.txt"
+bk_conf "$T/conf.esc" "$S" "keys.recipients = $e1 $T/escrow.txt" \
+	"backup.verify_after_upload = yes" "backup.retain = 5"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+expect_stdout "^Configuration_[0-9]+: .*, verified$"
+id=$(sed -n 's/^Configuration_\([0-9]*\):.*/\1/p' "$T/stdout")
+d=$D/Configuration_$id
+[ "$(grep -c '^recipient age1' "$d/manifest")" = 3 ] ||
+	fail "manifest recipients: $(grep recipient "$d/manifest")"
+for k in escrow1 escrow2; do
+	cat "$d"/part.* | age -d -i "$T/$k.key" | zstd -dq | tar -t >/dev/null ||
+	    fail "escrow key $k cannot decrypt"
+done
+printf 'age1notakey\n' >"$T/escrow.txt"
+expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+expect_stderr "escrow.txt: line 1: not an age X25519 recipient"
+ok "escrow recipients decrypt with stock age; verify_after_upload; bad ones refused"
