@@ -1,7 +1,6 @@
 /* Configuration file parser: see conf.h and SPEC section 3. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -21,7 +19,6 @@
 /* Bounds that keep a corrupt or hostile file cheap to reject. */
 #define CONF_LINE_MAX	4096
 #define CONF_FILE_MAX	(1024 * 1024)
-#define CONF_USER_MAX	255
 
 enum ktype {
 	KT_NAME, KT_URL, KT_USER, KT_CRED, KT_TLS, KT_PATH, KT_PIN,
@@ -96,6 +93,19 @@ perr(const struct parser *p, const char *what, const char *fmt, ...)
 		log_fail(EX_CONFIG, "%s:%u: %s", p->file, p->line, why);
 }
 
+/* The index in ckeys[] of ${name} in section ${sec} (any if -1), or NKEYS. */
+static size_t
+find_key(int sec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((sec < 0 || ckeys[i].sec == (unsigned int)sec) &&
+		    strcmp(name, ckeys[i].name) == 0)
+			break;
+	return (i);
+}
+
 static void *
 field(struct conf *c, const struct ckey *k)
 {
@@ -126,13 +136,14 @@ trim(char *s)
 
 /* Set a string field, replacing its default. */
 static int
-set_str(struct parser *p, const struct ckey *k, const char *v)
+set_str(struct parser *p, const char *key, const struct ckey *k,
+    const char *v)
 {
 	char **f = field(p->c, k);
 	char *s;
 
 	if ((s = strdup(v)) == NULL) {
-		perr(p, k->name, "out of memory");
+		perr(p, key, "out of memory");
 		return (-1);
 	}
 	free(*f);
@@ -238,19 +249,11 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 		(void)conf_value_url(v, &why);
 		break;
 	case KT_USER:
-		if (strcasecmp(v, "anonymous") == 0 || strcasecmp(v, "ftp") == 0)
-			why = "anonymous FTP is refused: use a dedicated account";
-		else if (strpbrk(v, " \t") != NULL)
-			why = "contains a blank";
-		else if (strlen(v) > CONF_USER_MAX)
-			why = "longer than 255 characters";
+		(void)conf_value_user(v, &why);
 		break;
 	case KT_CRED:
 		/* Never quote this value: it is sealed, but still a secret. */
-		if (strncmp(v, "hidden:", 7) != 0)
-			why = "must be \"hidden:...\" as written by "
-			    "`sitevault credentials`";
-		else if (conf_value_base64(v + 7, strlen(v + 7), &why) >= 0)
+		if (conf_value_credentials(v, &why) == 0)
 			c->server_credentials_line = (int)p->line;
 		break;
 	case KT_PATH:
@@ -286,7 +289,7 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 		perr(p, key, "%s", why);
 		return (-1);
 	}
-	if (set_str(p, k, v))
+	if (set_str(p, key, k, v))
 		return (-1);
 	/* Store the scheme in lower case, so users of the URL need not care. */
 	if (k->type == KT_URL && c->server_url[0] != '/')
@@ -347,12 +350,13 @@ parse_key(struct parser *p, char *s, char *eq)
 		return (-1);
 	}
 	snprintf(full, sizeof(full), "%s.%.64s", sections[p->sec], key);
-	for (i = 0; i < NKEYS; i++)
-		if (ckeys[i].sec == (unsigned int)p->sec &&
-		    strcmp(key, ckeys[i].name) == 0)
-			break;
-	if (i == NKEYS) {
-		perr(p, full, "unknown key in section [%s]", sections[p->sec]);
+	if ((i = find_key(p->sec, key)) == NKEYS) {
+		/* A key put in the wrong section is a likely slip: say where. */
+		i = find_key(-1, key);
+		perr(p, full, "unknown key in section [%s]%s%s%s",
+		    sections[p->sec], i < NKEYS ? " (it belongs in [" : "",
+		    i < NKEYS ? sections[ckeys[i].sec] : "",
+		    i < NKEYS ? "])" : "");
 		return (-1);
 	}
 	if (p->key_line[i] != 0) {
@@ -428,43 +432,41 @@ parse_text(struct parser *p, const char *text, size_t len)
 	return (0);
 }
 
+/* Report a missing required key (the file, no line: it has none). */
+static int
+missing(const struct parser *p, const char *sec, const char *key,
+    const char *when)
+{
+
+	log_fail(EX_CONFIG, "%s: %s.%s: required key missing%s (add "
+	    "\"%s = ...\" to section [%s])", p->file, sec, key, when, key, sec);
+	return (-1);
+}
+
 /* Checks that need the whole file. */
 static int
 check_whole(const struct parser *p)
 {
 	const struct conf *c = p->c;
 	const char *what;
-	size_t i;
 
-	if (c->site_name == NULL) {
-		log_fail(EX_CONFIG, "%s: site.name: required key missing "
-		    "(add \"name = ...\" to section [site])", p->file);
-		return (-1);
-	}
-	if (c->server_url == NULL) {
-		log_fail(EX_CONFIG, "%s: server.url: required key missing "
-		    "(add \"url = ...\" to section [server])", p->file);
-		return (-1);
-	}
+	if (c->site_name == NULL)
+		return (missing(p, "site", "name", ""));
+	if (c->server_url == NULL)
+		return (missing(p, "server", "url", ""));
 	if (conf_is_local(c))
 		return (0);
-	if (c->server_user == NULL) {
-		log_fail(EX_CONFIG, "%s: server.user: required key missing "
-		    "with an FTP url (add \"user = ...\" to section [server])",
-		    p->file);
-		return (-1);
-	}
+	if (c->server_user == NULL)
+		return (missing(p, "server", "user", " with an FTP url"));
 	/* Pinning or a CA with TLS off would silently protect nothing. */
 	if (c->server_tls == CONF_TLS_NONE &&
 	    strncmp(c->server_url, "ftps:", 5) != 0 &&
 	    (c->server_pinned_pubkey != NULL || c->server_ca_file != NULL)) {
 		what = (c->server_pinned_pubkey != NULL) ? "pinned_pubkey" :
 		    "ca_file";
-		for (i = 0; i < NKEYS; i++)
-			if (ckeys[i].sec == 1 && strcmp(ckeys[i].name, what) == 0)
-				break;
 		log_fail(EX_CONFIG, "%s:%u: server.%s: set, but tls = none "
-		    "disables TLS", p->file, p->key_line[i], what);
+		    "disables TLS", p->file, p->key_line[find_key(1, what)],
+		    what);
 		return (-1);
 	}
 	return (0);
@@ -537,47 +539,33 @@ err0:
 struct conf *
 conf_load(const char *path)
 {
-	struct conf *c;
+	struct conf *c = NULL;
 	char *buf;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
+	size_t len;
+	FILE *f;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	if ((f = fopen(path, "re")) == NULL) {
 		log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
 		goto err0;
 	}
+	/* Unbuffered: no stray copy of the file in a stdio buffer. */
+	setvbuf(f, NULL, _IONBF, 0);
 	/* One byte more than allowed, so that conf_parse() sees the excess. */
 	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
 		log_fail(EX_NOINPUT, "%s: out of memory", path);
 		goto err1;
 	}
-	while (len < CONF_FILE_MAX + 1) {
-		r = read(fd, buf + len, CONF_FILE_MAX + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
-			goto err2;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	c = conf_parse(path, buf, len);
-	OPENSSL_cleanse(buf, len);
-	free(buf);
-	close(fd);
-	return (c);
-
-err2:
+	len = fread(buf, 1, CONF_FILE_MAX + 1, f);
+	if (ferror(f))
+		log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
+	else
+		c = conf_parse(path, buf, len);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 err1:
-	close(fd);
+	fclose(f);
 err0:
-	/* Failure! */
-	return (NULL);
+	return (c);
 }
 
 int

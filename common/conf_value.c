@@ -33,16 +33,31 @@ parse_digits(const char *s, uint64_t *out, const char **end, const char **why)
 	return (0);
 }
 
-/* Multiply ${v} by ${mul}, failing on overflow. */
+/*
+ * A number with an optional one-letter unit: the letter ${units}[i] scales
+ * it by ${mul}[i]; ${bad} is the reason given for any other suffix.
+ */
 static int
-scale(uint64_t v, uint64_t mul, uint64_t *out, const char **why)
+parse_unit(const char *s, const char *units, const uint64_t *mul,
+    const char *bad, uint64_t *out, const char **why)
 {
+	const char *end, *u;
+	uint64_t v, m = 1;
 
-	if (mul != 0 && v > UINT64_MAX / mul) {
+	if (parse_digits(s, &v, &end, why))
+		return (-1);
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0') {
+			*why = bad;
+			return (-1);
+		}
+		m = mul[u - units];
+	}
+	if (v > UINT64_MAX / m) {
 		*why = "number too large";
 		return (-1);
 	}
-	*out = v * mul;
+	*out = v * m;
 	return (0);
 }
 
@@ -63,65 +78,22 @@ conf_value_uint(const char *s, uint64_t *out, const char **why)
 int
 conf_value_size(const char *s, uint64_t *out, const char **why)
 {
-	const char *end;
-	uint64_t v, mul;
+	static const uint64_t mul[] = { UINT64_C(1) << 10, UINT64_C(1) << 10,
+	    UINT64_C(1) << 20, UINT64_C(1) << 20, UINT64_C(1) << 30,
+	    UINT64_C(1) << 30 };
 
-	if (parse_digits(s, &v, &end, why))
-		return (-1);
-	switch (*end) {
-	case '\0':
-		mul = 1;
-		break;
-	case 'K': case 'k':
-		mul = UINT64_C(1) << 10;
-		break;
-	case 'M': case 'm':
-		mul = UINT64_C(1) << 20;
-		break;
-	case 'G': case 'g':
-		mul = UINT64_C(1) << 30;
-		break;
-	default:
-		mul = 0;
-		break;
-	}
-	if (mul == 0 || (*end != '\0' && end[1] != '\0')) {
-		*why = "not a size (a number with an optional K, M or G)";
-		return (-1);
-	}
-	return (scale(v, mul, out, why));
+	return (parse_unit(s, "KkMmGg", mul,
+	    "not a size (a number with an optional K, M or G)", out, why));
 }
 
 int
 conf_value_duration(const char *s, uint64_t *out, const char **why)
 {
-	const char *end;
-	uint64_t v, mul;
+	static const uint64_t mul[] = { 1, 60, 3600, 86400 };
 
-	if (parse_digits(s, &v, &end, why))
-		return (-1);
-	switch (*end) {
-	case '\0': case 's':
-		mul = 1;
-		break;
-	case 'm':
-		mul = 60;
-		break;
-	case 'h':
-		mul = 3600;
-		break;
-	case 'd':
-		mul = 86400;
-		break;
-	default:
-		mul = 0;
-		break;
-	}
-	if (mul == 0 || (*end != '\0' && end[1] != '\0')) {
-		*why = "not a duration (a number with an optional s, m, h or d)";
-		return (-1);
-	}
-	return (scale(v, mul, out, why));
+	return (parse_unit(s, "smhd", mul,
+	    "not a duration (a number with an optional s, m, h or d)", out,
+	    why));
 }
 
 int
@@ -462,4 +434,33 @@ conf_value_recipient(const char *s, const char **why)
 		return (0);
 	*why = "neither an age1... recipient nor an absolute file path";
 	return (-1);
+}
+
+int
+conf_value_user(const char *s, const char **why)
+{
+
+	if (strcasecmp(s, "anonymous") == 0 || strcasecmp(s, "ftp") == 0)
+		*why = "anonymous FTP is refused: use a dedicated account";
+	else if (s[0] == '\0')
+		*why = "empty value";
+	else if (strpbrk(s, " \t") != NULL)
+		*why = "contains a blank";
+	else if (strlen(s) > 255)
+		*why = "longer than 255 characters";
+	else
+		return (0);
+	return (-1);
+}
+
+int
+conf_value_credentials(const char *s, const char **why)
+{
+
+	if (strncmp(s, "hidden:", 7) != 0) {
+		*why = "must be \"hidden:...\" as written by "
+		    "`sitevault credentials`";
+		return (-1);
+	}
+	return (conf_value_base64(s + 7, strlen(s + 7), why) < 0 ? -1 : 0);
 }

@@ -79,6 +79,20 @@ int conf_value_site_name(const char *, const char **);
 int conf_value_url(const char *, const char **);
 
 /**
+ * conf_value_user(s, why):
+ * Check the FTP user name ${s}: 1 to 255 bytes without blanks, and not
+ * "anonymous" or "ftp" (any case).  Return 0, or -1.
+ */
+int conf_value_user(const char *, const char **);
+
+/**
+ * conf_value_credentials(s, why):
+ * Check ${s} has the form of a sealed password, "hidden:" and base64.
+ * Return 0, or -1; ${why} never quotes the value.
+ */
+int conf_value_credentials(const char *, const char **);
+
+/**
  * conf_value_pin(s, why):
  * Check ${s} is "sha256//BASE64" of a SHA-256 hash, or several of them
  * separated by ';' (the libcurl CURLOPT_PINNEDPUBLICKEY form).  Return 0,

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -84,15 +85,11 @@ json_put_stringn(FILE *f, const char *str, size_t len)
 void
 json_put_string(FILE *f, const char *s)
 {
-	size_t len = 0;
 
-	if (s == NULL) {
+	if (s == NULL)
 		fputs("null", f);
-		return;
-	}
-	while (s[len] != '\0')
-		len++;
-	json_put_stringn(f, s, len);
+	else
+		json_put_stringn(f, s, strlen(s));
 }
 
 /* Start a member: the comma before it, and its key. */

@@ -101,9 +101,14 @@ readfile(const char *path, size_t max, int private, size_t *len)
 		log_fail(EX_DATAERR, "%s: not a regular file", path);
 		goto err;
 	}
-	if (private && st.st_uid != geteuid()) {
+	/*
+	 * Owned by us, or by root: only root can change a root-owned file,
+	 * so it is as safe, and it lets the service (which reads it with
+	 * CAP_DAC_READ_SEARCH) and root's hand restores share one key.
+	 */
+	if (private && st.st_uid != geteuid() && st.st_uid != 0) {
 		log_fail(EX_NOPERM, "%s: unsafe key file: owned by uid %lu, not "
-		    "by uid %lu", path, (unsigned long)st.st_uid,
+		    "by uid %lu or root", path, (unsigned long)st.st_uid,
 		    (unsigned long)geteuid());
 		goto err;
 	}
@@ -221,7 +226,8 @@ keys_load(const char *path)
 	while (nextline(&p, end, &line, &ll) == 0) {
 		lineno++;
 		if (ll >= sizeof(SIGNKEY_PREFIX) - 1 &&
-		    memcmp(line, SIGNKEY_PREFIX, sizeof(SIGNKEY_PREFIX) - 1) == 0) {
+		    memcmp(line, SIGNKEY_PREFIX,
+		    sizeof(SIGNKEY_PREFIX) - 1) == 0) {
 			if (have_sign++) {
 				log_fail(EX_DATAERR, "%s: line %u: a second "
 				    "signing key", path, lineno);
@@ -432,7 +438,8 @@ dir_sync(const char *path)
 
 	if ((copy = strdup(path)) == NULL)
 		return (-1);
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd != -1) {
 		rc = fsync(fd);
 		close(fd);
 	}

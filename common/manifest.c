@@ -45,7 +45,8 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 			return;
 		}
 		ncap = sb->cap * 2 + (size_t)n;
-		if (ncap > MANIFEST_MAX + 1 || (np = realloc(sb->p, ncap)) == NULL) {
+		if (ncap > MANIFEST_MAX + 1 ||
+		    (np = realloc(sb->p, ncap)) == NULL) {
 			sb->err = 1;
 			return;
 		}
@@ -79,17 +80,20 @@ check_fields(const struct manifest *m)
 		bad = "time";
 	else if (!manifest_fields_agent_ok(m->agent, strlen(m->agent)))
 		bad = "agent";
-	else if (m->nrecipients == 0)
-		bad = "recipient (none)";
-	else if (!manifest_fields_compression_ok(m->compression, strlen(m->compression)))
+	else if (m->nrecipients == 0 ||
+	    m->nrecipients > MANIFEST_RECIPIENTS_MAX)
+		bad = "recipient count (1 to 256)";
+	else if (!manifest_fields_compression_ok(m->compression,
+	    strlen(m->compression)))
 		bad = "compression";
-	else if (!manifest_fields_desc_ok(m->description, strlen(m->description)))
+	else if (!manifest_description_ok(m->description))
 		bad = "description (control character, invalid UTF-8, or "
 		    "longer than 1024 bytes)";
 	else if (m->nparts == 0)
 		bad = "part (none)";
 	for (i = 0; bad == NULL && i < m->nrecipients; i++) {
-		if (!manifest_fields_recipient_ok(m->recipients[i], strlen(m->recipients[i])))
+		if (!manifest_fields_recipient_ok(m->recipients[i],
+		    strlen(m->recipients[i])))
 			bad = "recipient";
 		for (j = 0; j < i; j++)
 			if (strcmp(m->recipients[i], m->recipients[j]) == 0)
@@ -247,11 +251,15 @@ lp_part(struct lp *lp, size_t idx, struct manifest_part *part)
 	    memcmp(lp->v, want, (size_t)n) != 0)
 		return (lp_err(lp, "expected part number %06zu", idx));
 	if ((sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1))) == NULL ||
-	    manifest_fields_u64_parse(sp1 + 1, (size_t)(sp2 - sp1 - 1), &part->size) ||
+	    manifest_fields_u64_parse(sp1 + 1, (size_t)(sp2 - sp1 - 1),
+	    &part->size) ||
 	    part->size == 0)
-		return (lp_err(lp, "part size is not a positive decimal number"));
-	if (manifest_fields_hex_parse(sp2 + 1, (size_t)(end - sp2 - 1), part->sha256, 32, 0))
-		return (lp_err(lp, "part hash is not 64 lower-case hex digits"));
+		return (lp_err(lp, "part size is not a positive decimal "
+		    "number"));
+	if (manifest_fields_hex_parse(sp2 + 1, (size_t)(end - sp2 - 1),
+	    part->sha256, 32, 0))
+		return (lp_err(lp, "part hash is not 64 lower-case hex "
+		    "digits"));
 	return (0);
 }
 
@@ -312,7 +320,8 @@ manifest_parse(const char *name, const char *text, size_t len)
 		goto err;
 	if (lp_field(&lp, "signer", 1))
 		goto err;
-	if (manifest_fields_hex_parse(lp.v, lp.vlen, m->keyid, MINISIGN_KEYID_LEN, 1)) {
+	if (manifest_fields_hex_parse(lp.v, lp.vlen, m->keyid,
+	    MINISIGN_KEYID_LEN, 1)) {
 		lp_err(&lp, "signer is not 16 upper-case hex digits");
 		goto err;
 	}
@@ -327,6 +336,11 @@ manifest_parse(const char *name, const char *text, size_t len)
 			goto err;
 		if (!manifest_fields_recipient_ok(lp.v, lp.vlen)) {
 			lp_err(&lp, "invalid age recipient");
+			goto err;
+		}
+		if (m->nrecipients == MANIFEST_RECIPIENTS_MAX) {
+			lp_err(&lp, "more than %d recipients",
+			    MANIFEST_RECIPIENTS_MAX);
 			goto err;
 		}
 		for (i = 0; i < m->nrecipients; i++)
@@ -368,7 +382,8 @@ manifest_parse(const char *name, const char *text, size_t len)
 	if (lp_field(&lp, "previous", 1))
 		goto err;
 	m->has_prev = !(lp.vlen == 4 && memcmp(lp.v, "none", 4) == 0);
-	if (m->has_prev && manifest_fields_hex_parse(lp.v, lp.vlen, m->prev_sha256, 32, 0)) {
+	if (m->has_prev && manifest_fields_hex_parse(lp.v, lp.vlen,
+	    m->prev_sha256, 32, 0)) {
 		lp_err(&lp, "previous is not none or 64 lower-case hex digits");
 		goto err;
 	}
@@ -431,7 +446,8 @@ manifest_sign(const struct minisign_sec *sec, const struct manifest *m,
 	if ((canon = manifest_format(m, &clen)) == NULL)
 		return (-1);
 	if (clen != len || memcmp(canon, text, len) != 0) {
-		log_fail(EX_SOFTWARE, "manifest: text does not match its fields");
+		log_fail(EX_SOFTWARE, "manifest: text does not match its "
+		    "fields");
 		goto done;
 	}
 	minisign_keyid_hex(sec->keyid, kid);

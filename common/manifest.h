@@ -15,6 +15,7 @@
 
 #define MANIFEST_MAX	(1024 * 1024)	/* bytes; larger is rejected */
 #define MANIFEST_SIG_MAX 4096
+#define MANIFEST_RECIPIENTS_MAX 256	/* age recipients of one backup */
 
 struct manifest_part {
 	uint64_t size;			/* bytes of this part on the server */

@@ -114,7 +114,8 @@ manifest_fields_compression_ok(const char *s, size_t len)
 
 	if (len == 4 && memcmp(s, "none", 4) == 0)
 		return (1);
-	if (len < 6 || s[4] != ':' || manifest_fields_u64_parse(s + 5, len - 5, &lvl))
+	if (len < 6 || s[4] != ':' ||
+	    manifest_fields_u64_parse(s + 5, len - 5, &lvl))
 		return (0);
 	if (memcmp(s, "gzip", 4) == 0)
 		return (lvl >= 1 && lvl <= 9);
@@ -144,7 +145,8 @@ manifest_fields_recipient_ok(const char *s, size_t len)
 
 /* Lower-case hex of exactly ${n} bytes. */
 int
-manifest_fields_hex_parse(const char *s, size_t len, uint8_t *out, size_t n, int upper)
+manifest_fields_hex_parse(const char *s, size_t len, uint8_t *out, size_t n,
+    int upper)
 {
 	size_t i;
 	int d;
@@ -188,7 +190,8 @@ manifest_fields_time_format(int64_t t, char out[21])
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t < 0 || t > MANIFEST_FIELDS_TIME_MAX || gmtime_r(&tt, &tm) == NULL ||
+	if (t < 0 || t > MANIFEST_FIELDS_TIME_MAX ||
+	    gmtime_r(&tt, &tm) == NULL ||
 	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
 		return (-1);
 	return (0);

@@ -59,7 +59,7 @@ minisign_b64_decode(const char *s, size_t slen, uint8_t *out, size_t outlen)
 	char re[B64LEN(sizeof(tmp)) + 1];
 	int rc = -1;
 
-	/* Strict: exactly the text EVP_EncodeBlock writes for ${outlen} bytes. */
+	/* Strict: exactly what EVP_EncodeBlock writes for ${outlen} bytes. */
 	if (outlen == 0 || outlen > sizeof(tmp) - 2 || slen != B64LEN(outlen))
 		goto done;
 	if (EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)slen) !=
@@ -456,7 +456,8 @@ minisign_verify_named(const char *name, const struct minisign_pub *pubs,
 		    name);
 		goto err0;
 	}
-	if (blake2b(msg, len, hash) || (gmsg = malloc(SIG_LEN + tlen)) == NULL) {
+	if (blake2b(msg, len, hash) ||
+	    (gmsg = malloc(SIG_LEN + tlen)) == NULL) {
 		log_fail(EX_SOFTWARE, "%s: out of memory", name);
 		goto err0;
 	}

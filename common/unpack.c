@@ -31,7 +31,11 @@
  * above replaces it.
  */
 
-/* A set of names (the regular files extracted so far), for hard links. */
+/*
+ * A set of canonical names: the regular files (hard links may only name
+ * one) and the symlinks (no path may go through one) extracted so far.
+ * It grows with the number of files: about 100 bytes a file.
+ */
 struct nameset {
 	struct name {
 		struct name *next;
@@ -86,13 +90,22 @@ ns_find(struct nameset *ns, const char *s)
 }
 
 static int
+ns_has(struct nameset *ns, const char *s)
+{
+	struct name **pp = ns_find(ns, s);
+
+	return (pp != NULL && *pp != NULL);
+}
+
+static int
 ns_add(struct nameset *ns, const char *s)
 {
 	struct name **pp, **tab, *n, *next;
 	size_t i, size, len = strlen(s);
 
-	if ((pp = ns_find(ns, s)) != NULL && *pp != NULL)
+	if (ns_has(ns, s))
 		return (0);
+	pp = ns_find(ns, s);
 	if (ns->count >= ns->size) {
 		size = ns->size ? ns->size * 2 : 256;
 		if ((tab = calloc(size, sizeof(*tab))) == NULL)
@@ -251,8 +264,7 @@ unpack_nothrough(struct unpack *u, const char *raw, const char *name,
 	rel = u->path + u->rootlen + 1;
 	for (c = rel; (c = strchr(c, '/')) != NULL; *c++ = '/') {
 		*c = '\0';
-		if (ns_find(&u->links, rel) != NULL &&
-		    *ns_find(&u->links, rel) != NULL)
+		if (ns_has(&u->links, rel))
 			goto through;
 		if (!ondisk)
 			continue;
@@ -308,8 +320,7 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 	if (link != NULL) {
 		if ((u->link = unpack_canon(link, &why)) == NULL)
 			goto badlink;
-		if (ns_find(&u->files, u->link) == NULL ||
-		    *ns_find(&u->files, u->link) == NULL) {
+		if (!ns_has(&u->files, u->link)) {
 			why = "is not a file extracted before it: refused";
 			goto badlink;
 		}
@@ -477,7 +488,7 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 	struct archive_entry *e;
 	const void *junk;
 	char *name = NULL, *nn;
-	const char *last = "(start of archive)";
+	const char *last = "(start of archive)";	/* or the raw name */
 	locale_t old;
 	ssize_t n;
 	int r, rc = -1;
@@ -500,8 +511,6 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 		r = archive_read_next_header(u.a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (name != NULL)
-			last = name;
 		if (r == ARCHIVE_WARN)
 			log_debug("archive entry after %s: %s", last,
 			    archive_error_string(u.a));
@@ -531,8 +540,7 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 	if ((u.st.archive_bytes = (uint64_t)archive_filter_bytes(u.a, 0)) >
 	    u.max) {
 		log_fail(EX_DATAERR, "archive end after %s: archive larger "
-		    "than the %llu bytes announced: refused",
-		    name != NULL ? name : last,
+		    "than the %llu bytes announced: refused", last,
 		    (unsigned long long)u.max);
 		goto out;
 	}

@@ -56,20 +56,65 @@ spit(const char *path, const char *buf, size_t len)
 }
 
 static int
-fail(void)
+do_sign(int argc, char *argv[], const char *msg, size_t len)
 {
+	struct manifest *m = NULL;
+	struct keys *k;
+	char *sig = NULL;
+	size_t siglen;
+	int rc = -1;
 
-	return (log_class() != 0 ? log_class() : EX_SOFTWARE);
+	if ((k = keys_load(argv[2])) == NULL)
+		return (-1);
+	if (argv[1][0] == 's')
+		rc = minisign_sign(&k->sign, msg, len, "signature from sigtool",
+		    argc > 5 ? argv[5] : "sigtool", &sig, &siglen);
+	else if ((m = manifest_parse(argv[3], msg, len)) != NULL)
+		rc = manifest_sign(&k->sign, m, msg, len, &sig, &siglen);
+	if (rc == 0)
+		spit(argv[4], sig, siglen);
+	manifest_free(m);
+	keys_free(k);
+	free(sig);
+	return (rc);
+}
+
+static int
+do_verify(char *argv[], const char *msg, size_t len)
+{
+	struct minisign_pub pub;
+	struct manifest *m;
+	char *sig, *tc;
+	size_t siglen;
+	int rc = -1;
+
+	if (minisign_pub_load(argv[2], &pub))
+		return (-1);
+	sig = slurp(argv[4], &siglen);
+	if (argv[1][0] == 'v') {
+		if (minisign_verify_named(argv[4], &pub, 1, msg, len, sig,
+		    siglen, &tc, NULL) == 0) {
+			printf("trusted comment: %s\n", tc);
+			free(tc);
+			rc = 0;
+		}
+	} else if ((m = manifest_verify(&pub, 1, argv[3], msg, len, sig,
+	    siglen)) != NULL) {
+		printf("manifest %s %s %llu verified\n", m->site, m->category,
+		    (unsigned long long)m->id);
+		manifest_free(m);
+		rc = 0;
+	}
+	free(sig);
+	return (rc);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct minisign_pub pub;
-	struct manifest *m;
-	struct keys *k;
-	char *msg, *sig, *tc;
-	size_t len, siglen;
+	char *msg;
+	size_t len;
+	int rc;
 
 	log_init("sigtool", 0, 0);
 	if (argc < 5) {
@@ -78,48 +123,19 @@ main(int argc, char *argv[])
 		return (EX_USAGE);
 	}
 	msg = slurp(argv[3], &len);
-	if (strcmp(argv[1], "sign") == 0 || strcmp(argv[1],
-	    "manifest-sign") == 0) {
-		if ((k = keys_load(argv[2])) == NULL)
-			return (fail());
-		if (argv[1][0] == 's') {
-			if (minisign_sign(&k->sign, msg, len,
-			    "signature from sigtool", argc > 5 ? argv[5] :
-			    "sigtool", &sig, &siglen))
-				return (fail());
-		} else {
-			if ((m = manifest_parse(argv[3], msg, len)) == NULL ||
-			    manifest_sign(&k->sign, m, msg, len, &sig, &siglen))
-				return (fail());
-			manifest_free(m);
-		}
-		spit(argv[4], sig, siglen);
-		keys_free(k);
-		free(sig);
-	} else if (strcmp(argv[1], "verify") == 0 ||
-	    strcmp(argv[1], "manifest-verify") == 0) {
-		if (minisign_pub_load(argv[2], &pub))
-			return (fail());
-		sig = slurp(argv[4], &siglen);
-		if (argv[1][0] == 'v') {
-			if (minisign_verify_named(argv[4], &pub, 1, msg, len,
-			    sig, siglen, &tc, NULL))
-				return (fail());
-			printf("trusted comment: %s\n", tc);
-			free(tc);
-		} else {
-			if ((m = manifest_verify(&pub, 1, argv[3], msg, len, sig,
-			    siglen)) == NULL)
-				return (fail());
-			printf("manifest %s %s %llu verified\n", m->site,
-			    m->category, (unsigned long long)m->id);
-			manifest_free(m);
-		}
-		free(sig);
-	} else {
+	if (strcmp(argv[1], "sign") == 0 ||
+	    strcmp(argv[1], "manifest-sign") == 0)
+		rc = do_sign(argc, argv, msg, len);
+	else if (strcmp(argv[1], "verify") == 0 ||
+	    strcmp(argv[1], "manifest-verify") == 0)
+		rc = do_verify(argv, msg, len);
+	else {
 		fprintf(stderr, "sigtool: unknown command %s\n", argv[1]);
+		free(msg);
 		return (EX_USAGE);
 	}
 	free(msg);
+	if (rc != 0)
+		return (log_class() != 0 ? log_class() : EX_SOFTWARE);
 	return (0);
 }

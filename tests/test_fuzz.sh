@@ -1,8 +1,10 @@
 #!/bin/bash
 # A short run of every libFuzzer target (FUZZ_TARGETS from Makefile.am, built
 # by clang before the tests) on a copy of its seed corpus, so that `make
-# check` catches crashes the seeds or a few seconds of fuzzing reach.  Crash
-# inputs are kept in $top_builddir/tests/ as fuzz_X-crash-*.
+# check` catches crashes the seeds or a few seconds of fuzzing reach.  Seeds
+# are tests/corpus/fuzz_X/*, and tests/corpus/fuzz_X.dict a libFuzzer
+# dictionary if present.  Crash inputs are kept in $top_builddir/tests/ as
+# fuzz_X-crash-*.  FUZZ_TEST_SECONDS sets the time per target (default 20).
 . "$top_srcdir/tests/lib.sh"
 
 : "${FUZZ_TARGETS:=}"
@@ -17,11 +19,13 @@ for t in $FUZZ_TARGETS; do
 	if [ -d "$top_srcdir/tests/corpus/$name" ]; then
 		cp "$top_srcdir/tests/corpus/$name"/* "$T/$name"/ 2>/dev/null || :
 	fi
+	dict=$top_srcdir/tests/corpus/$name.dict
+	[ -f "$dict" ] && dict="-dict=$dict" || dict=
 	echo "fuzz: $name for ${secs}s"
 	# -close_fd_mask=2: the target's own stderr (expected error messages)
 	# is closed; libFuzzer and the sanitizers still report.
 	if ! "$bin" -max_total_time="$secs" -rss_limit_mb=1024 -timeout=10 \
-	    -close_fd_mask=2 -print_final_stats=1 \
+	    -close_fd_mask=2 -print_final_stats=1 $dict \
 	    -artifact_prefix="$top_builddir/tests/$name-" \
 	    "$T/$name" >"$T/$name.log" 2>&1; then
 		tail -n 60 "$T/$name.log" >&2

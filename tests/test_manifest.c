@@ -11,6 +11,7 @@
 
 #include <openssl/sha.h>
 
+#include "age.h"
 #include "fmtvec.h"
 #include "log.h"
 #include "manifest.h"
@@ -435,6 +436,51 @@ test_verify_negatives(void **state)
 	free(sig);
 }
 
+#define VEC_RECIPIENTS \
+	"recipient age1s5s0qzvfxzn4gayt0hwtg0hhtgxm7wsdycup4a8t5j5ca25mfe4qt4hs7q\n" \
+	"recipient age1m60dkltm0hqmf56mv8pweep4xulcxs7gtduxwnddl3lpgmug9d8s0dmj33\n"
+
+/* At most MANIFEST_RECIPIENTS_MAX recipients, in the parser and formatter. */
+static void
+test_recipient_limit(void **state)
+{
+	struct manifest *m;
+	char *text, *big, r[AGE_RECIPIENT_STRMAX], line[160];
+	uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN];
+	size_t i, cap = veclen + 80 * (MANIFEST_RECIPIENTS_MAX + 1), len;
+	size_t cut = 0;
+
+	(void)state;
+	big = calloc(1, cap);
+	for (i = 0; i < MANIFEST_RECIPIENTS_MAX + 1; i++) {
+		assert_int_equal(age_keygen(sk), 0);
+		assert_int_equal(age_public(sk, pk), 0);
+		assert_int_equal(age_recipient_encode(pk, r, sizeof(r)), 0);
+		snprintf(line, sizeof(line), "recipient %s\n", r);
+		cut = strlen(big);
+		memcpy(big + strlen(big), line, strlen(line) + 1);
+	}
+	text = replace(vec, VEC_RECIPIENTS, big);
+	capture();
+	assert_null(manifest_parse("manifest", text, strlen(text)));
+	assert_failed("manifest: line 264: more than 256 recipients");
+	free(text);
+	/* 256 are fine. */
+	big[cut] = '\0';
+	text = replace(vec, VEC_RECIPIENTS, big);
+	m = manifest_parse("manifest", text, strlen(text));
+	assert_non_null(m);
+	assert_int_equal(m->nrecipients, MANIFEST_RECIPIENTS_MAX);
+	free(m->recipients[--m->nrecipients]);
+	m->recipients[m->nrecipients++] = strdup(m->recipients[0]);
+	capture();
+	assert_null(manifest_format(m, &len));
+	assert_failed("duplicate");
+	manifest_free(m);
+	free(text);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -445,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_valid_edges),
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_verify_negatives),
+		cmocka_unit_test(test_recipient_limit),
 	};
 
 	log_init("test_manifest", 0, 0);

@@ -275,6 +275,7 @@ test_paths(void **state)
 		{ "//src/", 0, "/src/" },
 		{ "/lnk", 0, "/lnk/" },		/* followed: it is configured */
 		{ "/lnk/", 0, "/lnk/" },
+		{ "/src/f", 0, "/src/f" },	/* a single file */
 	};
 	char *base = pt_tmpdir(), *src = pt_join(base, "src");
 	char *lnk = pt_join(base, "lnk");
