@@ -275,7 +275,7 @@ reader_header(struct age_reader *r, const uint8_t *p, size_t len)
 		m = sizeof(VERSION_PREFIX) - 1 - r->hlen;
 		if (m > n)
 			m = n;
-		if (memcmp(r->hdr + r->hlen, VERSION_PREFIX + r->hlen, m) != 0)
+		if (memcmp(r->hdr + r->hlen, &VERSION_PREFIX[r->hlen], m) != 0)
 			return (reader_fail(r, AGE_E_HEADER), n);
 	}
 	r->hlen += n;
@@ -367,7 +367,7 @@ age_reader_write(struct age_reader *r, const void *buf, size_t len)
 	const uint8_t *p = buf;
 	size_t n;
 
-	if (r->state == R_DONE)
+	if (r->state == R_DONE && len > 0)
 		return (reader_fail(r, AGE_E_TRAILING));
 	while (len > 0 && r->state != R_FAILED) {
 		switch (r->state) {

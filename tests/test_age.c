@@ -271,7 +271,7 @@ static void
 test_trailing(void **state)
 {
 	struct buf ct, out;
-	uint8_t *pt = pattern(2 * CHUNK);
+	uint8_t *pt = pattern(2 * CHUNK), *last;
 	struct age_reader *r;
 
 	(void)state;
@@ -283,7 +283,11 @@ test_trailing(void **state)
 	assert_int_equal(out.len, 2 * CHUNK);
 	free(out.p);
 	/* A whole second copy of the last chunk. */
-	buf_out(&ct, ct.p + ct.len - 1 - SEALED, SEALED);
+	last = malloc(SEALED);
+	assert_non_null(last);
+	memcpy(last, ct.p + ct.len - 1 - SEALED, SEALED);
+	buf_out(&ct, last, SEALED);
+	free(last);
 	out = buf_new();
 	assert_int_equal(decrypt(ct.p, ct.len, &out), AGE_E_TRAILING);
 	free(out.p);
@@ -305,6 +309,7 @@ test_trailing(void **state)
 	assert_int_equal(age_reader_write(r, ct.p, ct.len - 1), 0);
 	assert_int_equal(age_reader_finish(r), 0);
 	assert_int_equal(age_reader_finish(r), 0);
+	assert_int_equal(age_reader_write(r, "x", 0), 0);
 	assert_int_equal(age_reader_write(r, "x", 1), -1);
 	assert_int_equal(age_reader_error(r), AGE_E_TRAILING);
 	age_reader_free(r);
