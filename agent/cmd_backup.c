@@ -142,13 +142,14 @@ print_summary(const struct agent *ag, const struct backup_report *rep,
 	if (ag->json)
 		return;
 	printf("%s_%" PRIu64 ": %" PRIu64 " file%s, %s read, %s stored "
-	    "(ratio %.2f), %zu part%s, %s%s\n", rep->category, rep->id,
+	    "(ratio %.2f), %zu part%s, %s%s%s\n", rep->category, rep->id,
 	    rep->res.st.files, rep->res.st.files == 1 ? "" : "s",
 	    human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
 	    human_bytes(rep->res.stored, st, sizeof(st)), ratio,
 	    rep->res.nparts, rep->res.nparts == 1 ? "" : "s",
 	    human_duration(secs, dur, sizeof(dur)),
-	    rep->verified ? ", verified" : "");
+	    rep->verified ? ", verified" : "",
+	    rep->res.st.warnings > 0 ? ", with warnings (see above)" : "");
 }
 
 static void
