@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "manifest.h"
+#include "manifest_fields.h"
 #include "session.h"
 #include "store.h"
 #include "transport.h"
@@ -158,9 +159,7 @@ cmd_list(struct agent *ag)
 	if (all && site != NULL)
 		return (agent_usage(ag, "--site and --all-sites exclude each "
 		    "other"));
-	if (site != NULL && (site[0] == '\0' || site[0] == '.' ||
-	    strspn(site, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") != strlen(site) || strlen(site) > 64))
+	if (site != NULL && !manifest_fields_site_ok(site, strlen(site)))
 		return (agent_usage(ag, "--site: %s: not a site name", site));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);

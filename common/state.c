@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "manifest_fields.h"
 #include "state.h"
 
 #define STATE_MAX	(1024 * 1024)	/* a state file is a few lines */
@@ -99,17 +100,6 @@ err0:
 	return (-1);
 }
 
-static int
-hexval(int c)
-{
-
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
-}
-
 /*
  * Parse the line ${line} "SITE CATEGORY ID HEX" into its fields (modified
  * in place).  Return 0, or -1 if it is malformed.
@@ -118,9 +108,8 @@ static int
 parse_line(char *line, char **site, char **cat, struct state_cat *sc)
 {
 	char *f[4], *end;
-	size_t i, nf = 0;
-	int hi, lo;
-	char *id, *hex;
+	size_t nf = 0;
+	char *id;
 
 	/* Exactly four fields separated by single spaces. */
 	f[nf++] = line;
@@ -137,21 +126,14 @@ parse_line(char *line, char **site, char **cat, struct state_cat *sc)
 	*site = f[0];
 	*cat = f[1];
 	id = f[2];
-	hex = f[3];
 	if (id[0] < '1' || id[0] > '9' || strlen(id) > 19)
 		return (-1);
 	errno = 0;
 	sc->id = strtoull(id, &end, 10);
 	if (errno != 0 || *end != '\0')
 		return (-1);
-	if (strlen(hex) != 64)
+	if (manifest_fields_hex_parse(f[3], strlen(f[3]), sc->sha256, 32, 0))
 		return (-1);
-	for (i = 0; i < 32; i++) {
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
-			return (-1);
-		sc->sha256[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return (0);
 }
 
@@ -242,12 +224,10 @@ static void
 put_line(FILE *f, const char *site, const char *cat,
     const struct state_cat *sc)
 {
-	size_t i;
+	char hex[65];
 
-	fprintf(f, "%s %s %" PRIu64 " ", site, cat, sc->id);
-	for (i = 0; i < 32; i++)
-		fprintf(f, "%02x", sc->sha256[i]);
-	fputc('\n', f);
+	manifest_fields_hex_format(sc->sha256, 32, hex);
+	fprintf(f, "%s %s %" PRIu64 " %s\n", site, cat, sc->id, hex);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "manifest_fields.h"
 #include "state.h"
 #include "store.h"
 #include "transport.h"
@@ -234,9 +235,9 @@ store_sites(struct transport *t, char ***out, size_t *nout)
 	if (transport_list(t, "", &e, &n) == -1)
 		goto err0;
 	for (i = 0; i < n; i++) {
+		/* Site names cannot start with '.': no hidden directories. */
 		if (!e[i].is_dir || e[i].name[0] == '.' ||
-		    strspn(e[i].name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
-		    "mnopqrstuvwxyz0123456789._-") != strlen(e[i].name))
+		    !manifest_fields_site_ok(e[i].name, strlen(e[i].name)))
 			continue;
 		if ((r = is_site(t, e[i].name)) == -1)
 			goto err1;
