@@ -414,7 +414,9 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	p.blocks.size = PIPELINE_BLOCK_SIZE;
 	p.blocks.depth = PIPELINE_BLOCKS;
 	p.parts.size = (size_t)job->c->backup_part_size;
-	p.parts.depth = PIPELINE_BUFFERS;
+	/* A third part only when it fits the budget; two keep the overlap. */
+	p.parts.depth = p.parts.size > 0 && PIPELINE_PART_BUDGET /
+	    p.parts.size >= PIPELINE_BUFFERS ? PIPELINE_BUFFERS : 2;
 	snprintf(p.dir, sizeof(p.dir), "%s/%s_%" PRIu64, job->site,
 	    job->category, job->id);
 	if (p.parts.size == 0 || p.parts.size != job->c->backup_part_size) {

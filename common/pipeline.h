@@ -19,14 +19,17 @@
  * rename makes the backup visible.  The source is read once: a part whose
  * upload fails is resent from memory by the transport's retries.  Reading
  * and compressing overlap with encrypting and with uploading, so the
- * slowest stage sets the speed.  Memory: PIPELINE_BUFFERS parts (one being
- * filled, one queued, one being uploaded) and PIPELINE_BLOCKS blocks of
- * PIPELINE_BLOCK_SIZE bytes, whatever the data size.
+ * slowest stage sets the speed.  Memory, whatever the data size:
+ * PIPELINE_BLOCKS blocks of PIPELINE_BLOCK_SIZE bytes, and two or three
+ * parts (one being filled, one being uploaded, and one queued when three
+ * fit in PIPELINE_PART_BUDGET bytes): 32 MiB of parts at the default
+ * part_size of 16 MiB, so that a whole run stays under 64 MiB.
  */
 
-#define PIPELINE_BUFFERS	3
+#define PIPELINE_BUFFERS	3		/* parts, at most */
+#define PIPELINE_PART_BUDGET	(40 * 1024 * 1024)
 #define PIPELINE_BLOCKS		4
-#define PIPELINE_BLOCK_SIZE	(1024 * 1024)
+#define PIPELINE_BLOCK_SIZE	(256 * 1024)
 #define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
 
 struct transport;

@@ -218,3 +218,16 @@ printf 'age1notakey\n' >"$T/escrow.txt"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
 expect_stderr "escrow.txt: line 1: not an age X25519 recipient"
 ok "escrow recipients decrypt with stock age; verify_after_upload; bad ones refused"
+
+# 13. Memory stays flat: 160 MiB through the pipeline in well under 160 MiB.
+if [ -x /usr/bin/time ]; then
+	mkdir -p "$T/big"
+	head -c $((160 * 1024 * 1024)) /dev/urandom >"$T/big/long.wav"
+	bk_conf "$T/conf.big" "$S" "backup.data = $T/big" "backup.part_size = 1M"
+	/usr/bin/time -f %M -o "$T/rss" "$SITEVAULT" -q -c "$T/conf.big" \
+	    backup --category data || fail "backup of 160 MiB failed"
+	rss=$(tail -1 "$T/rss")
+	[ "$rss" -lt $((64 * 1024)) ] || fail "peak RSS $rss KiB for 160 MiB of data"
+	rm -rf "$T/big"
+	ok "160 MiB backed up with a peak RSS of $((rss / 1024)) MiB"
+fi
