@@ -545,19 +545,19 @@ conf_load(const char *path)
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
-		log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
+		log_fail(EX_CONFIG, "%s: %s", path, strerror(errno));
 		goto err0;
 	}
 	/* Unbuffered: no stray copy of the file in a stdio buffer. */
 	setvbuf(f, NULL, _IONBF, 0);
 	/* One byte more than allowed, so that conf_parse() sees the excess. */
 	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
-		log_fail(EX_NOINPUT, "%s: out of memory", path);
+		log_fail(EX_OSERR, "%s: out of memory", path);
 		goto err1;
 	}
 	len = fread(buf, 1, CONF_FILE_MAX + 1, f);
 	if (ferror(f))
-		log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
+		log_fail(EX_CONFIG, "%s: %s", path, strerror(errno));
 	else
 		c = conf_parse(path, buf, len);
 	OPENSSL_cleanse(buf, len);

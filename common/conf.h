@@ -64,8 +64,8 @@ struct conf {
 /**
  * conf_load(path):
  * Read and check the configuration file ${path}.  On any error, log one line
- * naming the file, line and key (class EX_CONFIG, or EX_NOINPUT if the file
- * cannot be read) and return NULL.
+ * naming the file, line and key, or the file and why it cannot be read
+ * (class EX_CONFIG), and return NULL.
  */
 struct conf *conf_load(const char *);
 

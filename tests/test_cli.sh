@@ -112,7 +112,7 @@ printf '[site]\nname = b1\n[server]\nurl = /srv\ncredentials = %s\n' "$SECRET" >
 expect_exit 78 "$SITEVAULT" -c "$T/bad4.conf" show
 expect_stderr "$T/bad4.conf:5: server.credentials: "
 ! grep -q "$SECRET" "$T/stdout" "$T/stderr" || fail "an error message printed the credentials"
-expect_exit 66 "$SITEVAULT" -c "$T/missing.conf" show
+expect_exit 78 "$SITEVAULT" -c "$T/missing.conf" show
 expect_stderr "$T/missing.conf: No such file"
 ok "configuration errors"
 
@@ -124,7 +124,7 @@ SITEVAULT_CONFIG=$T/env.conf expect_exit 0 "$SITEVAULT" -c "$T/good.conf" show
 expect_stdout '^name = branch-01$'
 SITEVAULT_CONFIG=$T/env.conf expect_exit 0 "$SITEVAULT" show --config "$T/good.conf"
 expect_stdout '^name = branch-01$'
-SITEVAULT_CONFIG=$T/missing.conf expect_exit 66 "$SITEVAULT" show
+SITEVAULT_CONFIG=$T/missing.conf expect_exit 78 "$SITEVAULT" show
 expect_stderr "$T/missing.conf"
 ok "-c and SITEVAULT_CONFIG"
 
