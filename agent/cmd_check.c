@@ -151,6 +151,7 @@ static int
 check_connect(struct check *ck, const struct conf *c, struct transport *t)
 {
 	const char *d = transport_describe(t);
+	char why[sizeof(ck->why)];
 
 	if (conf_is_local(c)) {
 		if (transport_connect(t)) {
@@ -165,8 +166,12 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 			failed(ck, "server reachable", EX_UNAVAILABLE);
 			return (-1);
 		}
+		/* Keep the refusal across the PASS line before it. */
+		memcpy(why, ck->why, sizeof(why));
 		result(ck, PASS, "server reachable", "%s", d);
-		failed(ck, "login accepted", EX_NOPERM);
+		if (ck->first == 0)
+			ck->first = EX_NOPERM;
+		result(ck, FAIL, "login accepted", "%s", why);
 		return (-1);
 	}
 	result(ck, PASS, "server reachable", "%s", d);

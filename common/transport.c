@@ -17,9 +17,6 @@
 #include "transport.h"
 #include "transport_impl.h"
 
-#define PATH_MAX_LEN	1024
-#define NAME_MAX_LEN	255
-
 /* Slice of memory handed out by put_buf's source, restartable per attempt. */
 struct membuf {
 	const uint8_t *p;
@@ -61,33 +58,54 @@ report(struct transport *t)
 	    t->err.msg[0] != '\0' ? t->err.msg : "store operation failed");
 }
 
-int
-transport_path_check(const char *path, int empty_ok)
+/*
+ * Whether ${path} exists, from one listing of its parent (no retry): 1 for
+ * a file (its size in ${*size} if not NULL), 2 for a directory, 0 when
+ * missing (also when the parent is), -1 with the reason in ${t->err}.
+ */
+static int
+find(struct transport *t, const char *path, uint64_t *size)
 {
-	const char *p, *comp;
-	size_t len;
+	struct transport_entry *e = NULL;
+	const char *slash = strrchr(path, '/'), *name;
+	char *parent;
+	size_t n = 0, i;
+	int rc;
 
-	if (path == NULL)
+	name = slash != NULL ? slash + 1 : path;
+	if ((parent = strndup(path, slash ? (size_t)(slash - path) : 0)) ==
+	    NULL) {
+		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
 		return (-1);
-	if (path[0] == '\0')
-		return (empty_ok ? 0 : -1);
-	if (strlen(path) > PATH_MAX_LEN)
-		return (-1);
-	for (comp = p = path;; p++) {
-		if (*p == '/' || *p == '\0') {
-			len = (size_t)(p - comp);
-			if (len == 0 || len > NAME_MAX_LEN)
-				return (-1);
-			if ((len == 1 && comp[0] == '.') ||
-			    (len == 2 && comp[0] == '.' && comp[1] == '.'))
-				return (-1);
-			if (*p == '\0')
-				break;
-			comp = p + 1;
-		} else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return (-1);
 	}
-	return (0);
+	rc = t->ops->list(t, parent, &e, &n);
+	if (rc == 1 || (rc == -1 && t->err.missing && parent[0] != '\0' &&
+	    find(t, parent, NULL) == 0))
+		rc = 0;
+	else if (rc == 0) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(e[i].name, name) != 0)
+				continue;
+			rc = e[i].is_dir ? 2 : 1;
+			if (size != NULL)
+				*size = e[i].size;
+		}
+	}
+	transport_entries_free(e, n);
+	free(parent);
+	return (rc);
+}
+
+/* find(), while handling another failure: its record is kept. */
+static int
+lookup(struct transport *t, const char *path)
+{
+	struct transport_err saved = t->err;
+	int rc;
+
+	rc = find(t, path, NULL);
+	t->err = saved;
+	return (rc);
 }
 
 /* Check ${path} for an operation; log (EX_CONFIG) if it is unusable. */
@@ -100,51 +118,6 @@ checkpath(struct transport *t, const char *path, int empty_ok)
 	log_fail(EX_CONFIG, "%s: invalid store path \"%s\"", t->desc,
 	    path != NULL ? path : "(null)");
 	return (-1);
-}
-
-int
-transport_entry_add(struct transport_entry **entries, size_t *n,
-    size_t *cap, const char *name, size_t namelen, int is_dir, uint64_t size)
-{
-	struct transport_entry *e;
-	char *s;
-
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 32;
-
-		if ((e = reallocarray(*entries, ncap, sizeof(*e))) == NULL)
-			return (-1);
-		*entries = e;
-		*cap = ncap;
-	}
-	if ((s = malloc(namelen + 1)) == NULL)
-		return (-1);
-	memcpy(s, name, namelen);
-	s[namelen] = '\0';
-	e = &(*entries)[(*n)++];
-	e->name = s;
-	e->is_dir = is_dir;
-	e->size = size;
-	return (0);
-}
-
-void
-transport_entries_free(struct transport_entry *entries, size_t n)
-{
-	size_t i;
-
-	if (entries == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(entries[i].name);
-	free(entries);
-}
-
-int
-transport_is_temp(const char *name)
-{
-
-	return (strstr(name, TRANSPORT_TMP_MARK) != NULL);
 }
 
 /* The backoff base in milliseconds: SITEVAULT_RETRY_BASE_MS or 1000. */
@@ -246,40 +219,19 @@ int
 transport_mkdir(struct transport *t, const char *path)
 {
 	unsigned int attempt = 0;
-	struct transport_err saved;
 
 	if (checkpath(t, path, 0))
 		return (-1);
 	while (t->ops->mkdir(t, path)) {
 		/* "Already exists" comes in many reply codes: ask the list. */
-		saved = t->err;
-		if (transport_exists(t, path) == 2)
+		if (t->err.missing && lookup(t, path) == 2)
 			return (0);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
 		}
 	}
 	return (0);
-}
-
-/* A temporary name beside ${path}: "<path>.sv-tmp.<8 hex>". */
-static char *
-tmpname(const char *path)
-{
-	uint8_t r[4];
-	size_t len;
-	char *s;
-
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return (NULL);
-	len = strlen(path) + sizeof(TRANSPORT_TMP_MARK) + 8;
-	if ((s = malloc(len)) == NULL)
-		return (NULL);
-	snprintf(s, len, "%s%s%02x%02x%02x%02x", path, TRANSPORT_TMP_MARK,
-	    r[0], r[1], r[2], r[3]);
-	return (s);
 }
 
 static ssize_t
@@ -310,11 +262,12 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 	if (checkpath(t, path, 0))
 		return (-1);
 	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (strlen(name) + sizeof(TRANSPORT_TMP_MARK) + 8 > NAME_MAX_LEN) {
+	if (strlen(name) + sizeof(TRANSPORT_TMP_MARK) + 8 >
+	    TRANSPORT_NAME_MAX) {
 		log_fail(EX_CONFIG, "%s: name too long: %s", t->desc, path);
 		return (-1);
 	}
-	if ((tmp = tmpname(path)) == NULL) {
+	if ((tmp = transport_tmpname(path)) == NULL) {
 		log_fail(EX_OSERR, "%s: out of memory", t->desc);
 		return (-1);
 	}
@@ -329,8 +282,13 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 		if (!again(t, &attempt)) {
 			struct transport_err saved = t->err;
 
-			/* Best effort; prune removes what stays behind. */
-			(void)t->ops->delete(t, tmp);
+			/*
+			 * Best effort, while the server answers; prune
+			 * removes what stays behind.
+			 */
+			if (saved.cls != EX_UNAVAILABLE &&
+			    saved.cls != EX_NOPERM)
+				(void)t->ops->delete(t, tmp);
 			t->err = saved;
 			report(t);
 			free(tmp);
@@ -362,14 +320,10 @@ transport_put_stream(struct transport *t, const char *path,
 static void
 get_failed(struct transport *t, const char *path)
 {
-	struct transport_err saved = t->err;
 
-	if (saved.missing && transport_exists(t, path) == 0) {
+	if (t->err.missing && lookup(t, path) == 0)
 		transport_seterr(t, EX_NOINPUT, 0, "%s/%s: no such file",
 		    t->desc, path);
-		return;
-	}
-	t->err = saved;
 }
 
 int
@@ -467,7 +421,6 @@ int
 transport_list(struct transport *t, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
-	struct transport_err saved;
 	unsigned int attempt = 0;
 	int rc;
 
@@ -477,11 +430,8 @@ transport_list(struct transport *t, const char *dir,
 		return (-1);
 	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
 		/* A refused listing of a directory its parent lacks: empty. */
-		saved = t->err;
-		if (saved.missing && dir[0] != '\0' &&
-		    transport_exists(t, dir) == 0)
+		if (t->err.missing && dir[0] != '\0' && lookup(t, dir) == 0)
 			return (1);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
@@ -493,34 +443,18 @@ transport_list(struct transport *t, const char *dir,
 int
 transport_exists(struct transport *t, const char *path)
 {
-	struct transport_entry *e = NULL;
-	const char *slash, *name;
-	char *parent = NULL;
-	size_t n = 0, i;
-	int rc, found = 0;
+	unsigned int attempt = 0;
+	int rc;
 
 	if (checkpath(t, path, 0))
 		return (-1);
-	if ((slash = strrchr(path, '/')) != NULL) {
-		if ((parent = strndup(path, (size_t)(slash - path))) == NULL) {
-			log_fail(EX_OSERR, "%s: out of memory", t->desc);
+	while ((rc = find(t, path, NULL)) == -1) {
+		if (!again(t, &attempt)) {
+			report(t);
 			return (-1);
 		}
-		name = slash + 1;
-	} else
-		name = path;
-	rc = transport_list(t, parent != NULL ? parent : "", &e, &n);
-	free(parent);
-	if (rc == -1)
-		return (-1);
-	for (i = 0; i < n; i++) {
-		if (strcmp(e[i].name, name) == 0) {
-			found = e[i].is_dir ? 2 : 1;
-			break;
-		}
 	}
-	transport_entries_free(e, n);
-	return (found);
+	return (rc);
 }
 
 int
@@ -544,16 +478,13 @@ static int
 remove_op(struct transport *t, const char *path,
     int (*op)(struct transport *, const char *))
 {
-	struct transport_err saved;
 	unsigned int attempt = 0;
 
 	if (checkpath(t, path, 0))
 		return (-1);
 	while (op(t, path)) {
-		saved = t->err;
-		if (saved.missing && transport_exists(t, path) == 0)
+		if (t->err.missing && lookup(t, path) == 0)
 			return (0);
-		t->err = saved;
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
@@ -579,51 +510,25 @@ transport_rmdir(struct transport *t, const char *path)
 int
 transport_size(struct transport *t, const char *path, uint64_t *size)
 {
-	struct transport_entry *e = NULL;
 	unsigned int attempt = 0;
-	const char *slash;
-	char *parent;
-	size_t n = 0, i;
 	int rc;
 
 	if (checkpath(t, path, 0))
 		return (-1);
 	while (t->ops->size(t, path, size)) {
-		if (t->err.missing)
-			goto listing;
+		/* Some servers refuse SIZE; the listing has the size too. */
+		if (t->err.missing && (rc = find(t, path, size)) != -1) {
+			if (rc == 1)
+				return (0);
+			transport_seterr(t, EX_NOINPUT, 0,
+			    "%s/%s: no such file", t->desc, path);
+		}
 		if (!again(t, &attempt)) {
 			report(t);
 			return (-1);
 		}
 	}
 	return (0);
-
-listing:
-	/* Some servers refuse SIZE; the listing has the size too. */
-	slash = strrchr(path, '/');
-	if ((parent = strndup(path, slash ? (size_t)(slash - path) : 0)) ==
-	    NULL) {
-		log_fail(EX_OSERR, "%s: out of memory", t->desc);
-		return (-1);
-	}
-	rc = transport_list(t, parent, &e, &n);
-	free(parent);
-	if (rc == -1)
-		return (-1);
-	for (i = 0, rc = -1; i < n; i++) {
-		if (strcmp(e[i].name, slash ? slash + 1 : path) == 0 &&
-		    !e[i].is_dir) {
-			*size = e[i].size;
-			rc = 0;
-		}
-	}
-	transport_entries_free(e, n);
-	if (rc == -1) {
-		transport_seterr(t, EX_NOINPUT, 0, "%s/%s: no such file",
-		    t->desc, path);
-		report(t);
-	}
-	return (rc);
 }
 
 enum transport_tls

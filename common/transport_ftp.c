@@ -26,7 +26,7 @@
 #include "transport_ftp.h"
 #include "transport_impl.h"
 
-#define LIST_MAX	(64u * 1024 * 1024)	/* a listing larger is hostile */
+#define LIST_MAX	(64u * 1024 * 1024)	/* larger: a hostile server */
 
 /* Listing commands in the order tried; the first that works is kept. */
 static const struct {
@@ -34,7 +34,7 @@ static const struct {
 	enum ftplist_format fmt;
 } listmodes[] = {
 	{ "MLSD", FTPLIST_MLSD },
-	{ "LIST -a", FTPLIST_LIST },	/* -a: show temporary dot files too */
+	{ "LIST -a", FTPLIST_LIST },	/* -a: dot files too */
 	{ "LIST", FTPLIST_LIST },
 	{ "NLST", FTPLIST_NLST },
 };
@@ -114,7 +114,8 @@ ftp_mkdir(struct transport *t, const char *path)
 	char *url;
 	int rc = -1;
 
-	if ((url = transport_ftp_url(t, path, 1)) == NULL || transport_ftp_prepare(t, url))
+	if ((url = transport_ftp_url(t, path, 1)) == NULL ||
+	    transport_ftp_prepare(t, url))
 		goto out;
 	/* CWD into each component, MKD where that fails, CWD again. */
 	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
@@ -140,7 +141,8 @@ ftp_put(struct transport *t, const char *tmp, const char *path,
 	/* RNFR/RNTO run after STOR, in the directory of the file. */
 	if ((from = transport_ftp_cmd(t, "RNFR ", tmp, 1)) == NULL ||
 	    (to = transport_ftp_cmd(t, "RNTO ", path, 1)) == NULL ||
-	    transport_ftp_slist(t, &post, from) || transport_ftp_slist(t, &post, to))
+	    transport_ftp_slist(t, &post, from) ||
+	    transport_ftp_slist(t, &post, to))
 		goto out;
 	if (transport_ftp_prepare(t, url))
 		goto out;
@@ -179,7 +181,8 @@ ftp_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	char *url;
 	int rc = -1;
 
-	if ((url = transport_ftp_url(t, path, 0)) == NULL || transport_ftp_prepare(t, url))
+	if ((url = transport_ftp_url(t, path, 0)) == NULL ||
+	    transport_ftp_prepare(t, url))
 		goto out;
 	f->sink = sink;
 	f->sink_cookie = cookie;
@@ -291,9 +294,11 @@ ftp_quote(struct transport *t, const char *what, const char *dir,
 
 	if ((url = transport_ftp_url(t, dir, 1)) == NULL)
 		goto out;
-	if ((c1 = transport_ftp_cmd(t, verb, arg, 0)) == NULL || transport_ftp_slist(t, &post, c1))
+	if ((c1 = transport_ftp_cmd(t, verb, arg, 0)) == NULL ||
+	    transport_ftp_slist(t, &post, c1))
 		goto out;
-	if (arg2 != NULL && ((c2 = transport_ftp_cmd(t, arg2verb, arg2, 0)) == NULL ||
+	if (arg2 != NULL &&
+	    ((c2 = transport_ftp_cmd(t, arg2verb, arg2, 0)) == NULL ||
 	    transport_ftp_slist(t, &post, c2)))
 		goto out;
 	if (transport_ftp_prepare(t, url))
@@ -367,7 +372,8 @@ ftp_size(struct transport *t, const char *path, uint64_t *size)
 	int rc = -1;
 
 	/* NOBODY on a file: TYPE I, then SIZE. */
-	if ((url = transport_ftp_url(t, path, 0)) == NULL || transport_ftp_prepare(t, url))
+	if ((url = transport_ftp_url(t, path, 0)) == NULL ||
+	    transport_ftp_prepare(t, url))
 		goto out;
 	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
 	if ((rc = transport_ftp_run(t, "size", path)) == 0) {
@@ -407,7 +413,8 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	/* AVBL (draft-peterson-streamlined-ftp-command-extensions); the '*'
 	 * tells libcurl that a refusal is no error. */
 	if ((url = transport_ftp_url(t, dir, 1)) == NULL ||
-	    transport_ftp_slist(t, &post, "*AVBL") || transport_ftp_prepare(t, url))
+	    transport_ftp_slist(t, &post, "*AVBL") ||
+	    transport_ftp_prepare(t, url))
 		goto out;
 	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);

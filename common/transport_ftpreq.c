@@ -398,6 +398,14 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		retry = 0;
 		what = "quota or disk full";
 		by_reply = 1;
+	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
+	    strstr(f->reply, "SSL") != NULL)) {
+		/* pure-ftpd refusing clear text: no retry will change that. */
+		cls = EX_NOPERM;
+		retry = 0;
+		by_reply = 1;
+		what = "login refused (the server requires TLS: set tls = "
+		    "required)";
 	} else if (code == 421)		/* server closing the connection */
 		f->fresh = 1;
 	reason(f, rc, by_reply, why, sizeof(why));

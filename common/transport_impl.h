@@ -50,6 +50,9 @@ struct transport {
 	struct transport_err err;
 };
 
+/* The longest file name component, temporary names included. */
+#define TRANSPORT_NAME_MAX	255
+
 /**
  * transport_seterr(t, cls, retry, fmt, ...):
  * Record why the current operation of ${t} failed (replacing any earlier
@@ -64,6 +67,13 @@ void transport_seterr(struct transport *, int, int, const char *, ...)
  * "." and "..", without control characters; "" only if ${empty_ok}.
  */
 int transport_path_check(const char *, int);
+
+/**
+ * transport_tmpname(path):
+ * A temporary name beside ${path}: "${path}" TRANSPORT_TMP_MARK and 8 random
+ * hex digits.  Return a malloc'd string, or NULL.
+ */
+char *transport_tmpname(const char *);
 
 /**
  * transport_entry_add(entries, n, cap, name, namelen, is_dir, size):

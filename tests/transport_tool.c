@@ -14,6 +14,7 @@
  *	putgen P BYTES [BYTES_PER_SECOND]  stream a generated pattern; prints
  *	                                     "sha256 bytes" of what was sent
  *	getsum P                             prints "sha256 bytes" of the file
+ *	sleep MS                             pause (tests act on the server)
  */
 #include "config.h"
 
@@ -227,6 +228,10 @@ op(struct transport *t, int ac, char **av)
 		if (rc == 1)
 			printf("# missing\n");
 		transport_entries_free(e, n);
+		return (0);
+	} else if (strcmp(av[0], "sleep") == 0) {
+		NEED(1);
+		usleep((useconds_t)num(av[1]) * 1000);
 		return (0);
 	} else if (strcmp(av[0], "rename") == 0) {
 		NEED(2);
