@@ -1,13 +1,122 @@
+/* sitevault keygen [--out FILE]: a new site key (SPEC sections 4 and 6). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "keys.h"
 #include "log.h"
 
-/* Not yet implemented: see the open issue for `keygen`. */
+/* Print ${s} as a JSON string. */
+static void
+json_str(const char *s)
+{
+
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned int)(unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static int
+report(const struct agent *ag, const struct keys *k, const char *path)
+{
+	struct keys_pub pub;
+	char rcpt[AGE_RECIPIENT_STRMAX], mpk[64], kid[17], pubpath[4096];
+
+	keys_public(k, &pub);
+	minisign_keyid_hex(pub.sign.keyid, kid);
+	snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
+	if (age_recipient_encode(pub.age_pk, rcpt, sizeof(rcpt)) ||
+	    minisign_pub_encode(&pub.sign, mpk, sizeof(mpk)))
+		return (-1);
+	if (ag->json) {
+		printf("{\"command\":\"keygen\",\"secret\":");
+		json_str(path);
+		printf(",\"public\":");
+		json_str(pubpath);
+		printf(",\"recipient\":\"%s\",\"minisign\":\"%s\","
+		    "\"keyid\":\"%s\"}\n", rcpt, mpk, kid);
+	} else if (!ag->quiet) {
+		printf("secret key:    %s (mode 0600; keep a copy off-site)\n"
+		    "public key:    %s\n"
+		    "age recipient: %s\n"
+		    "minisign key:  %s\n"
+		    "key id:        %s\n", path, pubpath, rcpt, mpk, kid);
+	}
+	return (fflush(stdout) == 0 ? 0 : -1);
+}
+
 int
 cmd_keygen(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct conf *c = NULL;
+	struct keys *k = NULL;
+	const char *out = NULL;
+	char kid[17];
+	int ch, rc;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		if (ch == 'o')
+			out = optarg;
+		else
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if (out != NULL && out[0] == '\0')
+		return (agent_usage(ag, "--out needs a file name"));
+
+	/*
+	 * Without --out: the configured keys.secret.  A first install has no
+	 * configuration yet, so a missing default configuration means the
+	 * default key path; an explicit or broken configuration is an error.
+	 */
+	if (out == NULL) {
+		if (strcmp(ag->config, CONF_DEFAULT_PATH) == 0 &&
+		    access(ag->config, F_OK) == -1 && errno == ENOENT) {
+			out = KEYS_DEFAULT_PATH;
+		} else {
+			if ((rc = agent_conf(ag, &c)) != 0)
+				return (rc);
+			out = c->keys_secret;
+		}
+	}
+
+	if ((k = keys_generate()) == NULL || keys_write(k, out)) {
+		rc = agent_exitcode();
+		log_audit(0, "keygen: %s: no key written", out);
+		goto done;
+	}
+	minisign_keyid_hex(k->sign.keyid, kid);
+	log_audit(1, "keygen: new site key %s written to %s", kid, out);
+	if (report(ag, k, out)) {
+		log_fail(EX_IOERR, "stdout: cannot print the new key");
+		rc = EX_IOERR;
+		goto done;
+	}
+	rc = 0;
+done:
+	keys_free(k);
+	conf_free(c);
+	return (rc);
 }

@@ -1,13 +1,184 @@
+/* sitevault show: the effective configuration (SPEC section 4). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "conf_value.h"
+#include "json.h"
 #include "log.h"
 
-/* Not yet implemented: see the open issue for `show`. */
+/* The compression setting as the configuration spells it. */
+static void
+comp_str(const struct conf *c, char *buf, size_t len)
+{
+
+	if (c->backup_compression == CONF_COMP_NONE)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s:%d",
+		    conf_value_compression_name(c->backup_compression),
+		    c->backup_compression_level);
+}
+
+/* A string key, or a comment saying it is unset (so the output parses). */
+static void
+ini_str(const char *key, const char *v)
+{
+
+	if (v != NULL)
+		printf("%s = %s\n", key, v);
+	else
+		printf("# %s not set\n", key);
+}
+
+static void
+ini_list(const char *key, char *const *list)
+{
+	size_t i;
+
+	printf("%s =", key);
+	for (i = 0; list[i] != NULL; i++)
+		printf(" %s", list[i]);
+	putchar('\n');
+}
+
+static void
+show_ini(const struct conf *c)
+{
+	char a[32], b[32];
+
+	printf("# sitevault: effective configuration of %s\n", c->path);
+	printf("[site]\nname = %s\n\n", c->site_name);
+	printf("[server]\n");
+	ini_str("url", c->server_url);
+	ini_str("user", c->server_user);
+	/* The sealed value never leaves the file: not even `show` prints it. */
+	printf("# credentials %s\n", c->server_credentials != NULL ?
+	    "hidden" : "not set");
+	printf("tls = %s\n", conf_value_tls_name(c->server_tls));
+	ini_str("ca_file", c->server_ca_file);
+	ini_str("pinned_pubkey", c->server_pinned_pubkey);
+	conf_value_format_duration(c->server_connect_timeout, a, sizeof(a));
+	conf_value_format_duration(c->server_stall_timeout, b, sizeof(b));
+	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
+	printf("retries = %u\n\n", c->server_retries);
+
+	printf("[backup]\n");
+	ini_list("configuration", c->backup_configuration);
+	ini_list("data", c->backup_data);
+	ini_list("exclude", c->backup_exclude);
+	printf("retain = %u\n", c->backup_retain);
+	comp_str(c, a, sizeof(a));
+	printf("compression = %s\n", a);
+	conf_value_format_size(c->backup_part_size, a, sizeof(a));
+	printf("part_size = %s\n", a);
+	printf("verify_after_upload = %s\n\n",
+	    c->backup_verify_after_upload ? "yes" : "no");
+
+	printf("[keys]\n");
+	ini_str("secret", c->keys_secret);
+	ini_list("recipients", c->keys_recipients);
+	ini_list("trusted", c->keys_trusted);
+	printf("\n[state]\n");
+	ini_str("dir", c->state_dir);
+}
+
+static void
+json_list(struct json *j, const char *key, char *const *list)
+{
+	size_t i;
+
+	json_array(j, key);
+	for (i = 0; list[i] != NULL; i++)
+		json_string(j, NULL, list[i]);
+	json_array_end(j);
+}
+
+static void
+show_json(struct json *j, const struct conf *c)
+{
+	char comp[32];
+
+	json_string(j, "config", c->path);
+	json_object(j, "site");
+	json_string(j, "name", c->site_name);
+	json_object_end(j);
+
+	json_object(j, "server");
+	json_string(j, "url", c->server_url);
+	json_string(j, "user", c->server_user);
+	json_string(j, "credentials",
+	    c->server_credentials != NULL ? "hidden" : NULL);
+	json_string(j, "tls", conf_value_tls_name(c->server_tls));
+	json_string(j, "ca_file", c->server_ca_file);
+	json_string(j, "pinned_pubkey", c->server_pinned_pubkey);
+	json_uint(j, "connect_timeout", c->server_connect_timeout);
+	json_uint(j, "stall_timeout", c->server_stall_timeout);
+	json_uint(j, "retries", c->server_retries);
+	json_object_end(j);
+
+	json_object(j, "backup");
+	json_list(j, "configuration", c->backup_configuration);
+	json_list(j, "data", c->backup_data);
+	json_list(j, "exclude", c->backup_exclude);
+	json_uint(j, "retain", c->backup_retain);
+	comp_str(c, comp, sizeof(comp));
+	json_string(j, "compression", comp);
+	json_uint(j, "part_size", c->backup_part_size);
+	json_bool(j, "verify_after_upload", c->backup_verify_after_upload);
+	json_object_end(j);
+
+	json_object(j, "keys");
+	json_string(j, "secret", c->keys_secret);
+	json_list(j, "recipients", c->keys_recipients);
+	json_list(j, "trusted", c->keys_trusted);
+	json_object_end(j);
+
+	json_object(j, "state");
+	json_string(j, "dir", c->state_dir);
+	json_object_end(j);
+}
+
 int
 cmd_show(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct conf *c = NULL;
+	struct json j;
+	int ch, rc;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	opterr = 0;
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (ch == '?' || !agent_global_opt(ag, ch, optarg))
+			return (agent_usage(ag, "unknown option or missing "
+			    "argument: %s", ag->argv[optind - 1]));
+	}
+	if (optind < ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+
+	if (ag->json) {
+		json_begin(&j, stdout);
+		show_json(&j, c);
+		rc = json_end(&j);
+	} else {
+		show_ini(c);
+		rc = (fflush(stdout) != 0 || ferror(stdout)) ? -1 : 0;
+	}
+	if (rc != 0) {
+		log_fail(EX_IOERR, "standard output: %s", strerror(errno));
+		rc = EX_IOERR;
+	}
+	conf_free(c);
+	return (rc);
 }

@@ -34,7 +34,8 @@ enum age_err {
 
 /*
  * Output callback: receives ${len} bytes at ${buf}; returns 0, or -1 to
- * abort the stream (the error is then AGE_E_OUTPUT).
+ * abort the stream (the error is then AGE_E_OUTPUT).  The callback logs
+ * its own failure; the module does not log it again.
  */
 typedef int age_out_fn(void *, const void *, size_t);
 
@@ -114,8 +115,13 @@ void age_writer_free(struct age_writer *);
 /**
  * age_reader_new(sks, nsk, out, cookie):
  * Start reading an age file with the ${nsk} X25519 identities ${sks}.
- * Verified plaintext goes out through ${out}(${cookie}, ...).
- * Return NULL on allocation failure.
+ * Verified plaintext goes out through ${out}(${cookie}, ...), chunk by
+ * chunk as each tag verifies: a stream rejected later has already released
+ * its verified chunks, so the caller discards or stages its output until
+ * age_reader_finish() succeeds.  Stanzas of unknown types are ignored (as
+ * the age spec asks), scrypt stanzas refused; headers over 64 KiB are
+ * refused.  Rejections are not logged: the caller logs age_strerror() with
+ * its file name.  Return NULL on allocation failure (logged).
  */
 struct age_reader *age_reader_new(const uint8_t (*)[AGE_KEY_LEN], size_t,
     age_out_fn *, void *);
@@ -130,7 +136,9 @@ int age_reader_write(struct age_reader *, const void *, size_t);
 /**
  * age_reader_finish(r):
  * Signal the end of the input: return 0 if the last chunk was seen and
- * verified, else -1 (AGE_E_TRUNCATED, ...).
+ * verified, else -1 (AGE_E_TRUNCATED, ...).  A stream cut inside a chunk,
+ * or with bytes after a short last chunk, ends in a chunk that does not
+ * verify (AGE_E_PAYLOAD): age has no lengths to tell these apart.
  */
 int age_reader_finish(struct age_reader *);
 

@@ -64,8 +64,8 @@ struct conf {
 /**
  * conf_load(path):
  * Read and check the configuration file ${path}.  On any error, log one line
- * naming the file, line and key (class EX_CONFIG, or EX_NOINPUT if the file
- * cannot be read) and return NULL.
+ * naming the file, line and key, or the file and why it cannot be read
+ * (class EX_CONFIG), and return NULL.
  */
 struct conf *conf_load(const char *);
 
@@ -81,6 +81,13 @@ struct conf *conf_parse(const char *, const char *, size_t);
  * Return non-zero if the server URL of ${c} names a local directory store.
  */
 int conf_is_local(const struct conf *);
+
+/**
+ * conf_local_path(c):
+ * The directory of the local store named by the server URL of ${c}
+ * (file:///path or /path), or NULL if the URL is an FTP one.
+ */
+const char *conf_local_path(const struct conf *);
 
 /**
  * conf_free(c):

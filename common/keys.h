@@ -12,6 +12,9 @@
  * and its public file FILE.pub (the age1... recipient and the minisign
  * public key).  The file format is in docs/FORMAT.md.
  */
+/* Where `sitevault keygen` writes without --out or a configuration. */
+#define KEYS_DEFAULT_PATH "/etc/sitevault/site.key"
+
 struct keys {
 	uint8_t age_sk[AGE_KEY_LEN];
 	uint8_t age_pk[AGE_KEY_LEN];

@@ -15,6 +15,7 @@
 
 #define MANIFEST_MAX	(1024 * 1024)	/* bytes; larger is rejected */
 #define MANIFEST_SIG_MAX 4096
+#define MANIFEST_RECIPIENTS_MAX 256	/* age recipients of one backup */
 
 struct manifest_part {
 	uint64_t size;			/* bytes of this part on the server */
@@ -81,6 +82,13 @@ int manifest_sign(const struct minisign_sec *, const struct manifest *,
  */
 struct manifest *manifest_verify(const struct minisign_pub *, size_t,
     const char *, const char *, size_t, const char *, size_t);
+
+/**
+ * manifest_description_ok(s):
+ * Return non-zero if ${s} can be a description: UTF-8 without control
+ * characters, at most 1024 bytes.  Lets a command refuse bad input early.
+ */
+int manifest_description_ok(const char *);
 
 /**
  * manifest_free(m):

@@ -90,4 +90,41 @@ int minisign_sign(const struct minisign_sec *, const void *, size_t,
 int minisign_verify(const struct minisign_pub *, size_t, const void *, size_t,
     const char *, size_t, char **, size_t *);
 
+/**
+ * minisign_verify_named(name, pubs, npub, msg, len, sig, siglen, trusted,
+ *     which):
+ * As minisign_verify(), naming ${name} (the signature file) in messages.
+ */
+int minisign_verify_named(const char *, const struct minisign_pub *, size_t,
+    const void *, size_t, const char *, size_t, char **, size_t *);
+
+/**
+ * minisign_sec_derive(sec):
+ * Compute ${sec}->pk from ${sec}->seed.  Return 0 or -1 (logged).
+ */
+int minisign_sec_derive(struct minisign_sec *);
+
+/**
+ * minisign_pub_encode(pub, out, outlen):
+ * Write the base64 public key line (without LF) of ${pub}, as minisign -P
+ * takes it, into ${out} of ${outlen} (at least 57) bytes.  Return 0 or -1.
+ */
+int minisign_pub_encode(const struct minisign_pub *, char *, size_t);
+
+/**
+ * minisign_b64_encode(in, len, out, outlen):
+ * Write standard base64 with padding of ${len} bytes at ${in} into ${out},
+ * NUL-terminated.  Return the text length, or 0 if ${outlen} is too small.
+ */
+size_t minisign_b64_encode(const void *, size_t, char *, size_t);
+
+/**
+ * minisign_b64_decode(s, slen, out, outlen):
+ * Decode the ${slen} characters at ${s} into exactly ${outlen} (at most
+ * 766) bytes at ${out}.  Only the canonical encoding is accepted: padded,
+ * no whitespace, zero trailing bits.  Return 0, or -1 (not logged).
+ * Intermediate buffers are wiped: ${s} may encode a secret.
+ */
+int minisign_b64_decode(const char *, size_t, uint8_t *, size_t);
+
 #endif /* !MINISIGN_H_ */

@@ -24,12 +24,16 @@ struct unpack_stats {
 /*
  * Source callback: set ${*buf} to the next bytes of the compressed archive
  * and return their count, 0 at the end, or -1 on error (already logged).
+ * unpack_run() reads the source to its end even past the tar trailer, so
+ * that a check at the end of the stream (age's last chunk) always runs,
+ * and never calls it again after it returned 0.
  */
 typedef ssize_t unpack_src_fn(void *, const void **);
 
 /*
  * Per-entry callback (may be NULL): called with each entry's path before
- * it is extracted, e.g. for --dry-run listings.
+ * it is extracted, e.g. for --dry-run listings.  The path is as stored
+ * (directories end in '/'), and only called once the entry was checked.
  */
 typedef void unpack_entry_fn(void *, const char *);
 
@@ -39,6 +43,14 @@ typedef void unpack_entry_fn(void *, const char *);
  * is NULL.  Fill ${st}.  Return 0, or -1 after logging the entry that
  * failed (class EX_DATAERR for hostile or corrupt input, EX_IOERR /
  * EX_CANTCREAT for local write errors).
+ *
+ * ${root} must be an existing directory.  Verify mode (${root} NULL)
+ * applies the same entry checks, so it fails where extraction would.
+ * ${max_bytes} caps the whole uncompressed stream, trailer included: pass
+ * the archive_bytes pack reported (UINT64_MAX: no cap).  Hard links may
+ * only name a regular file extracted earlier in the same run.  On failure
+ * whatever was extracted so far stays under ${root}: extract into a
+ * staging directory and remove it.
  */
 int unpack_run(const char *, unpack_src_fn *, void *, uint64_t,
     unpack_entry_fn *, void *, struct unpack_stats *);
