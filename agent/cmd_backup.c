@@ -1,13 +1,345 @@
+#include "config.h"
+
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "agent.h"
+#include "backup.h"
+#include "conf.h"
+#include "history.h"
+#include "human.h"
+#include "json.h"
+#include "keys.h"
 #include "log.h"
+#include "manifest.h"
+#include "recipients.h"
+#include "session.h"
+#include "state.h"
 
-/* Not yet implemented: see the open issue for `backup`. */
+/* The progress line (a terminal only). */
+struct progress {
+	const char *category;
+	struct timespec start;
+	double last;		/* seconds since start of the last update */
+	uint64_t rchar0;	/* bytes read by this process at the start */
+	uint64_t total;		/* source bytes, from a stat walk */
+	int shown;
+};
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
+/*
+ * Bytes this process has read so far (Linux /proc/self/io "rchar"): the
+ * source files, plus the small control replies of the server.  The pack
+ * stream does not say how far it is, and this costs nothing to ask.
+ */
+static uint64_t
+rchar(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f;
+
+	if ((f = fopen("/proc/self/io", "re")) == NULL)
+		return (0);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "rchar: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return ((uint64_t)v);
+}
+
+static uint64_t walk_total;
+
+static int
+walk_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F && S_ISREG(sb->st_mode))
+		walk_total += (uint64_t)sb->st_size;
+	return (0);
+}
+
+/* Source bytes of ${paths} for the ETA (excludes not applied: an estimate). */
+static uint64_t
+source_bytes(char *const *paths)
+{
+	size_t i;
+
+	walk_total = 0;
+	for (i = 0; paths[i] != NULL; i++)
+		(void)nftw(paths[i], walk_one, 32, FTW_PHYS);
+	return (walk_total);
+}
+
+static void
+progress_clear(struct progress *pg)
+{
+
+	if (pg->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	pg->shown = 0;
+}
+
+static void
+progress_cb(void *cookie, uint64_t stored)
+{
+	struct progress *pg = cookie;
+	char rd[32], st[32], rate[32], eta[32];
+	double t = since(&pg->start);
+	uint64_t done;
+	unsigned long left;
+
+	if (stored == UINT64_MAX) {
+		progress_clear(pg);
+		return;
+	}
+	if (t - pg->last < 0.5)
+		return;
+	pg->last = t;
+	done = rchar() - pg->rchar0;
+	snprintf(eta, sizeof(eta), "--:--");
+	if (pg->total > 0 && done > 0) {
+		left = pg->total > done ? (unsigned long)((double)(pg->total -
+		    done) * t / (double)done + 0.5) : 0;
+		snprintf(eta, sizeof(eta), "%lu:%02lu", left / 60, left % 60);
+	}
+	fprintf(stderr, "\r\033[K%s: %s read, %s stored, %s/s, ETA %s",
+	    pg->category, human_bytes(done, rd, sizeof(rd)),
+	    human_bytes(stored, st, sizeof(st)),
+	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)), eta);
+	fflush(stderr);
+	pg->shown = 1;
+}
+
+static void
+print_summary(const struct agent *ag, const struct backup_report *rep,
+    double secs)
+{
+	char rd[32], st[32], dur[32];
+	double ratio;
+
+	ratio = rep->res.stored > 0 ? (double)rep->res.st.bytes /
+	    (double)rep->res.stored : 0;
+	if (ag->json)
+		return;
+	printf("%s_%" PRIu64 ": %" PRIu64 " file%s, %s read, %s stored "
+	    "(ratio %.2f), %zu part%s, %s%s%s\n", rep->category, rep->id,
+	    rep->res.st.files, rep->res.st.files == 1 ? "" : "s",
+	    human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
+	    human_bytes(rep->res.stored, st, sizeof(st)), ratio,
+	    rep->res.nparts, rep->res.nparts == 1 ? "" : "s",
+	    human_duration(secs, dur, sizeof(dur)),
+	    rep->verified ? ", verified" : "",
+	    rep->res.st.warnings > 0 ? ", with warnings (see above)" : "");
+}
+
+static void
+json_report(struct json *j, const struct backup_report *rep, double secs)
+{
+
+	json_object(j, NULL);
+	json_string(j, "category", rep->category);
+	json_uint(j, "id", rep->id);
+	json_uint(j, "files", rep->res.st.files);
+	json_uint(j, "bytes_read", rep->res.st.bytes);
+	json_uint(j, "archive_bytes", rep->res.st.archive_bytes);
+	json_uint(j, "bytes_stored", rep->res.stored);
+	json_uint(j, "parts", rep->res.nparts);
+	json_uint(j, "warnings", rep->res.st.warnings);
+	json_uint(j, "duration_ms", (uint64_t)(secs * 1000));
+	json_bool(j, "verified", rep->verified);
+	json_uint(j, "expired", rep->expired);
+	json_object_end(j);
+}
+
+/* Parse the options into ${cats} (NULL-terminated) and ${desc}. */
+static int
+options(struct agent *ag, const char **cats, const char **desc)
+{
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "category", required_argument, NULL, 'C' },
+		{ "description", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cat = "all";
+	int ch;
+
+	*desc = NULL;
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		if (ch == 'C')
+			cat = optarg;
+		else if (ch == 'D')
+			*desc = optarg;
+		else
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if (strcmp(cat, "all") == 0) {
+		cats[0] = "Configuration";
+		cats[1] = "Data";
+		cats[2] = NULL;
+	} else if (strcmp(cat, "configuration") == 0) {
+		cats[0] = "Configuration";
+		cats[1] = NULL;
+	} else if (strcmp(cat, "data") == 0) {
+		cats[0] = "Data";
+		cats[1] = NULL;
+	} else {
+		return (agent_usage(ag, "--category: %s: not all, "
+		    "configuration or data", cat));
+	}
+	if (*desc != NULL && !manifest_description_ok(*desc))
+		return (agent_usage(ag, "--description: must be UTF-8 without "
+		    "control characters, at most 1024 bytes"));
+	return (0);
+}
+
+/* A failure outside backup_category() still reaches syslog and history. */
+static void
+record_failure(const struct conf *c, const char *why)
+{
+	char line[HISTORY_LINE_MAX];
+
+	log_audit(0, "backup %s: failed: %s", c->site_name, why);
+	if (history_format(line, sizeof(line), time(NULL), "backup", NULL, 0,
+	    0, 0, why) == 0)
+		(void)state_history_append(c->state_dir, line);
+}
+
 int
 cmd_backup(struct agent *ag)
 {
+	const char *cats[3], *desc;
+	struct conf *c = NULL;
+	struct session s;
+	struct backup_ctx ctx;
+	struct backup_report reps[2];
+	struct progress pg;
+	struct timespec t0, run0;
+	struct json j;
+	struct recipients r;
+	char why[1024];
+	double secs[2];
+	size_t i, n, ndone = 0;
+	int rc, all, recorded = 0;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	memset(&s, 0, sizeof(s));
+	memset(&r, 0, sizeof(r));
+	if ((rc = options(ag, cats, &desc)) != 0)
+		return (rc);
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
+	log_capture(why, sizeof(why));
+
+	/* With "all", a category without paths is skipped; asked for, an error. */
+	all = cats[1] != NULL;
+	for (i = n = 0; cats[i] != NULL; i++) {
+		char *const *paths = strcmp(cats[i], "Data") == 0 ?
+		    c->backup_data : c->backup_configuration;
+
+		if (paths[0] != NULL)
+			cats[n++] = cats[i];
+		else if (all)
+			log_info("%s: no paths in [backup] %s: skipped",
+			    cats[i], strcmp(cats[i], "Data") == 0 ? "data" :
+			    "configuration");
+	}
+	if (n == 0) {
+		log_fail(EX_CONFIG, "%s: nothing to back up: [backup] %s "
+		    "is empty", c->path, all ? "configuration and "
+		    "data" : strcmp(cats[0], "Data") == 0 ? "data" :
+		    "configuration");
+		goto fail;
+	}
+	cats[n] = NULL;
+
+	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
+		goto fail;
+	if (recipients_load(s.k->age_pk, c->keys_recipients, &r))
+		goto fail;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.c = c;
+	ctx.k = s.k;
+	ctx.st = s.st;
+	ctx.r = &r;
+	/* A progress line only for a person watching a terminal. */
+	if (!ag->quiet && isatty(STDERR_FILENO)) {
+		ctx.progress = progress_cb;
+		ctx.progress_cookie = &pg;
+	}
+
+	for (i = 0; cats[i] != NULL; i++) {
+		memset(&pg, 0, sizeof(pg));
+		pg.category = cats[i];
+		if (ctx.progress != NULL)
+			pg.total = source_bytes(strcmp(cats[i], "Data") == 0 ?
+			    c->backup_data : c->backup_configuration);
+		pg.rchar0 = rchar();
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pg.start = t0;
+		rc = backup_category(&ctx, cats[i], desc, &reps[ndone]);
+		progress_clear(&pg);
+		secs[ndone] = since(&t0);
+		if (rc != 0) {
+			recorded = 1;
+			goto fail;
+		}
+		if (!ag->quiet)
+			print_summary(ag, &reps[ndone], secs[ndone]);
+		ndone++;
+	}
+	rc = 0;
+	goto out;
+
+fail:
+	rc = agent_exitcode();
+	if (!recorded)
+		record_failure(c, why);
+out:
+	log_capture(NULL, 0);
+	if (ag->json && !ag->quiet) {
+		json_begin(&j, stdout);
+		json_string(&j, "command", "backup");
+		json_string(&j, "site", c->site_name);
+		json_string(&j, "result", rc == 0 ? "ok" : "failed");
+		json_int(&j, "exit", rc);
+		if (rc != 0)
+			json_string(&j, "error", why);
+		json_uint(&j, "duration_ms", (uint64_t)(since(&run0) * 1000));
+		json_array(&j, "backups");
+		for (i = 0; i < ndone; i++)
+			json_report(&j, &reps[i], secs[i]);
+		json_array_end(&j);
+		(void)json_end(&j);
+	}
+	recipients_free(&r);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
 }

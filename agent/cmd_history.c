@@ -1,13 +1,102 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "history.h"
+#include "human.h"
+#include "json.h"
 #include "log.h"
+#include "session.h"
+#include "store.h"
 
-/* Not yet implemented: see the open issue for `history`. */
+static void
+print_entry(const struct agent *ag, const struct history_entry *e)
+{
+	char sz[32];
+	struct json j;
+
+	if (ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "time", e->time);
+		json_string(&j, "operation", e->op);
+		json_string(&j, "category", e->category);
+		json_string(&j, "id", e->id);
+		json_string(&j, "result", e->result);
+		json_uint(&j, "bytes", e->bytes);
+		json_string(&j, "description", e->description);
+		(void)json_end(&j);
+		return;
+	}
+	printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n", e->time, e->op,
+	    e->category, e->id, e->result, human_bytes(e->bytes, sz,
+	    sizeof(sz)), e->description);
+}
+
 int
 cmd_history(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct history_entry *e = NULL;
+	struct conf *c = NULL;
+	struct session s;
+	char *text = NULL, *line, *next;
+	unsigned long lineno = 0;
+	size_t len;
+	int ch, rc;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (!agent_global_opt(ag, ch, optarg))
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	if (session_open(&s, c, c->site_name, 0) ||
+	    store_history_get(s.st, &text, &len))
+		goto fail;
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		log_fail(EX_OSERR, "history: out of memory");
+		goto fail;
+	}
+	if (!ag->json && len == 0)
+		printf("%s: no history yet\n", c->site_name);
+	if (!ag->json && len > 0)
+		printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n", "TIME (UTC)",
+		    "ACTION", "CATEGORY", "ID", "RESULT", "BYTES",
+		    "DESCRIPTION");
+	/* Oldest first, as appended: the newest is the last line. */
+	for (line = text; *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (line[0] == '\0')
+			continue;
+		if (history_parse(line, e)) {
+			log_warn("%s/history.log: line %lu: not a history "
+			    "line; skipped", c->site_name, lineno);
+			continue;
+		}
+		print_entry(ag, e);
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = agent_exitcode();
+out:
+	free(e);
+	free(text);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
 }

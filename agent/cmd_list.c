@@ -1,13 +1,196 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "human.h"
+#include "json.h"
 #include "log.h"
+#include "manifest.h"
+#include "manifest_fields.h"
+#include "session.h"
+#include "store.h"
+#include "transport.h"
 
-/* Not yet implemented: see the open issue for `list`. */
+static const char *
+status_text(enum store_status s)
+{
+
+	switch (s) {
+	case STORE_COMPLETE:
+		return ("complete");
+	case STORE_UNFINISHED:
+		return ("unfinished");
+	case STORE_BADSIG:
+		return ("signature bad");
+	default:
+		return ("unverified");
+	}
+}
+
+/* The manifest's time as "YYYY-MM-DD HH:MM:SS" (${iso}: "...THH:MM:SSZ"). */
+static const char *
+utc(int64_t t, int iso, char *out, size_t outlen)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, iso ?
+	    "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, outlen, "?");
+	return (out);
+}
+
+static void
+print_json(const char *site, const struct store_backup *b)
+{
+	struct json j;
+	char t[32];
+
+	json_begin(&j, stdout);
+	json_string(&j, "site", site);
+	json_string(&j, "category", b->category);
+	json_uint(&j, "id", b->id);
+	json_string(&j, "status", status_text(b->status));
+	if (b->m != NULL) {
+		json_string(&j, "time", utc(b->m->time, 1, t, sizeof(t)));
+		json_uint(&j, "size", b->size);
+		json_uint(&j, "files", b->m->files);
+		json_uint(&j, "bytes", b->m->bytes);
+		json_uint(&j, "parts", b->m->nparts);
+		json_string(&j, "description", b->m->description);
+	} else {
+		json_null(&j, "time");
+		json_uint(&j, "size", b->size);
+		json_null(&j, "files");
+		json_null(&j, "bytes");
+		json_null(&j, "parts");
+		json_null(&j, "description");
+	}
+	(void)json_end(&j);
+}
+
+static void
+print_text(const struct store_backup *b, size_t n)
+{
+	char t[32], sz[32], files[24];
+	size_t i;
+
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %s\n", "CATEGORY", "ID",
+	    "DATE (UTC)", "SIZE", "FILES", "STATUS", "DESCRIPTION");
+	for (i = 0; i < n; i++) {
+		if (b[i].m != NULL)
+			snprintf(files, sizeof(files), "%" PRIu64,
+			    b[i].m->files);
+		else
+			snprintf(files, sizeof(files), "-");
+		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %s\n",
+		    b[i].category, b[i].id, b[i].m != NULL ?
+		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
+		    human_bytes(b[i].size, sz, sizeof(sz)), files,
+		    status_text(b[i].status),
+		    b[i].m != NULL ? b[i].m->description : "");
+	}
+}
+
+/*
+ * List one site's backups; ${header}: name the site above its table (1 for
+ * the first site, 2 for the others).
+ */
+static int
+list_site(const struct agent *ag, struct store *st, int header)
+{
+	struct store_backup *b;
+	size_t n, i;
+
+	if (store_scan(st, NULL, &b, &n))
+		return (-1);
+	if (ag->json) {
+		for (i = 0; i < n; i++)
+			print_json(store_site(st), &b[i]);
+	} else {
+		if (header)
+			printf("%s%s:\n", header > 1 ? "\n" : "",
+			    store_site(st));
+		if (n == 0)
+			printf("%s: no backups\n", store_site(st));
+		else
+			print_text(b, n);
+	}
+	store_backups_free(b, n);
+	return (0);
+}
+
 int
 cmd_list(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "site", required_argument, NULL, 'S' },
+		{ "all-sites", no_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *site = NULL;
+	struct conf *c = NULL;
+	struct session s;
+	struct store *st;
+	char **names = NULL;
+	size_t n = 0, i;
+	int ch, all = 0, rc;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		if (ch == 'S')
+			site = optarg;
+		else if (ch == 'A')
+			all = 1;
+		else
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if (all && site != NULL)
+		return (agent_usage(ag, "--site and --all-sites exclude each "
+		    "other"));
+	if (site != NULL && !manifest_fields_site_ok(site, strlen(site)))
+		return (agent_usage(ag, "--site: %s: not a site name", site));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	if (session_open(&s, c, all ? NULL : site != NULL ? site :
+	    c->site_name, 0))
+		goto fail;
+	if (!all) {
+		if (list_site(ag, s.st, 0))
+			goto fail;
+		goto done;
+	}
+	if (store_sites(s.t, &names, &n))
+		goto fail;
+	if (n == 0 && !ag->json)
+		printf("no sites under %s\n", transport_describe(s.t));
+	for (i = 0; i < n; i++) {
+		if ((st = session_store(&s, names[i])) == NULL)
+			goto fail;
+		rc = list_site(ag, st, i == 0 ? 1 : 2);
+		store_free(st);
+		if (rc)
+			goto fail;
+	}
+done:
+	rc = 0;
+	goto out;
+fail:
+	rc = agent_exitcode();
+out:
+	store_sites_free(names, n);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
 }

@@ -1,13 +1,137 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "history.h"
+#include "human.h"
+#include "json.h"
 #include "log.h"
+#include "session.h"
+#include "state.h"
+#include "store.h"
 
-/* Not yet implemented: see the open issue for `prune`. */
+static const char *
+reason(const struct store_backup *b)
+{
+
+	return (b->status == STORE_UNFINISHED ? "unfinished" : "retention");
+}
+
+/* One line or object per backup prune removes (or would remove). */
+static void
+report(const struct agent *ag, const struct store_backup *b, int dry_run)
+{
+	struct json j;
+	char sz[32];
+
+	if (ag->quiet)
+		return;
+	if (ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "category", b->category);
+		json_uint(&j, "id", b->id);
+		json_string(&j, "reason", reason(b));
+		json_uint(&j, "size", b->size);
+		json_string(&j, "action", dry_run ? "would delete" :
+		    b->removed ? "deleted" : "not deleted");
+		(void)json_end(&j);
+		return;
+	}
+	printf("%s %s_%" PRIu64 " (%s, %s)\n", dry_run ? "would delete" :
+	    b->removed ? "deleted" : "not deleted", b->category, b->id,
+	    reason(b), human_bytes(b->size, sz, sizeof(sz)));
+}
+
+/*
+ * Which backups prune removes: retention for every category, and every
+ * unfinished backup.  "Older than the run's start" needs no clock: the run
+ * lock excludes another run on this machine, and the SITE marker binds the
+ * directory to this site's key, so no unfinished backup found after taking
+ * the lock can be one still being written; only those found by this scan
+ * are removed.
+ */
 int
 cmd_prune(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_backup *b = NULL;
+	struct conf *c = NULL;
+	struct session s;
+	char line[HISTORY_LINE_MAX], why[512];
+	uint64_t bytes = 0;
+	size_t n = 0, i, marked;
+	int ch, rc, dry_run = 0;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		if (ch == 'n')
+			dry_run = 1;
+		else
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	log_capture(why, sizeof(why));
+	/* The marker is checked, never written: prune creates nothing. */
+	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CHECK) ||
+	    store_scan(s.st, NULL, &b, &n))
+		goto fail;
+	marked = store_plan(b, n, NULL, c->backup_retain, 1);
+	for (i = 0; i < n; i++)
+		if (b[i].status == STORE_BADSIG)
+			log_warn("%s_%" PRIu64 ": signature bad: left in place "
+			    "for an administrator to examine", b[i].category,
+			    b[i].id);
+	if (marked == 0 && !ag->quiet && !ag->json)
+		printf("nothing to prune\n");
+	if (dry_run) {
+		for (i = 0; i < n; i++)
+			if (b[i].doomed)
+				report(ag, &b[i], 1);
+		rc = 0;
+		goto out;
+	}
+	rc = store_remove(s.st, b, n, "retention", (int64_t)time(NULL),
+	    c->state_dir);
+	for (i = 0; i < n; i++) {
+		if (!b[i].doomed)
+			continue;
+		report(ag, &b[i], 0);
+		if (b[i].removed)
+			bytes += b[i].size;
+	}
+	if (rc)
+		goto fail;
+	log_audit(1, "prune %s: ok (%zu removed)", c->site_name, marked);
+	if (history_format(line, sizeof(line), time(NULL), "prune", NULL, 0,
+	    1, bytes, NULL) == 0)
+		(void)state_history_append(c->state_dir, line);
+	rc = 0;
+	goto out;
+fail:
+	rc = agent_exitcode();
+	log_audit(0, "prune %s: failed: %s", c->site_name, why);
+	if (history_format(line, sizeof(line), time(NULL), "prune", NULL, 0,
+	    0, bytes, why) == 0)
+		(void)state_history_append(c->state_dir, line);
+out:
+	log_capture(NULL, 0);
+	store_backups_free(b, n);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
 }

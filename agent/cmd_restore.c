@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +10,12 @@
 #include "agent.h"
 #include "conf.h"
 #include "json.h"
-#include "lock.h"
 #include "log.h"
 #include "manifest.h"
 #include "restore.h"
 #include "select.h"
 #include "session.h"
+#include "store.h"
 #include "stage.h"
 #include "unpack.h"
 
@@ -127,7 +129,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 		return (stage_commit(stage, o->target));
 	}
 	for (i = 0; i < nsel; i++) {
-		for (p = paths_of(s->conf, sel[i].category); *p != NULL; p++) {
+		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
 			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
 			if (stage_same_fs(staged, *p) < 0)
 				return (-1);
@@ -150,9 +152,11 @@ cmd_restore(struct agent *ag)
 {
 	struct restore_opts o;
 	struct session s;
+	struct conf *c = NULL;
+	uint8_t (*sks)[32] = NULL;
+	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st, total;
-	struct lock *lk = NULL;
 	const char *cats[2], *site, *first;
 	char *stage = NULL, **p, why[1024];
 	size_t ncats, nsel = 0, i;
@@ -163,35 +167,40 @@ cmd_restore(struct agent *ag)
 	if (select_category(o.category, cats, &ncats))
 		return (agent_usage(ag, "--category: all, configuration or "
 		    "data, not %s", o.category));
-	if ((rc = session_open(ag, &s, SESSION_KEYS | SESSION_STORE)) != 0)
+	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
-	for (i = 0; i < o.nidentity; i++)
-		if ((rc = session_add_identity(&s, o.identity[i])) != 0)
-			goto done;
-	site = o.from_site != NULL ? o.from_site : s.conf->site_name;
+	site = o.from_site != NULL ? o.from_site : c->site_name;
 	log_capture(why, sizeof(why));
-	if ((lk = lock_acquire(s.conf->state_dir)) == NULL)
+	/*
+	 * The run lock keeps a backup from reading the tree being swapped;
+	 * our own site's SITE marker must be ours (never written here).
+	 */
+	if (session_open(&s, c, site, SESSION_LOCK |
+	    (o.from_site == NULL ? SESSION_CHECK : 0)))
 		goto fail;
+	if ((rc = select_identities(&s, o.identity, o.nidentity, &sks,
+	    &nsks)) != 0)
+		goto done_audit;
 
 	/* 1. Every manifest verified before anything is written. */
-	if ((rc = select_backups(&s, site, o.which, cats, ncats,
+	if ((rc = select_backups(&s, s.st, o.which, cats, ncats,
 	    o.allow_rollback || o.from_site != NULL, &sel, &nsel)) != 0)
 		goto done_audit;
 
 	/* 2. One staging directory beside the (first) target. */
 	first = o.target;
 	for (i = 0; first == NULL && i < nsel; i++) {
-		p = paths_of(s.conf, sel[i].category);
+		p = paths_of(s.c, sel[i].category);
 		if (*p != NULL)
 			first = *p;
 	}
 	if (first == NULL) {
 		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
-		    "categories; use --target DIR", s.conf->path);
+		    "categories; use --target DIR", s.c->path);
 		goto fail;
 	}
 	for (i = 0; o.target == NULL && i < nsel; i++) {
-		for (p = paths_of(s.conf, sel[i].category); *p != NULL; p++) {
+		for (p = paths_of(s.c, sel[i].category); *p != NULL; p++) {
 			if (stage_same_fs(first, *p) != 1) {
 				log_fail(EX_CANTCREAT, "%s and %s are on "
 				    "different filesystems: restore them one "
@@ -211,7 +220,7 @@ cmd_restore(struct agent *ag)
 			printf("%s/%s_%llu:\n", site, sel[i].category,
 			    (unsigned long long)sel[i].m->id);
 		if (restore_stream(s.t, sel[i].m,
-		    (const uint8_t (*)[32])s.sks, s.nsks, stage,
+		    (const uint8_t (*)[32])sks, nsks, stage,
 		    o.dry_run && ag->verbose ? list_entry : NULL, NULL, &st))
 			goto fail;
 		total.files += st.files;
@@ -266,7 +275,8 @@ done:
 		free(stage);
 	}
 	select_free(sel, nsel);
-	lock_release(lk);
+	select_identities_free(sks, nsks);
 	session_close(&s);
+	conf_free(c);
 	return (rc);
 }

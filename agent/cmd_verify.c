@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "restore.h"
 #include "select.h"
 #include "session.h"
+#include "store.h"
 #include "unpack.h"
 
 /* One line (or JSON object) per backup verified or failed. */
@@ -56,6 +59,9 @@ cmd_verify(struct agent *ag)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct session s;
+	struct conf *c = NULL;
+	uint8_t (*sks)[32] = NULL;
+	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st;
 	const char *cats[2], *catopt = NULL, *site = NULL, *which = "latest";
@@ -96,14 +102,19 @@ cmd_verify(struct agent *ag)
 		return (agent_usage(ag, "--category: all, configuration or "
 		    "data, not %s", catopt));
 
-	if ((rc = session_open(ag, &s, SESSION_KEYS | SESSION_STORE)) != 0)
+	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
-	for (i = 0; i < nid; i++)
-		if ((rc = session_add_identity(&s, idfiles[i])) != 0)
-			goto done;
 	if (site == NULL)
-		site = s.conf->site_name;
-	if ((rc = select_backups(&s, site, which, cats, ncats, rollback, &sel,
+		site = c->site_name;
+	/* Read-only: no lock, and no SITE marker is written. */
+	if (session_open(&s, c, site, 0)) {
+		rc = agent_exitcode();
+		conf_free(c);
+		return (rc);
+	}
+	if ((rc = select_identities(&s, idfiles, nid, &sks, &nsks)) != 0)
+		goto done;
+	if ((rc = select_backups(&s, s.st, which, cats, ncats, rollback, &sel,
 	    &nsel)) != 0)
 		goto done;
 
@@ -111,8 +122,8 @@ cmd_verify(struct agent *ag)
 	for (i = 0; i < nsel; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_capture(why, sizeof(why));
-		if (restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])s.sks,
-		    s.nsks, NULL, NULL, NULL, &st)) {
+		if (restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
+		    nsks, NULL, NULL, NULL, &st)) {
 			log_capture(NULL, 0);
 			rc = agent_exitcode();
 			clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -133,6 +144,8 @@ cmd_verify(struct agent *ag)
 
 done:
 	select_free(sel, nsel);
+	select_identities_free(sks, nsks);
 	session_close(&s);
+	conf_free(c);
 	return (rc);
 }

@@ -1,3 +1,6 @@
+#include "config.h"
+
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +10,13 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "keys.h"
 #include "log.h"
 #include "manifest.h"
-#include "restore.h"
 #include "select.h"
 #include "session.h"
 #include "state.h"
+#include "store.h"
 
 int
 select_category(const char *arg, const char *cats[2], size_t *n)
@@ -22,10 +26,8 @@ select_category(const char *arg, const char *cats[2], size_t *n)
 	if (arg == NULL || strcmp(arg, "all") == 0) {
 		cats[(*n)++] = "Configuration";
 		cats[(*n)++] = "Data";
-	} else if (strcmp(arg, "configuration") == 0)
-		cats[(*n)++] = "Configuration";
-	else if (strcmp(arg, "data") == 0)
-		cats[(*n)++] = "Data";
+	} else if ((cats[0] = store_category_name(arg)) != NULL)
+		*n = 1;
 	else
 		return (-1);
 	return (0);
@@ -43,48 +45,73 @@ parse_id(const char *s, uint64_t *id)
 	return (*end != '\0' || *id == UINT64_MAX ? -1 : 0);
 }
 
+/* Why a backup that exists cannot be used; 0 if it can. */
+static int
+unusable(const char *site, const struct store_backup *b)
+{
+
+	switch (b->status) {
+	case STORE_COMPLETE:
+		return (0);
+	case STORE_UNFINISHED:
+		log_fail(EX_NOINPUT, "%s/%s_%" PRIu64 ": unfinished backup (no "
+		    "manifest): nothing to restore", site, b->category, b->id);
+		return (EX_NOINPUT);
+	case STORE_UNVERIFIED:
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": signed by a key that "
+		    "is not trusted ([keys] trusted)", site, b->category, b->id);
+		return (EX_DATAERR);
+	default:
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest signature "
+		    "bad (see above): refusing it", site, b->category, b->id);
+		return (EX_DATAERR);
+	}
+}
+
 /*
  * The local state remembers the newest backup this machine wrote; a server
  * whose newest is older (or the same id with another manifest) has been
  * rolled back or tampered with.
  */
 static int
-check_rollback(struct session *s, const char *site, struct selection *sel)
+check_rollback(struct session *s, const char *site,
+    const struct selection *x)
 {
 	struct state_cat st;
 
-	if (state_get(s->conf->state_dir, site, sel->category, &st))
+	if (state_get(s->c->state_dir, site, x->category, &st))
 		return (-1);
 	if (st.id == 0)
 		return (0);
-	if (sel->m->id < st.id) {
-		log_fail(EX_DATAERR, "%s/%s: newest backup on the server is "
-		    "%s_%llu, but this site wrote %s_%llu: the server was "
-		    "rolled back (use --allow-rollback to accept)", site,
-		    sel->category, sel->category,
-		    (unsigned long long)sel->m->id, sel->category,
-		    (unsigned long long)st.id);
+	if (x->m == NULL || x->m->id < st.id) {
+		log_fail(EX_DATAERR, "%s: newest complete %s backup on the "
+		    "server is %" PRIu64 ", but this site wrote %s_%" PRIu64
+		    ": the server was rolled back (--allow-rollback accepts "
+		    "it)", site, x->category, x->m ? x->m->id : 0, x->category,
+		    st.id);
 		return (-1);
 	}
-	if (sel->m->id == st.id && CRYPTO_memcmp(sel->hash, st.sha256, 32)) {
-		log_fail(EX_DATAERR, "%s/%s_%llu: manifest differs from the one "
-		    "this site wrote (use --allow-rollback to accept)", site,
-		    sel->category, (unsigned long long)st.id);
+	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, 32)) {
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest differs from "
+		    "the one this site wrote (--allow-rollback accepts it)",
+		    site, x->category, st.id);
 		return (-1);
 	}
 	return (0);
 }
 
 int
-select_backups(struct session *s, const char *site, const char *which,
+select_backups(struct session *s, struct store *st, const char *which,
     const char *const *cats, size_t ncats, int rollback,
     struct selection **out, size_t *nout)
 {
+	struct store_backup *b = NULL, *pick;
 	struct selection *sel;
-	uint64_t id = 0, *ids;
-	size_t i, j, nids;
+	const char *site = store_site(st);
+	uint64_t id = 0;
+	size_t i, j, n = 0;
 	int latest = (which == NULL || strcmp(which, "latest") == 0);
-	int found;
+	int rc;
 
 	*out = NULL;
 	*nout = 0;
@@ -100,39 +127,51 @@ select_backups(struct session *s, const char *site, const char *which,
 	for (i = 0; i < ncats; i++) {
 		struct selection *x = &sel[*nout];
 
+		if (store_scan(st, cats[i], &b, &n))
+			goto err;
 		x->category = cats[i];
-		if (latest) {
-			if ((x->m = restore_latest(s->t, site, cats[i], s->pubs,
-			    s->npubs, x->hash)) == NULL)
+		pick = NULL;
+		for (j = n; j-- > 0; ) {
+			if (latest ? b[j].status == STORE_UNFINISHED :
+			    b[j].id != id)
+				continue;
+			pick = &b[j];
+			break;
+		}
+		if (pick == NULL && latest) {
+			/* Nothing, or rolled back to nothing. */
+			if (!rollback && strcmp(site, s->c->site_name) == 0 &&
+			    check_rollback(s, site, x))
 				goto err;
-			if (!rollback && strcmp(site, s->conf->site_name) == 0 &&
+			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
+			    "the server", site, cats[i]);
+			goto err;
+		}
+		if (pick != NULL) {
+			if ((rc = unusable(site, pick)) != 0)
+				goto err;
+			x->m = pick->m;
+			pick->m = NULL;
+			memcpy(x->hash, pick->sha256, 32);
+			if (latest && !rollback &&
+			    strcmp(site, s->c->site_name) == 0 &&
 			    check_rollback(s, site, x))
 				goto err;
 			(*nout)++;
-			continue;
 		}
-		if (restore_ids(s->t, site, cats[i], &ids, &nids))
-			goto err;
-		for (found = 0, j = 0; j < nids; j++)
-			found |= (ids[j] == id);
-		free(ids);
-		if (!found)
-			continue;
-		if ((x->m = restore_load_manifest(s->t, site, cats[i], id,
-		    s->pubs, s->npubs, x->hash)) == NULL)
-			goto err;
-		(*nout)++;
+		store_backups_free(b, n);
+		b = NULL;
 	}
 	if (*nout == 0) {
-		log_fail(EX_NOINPUT, "%s: no backup with id %llu%s", site,
-		    (unsigned long long)id, ncats > 1 ? " in any category" :
-		    "");
+		log_fail(EX_NOINPUT, "%s: no backup with id %" PRIu64 "%s", site,
+		    id, ncats > 1 ? " in any category" : "");
 		goto err;
 	}
 	*out = sel;
 	return (0);
 
 err:
+	store_backups_free(b, n);
 	select_free(sel, ncats);
 	*nout = 0;
 	return (agent_exitcode());
@@ -148,4 +187,45 @@ select_free(struct selection *sel, size_t n)
 	for (i = 0; i < n; i++)
 		manifest_free(sel[i].m);
 	free(sel);
+}
+
+int
+select_identities(const struct session *s, char *const *files, size_t n,
+    uint8_t (**sks)[32], size_t *nsk)
+{
+	size_t i, before;
+
+	if ((*sks = calloc(1, sizeof(**sks))) == NULL) {
+		log_fail(EX_OSERR, "out of memory");
+		return (EX_OSERR);
+	}
+	memcpy((*sks)[0], s->k->age_sk, 32);
+	*nsk = 1;
+	for (i = 0; i < n; i++) {
+		before = *nsk;
+		if (keys_identity_file_load(files[i], sks, nsk))
+			goto err;
+		if (*nsk == before) {
+			log_fail(EX_CONFIG, "%s: no X25519 identity in this file",
+			    files[i]);
+			goto err;
+		}
+	}
+	return (0);
+
+err:
+	select_identities_free(*sks, *nsk);
+	*sks = NULL;
+	*nsk = 0;
+	return (agent_exitcode());
+}
+
+void
+select_identities_free(uint8_t (*sks)[32], size_t n)
+{
+
+	if (sks == NULL)
+		return;
+	OPENSSL_cleanse(sks, n * 32);
+	free(sks);
 }

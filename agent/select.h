@@ -6,6 +6,7 @@
 
 struct manifest;
 struct session;
+struct store;
 
 /* One backup chosen by verify or restore, with its verified manifest. */
 struct selection {
@@ -23,16 +24,17 @@ struct selection {
 int select_category(const char *, const char *[2], size_t *);
 
 /**
- * select_backups(s, site, which, cats, ncats, rollback, out, nout):
+ * select_backups(s, st, which, cats, ncats, rollback, out, nout):
  * Resolve ${which} ("latest" or a decimal id) in each category of ${cats}
- * on the store of ${s} for ${site}, loading and verifying each manifest.
- * "latest" is the newest complete backup of each category; a number is
- * that id in each category that has it (EX_NOINPUT if none has).  Unless
- * ${rollback} is set, "latest" must not be older than the local state's
- * high-water mark for that category (EX_DATAERR).  Return 0, or the exit
- * code after logging.  Free with select_free().
+ * in the site directory ${st}, keeping the verified manifests.  "latest"
+ * is the newest complete backup of each category: unfinished ones are
+ * skipped, but a newest manifest that does not verify is an error, never a
+ * reason to fall back to an older backup.  A number is that id in each
+ * category that has it (EX_NOINPUT if none has).  Unless ${rollback} is
+ * set, "latest" must not be older than the local state's high-water mark
+ * (EX_DATAERR).  Return 0, or the exit code after logging.
  */
-int select_backups(struct session *, const char *, const char *,
+int select_backups(struct session *, struct store *, const char *,
     const char *const *, size_t, int, struct selection **, size_t *);
 
 /**
@@ -40,5 +42,21 @@ int select_backups(struct session *, const char *, const char *,
  * Free a selection.  Does nothing if ${sel} is NULL.
  */
 void select_free(struct selection *, size_t);
+
+/**
+ * select_identities(s, files, nfiles, sks, nsk):
+ * The age identities that may decrypt: the site key of ${s}, then those of
+ * the ${nfiles} identity files ${files} (escrow keys, --identity), in a
+ * malloc'd array ${*sks} of ${*nsk}.  Return 0 or the exit code.  Free
+ * with select_identities_free().
+ */
+int select_identities(const struct session *, char *const *, size_t,
+    uint8_t (**)[32], size_t *);
+
+/**
+ * select_identities_free(sks, nsk):
+ * Wipe and free identities.  Does nothing if ${sks} is NULL.
+ */
+void select_identities_free(uint8_t (*)[32], size_t);
 
 #endif /* !SELECT_H_ */

@@ -6,6 +6,8 @@
  *
  * usage: forge KEYFILE STOREDIR SITE CATEGORY ID TARFILE PARTSIZE [PREVHEX]
  */
+#include "config.h"
+
 #include <sys/stat.h>
 
 #include <errno.h>

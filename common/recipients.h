@@ -1,0 +1,36 @@
+#ifndef RECIPIENTS_H_
+#define RECIPIENTS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "age.h"
+
+/*
+ * The age recipients of a backup: the site key first, then every entry of
+ * [keys] recipients, an "age1..." string or a file of them (one a line,
+ * '#' comments and empty lines ignored, as stock age -R reads them).
+ */
+
+struct recipients {
+	uint8_t (*pks)[AGE_KEY_LEN];	/* X25519 public keys */
+	char **strs;			/* their age1... strings */
+	size_t n;
+};
+
+/**
+ * recipients_load(site_pk, list, r):
+ * Fill ${r} with ${site_pk} and the recipients of the NULL-terminated
+ * ${list}, in order, without duplicates.  Return 0, or -1 after logging
+ * (EX_CONFIG naming the entry, or the file and line).
+ */
+int recipients_load(const uint8_t[AGE_KEY_LEN], char *const *,
+    struct recipients *);
+
+/**
+ * recipients_free(r):
+ * Free what recipients_load() put in ${r} (not ${r}); ${r} zeroed is fine.
+ */
+void recipients_free(struct recipients *);
+
+#endif /* !RECIPIENTS_H_ */

@@ -1,0 +1,60 @@
+#ifndef STATE_H_
+#define STATE_H_
+
+#include <stdint.h>
+
+/*
+ * The local state in the state directory ([state] dir), which the server
+ * cannot roll back:
+ *
+ *   <dir>/state        per site and category, the newest backup id this
+ *                      machine wrote and the SHA-256 of its manifest text,
+ *                      one line each: "SITE CATEGORY ID SHA256HEX"
+ *                      ('#' comments); rewritten atomically (temporary
+ *                      file, fsync, rename, fsync of the directory).
+ *   <dir>/history.log  the local history: one line per operation in the
+ *                      format of history.h, appended.
+ *   <dir>/lock         the run lock (lock.h).
+ */
+
+/* What the state remembers of one site and category. */
+struct state_cat {
+	uint64_t id;		/* high-water id; 0 if none */
+	uint8_t sha256[32];	/* SHA-256 of that backup's manifest text */
+};
+
+/**
+ * state_dir_make(dir):
+ * Create ${dir} and missing parents, mode 0700.  An existing directory is
+ * success.  Return 0, or -1 after logging (EX_CANTCREAT).
+ */
+int state_dir_make(const char *);
+
+/**
+ * state_get(dir, site, category, out):
+ * Fill ${out} with what the state in ${dir} records for ${site} and
+ * ${category}; a missing file or entry gives id 0.  Return 0, or -1 after
+ * logging (EX_IOERR for a read error, EX_DATAERR for a malformed line,
+ * naming the file and line).
+ */
+int state_get(const char *, const char *, const char *, struct state_cat *);
+
+/**
+ * state_set(dir, site, category, id, sha256):
+ * Record ${id} and ${sha256} for ${site} and ${category} in ${dir}, unless
+ * the state already holds a higher id (the high-water mark never goes
+ * down).  The file is replaced atomically.  Return 0, or -1 after logging
+ * (EX_IOERR / EX_CANTCREAT).
+ */
+int state_set(const char *, const char *, const char *, uint64_t,
+    const uint8_t[32]);
+
+/**
+ * state_history_append(dir, line):
+ * Append ${line} (without newline; see history_format()) and a newline to
+ * ${dir}/history.log in one write.  Return 0, or -1 after logging
+ * (EX_IOERR / EX_CANTCREAT).
+ */
+int state_history_append(const char *, const char *);
+
+#endif /* !STATE_H_ */
