@@ -1,13 +1,397 @@
+/*
+ * sitevault check: the preflight of SPEC section 4.  One line per check,
+ * "PASS|WARN|FAIL  <check>: <detail>" (or one JSON object per line); the
+ * exit code is the class of the first failure, 0 when nothing failed.
+ * Checks that depend on a failed one are not run.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "json.h"
+#include "keys.h"
 #include "log.h"
+#include "seal.h"
+#include "transport.h"
 
-/* Not yet implemented: see the open issue for `check`. */
+#define TESTFILE_LEN	(256 * 1024)
+#define SITE_MAX	4096
+
+enum status { PASS, WARN, FAIL };
+
+struct check {
+	const struct agent *ag;
+	int first;		/* class of the first failure */
+	char why[1024];		/* the last log_fail() message */
+};
+
+static void
+result(struct check *ck, enum status st, const char *name, const char *fmt,
+    ...) LOG_PRINTF(4, 5);
+
+static void
+result(struct check *ck, enum status st, const char *name, const char *fmt,
+    ...)
+{
+	static const char *words[] = { "PASS", "WARN", "FAIL" };
+	char detail[1200];
+	struct json j;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (st == FAIL && ck->first == 0)
+		ck->first = log_class() != 0 ? log_class() : EX_SOFTWARE;
+	if (ck->ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "check", name);
+		json_string(&j, "status", words[st]);
+		json_string(&j, "detail", detail);
+		(void)json_end(&j);
+	} else if (st != PASS || !ck->ag->quiet)
+		printf("%s  %s: %s\n", words[st], name, detail);
+	fflush(stdout);
+	log_reset();
+	ck->why[0] = '\0';
+}
+
+/* A failed step: its class and the message log_fail() gave. */
+static void
+failed(struct check *ck, const char *name, int cls)
+{
+
+	if (log_class() == 0)
+		log_fail(cls, "%s: failed", name);
+	result(ck, FAIL, name, "%s", ck->why);
+}
+
+static void
+check_clock(struct check *ck)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[64];
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (tm.tm_year + 1900 < 2024 || tm.tm_year + 1900 >= 2100) {
+		log_fail(EX_CONFIG, "the clock says %s: backup times would be "
+		    "wrong; check NTP", buf);
+		failed(ck, "clock", EX_CONFIG);
+	} else
+		result(ck, PASS, "clock", "%s", buf);
+}
+
+static struct keys *
+check_key(struct check *ck, const struct conf *c)
+{
+	struct keys *k;
+	struct stat st;
+
+	if ((k = keys_load(c->keys_secret)) == NULL) {
+		failed(ck, "secret key", EX_NOPERM);
+		return (NULL);
+	}
+	if (stat(c->keys_secret, &st) == 0)
+		result(ck, PASS, "secret key", "%s (mode %04o, owner uid %u)",
+		    c->keys_secret, (unsigned int)(st.st_mode & 07777),
+		    (unsigned int)st.st_uid);
+	else
+		result(ck, PASS, "secret key", "%s", c->keys_secret);
+	return (k);
+}
+
+/* The FTP password; 0 with NULL for a local store. */
+static int
+check_credentials(struct check *ck, const struct conf *c,
+    const struct keys *k, char **pw)
+{
+	char name[4200];
+
+	*pw = NULL;
+	if (conf_is_local(c))
+		return (0);
+	if (c->server_credentials == NULL) {
+		log_fail(EX_CONFIG, "%s: [server] credentials missing: run "
+		    "`sitevault credentials`", c->path);
+		failed(ck, "credentials", EX_CONFIG);
+		return (-1);
+	}
+	if (k == NULL) {
+		log_fail(EX_NOPERM, "cannot open them without the site key");
+		failed(ck, "credentials", EX_NOPERM);
+		return (-1);
+	}
+	snprintf(name, sizeof(name), "%s:%d: server.credentials", c->path,
+	    c->server_credentials_line);
+	if (seal_open(k->age_sk, c->server_credentials, name, pw)) {
+		failed(ck, "credentials", EX_CONFIG);
+		return (-1);
+	}
+	result(ck, PASS, "credentials", "the sealed password opens with the "
+	    "site key");
+	return (0);
+}
+
+/* Reach the store and log in: two lines for FTP, one for a local store. */
+static int
+check_connect(struct check *ck, const struct conf *c, struct transport *t)
+{
+	const char *d = transport_describe(t);
+	char why[sizeof(ck->why)];
+
+	if (conf_is_local(c)) {
+		if (transport_connect(t)) {
+			failed(ck, "store directory", EX_UNAVAILABLE);
+			return (-1);
+		}
+		result(ck, PASS, "store directory", "%s", d);
+		return (0);
+	}
+	if (transport_connect(t)) {
+		if (log_class() != EX_NOPERM) {
+			failed(ck, "server reachable", EX_UNAVAILABLE);
+			return (-1);
+		}
+		/* Keep the refusal across the PASS line before it. */
+		memcpy(why, ck->why, sizeof(why));
+		result(ck, PASS, "server reachable", "%s", d);
+		if (ck->first == 0)
+			ck->first = EX_NOPERM;
+		result(ck, FAIL, "login accepted", "%s", why);
+		return (-1);
+	}
+	result(ck, PASS, "server reachable", "%s", d);
+	result(ck, PASS, "login accepted", "as user %s", c->server_user);
+	switch (transport_tls(t)) {
+	case TRANSPORT_TLS_ON:
+		result(ck, PASS, "TLS", "in use (certificate verified)");
+		break;
+	case TRANSPORT_TLS_OFF_LOOPBACK:
+		result(ck, PASS, "TLS", "not in use; the server is this "
+		    "machine");
+		break;
+	case TRANSPORT_TLS_OFF:
+		result(ck, WARN, "TLS", "not in use: the password travels in "
+		    "clear (set tls = required)");
+		break;
+	case TRANSPORT_TLS_NA:
+		break;
+	}
+	return (0);
+}
+
+/* A listing: for FTP, the passive data connection works. */
+static int
+check_listing(struct check *ck, const struct conf *c, struct transport *t)
+{
+	struct transport_entry *e;
+	size_t n;
+
+	if (transport_list(t, c->site_name, &e, &n) == -1) {
+		failed(ck, "listing", EX_TEMPFAIL);
+		return (-1);
+	}
+	transport_entries_free(e, n);
+	result(ck, PASS, "listing", "%s: %zu entries%s", c->site_name, n,
+	    conf_is_local(c) ? "" : " (passive data connection)");
+	return (0);
+}
+
+/* Upload, list, download and delete a test file in the site directory. */
+static void
+check_roundtrip(struct check *ck, const struct conf *c, struct transport *t)
+{
+	uint8_t *data = NULL, *back = NULL, r[4];
+	char path[128], *name;
+	size_t len;
+	int ex;
+
+	if ((data = malloc(TESTFILE_LEN)) == NULL ||
+	    RAND_bytes(data, TESTFILE_LEN) != 1 || RAND_bytes(r, 4) != 1) {
+		log_fail(EX_OSERR, "out of memory");
+		failed(ck, "upload", EX_OSERR);
+		goto out;
+	}
+	/* A temporary name, so that prune removes it if we die here. */
+	snprintf(path, sizeof(path), "%s/check%s%02x%02x%02x%02x",
+	    c->site_name, TRANSPORT_TMP_MARK, r[0], r[1], r[2], r[3]);
+	name = strrchr(path, '/') + 1;
+	if (transport_put_buf(t, path, data, TESTFILE_LEN)) {
+		failed(ck, "upload", EX_CANTCREAT);
+		goto out;
+	}
+	result(ck, PASS, "upload", "%s, %d bytes, through a temporary name "
+	    "and rename", name, TESTFILE_LEN);
+	if ((ex = transport_exists(t, path)) != 1) {
+		if (ex == 0)
+			log_fail(EX_IOERR, "%s: uploaded, but not in the listing",
+			    name);
+		failed(ck, "test file listed", EX_IOERR);
+		goto del;
+	}
+	result(ck, PASS, "test file listed", "%s", name);
+	if (transport_get_buf(t, path, TESTFILE_LEN, &back, &len)) {
+		failed(ck, "download", EX_IOERR);
+		goto del;
+	}
+	if (len != TESTFILE_LEN || CRYPTO_memcmp(back, data, len) != 0) {
+		log_fail(EX_IOERR, "%s: downloaded %zu bytes that differ from "
+		    "what was uploaded", name, len);
+		failed(ck, "download", EX_IOERR);
+		goto del;
+	}
+	result(ck, PASS, "download", "identical bytes");
+del:
+	if (transport_delete(t, path) || transport_exists(t, path) != 0) {
+		if (log_class() == 0)
+			log_fail(EX_IOERR, "%s: still listed after delete", name);
+		failed(ck, "delete", EX_IOERR);
+	} else
+		result(ck, PASS, "delete", "%s removed", name);
+out:
+	free(back);
+	free(data);
+}
+
+/* SITE: absent, or its "site" line names this site. */
+static void
+check_site(struct check *ck, const struct conf *c, struct transport *t)
+{
+	char path[128], *p, *line, *val;
+	uint8_t *buf = NULL;
+	size_t len;
+	int ex;
+
+	snprintf(path, sizeof(path), "%s/SITE", c->site_name);
+	if ((ex = transport_exists(t, path)) == -1) {
+		failed(ck, "SITE marker", EX_TEMPFAIL);
+		return;
+	}
+	if (ex == 0) {
+		result(ck, PASS, "SITE marker", "not written yet (the first "
+		    "backup writes it)");
+		return;
+	}
+	if (transport_get_buf(t, path, SITE_MAX, &buf, &len)) {
+		failed(ck, "SITE marker", EX_IOERR);
+		return;
+	}
+	for (line = (char *)buf; line < (char *)buf + len; line = p + 1) {
+		if ((p = strchr(line, '\n')) == NULL)
+			p = (char *)buf + len;
+		*p = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		if (strncmp(line, "site", 4) != 0 || (line[4] != ' ' &&
+		    line[4] != '\t'))
+			continue;
+		for (val = line + 4; *val == ' ' || *val == '\t'; val++)
+			;
+		if (strcmp(val, c->site_name) == 0) {
+			result(ck, PASS, "SITE marker", "belongs to site %s",
+			    c->site_name);
+		} else {
+			log_fail(EX_CONFIG, "%s/%s: names site \"%.64s\": "
+			    "another site uses this directory",
+			    transport_describe(t), path, val);
+			failed(ck, "SITE marker", EX_CONFIG);
+		}
+		free(buf);
+		return;
+	}
+	log_fail(EX_CONFIG, "%s/%s: no \"site\" line: not a sitevault site "
+	    "directory", transport_describe(t), path);
+	failed(ck, "SITE marker", EX_CONFIG);
+	free(buf);
+}
+
+static void
+check_space(struct check *ck, const struct conf *c, struct transport *t)
+{
+	uint64_t bytes;
+	int rc;
+
+	if ((rc = transport_free_space(t, c->site_name, &bytes)) == -1)
+		failed(ck, "free space", EX_IOERR);
+	else if (rc == 0)
+		result(ck, PASS, "free space", "not reported by the server "
+		    "(not checked)");
+	else if (bytes < 2 * c->backup_part_size)
+		result(ck, WARN, "free space", "%llu MiB left: less than two "
+		    "parts", (unsigned long long)(bytes >> 20));
+	else
+		result(ck, PASS, "free space", "%llu MiB available",
+		    (unsigned long long)(bytes >> 20));
+}
+
 int
 cmd_check(struct agent *ag)
 {
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct transport *t = NULL;
+	struct check ck;
+	struct conf *c = NULL;
+	struct keys *k = NULL;
+	char *pw = NULL;
+	int ch;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (!agent_global_opt(ag, ch, optarg))
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "no arguments expected"));
+	memset(&ck, 0, sizeof(ck));
+	ck.ag = ag;
+	log_capture(ck.why, sizeof(ck.why));
+	if (agent_conf(ag, &c) != 0) {
+		failed(&ck, "configuration", EX_CONFIG);
+		goto out;
+	}
+	result(&ck, PASS, "configuration", "%s", c->path);
+	k = check_key(&ck, c);
+	check_clock(&ck);
+	if (check_credentials(&ck, c, k, &pw))
+		goto out;
+	if ((t = transport_open(c, pw)) == NULL) {
+		failed(&ck, "store", EX_CONFIG);
+		goto out;
+	}
+	if (check_connect(&ck, c, t))
+		goto out;
+	if (transport_mkdir(t, c->site_name)) {
+		failed(&ck, "site directory", EX_CANTCREAT);
+		goto out;
+	}
+	result(&ck, PASS, "site directory", "%s/%s", transport_describe(t),
+	    c->site_name);
+	if (check_listing(&ck, c, t))
+		goto out;
+	check_site(&ck, c, t);
+	check_roundtrip(&ck, c, t);
+	check_space(&ck, c, t);
+out:
+	log_capture(NULL, 0);
+	transport_close(t);
+	seal_free(pw);
+	keys_free(k);
+	conf_free(c);
+	return (ck.first);
 }

@@ -26,11 +26,13 @@ struct transport_entry {
 
 /*
  * Source callback for transport_put_stream(): fill up to ${len} bytes at
- * ${buf}; return the count, 0 at the end, or -1 on error.
+ * ${buf}; return the count, 0 at the end, or -1 on error.  A callback that
+ * fails reports why itself; the transport then fails without a message.
  */
 typedef ssize_t transport_src_fn(void *, void *, size_t);
 
-/* Sink callback for transport_get(): as age_out_fn. */
+/* Sink callback for transport_get(): as age_out_fn; a failure is reported
+ * by the callback, as for the source. */
 typedef int transport_sink_fn(void *, const void *, size_t);
 
 /**
@@ -139,6 +141,59 @@ int transport_rmdir(struct transport *, const char *);
  * Set ${*size} to the size of file ${path}.  Return 0 or -1.
  */
 int transport_size(struct transport *, const char *, uint64_t *);
+
+/*
+ * Additions for `sitevault check` and prune (not in the first contract).
+ */
+
+/*
+ * Temporary upload names are "<name>" TRANSPORT_TMP_MARK "<8 hex digits>" in
+ * the directory of the final name: never a dot file, since some servers hide
+ * those from listings and prune must see leftovers of failed uploads.
+ */
+#define TRANSPORT_TMP_MARK	".sv-tmp."
+
+/**
+ * transport_is_temp(name):
+ * Return non-zero if the file name ${name} is a temporary upload name.
+ */
+int transport_is_temp(const char *);
+
+/**
+ * transport_connect(t):
+ * Reach the store and log in (FTP), or check that the store directory
+ * exists (local: EX_UNAVAILABLE when missing, e.g. an NFS mount that is not
+ * mounted).  Return 0 or -1.
+ */
+int transport_connect(struct transport *);
+
+enum transport_tls {
+	TRANSPORT_TLS_NA,		/* local store */
+	TRANSPORT_TLS_ON,		/* control and data connections use TLS */
+	TRANSPORT_TLS_OFF,		/* clear text over the network */
+	TRANSPORT_TLS_OFF_LOOPBACK	/* clear text, to this machine only */
+};
+
+/**
+ * transport_tls(t):
+ * Whether the connection used by the last successful request was TLS.
+ */
+enum transport_tls transport_tls(struct transport *);
+
+/**
+ * transport_free_space(t, dir, bytes):
+ * Set ${*bytes} to the space available in ${dir} where the store reports
+ * it (local: statvfs; FTP: the AVBL command where the server has it).
+ * Return 1 if known, 0 if the store does not say, -1 on error.
+ */
+int transport_free_space(struct transport *, const char *, uint64_t *);
+
+/*
+ * Retries wait SITEVAULT_RETRY_BASE_MS milliseconds (default 1000) times
+ * 2^attempt, plus or minus 25% so that sites sharing a server spread out,
+ * capped at TRANSPORT_BACKOFF_CAP_MS.  The variable exists for tests.
+ */
+#define TRANSPORT_BACKOFF_CAP_MS	60000
 
 /**
  * transport_close(t):

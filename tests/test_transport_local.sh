@@ -1,0 +1,35 @@
+#!/bin/bash
+# tests/test_transport_local.sh: the local directory store through the same
+# operations as the FTP servers, plus what only it has (fsync'd rename,
+# a missing store directory).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/transport-lib.sh"
+
+mkdir -p "$T/store"
+tv_conf "$T/local.conf" "$T/store"
+ops_suite "$T/local.conf" "$T/store"
+ok "operations"
+
+tv_conf "$T/url.conf" "file://$T/store"
+tt 0 "$T/url.conf" connect -- tls -- free "" -- mkdir a -- list ""
+out_has "na"
+out_has "d 0 a"
+grep -qE '^[0-9]+$' "$T/stdout" || fail "free space not reported"
+ok "file:// URL, free space"
+
+# Files are private (umask 077 in the tool, as in the agent).
+printf 'x' >"$T/x"
+tt 0 "$T/local.conf" put a/x "$T/x"
+[ "$(stat -c %a "$T/store/a/x")" = 600 ] || fail "stored file mode $(stat -c %a "$T/store/a/x")"
+
+# A store directory that is missing (an NFS mount that is not mounted) is
+# unavailable, and never created.
+tv_conf "$T/gone.conf" "$T/not-mounted"
+tt 69 "$T/gone.conf" connect
+expect_stderr "store directory missing"
+tt 69 "$T/gone.conf" mkdir branch-01
+[ ! -e "$T/not-mounted" ] || fail "missing store directory was created"
+ok "missing store directory"
+
+streamed "$T/local.conf" $(( ${SITEVAULT_TEST_BIG:+1024}${SITEVAULT_TEST_BIG:-256} * 1048576 ))
+ok "streaming"
