@@ -4,13 +4,12 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <openssl/crypto.h>
-
 #include "conf.h"
 #include "keys.h"
 #include "lock.h"
 #include "log.h"
 #include "minisign.h"
+#include "seal.h"
 #include "session.h"
 #include "store.h"
 #include "transport.h"
@@ -37,24 +36,6 @@ load_pubs(struct session *s)
 	return (0);
 }
 
-/*
- * The FTP password, unsealed from [server] credentials with the site key.
- * A local store needs none.  XXX until seal.h lands, FTP stores with
- * credentials cannot be used.
- */
-static int
-password(struct session *s, char **pw)
-{
-
-	*pw = NULL;
-	if (conf_is_local(s->c) || s->c->server_credentials == NULL)
-		return (0);
-	log_fail(EX_SOFTWARE, "%s: line %d: credentials: unsealing is not "
-	    "available in this build", s->c->path,
-	    s->c->server_credentials_line);
-	return (-1);
-}
-
 int
 session_open(struct session *s, const struct conf *c, const char *site,
     int flags)
@@ -68,18 +49,16 @@ session_open(struct session *s, const struct conf *c, const char *site,
 	if ((flags & SESSION_LOCK) && (s->lock = lock_acquire(c->state_dir)) ==
 	    NULL)
 		goto err;
-	if (password(s, &pw))
+	/* The password lives only as long as transport_open() needs it. */
+	if (seal_conf_password(c, &pw))
 		goto err;
 	s->t = transport_open(c, pw);
-	if (pw != NULL) {
-		OPENSSL_cleanse(pw, strlen(pw));
-		free(pw);
-	}
+	seal_free(pw);
 	if (s->t == NULL)
 		goto err;
 	if (site != NULL && (s->st = session_store(s, site)) == NULL)
 		goto err;
-	if ((flags & SESSION_CHECK) && store_claim(s->st, s->k->sign.keyid,
+	if ((flags & SESSION_CHECK) && s->st != NULL && store_claim(s->st, s->k->sign.keyid,
 	    (flags & SESSION_CLAIM) == SESSION_CLAIM))
 		goto err;
 

@@ -116,6 +116,13 @@ store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
 	snprintf(path, sizeof(path), "%s/SITE", st->site);
 	minisign_keyid_hex(keyid, hex);
 	snprintf(want, sizeof(want), "site %s\nkeyid %s\n", st->site, hex);
+	/*
+	 * Creating the directory first changes nothing where a marker
+	 * exists, and lets the check below list it even on a new server
+	 * whose base directory is missing too.
+	 */
+	if (create && transport_mkdir(st->t, st->site))
+		goto err0;
 	if ((e = transport_exists(st->t, path)) == -1)
 		goto err0;
 	if (e == 2) {
@@ -127,8 +134,7 @@ store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
 		goto done;
 	if (e == 0) {
 		/* First use of this directory: claim it. */
-		if (transport_mkdir(st->t, st->site) ||
-		    transport_put_buf(st->t, path, want, strlen(want)))
+		if (transport_put_buf(st->t, path, want, strlen(want)))
 			goto err0;
 		goto done;
 	}

@@ -7,6 +7,7 @@
 . "$top_srcdir/tests/backuplib.sh"
 need age minisign zstd tar
 
+export SITEVAULT_RETRY_BASE_MS=100
 servers=$(ftpd_list_servers plain)
 [ -n "$servers" ] || skip "no FTP server can run here (needs root)"
 bk_tree 128 4
@@ -66,7 +67,8 @@ for srv in $servers; do
 		sleep 0.05
 	done
 	[ -e "$R/Data_4/part.000003" ] || ftpd_fail "$srv: upload never started: $(cat "$T/bg.err")"
-	ftpd_stop
+	# The first half of ftpd_restart: the server is gone, its port kept.
+	_ftpd_halt
 	got=0; wait "$pid" || got=$?
 	[ "$got" -ne 0 ] || fail "$srv: backup succeeded with the server stopped"
 	case $got in 69|74|75) ;; *) fail "$srv: exit $got: $(cat "$T/bg.err")" ;; esac
