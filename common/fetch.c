@@ -176,6 +176,38 @@ fetch_out(void *cookie, const void *buf, size_t len)
 	return (0);
 }
 
+/*
+ * Before downloading anything: every part the signed manifest lists must be
+ * in the listing of the backup's directory (a deleted part is a failed
+ * verification, not a missing backup).  One listing, not one per part.
+ */
+static int
+fetch_precheck(struct transport *t, const char *dir, const struct manifest *m)
+{
+	struct transport_entry *e = NULL;
+	size_t n = 0, i, j;
+	char name[32];
+	int rc = -1;
+
+	if (transport_list(t, dir, &e, &n) < 0)
+		return (-1);
+	for (i = 0; i < m->nparts; i++) {
+		snprintf(name, sizeof(name), "part.%06zu", i);
+		for (j = 0; j < n; j++)
+			if (!e[j].is_dir && strcmp(e[j].name, name) == 0)
+				break;
+		if (j == n) {
+			log_fail(EX_DATAERR, "%s/%s: missing (the signed "
+			    "manifest lists %zu parts)", dir, name, m->nparts);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	transport_entries_free(e, n);
+	return (rc);
+}
+
 struct fetch *
 fetch_new(struct transport *t, const char *dir, const struct manifest *m,
     const uint8_t (*sks)[AGE_KEY_LEN], size_t nsk,
@@ -184,6 +216,8 @@ fetch_new(struct transport *t, const char *dir, const struct manifest *m,
 	struct fetch *f;
 	size_t i;
 
+	if (fetch_precheck(t, dir, m))
+		return (NULL);
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		goto err0;
 	f->t = t;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -71,6 +72,46 @@ mkdirs(const char *path)
 	return (0);
 }
 
+/*
+ * Leftovers of a restore that was killed: we hold the run lock, so every
+ * staging or aside directory of ${base} in ${dir} is stale.  If a kill came
+ * between the two renames of the fallback swap, the target is missing and
+ * the complete old tree is aside: put it back first.
+ */
+static int
+stage_recover(const char *dir, const char *base, const char *target)
+{
+	char pre_stage[NAME_MAX + 32], pre_old[NAME_MAX + 32], path[PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int missing, rc = 0;
+
+	snprintf(pre_stage, sizeof(pre_stage), ".sitevault-restore.%s.", base);
+	snprintf(pre_old, sizeof(pre_old), ".sitevault-old.%s.", base);
+	missing = (lstat(target, &sb) == -1 && errno == ENOENT);
+	if ((d = opendir(dir)) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, pre_old, strlen(pre_old)) != 0 &&
+		    strncmp(de->d_name, pre_stage, strlen(pre_stage)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (missing && strncmp(de->d_name, pre_old,
+		    strlen(pre_old)) == 0 && rename(path, target) == 0) {
+			log_warn("%s: put back from %s, left by an interrupted "
+			    "restore", target, path);
+			missing = 0;
+			continue;
+		}
+		log_warn("%s: removing what an interrupted restore left", path);
+		if (stage_remove(path))
+			rc = -1;
+	}
+	closedir(d);
+	return (rc);
+}
+
 char *
 stage_create(const char *target)
 {
@@ -79,7 +120,7 @@ stage_create(const char *target)
 
 	if (split(target, &dir, &base))
 		goto err0;
-	if (mkdirs(dir))
+	if (mkdirs(dir) || stage_recover(dir, base, target))
 		goto err1;
 	len = strlen(dir) + strlen(base) + 64;
 	if ((stage = malloc(len)) == NULL) {
@@ -88,9 +129,6 @@ stage_create(const char *target)
 	}
 	snprintf(stage, len, "%s/.sitevault-restore.%s.%ld", dir, base,
 	    (long)getpid());
-	/* A leftover of a killed run with our pid is ours to clear. */
-	if (stage_remove(stage))
-		goto err2;
 	if (mkdir(stage, 0700)) {
 		log_fail(EX_CANTCREAT, "%s: cannot create staging directory: %s",
 		    stage, strerror(errno));

@@ -87,6 +87,8 @@ count(const char *tarfile, uint64_t *files, uint64_t *bytes)
 int
 main(int argc, char *argv[])
 {
+	static char agent[] = "sitevault forge", comp[] = "none";
+	static char desc[] = "forged by a test";
 	struct keys *k;
 	struct manifest m;
 	struct mem tar = { 0 }, enc = { 0 };
@@ -124,15 +126,15 @@ main(int argc, char *argv[])
 	m.category = argv[4];
 	m.id = strtoull(argv[5], NULL, 10);
 	m.time = (int64_t)time(NULL);
-	m.agent = "sitevault forge";
+	m.agent = agent;
 	memcpy(m.keyid, k->sign.keyid, sizeof(m.keyid));
 	if (age_recipient_encode(k->age_pk, recip, sizeof(recip)))
 		die("recipient");
 	recips[0] = recip;
 	m.recipients = recips;
 	m.nrecipients = 1;
-	m.compression = "none";
-	m.description = "forged by a test";
+	m.compression = comp;
+	m.description = desc;
 	m.archive_bytes = tar.len;
 	count(argv[6], &m.files, &m.bytes);
 	if (argc > 8) {

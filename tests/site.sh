@@ -65,3 +65,10 @@ sv_tree() {
 sv_snap() {
 	python3 "$top_srcdir/tests/treesnap.py" "$1"
 }
+
+# sv_snap_site DIR: snapshot of both configured paths of the site in DIR
+# (their parents are not backed up: a restore may touch their times).
+sv_snap_site() {
+	sv_snap "$1/live/etc/voicemail"
+	sv_snap "$1/live/spool/voicemail"
+}

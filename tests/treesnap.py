@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""treesnap ROOT: print one line per entry under ROOT (sorted): relative
+"""treesnap ROOT: print one line for ROOT and per entry under it (sorted): relative
 path, type, mode, mtime in ns, and the SHA-256 of a file or the target of
 a symlink.  Two trees are identical for a restore test when their
 snapshots are equal."""
@@ -10,7 +10,8 @@ import sys
 
 
 def snap(root):
-    out = []
+    st = os.lstat(root)
+    out = [f"'.' dir {stat.S_IMODE(st.st_mode):o} {st.st_mtime_ns}"]
     for dirpath, dirnames, filenames in os.walk(root):
         for name in sorted(dirnames + filenames):
             p = os.path.join(dirpath, name)
