@@ -87,7 +87,10 @@ readfile(const char *path, size_t max, int private, size_t *len)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place fails below, it is not waited on
+	 * (reads of a regular file do not block anyway). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		log_fail(errno == ENOENT ? EX_NOINPUT : errno == EACCES ?
 		    EX_NOPERM : EX_IOERR, "%s: %s", path, strerror(errno));
 		return (NULL);

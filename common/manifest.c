@@ -44,9 +44,16 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 			sb->len += (size_t)n;
 			return;
 		}
+		/* Grow up to the limit, not past it: doubling alone would
+		 * stop at half of it. */
+		if ((size_t)n > MANIFEST_MAX - sb->len) {
+			sb->err = 1;
+			return;
+		}
 		ncap = sb->cap * 2 + (size_t)n;
-		if (ncap > MANIFEST_MAX + 1 ||
-		    (np = realloc(sb->p, ncap)) == NULL) {
+		if (ncap > MANIFEST_MAX + 1)
+			ncap = MANIFEST_MAX + 1;
+		if ((np = realloc(sb->p, ncap)) == NULL) {
 			sb->err = 1;
 			return;
 		}

@@ -287,13 +287,21 @@ int
 minisign_pub_load(const char *path, struct minisign_pub *pub)
 {
 	char buf[PUBFILE_MAX];
+	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place is refused, not waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
 		log_fail(errno == ENOENT ? EX_NOINPUT : errno == EACCES ?
 		    EX_NOPERM : EX_IOERR, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_fail(EX_DATAERR, "%s: not a regular file", path);
+		close(fd);
 		return (-1);
 	}
 	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0 &&

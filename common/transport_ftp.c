@@ -206,7 +206,6 @@ ftp_feat(struct transport *t, const char *url)
 	struct transport_ftp *f = t->impl;
 	struct curl_slist *post = NULL;
 
-	f->feat_done = 1;
 	if (transport_ftp_slist(t, &post, "*FEAT") ||
 	    transport_ftp_prepare(t, url))
 		goto out;
@@ -214,8 +213,11 @@ ftp_feat(struct transport *t, const char *url)
 	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
 	f->feat_scan = 1;
 	f->feat_mlst = 0;
-	if (transport_ftp_run(t, "features", "") == 0 && !f->feat_mlst)
-		f->listmode = 1;	/* LIST */
+	if (transport_ftp_run(t, "features", "") == 0) {
+		f->feat_done = 1;
+		if (!f->feat_mlst)
+			f->listmode = 1;	/* LIST -a */
+	}
 	f->feat_scan = 0;
 out:
 	curl_slist_free_all(post);

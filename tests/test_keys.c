@@ -317,6 +317,15 @@ test_permissions(void **state)
 	capture();
 	assert_null(keys_load(dir));
 	assert_int_equal(log_class(), EX_DATAERR);
+	/* A FIFO in place of the key is refused at once, not waited on
+	 * (the nightly job would hang); the alarm fails a hang. */
+	assert_int_equal(mkfifo(path("fifo"), 0600), 0);
+	capture();
+	alarm(10);
+	assert_null(keys_load(path("fifo")));
+	alarm(0);
+	assert_failed(EX_DATAERR, "not a regular file");
+	unlink(path("fifo"));
 	clean(state);
 }
 

@@ -481,6 +481,56 @@ test_recipient_limit(void **state)
 	free(big);
 }
 
+/*
+ * A manifest up to MANIFEST_MAX bytes formats as it parses: the formatter's
+ * buffer growth must not stop at half the limit (a Data backup of many
+ * parts would fail after its upload).
+ */
+static void
+test_format_size_limit(void **state)
+{
+	struct manifest *m, *m2;
+	struct manifest_part *parts;
+	char *text;
+	size_t len, i, n;
+
+	(void)state;
+	m = manifest_parse("manifest", vec, veclen);
+	assert_non_null(m);
+	/* About 85 bytes a part line: 10000 parts are 850 KB < 1 MiB. */
+	n = 10000;
+	assert_non_null(parts = calloc(n, sizeof(*parts)));
+	for (i = 0; i < n; i++) {
+		parts[i].size = 16777216;
+		memset(parts[i].sha256, (int)(i & 0xff), 32);
+	}
+	free(m->parts);
+	m->parts = parts;
+	m->nparts = n;
+	capture();
+	text = manifest_format(m, &len);
+	if (text == NULL)
+		fail_msg("format refused %zu parts: %s", n, errbuf);
+	assert_true(len > MANIFEST_MAX / 2 && len <= MANIFEST_MAX);
+	assert_non_null(m2 = manifest_parse("manifest", text, len));
+	assert_int_equal(m2->nparts, n);
+	manifest_free(m2);
+	free(text);
+	/* Past the limit it is refused, as the parser would refuse it. */
+	n = 13000;
+	assert_non_null(parts = realloc(m->parts, n * sizeof(*parts)));
+	for (i = m->nparts; i < n; i++) {
+		parts[i].size = 16777216;
+		memset(parts[i].sha256, 1, 32);
+	}
+	m->parts = parts;
+	m->nparts = n;
+	capture();
+	assert_null(manifest_format(m, &len));
+	assert_failed("larger than");
+	manifest_free(m);
+}
+
 int
 main(void)
 {
@@ -492,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_verify_negatives),
 		cmocka_unit_test(test_recipient_limit),
+		cmocka_unit_test(test_format_size_limit),
 	};
 
 	log_init("test_manifest", 0, 0);

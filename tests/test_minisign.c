@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fmtvec.h"
@@ -340,6 +342,21 @@ test_pub(void **state)
 	capture();
 	assert_int_equal(minisign_pub_load("/nonexistent/k.pub", &p), -1);
 	assert_int_equal(log_class(), EX_NOINPUT);
+	/* A FIFO in place of a trusted key is refused, not waited on; the
+	 * alarm fails a hang. */
+	snprintf(line, sizeof(line), "/tmp/test_minisign.XXXXXX");
+	assert_non_null(mkdtemp(line));
+	t2 = malloc(strlen(line) + 8);
+	snprintf(t2, strlen(line) + 8, "%s/k.pub", line);
+	assert_int_equal(mkfifo(t2, 0600), 0);
+	capture();
+	alarm(10);
+	assert_int_equal(minisign_pub_load(t2, &p), -1);
+	alarm(0);
+	assert_failed("not a regular file");
+	unlink(t2);
+	rmdir(line);
+	free(t2);
 	free(text);
 }
 

@@ -31,5 +31,5 @@ tt 69 "$T/gone.conf" mkdir branch-01
 [ ! -e "$T/not-mounted" ] || fail "missing store directory was created"
 ok "missing store directory"
 
-streamed "$T/local.conf" $(( ${SITEVAULT_TEST_BIG:+1024}${SITEVAULT_TEST_BIG:-256} * 1048576 ))
+streamed "$T/local.conf" "$(big_size)"
 ok "streaming"

@@ -45,7 +45,7 @@ ftp_plain() {
 	expect_stderr "cannot connect"
 	ok "$FTPD_NAME: wrong password 77, unreachable 69"
 
-	streamed "$c" $(( ${SITEVAULT_TEST_BIG:+1024}${SITEVAULT_TEST_BIG:-256} * 1048576 ))
+	streamed "$c" "$(big_size)"
 	ok "$FTPD_NAME: streaming"
 }
 
