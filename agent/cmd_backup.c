@@ -288,6 +288,7 @@ cmd_backup(struct agent *ag)
 	ctx.k = s.k;
 	ctx.st = s.st;
 	ctx.r = &r;
+	ctx.why = why;
 	/* A progress line only for a person watching a terminal. */
 	if (!ag->quiet && isatty(STDERR_FILENO)) {
 		ctx.progress = progress_cb;

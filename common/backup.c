@@ -24,8 +24,12 @@ record_local(const struct backup_ctx *ctx, const char *category, uint64_t id,
 {
 	char line[HISTORY_LINE_MAX];
 
-	log_audit(ok, "backup %s %s_%" PRIu64 ": %s (%" PRIu64 " bytes)",
-	    store_site(ctx->st), category, id, ok ? "ok" : "failed", bytes);
+	/* A failure's line says why, not what the backup was to be. */
+	if (!ok && ctx->why != NULL && ctx->why[0] != '\0')
+		desc = ctx->why;
+	log_audit(ok, "backup %s %s_%" PRIu64 ": %s (%" PRIu64 " bytes)%s%s",
+	    store_site(ctx->st), category, id, ok ? "ok" : "failed", bytes,
+	    ok ? "" : ": ", ok ? "" : desc != NULL ? desc : "");
 	if (history_format(line, sizeof(line), when, "backup", category, id,
 	    ok, bytes, desc) == 0)
 		(void)state_history_append(ctx->c->state_dir, line);

@@ -27,6 +27,9 @@ struct backup_ctx {
 	const struct keys *k;
 	struct store *st;		/* the site directory */
 	const struct recipients *r;	/* the stream's recipients */
+	/* The caller's log_capture() buffer: why a run failed, for the
+	   failure's history line and syslog; may be NULL. */
+	const char *why;
 	/* Bytes uploaded, now and then; UINT64_MAX once the stream ended. */
 	void (*progress)(void *, uint64_t);	/* may be NULL */
 	void *progress_cookie;

@@ -215,14 +215,16 @@ sig_keyid(const char *sig, size_t len, uint8_t keyid[MINISIGN_KEYID_LEN])
 }
 
 /*
- * Fetch and check the manifest of ${b} in ${dir}: set its status, and its
+ * Fetch and check the manifest of ${b} in ${dir} (${has_sig}: the listing
+ * shows manifest.sig): set its status, and its
  * manifest when it verifies.  A bad manifest is a finding about that one
  * backup, not a failure of the run: its message is printed, and the
  * failure class is forgotten unless one was recorded before.  Return -1
  * only for a transport failure.
  */
 static int
-check_manifest(struct store *st, const char *dir, struct store_backup *b)
+check_manifest(struct store *st, const char *dir, int has_sig,
+    struct store_backup *b)
 {
 	char path[1024], spath[1024], hex[2 * MINISIGN_KEYID_LEN + 1];
 	uint8_t *text = NULL, *sig = NULL, keyid[MINISIGN_KEYID_LEN];
@@ -234,22 +236,19 @@ check_manifest(struct store *st, const char *dir, struct store_backup *b)
 	b->status = STORE_BADSIG;
 	if (transport_get_buf(st->t, path, MANIFEST_MAX, &text, &tlen))
 		goto err0;
-	switch (transport_exists(st->t, spath)) {
-	case -1:
-		goto err1;
-	case 1:
-		if (transport_get_buf(st->t, spath, MANIFEST_SIG_MAX, &sig,
-		    &slen))
-			goto err1;
-		break;
-	default:
+	if (!has_sig) {
 		log_warn("%s: manifest without signature", spath);
 		goto done;
 	}
-	if (sig_keyid((char *)sig, slen, keyid) == 0)
-		for (i = 0; i < st->npub; i++)
-			if (memcmp(st->pubs[i].keyid, keyid, sizeof(keyid)) == 0)
-				known = 1;
+	if (transport_get_buf(st->t, spath, MANIFEST_SIG_MAX, &sig, &slen))
+		goto err1;
+	if (sig_keyid((char *)sig, slen, keyid) != 0) {
+		log_warn("%s: not a minisign signature: signature bad", spath);
+		goto done;
+	}
+	for (i = 0; i < st->npub; i++)
+		if (memcmp(st->pubs[i].keyid, keyid, sizeof(keyid)) == 0)
+			known = 1;
 	if (!known && !st->own) {
 		/* Another site's backup: show it, but do not vouch for it. */
 		b->status = STORE_UNVERIFIED;
@@ -299,7 +298,7 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 	struct transport_entry *e;
 	char dir[512];
 	size_t n, i;
-	int has_manifest = 0;
+	int has_manifest = 0, has_sig = 0;
 
 	snprintf(dir, sizeof(dir), "%s/%s", st->site, name);
 	if (transport_list(st->t, dir, &e, &n) == -1)
@@ -310,13 +309,15 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 		b->size += e[i].size;
 		if (strcmp(e[i].name, "manifest") == 0)
 			has_manifest = 1;
+		if (strcmp(e[i].name, "manifest.sig") == 0)
+			has_sig = 1;
 	}
 	transport_entries_free(e, n);
 	if (!has_manifest) {
 		b->status = STORE_UNFINISHED;
 		return (0);
 	}
-	return (check_manifest(st, dir, b));
+	return (check_manifest(st, dir, has_sig, b));
 }
 
 static int

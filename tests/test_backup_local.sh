@@ -111,7 +111,8 @@ diff <(echo "$before") <(bk_snapshot "$S" | grep -v 'Data_4') >/dev/null ||
 	fail "the failed run changed other files"
 expect_exit 0 sv list
 expect_stdout "^Data +4 .* unfinished"
-grep -q "failed" "$T/state/history.log" || fail "local history lacks the failure"
+grep -qE "	backup	Data	4	failed	.*Data_4/part" "$T/state/history.log" ||
+	fail "local history lacks the failure and its reason: $(tail -2 "$T/state/history.log")"
 ok "a failed upload leaves an unfinished backup, deletes nothing, exits $got"
 
 # 6. A source that cannot be read fails before anything is visible.

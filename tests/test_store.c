@@ -204,11 +204,14 @@ test_scan(void **state)
 	put("s1/Data_x/part.000000", "x", 1);
 	put("s1/Config_7/part.000000", "x", 1);
 	put("s1/Data_3", "a file, not a backup", 20);
+	put("s1/Data_7/manifest", "x", 1);		/* garbage signature */
+	put("s1/Data_7/manifest.sig", "junk\nmore junk\n", 15);
+	put("s1/Data_8/manifest", "x", 1);		/* no signature */
 	log_reset();
 	assert_int_equal(store_scan(st, NULL, &b, &n), 0);
 	/* Findings about single backups are not failures of the run. */
 	assert_int_equal(log_class(), 0);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 8);
 	assert_string_equal(b[0].category, "Configuration");
 	assert_true(b[0].id == 3 && b[0].status == STORE_BADSIG);
 	assert_true(b[1].id == 1 && b[1].status == STORE_COMPLETE);
@@ -217,7 +220,10 @@ test_scan(void **state)
 	assert_true(b[2].id == 2 && b[2].status == STORE_UNFINISHED);
 	assert_true(b[3].id == 4 && b[3].status == STORE_COMPLETE);
 	assert_true(b[4].id == 6 && b[4].status == STORE_BADSIG);
-	assert_true(b[5].id == 10 && b[5].status == STORE_COMPLETE);
+	assert_true(b[5].id == 7 && b[5].status == STORE_BADSIG);
+	assert_true(b[6].id == 8 && b[6].status == STORE_BADSIG);
+	assert_null(b[6].m);
+	assert_true(b[7].id == 10 && b[7].status == STORE_COMPLETE);
 	assert_true(store_next_id(b, n, "Data", 0) == 11);
 	assert_true(store_next_id(b, n, "Data", 20) == 21);
 	assert_true(store_next_id(b, n, "Configuration", 0) == 4);
