@@ -158,7 +158,9 @@ cmd_restore(struct agent *ag)
 	struct selection *sel = NULL;
 	struct unpack_stats st, total;
 	const char *cats[2], *site, *first;
-	char *stage = NULL, **p, why[1024];
+	char *stage = NULL, **p, why[1024], label[256];
+	struct select_progress pg;
+	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
 	int rc;
 
@@ -219,9 +221,16 @@ cmd_restore(struct agent *ag)
 		if (o.dry_run && ag->verbose)
 			printf("%s/%s_%llu:\n", site, sel[i].category,
 			    (unsigned long long)sel[i].m->id);
-		if (restore_stream(s.t, sel[i].m,
-		    (const uint8_t (*)[32])sks, nsks, stage,
-		    o.dry_run && ag->verbose ? list_entry : NULL, NULL, &st))
+		snprintf(label, sizeof(label), "%s/%s_%llu", site,
+		    sel[i].category, (unsigned long long)sel[i].m->id);
+		select_progress_init(&pg, label, ag->quiet || ag->json);
+		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
+		hooks.progress = select_progress;
+		hooks.cookie = &pg;
+		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
+		    nsks, stage, &hooks, &st);
+		select_progress_clear(&pg);
+		if (rc)
 			goto fail;
 		total.files += st.files;
 		total.bytes += st.bytes;
@@ -235,6 +244,9 @@ cmd_restore(struct agent *ag)
 		log_audit(1, "restore %s/%s_%llu%s ok", site, sel[i].category,
 		    (unsigned long long)sel[i].m->id,
 		    o.dry_run ? " (dry run)" : "");
+		select_history(&s, site, o.dry_run ? "restore-dry-run" :
+		    "restore", sel[i].category, sel[i].m->id, 1,
+		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
 		if (ag->json) {
 			printf("{\"site\":");
 			json_put_string(stdout, site);
@@ -261,6 +273,8 @@ fail:
 	rc = agent_exitcode();
 done_audit:
 	log_audit(0, "restore %s %s failed: %s", site, o.which, why);
+	if (s.c != NULL)
+		select_history(&s, site, "restore", NULL, 0, 0, 0, why);
 	if (ag->json) {
 		printf("{\"site\":");
 		json_put_string(stdout, site);

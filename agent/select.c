@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "agent.h"
 #include "conf.h"
+#include "history.h"
+#include "human.h"
 #include "keys.h"
 #include "log.h"
 #include "manifest.h"
@@ -228,4 +232,86 @@ select_identities_free(uint8_t (*sks)[32], size_t n)
 		return;
 	OPENSSL_cleanse(sks, n * 32);
 	free(sks);
+}
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)t.tv_sec + (double)t.tv_nsec / 1e9);
+}
+
+void
+select_progress_init(struct select_progress *pg, const char *label,
+    int quiet)
+{
+
+	memset(pg, 0, sizeof(*pg));
+	pg->label = label;
+	pg->enabled = !quiet && isatty(STDERR_FILENO);
+	pg->t0 = now();
+}
+
+void
+select_progress(void *cookie, uint64_t done, uint64_t total)
+{
+	struct select_progress *pg = cookie;
+	char d[32], tt[32], rate[32];
+	double t = now() - pg->t0, left;
+
+	if (!pg->enabled || (t - pg->last < 0.5 && done < total) || t <= 0)
+		return;
+	pg->last = t;
+	left = done > 0 ? (double)(total - done) * t / (double)done : 0;
+	fprintf(stderr, "\r\033[K%s: %s of %s, %s/s, ETA %lu:%02lu",
+	    pg->label, human_bytes(done, d, sizeof(d)),
+	    human_bytes(total, tt, sizeof(tt)),
+	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)),
+	    (unsigned long)left / 60, (unsigned long)left % 60);
+	fflush(stderr);
+	pg->shown = 1;
+}
+
+void
+select_progress_clear(struct select_progress *pg)
+{
+
+	if (pg->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	pg->shown = 0;
+}
+
+/* Terminate a history line for the server log (room was kept for it). */
+static void
+add_newline(char *line)
+{
+	size_t n = strlen(line);
+
+	line[n] = '\n';
+	line[n + 1] = '\0';
+}
+
+void
+select_history(struct session *s, const char *site, const char *op,
+    const char *category, uint64_t id, int ok, uint64_t bytes,
+    const char *desc)
+{
+	char line[HISTORY_LINE_MAX];
+	int cls = log_class();
+
+	if (history_format(line, sizeof(line) - 1, time(NULL), op, category,
+	    id, ok, bytes, desc))
+		return;
+	(void)state_history_append(s->c->state_dir, line);
+	add_newline(line);
+	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
+	    store_history_append(s->st, line))
+		log_warn("%s: could not record %s in history.log", site, op);
+	/* Recording is a courtesy: it must not change the exit code. */
+	if (cls == 0)
+		log_reset();
 }

@@ -18,18 +18,22 @@
 int
 restore_stream(struct transport *t, const struct manifest *m,
     const uint8_t (*sks)[AGE_KEY_LEN], size_t nsk, const char *root,
-    unpack_entry_fn *each, void *cookie, struct unpack_stats *st)
+    const struct restore_hooks *h, struct unpack_stats *st)
 {
+	static const struct restore_hooks none;
 	struct fetch *f;
 	char dir[512];
 
 	snprintf(dir, sizeof(dir), "%s/%s_%llu", m->site, m->category,
 	    (unsigned long long)m->id);
 	memset(st, 0, sizeof(*st));
-	if ((f = fetch_new(t, dir, m, sks, nsk, NULL, NULL)) == NULL)
+	if (h == NULL)
+		h = &none;
+	if ((f = fetch_new(t, dir, m, sks, nsk, h->progress, h->cookie)) ==
+	    NULL)
 		goto err0;
-	if (unpack_run(root, fetch_read, f, m->archive_bytes, each, cookie,
-	    st))
+	if (unpack_run(root, fetch_read, f, m->archive_bytes, h->each,
+	    h->cookie, st))
 		goto err1;
 	/* Every part and the end of the age stream must verify, too. */
 	if (fetch_drain(f))

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "age.h"
+#include "fetch.h"
 #include "minisign.h"
 #include "unpack.h"
 
@@ -17,18 +18,25 @@ struct transport;
  * through hash checks, decryption and the archive reader.
  */
 
+/* What restore_stream() reports as it goes (all optional). */
+struct restore_hooks {
+	unpack_entry_fn *each;		/* each entry's path, before it */
+	fetch_progress_fn *progress;	/* ciphertext verified so far */
+	void *cookie;			/* for both */
+};
+
 /**
- * restore_stream(t, m, sks, nsk, root, each, cookie, st):
+ * restore_stream(t, m, sks, nsk, root, hooks, st):
  * Stream every part of the backup of the verified manifest ${m}: check each
  * part's size and SHA-256 before decrypting it, decrypt with the identities
  * ${sks}, and read the archive to its end, extracting under ${root} unless
- * it is NULL; ${each}(${cookie}, path) is called per entry if not NULL.
+ * it is NULL; ${hooks} (may be NULL) hears of entries and progress.
  * The uncompressed archive is capped at the signed archive size, and the
  * file and byte counts must equal the signed ones.  Fill ${st}.
  * Return 0 or -1 after logging the part or entry that failed.
  */
 int restore_stream(struct transport *, const struct manifest *,
     const uint8_t (*)[AGE_KEY_LEN], size_t, const char *,
-    unpack_entry_fn *, void *, struct unpack_stats *);
+    const struct restore_hooks *, struct unpack_stats *);
 
 #endif /* !RESTORE_H_ */

@@ -36,7 +36,7 @@ verify_backup(struct transport *t, const char *site, const char *category,
 		goto err2;
 	}
 	/* Everything a restore checks, with nothing written. */
-	if (restore_stream(t, pick->m, sks, nsk, NULL, NULL, NULL, &us))
+	if (restore_stream(t, pick->m, sks, nsk, NULL, NULL, &us))
 		goto err2;
 	res->nparts = pick->m->nparts;
 	res->stored = pick->size;

@@ -35,7 +35,20 @@ sv_snap "$T/out$LIVE_DATA" > "$T/snap.t"
 sv_snap "$LIVE_DATA" > "$T/snap.d"
 diff -u "$T/snap.d" "$T/snap.t" || fail "restore --target differs"
 [ ! -e "$T/out$LIVE_CONF" ] || fail "--category data restored configuration"
-ok "restore --target DIR --category data"
+grep -q $'\r' "$T/stderr" && fail "progress line written to a non-terminal"
+grep -qP '^\S+\trestore\tData\t1\tok\t' "$SITE_DIR/history.log" ||
+    fail "restore not in the server's history.log"
+grep -qP '\trestore\tData\t1\tok\t' "$S/state/history.log" ||
+    fail "restore not in the local history"
+ok "restore --target DIR --category data, recorded in both histories"
+
+# On a terminal (script(1) gives one), a progress line with rate and ETA.
+if command -v script >/dev/null; then
+	script -qec "$SITEVAULT -c '$C' restore 1 --category data --target '$T/out2'" \
+	    /dev/null > "$T/tty.out" 2>&1 || fail "restore on a terminal failed"
+	grep -q 'ETA' "$T/tty.out" || { cat "$T/tty.out"; fail "no progress line on a terminal"; }
+	ok "progress line on a terminal"
+fi
 
 # --- verify, dry run, missing id -----------------------------------------
 expect_exit 0 sv verify
@@ -111,6 +124,7 @@ for kind in dotdot absolute symlink hardlink device fifo; do
 	    python3 "$top_srcdir/tests/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar"
 	"$top_builddir/tests/forge" "$S/site.key" "$STORE_DIR" branch-01 Data 7 \
 	    "$T/$kind.tar" 65536
+	[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
 	rm -f "$T/outside/through-symlink" /tmp/sitevault-absolute-escape
 	expect_exit 65 sv restore latest --category data --target "$T/crafted"
 	[ ! -e "$T/crafted" ] || fail "crafted $kind: target created"
@@ -125,6 +139,7 @@ rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
 
 # --- a restore killed at random moments leaves old or new, never a mix ----
 # A larger data set so the restore takes a while; kill -9 at random points.
+sed -i 's/^part_size = .*/part_size = 1M/' "$C"
 for i in $(seq 1 40); do head -c 1000000 /dev/urandom > "$LIVE_DATA/bulk$i.wav"; done
 expect_exit 0 sv -q backup --category data
 sv_snap "$LIVE_DATA" > "$T/snap.new"
