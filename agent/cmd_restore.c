@@ -1,13 +1,296 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "agent.h"
+#include "conf.h"
+#include "json.h"
 #include "log.h"
+#include "manifest.h"
+#include "restore.h"
+#include "select.h"
+#include "session.h"
+#include "store.h"
+#include "stage.h"
+#include "unpack.h"
 
-/* Not yet implemented: see the open issue for `restore`. */
+/*
+ * restore: verify every selected manifest first, then extract every
+ * selected category into ONE staging directory beside the target (so that
+ * `--target DIR` with both categories swaps DIR once), and only when all
+ * of it verified, move it into place.  On any failure before the move the
+ * targets are untouched and the staging directory is removed.
+ */
+
+struct restore_opts {
+	const char *category;	/* --category */
+	const char *target;	/* --target DIR */
+	const char *from_site;	/* --from-site NAME */
+	char *identity[16];	/* --identity FILE, repeatable */
+	size_t nidentity;
+	int allow_rollback;	/* --allow-rollback */
+	int dry_run;		/* --dry-run */
+	const char *which;	/* ID or latest */
+};
+
+static int
+parse(struct agent *ag, struct restore_opts *o)
+{
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "category", required_argument, NULL, 'C' },
+		{ "target", required_argument, NULL, 't' },
+		{ "from-site", required_argument, NULL, 'S' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ "allow-rollback", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->which = "latest";
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'C':
+			o->category = optarg;
+			break;
+		case 't':
+			o->target = optarg;
+			break;
+		case 'S':
+			o->from_site = optarg;
+			break;
+		case 'i':
+			if (o->nidentity == 16)
+				return (agent_usage(ag, "too many --identity"));
+			o->identity[o->nidentity++] = optarg;
+			break;
+		case 'R':
+			o->allow_rollback = 1;
+			break;
+		case 'n':
+			o->dry_run = 1;
+			break;
+		default:
+			return (agent_usage(ag, "unknown option"));
+		}
+	}
+	if (optind < ag->argc)
+		o->which = ag->argv[optind++];
+	if (optind < ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if (o->target != NULL && o->target[0] != '/')
+		return (agent_usage(ag, "--target must be an absolute path"));
+	return (0);
+}
+
+/* The configured paths of a category. */
+static char **
+paths_of(const struct conf *c, const char *category)
+{
+
+	return (strcmp(category, "Data") == 0 ? c->backup_data :
+	    c->backup_configuration);
+}
+
+static void
+list_entry(void *cookie, const char *path)
+{
+
+	(void)cookie;
+	printf("  %s\n", path);
+}
+
+/* Move (or, with --dry-run, compare) what was staged into place. */
+static int
+commit(const struct agent *ag, const struct restore_opts *o,
+    struct session *s, struct selection *sel, size_t nsel, const char *stage)
+{
+	char staged[4096];
+	char **p;
+	size_t i;
+
+	if (o->target != NULL) {
+		if (o->dry_run) {
+			if (!ag->quiet)
+				printf("would change under %s:\n", o->target);
+			return (stage_diff(stage, o->target, stdout) < 0);
+		}
+		return (stage_commit(stage, o->target));
+	}
+	for (i = 0; i < nsel; i++) {
+		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
+			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
+			if (stage_same_fs(staged, *p) < 0)
+				return (-1);
+			if (o->dry_run) {
+				if (!ag->quiet)
+					printf("would change under %s:\n", *p);
+				if (stage_diff(staged, *p, stdout) < 0)
+					return (-1);
+				continue;
+			}
+			if (stage_commit(staged, *p))
+				return (-1);
+		}
+	}
+	return (0);
+}
+
 int
 cmd_restore(struct agent *ag)
 {
+	struct restore_opts o;
+	struct session s;
+	struct conf *c = NULL;
+	uint8_t (*sks)[32] = NULL;
+	size_t nsks = 0;
+	struct selection *sel = NULL;
+	struct unpack_stats st, total;
+	const char *cats[2], *site, *first;
+	char *stage = NULL, **p, why[1024], label[256];
+	struct select_progress pg;
+	struct restore_hooks hooks = { NULL, NULL, NULL };
+	size_t ncats, nsel = 0, i;
+	int rc;
 
-	log_fail(EX_SOFTWARE, "%s: not implemented in this version", ag->argv[0]);
-	return (EX_SOFTWARE);
+	if ((rc = parse(ag, &o)) != 0)
+		return (rc);
+	if (select_category(o.category, cats, &ncats))
+		return (agent_usage(ag, "--category: all, configuration or "
+		    "data, not %s", o.category));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	site = o.from_site != NULL ? o.from_site : c->site_name;
+	log_capture(why, sizeof(why));
+	/*
+	 * The run lock keeps a backup from reading the tree being swapped;
+	 * our own site's SITE marker must be ours (never written here).
+	 */
+	if (session_open(&s, c, site, SESSION_LOCK |
+	    (o.from_site == NULL ? SESSION_CHECK : 0)))
+		goto fail;
+	if ((rc = select_identities(&s, o.identity, o.nidentity, &sks,
+	    &nsks)) != 0)
+		goto done_audit;
+
+	/* 1. Every manifest verified before anything is written. */
+	if ((rc = select_backups(&s, s.st, o.which, cats, ncats,
+	    o.allow_rollback || o.from_site != NULL, &sel, &nsel)) != 0)
+		goto done_audit;
+
+	/* 2. One staging directory beside the (first) target. */
+	first = o.target;
+	for (i = 0; first == NULL && i < nsel; i++) {
+		p = paths_of(s.c, sel[i].category);
+		if (*p != NULL)
+			first = *p;
+	}
+	if (first == NULL) {
+		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
+		    "categories; use --target DIR", s.c->path);
+		goto fail;
+	}
+	for (i = 0; o.target == NULL && i < nsel; i++) {
+		for (p = paths_of(s.c, sel[i].category); *p != NULL; p++) {
+			if (stage_same_fs(first, *p) != 1) {
+				log_fail(EX_CANTCREAT, "%s and %s are on "
+				    "different filesystems: restore them one "
+				    "category at a time, or use --target DIR",
+				    first, *p);
+				goto fail;
+			}
+		}
+	}
+	if ((stage = stage_create(first)) == NULL)
+		goto fail;
+
+	/* 3. Stream each category through every check into the stage. */
+	memset(&total, 0, sizeof(total));
+	for (i = 0; i < nsel; i++) {
+		if (o.dry_run && ag->verbose)
+			printf("%s/%s_%llu:\n", site, sel[i].category,
+			    (unsigned long long)sel[i].m->id);
+		snprintf(label, sizeof(label), "%s/%s_%llu", site,
+		    sel[i].category, (unsigned long long)sel[i].m->id);
+		select_progress_init(&pg, label, ag->quiet || ag->json);
+		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
+		hooks.progress = select_progress;
+		hooks.cookie = &pg;
+		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
+		    nsks, stage, &hooks, &st);
+		select_progress_clear(&pg);
+		if (rc)
+			goto fail;
+		total.files += st.files;
+		total.bytes += st.bytes;
+	}
+
+	/* 4. Into place: after this, the targets are the restored trees. */
+	if (commit(ag, &o, &s, sel, nsel, stage))
+		goto fail;
+
+	for (i = 0; i < nsel; i++) {
+		log_audit(1, "restore %s/%s_%llu%s ok", site, sel[i].category,
+		    (unsigned long long)sel[i].m->id,
+		    o.dry_run ? " (dry run)" : "");
+		select_history(&s, site, o.dry_run ? "restore-dry-run" :
+		    "restore", sel[i].category, sel[i].m->id, 1,
+		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
+		if (ag->json) {
+			printf("{\"site\":");
+			json_put_string(stdout, site);
+			printf(",\"category\":");
+			json_put_string(stdout, sel[i].category);
+			printf(",\"id\":%llu,\"result\":\"ok\",\"dry_run\":%s,"
+			    "\"files\":%llu,\"bytes\":%llu}\n",
+			    (unsigned long long)sel[i].m->id,
+			    o.dry_run ? "true" : "false",
+			    (unsigned long long)sel[i].m->files,
+			    (unsigned long long)sel[i].m->bytes);
+		} else if (!ag->quiet)
+			printf("%s %s/%s_%llu: %llu files, %llu bytes\n",
+			    o.dry_run ? "verified (dry run)" : "restored",
+			    site, sel[i].category,
+			    (unsigned long long)sel[i].m->id,
+			    (unsigned long long)sel[i].m->files,
+			    (unsigned long long)sel[i].m->bytes);
+	}
+	rc = 0;
+	goto done;
+
+fail:
+	rc = agent_exitcode();
+done_audit:
+	log_audit(0, "restore %s %s failed: %s", site, o.which, why);
+	if (s.c != NULL)
+		select_history(&s, site, "restore", NULL, 0, 0, 0, why);
+	if (ag->json) {
+		printf("{\"site\":");
+		json_put_string(stdout, site);
+		printf(",\"result\":\"failed\",\"error\":");
+		json_put_string(stdout, why);
+		printf("}\n");
+	}
+done:
+	log_capture(NULL, 0);
+	if (stage != NULL) {
+		(void)stage_remove(stage);
+		free(stage);
+	}
+	select_free(sel, nsel);
+	select_identities_free(sks, nsks);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
 }

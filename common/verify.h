@@ -8,12 +8,9 @@
 #include "minisign.h"
 
 /*
- * Checking a backup on the server without writing anything: the manifest's
- * signature against the pinned keys and its site, category and id; then,
- * one part at a time, each part's size and SHA-256 before its bytes go to
- * the age reader, which authenticates every chunk and the end of the
- * stream.  Memory: one part.  (The verify/restore issue extends this with
- * reading the archive inside.)
+ * Checking one backup on the server without writing anything, as
+ * verify_after_upload does: the manifest as store.h checks it, then every
+ * part, chunk and archive entry as restore.h streams them.
  */
 
 struct transport;
@@ -21,7 +18,7 @@ struct transport;
 struct verify_result {
 	size_t nparts;
 	uint64_t stored;	/* bytes of the parts */
-	uint64_t plain;		/* bytes of the decrypted (compressed) stream */
+	uint64_t plain;		/* bytes of the uncompressed archive */
 };
 
 /**

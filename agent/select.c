@@ -1,0 +1,317 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "history.h"
+#include "human.h"
+#include "keys.h"
+#include "log.h"
+#include "manifest.h"
+#include "select.h"
+#include "session.h"
+#include "state.h"
+#include "store.h"
+
+int
+select_category(const char *arg, const char *cats[2], size_t *n)
+{
+
+	*n = 0;
+	if (arg == NULL || strcmp(arg, "all") == 0) {
+		cats[(*n)++] = "Configuration";
+		cats[(*n)++] = "Data";
+	} else if ((cats[0] = store_category_name(arg)) != NULL)
+		*n = 1;
+	else
+		return (-1);
+	return (0);
+}
+
+/* Parse a backup id: decimal, >= 1, no sign or leading zero. */
+static int
+parse_id(const char *s, uint64_t *id)
+{
+	char *end;
+
+	if (*s < '1' || *s > '9')
+		return (-1);
+	*id = strtoull(s, &end, 10);
+	return (*end != '\0' || *id == UINT64_MAX ? -1 : 0);
+}
+
+/* Why a backup that exists cannot be used; 0 if it can. */
+static int
+unusable(const char *site, const struct store_backup *b)
+{
+
+	switch (b->status) {
+	case STORE_COMPLETE:
+		return (0);
+	case STORE_UNFINISHED:
+		log_fail(EX_NOINPUT, "%s/%s_%" PRIu64 ": unfinished backup (no "
+		    "manifest): nothing to restore", site, b->category, b->id);
+		return (EX_NOINPUT);
+	case STORE_UNVERIFIED:
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": signed by a key that "
+		    "is not trusted ([keys] trusted)", site, b->category, b->id);
+		return (EX_DATAERR);
+	default:
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest signature "
+		    "bad (see above): refusing it", site, b->category, b->id);
+		return (EX_DATAERR);
+	}
+}
+
+/*
+ * The local state remembers the newest backup this machine wrote; a server
+ * whose newest is older (or the same id with another manifest) has been
+ * rolled back or tampered with.
+ */
+static int
+check_rollback(struct session *s, const char *site,
+    const struct selection *x)
+{
+	struct state_cat st;
+
+	if (state_get(s->c->state_dir, site, x->category, &st))
+		return (-1);
+	if (st.id == 0)
+		return (0);
+	if (x->m == NULL || x->m->id < st.id) {
+		log_fail(EX_DATAERR, "%s: newest complete %s backup on the "
+		    "server is %" PRIu64 ", but this site wrote %s_%" PRIu64
+		    ": the server was rolled back (--allow-rollback accepts "
+		    "it)", site, x->category, x->m ? x->m->id : 0, x->category,
+		    st.id);
+		return (-1);
+	}
+	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, 32)) {
+		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest differs from "
+		    "the one this site wrote (--allow-rollback accepts it)",
+		    site, x->category, st.id);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+select_backups(struct session *s, struct store *st, const char *which,
+    const char *const *cats, size_t ncats, int rollback,
+    struct selection **out, size_t *nout)
+{
+	struct store_backup *b = NULL, *pick;
+	struct selection *sel;
+	const char *site = store_site(st);
+	uint64_t id = 0;
+	size_t i, j, n = 0;
+	int latest = (which == NULL || strcmp(which, "latest") == 0);
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (!latest && parse_id(which, &id)) {
+		log_fail(EX_USAGE, "%s: not a backup id (a number, or latest)",
+		    which);
+		return (EX_USAGE);
+	}
+	if ((sel = calloc(ncats, sizeof(*sel))) == NULL) {
+		log_fail(EX_OSERR, "out of memory");
+		return (EX_OSERR);
+	}
+	for (i = 0; i < ncats; i++) {
+		struct selection *x = &sel[*nout];
+
+		if (store_scan(st, cats[i], &b, &n))
+			goto err;
+		x->category = cats[i];
+		pick = NULL;
+		for (j = n; j-- > 0; ) {
+			if (latest ? b[j].status == STORE_UNFINISHED :
+			    b[j].id != id)
+				continue;
+			pick = &b[j];
+			break;
+		}
+		if (pick == NULL && latest) {
+			/* Nothing, or rolled back to nothing. */
+			if (!rollback && strcmp(site, s->c->site_name) == 0 &&
+			    check_rollback(s, site, x))
+				goto err;
+			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
+			    "the server", site, cats[i]);
+			goto err;
+		}
+		if (pick != NULL) {
+			if ((rc = unusable(site, pick)) != 0)
+				goto err;
+			x->m = pick->m;
+			pick->m = NULL;
+			memcpy(x->hash, pick->sha256, 32);
+			if (latest && !rollback &&
+			    strcmp(site, s->c->site_name) == 0 &&
+			    check_rollback(s, site, x))
+				goto err;
+			(*nout)++;
+		}
+		store_backups_free(b, n);
+		b = NULL;
+	}
+	if (*nout == 0) {
+		log_fail(EX_NOINPUT, "%s: no backup with id %" PRIu64 "%s", site,
+		    id, ncats > 1 ? " in any category" : "");
+		goto err;
+	}
+	*out = sel;
+	return (0);
+
+err:
+	store_backups_free(b, n);
+	select_free(sel, ncats);
+	*nout = 0;
+	return (agent_exitcode());
+}
+
+void
+select_free(struct selection *sel, size_t n)
+{
+	size_t i;
+
+	if (sel == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		manifest_free(sel[i].m);
+	free(sel);
+}
+
+int
+select_identities(const struct session *s, char *const *files, size_t n,
+    uint8_t (**sks)[32], size_t *nsk)
+{
+	size_t i, before;
+
+	if ((*sks = calloc(1, sizeof(**sks))) == NULL) {
+		log_fail(EX_OSERR, "out of memory");
+		return (EX_OSERR);
+	}
+	memcpy((*sks)[0], s->k->age_sk, 32);
+	*nsk = 1;
+	for (i = 0; i < n; i++) {
+		before = *nsk;
+		if (keys_identity_file_load(files[i], sks, nsk))
+			goto err;
+		if (*nsk == before) {
+			log_fail(EX_CONFIG, "%s: no X25519 identity in this file",
+			    files[i]);
+			goto err;
+		}
+	}
+	return (0);
+
+err:
+	select_identities_free(*sks, *nsk);
+	*sks = NULL;
+	*nsk = 0;
+	return (agent_exitcode());
+}
+
+void
+select_identities_free(uint8_t (*sks)[32], size_t n)
+{
+
+	if (sks == NULL)
+		return;
+	OPENSSL_cleanse(sks, n * 32);
+	free(sks);
+}
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)t.tv_sec + (double)t.tv_nsec / 1e9);
+}
+
+void
+select_progress_init(struct select_progress *pg, const char *label,
+    int quiet)
+{
+
+	memset(pg, 0, sizeof(*pg));
+	pg->label = label;
+	pg->enabled = !quiet && isatty(STDERR_FILENO);
+	pg->t0 = now();
+}
+
+void
+select_progress(void *cookie, uint64_t done, uint64_t total)
+{
+	struct select_progress *pg = cookie;
+	char d[32], tt[32], rate[32];
+	double t = now() - pg->t0, left;
+
+	if (!pg->enabled || (t - pg->last < 0.5 && done < total) || t <= 0)
+		return;
+	pg->last = t;
+	left = done > 0 ? (double)(total - done) * t / (double)done : 0;
+	fprintf(stderr, "\r\033[K%s: %s of %s, %s/s, ETA %lu:%02lu",
+	    pg->label, human_bytes(done, d, sizeof(d)),
+	    human_bytes(total, tt, sizeof(tt)),
+	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)),
+	    (unsigned long)left / 60, (unsigned long)left % 60);
+	fflush(stderr);
+	pg->shown = 1;
+}
+
+void
+select_progress_clear(struct select_progress *pg)
+{
+
+	if (pg->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	pg->shown = 0;
+}
+
+/* Terminate a history line for the server log (room was kept for it). */
+static void
+add_newline(char *line)
+{
+	size_t n = strlen(line);
+
+	line[n] = '\n';
+	line[n + 1] = '\0';
+}
+
+void
+select_history(struct session *s, const char *site, const char *op,
+    const char *category, uint64_t id, int ok, uint64_t bytes,
+    const char *desc)
+{
+	char line[HISTORY_LINE_MAX];
+	int cls = log_class();
+
+	if (history_format(line, sizeof(line) - 1, time(NULL), op, category,
+	    id, ok, bytes, desc))
+		return;
+	(void)state_history_append(s->c->state_dir, line);
+	add_newline(line);
+	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
+	    store_history_append(s->st, line))
+		log_warn("%s: could not record %s in history.log", site, op);
+	/* Recording is a courtesy: it must not change the exit code. */
+	if (cls == 0)
+		log_reset();
+}

@@ -1,0 +1,97 @@
+#ifndef SELECT_H_
+#define SELECT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct manifest;
+struct session;
+struct store;
+
+/* One backup chosen by verify or restore, with its verified manifest. */
+struct selection {
+	const char *category;		/* "Configuration" or "Data" */
+	struct manifest *m;
+	uint8_t hash[32];		/* SHA-256 of the manifest text */
+};
+
+/**
+ * select_category(arg, cats, n):
+ * Parse --category ${arg} (NULL, "all", "configuration" or "data") into
+ * the category names ${cats} (at most 2), count in ${*n}.  Return 0, or -1
+ * if ${arg} is not one of them.
+ */
+int select_category(const char *, const char *[2], size_t *);
+
+/**
+ * select_backups(s, st, which, cats, ncats, rollback, out, nout):
+ * Resolve ${which} ("latest" or a decimal id) in each category of ${cats}
+ * in the site directory ${st}, keeping the verified manifests.  "latest"
+ * is the newest complete backup of each category: unfinished ones are
+ * skipped, but a newest manifest that does not verify is an error, never a
+ * reason to fall back to an older backup.  A number is that id in each
+ * category that has it (EX_NOINPUT if none has).  Unless ${rollback} is
+ * set, "latest" must not be older than the local state's high-water mark
+ * (EX_DATAERR).  Return 0, or the exit code after logging.
+ */
+int select_backups(struct session *, struct store *, const char *,
+    const char *const *, size_t, int, struct selection **, size_t *);
+
+/**
+ * select_free(sel, n):
+ * Free a selection.  Does nothing if ${sel} is NULL.
+ */
+void select_free(struct selection *, size_t);
+
+/**
+ * select_identities(s, files, nfiles, sks, nsk):
+ * The age identities that may decrypt: the site key of ${s}, then those of
+ * the ${nfiles} identity files ${files} (escrow keys, --identity), in a
+ * malloc'd array ${*sks} of ${*nsk}.  Return 0 or the exit code.  Free
+ * with select_identities_free().
+ */
+int select_identities(const struct session *, char *const *, size_t,
+    uint8_t (**)[32], size_t *);
+
+/**
+ * select_identities_free(sks, nsk):
+ * Wipe and free identities.  Does nothing if ${sks} is NULL.
+ */
+void select_identities_free(uint8_t (*)[32], size_t);
+
+/* A progress line on stderr, for a person at a terminal only. */
+struct select_progress {
+	const char *label;		/* "branch-01/Data_7" */
+	double t0, last;
+	int enabled, shown;
+};
+
+/**
+ * select_progress_init(pg, label, quiet):
+ * Prepare ${pg}; it stays silent when ${quiet} or stderr is no terminal.
+ */
+void select_progress_init(struct select_progress *, const char *, int);
+
+/**
+ * select_progress(cookie, done, total):
+ * A fetch_progress_fn: redraw the line (bytes, rate, ETA) at most twice a
+ * second.
+ */
+void select_progress(void *, uint64_t, uint64_t);
+
+/**
+ * select_progress_clear(pg):
+ * Erase the line, before any other output.
+ */
+void select_progress_clear(struct select_progress *);
+
+/**
+ * select_history(s, site, op, category, id, ok, bytes, desc):
+ * Record an operation in the local history and, for the configured site
+ * only (never in another site's directory), in the server's history.log.
+ * Failures to record are warnings: the operation's outcome stands.
+ */
+void select_history(struct session *, const char *, const char *,
+    const char *, uint64_t, int, uint64_t, const char *);
+
+#endif /* !SELECT_H_ */
