@@ -444,6 +444,8 @@ ftp_close(struct transport *t)
 		return;
 	if (f->h != NULL)
 		curl_easy_cleanup(f->h);
+	if (f->multi != NULL)
+		curl_multi_cleanup(f->multi);
 	if (f->pass != NULL) {
 		OPENSSL_cleanse(f->pass, strlen(f->pass));
 		free(f->pass);

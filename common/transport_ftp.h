@@ -18,6 +18,7 @@ struct curl_slist;
 
 struct transport_ftp {
 	CURL *h;		/* the one handle of the run */
+	CURLM *multi;		/* drives ${h}: see ftp_perform() */
 	char *base;		/* "ftp://host:port/dir/", path still encoded */
 	char *root;		/* "ftp://host:port/" */
 	char *user;

@@ -311,6 +311,40 @@ reason(struct transport_ftp *f, CURLcode rc, int by_reply, char *buf,
 		snprintf(buf, len, "%s", text);
 }
 
+/*
+ * curl_easy_perform() with Debian 12's libcurl 7.88 sometimes sleeps its
+ * whole 1000 ms poll after an EPSV/PASV reply, on every data connection:
+ * a backup of many parts crawled.  Driving the same handle from a multi
+ * handle and polling at most 5 ms at a time costs a few wakeups and removes
+ * the stall; the connection cache lives in the persistent multi handle, so
+ * the control connection is still reused across requests.
+ */
+static CURLcode
+ftp_perform(struct transport_ftp *f)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if (f->multi == NULL && (f->multi = curl_multi_init()) == NULL)
+		return (curl_easy_perform(f->h));
+	if (curl_multi_add_handle(f->multi, f->h) != CURLM_OK)
+		return (curl_easy_perform(f->h));
+	while ((mc = curl_multi_perform(f->multi, &running)) == CURLM_OK &&
+	    running)
+		if ((mc = curl_multi_poll(f->multi, NULL, 0, 5, NULL)) !=
+		    CURLM_OK)
+			break;
+	if (mc != CURLM_OK)
+		rc = CURLE_RECV_ERROR;
+	while ((msg = curl_multi_info_read(f->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == f->h)
+			rc = msg->data.result;
+	curl_multi_remove_handle(f->multi, f->h);
+	return (rc);
+}
+
 int
 transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
@@ -320,7 +354,7 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 	CURLcode rc;
 	long code = 0;
 
-	rc = curl_easy_perform(f->h);
+	rc = ftp_perform(f);
 	f->last_rc = rc;
 	if (rc == CURLE_OK) {
 		f->tls_used = f->tls_seen || f->use_ssl == CURLUSESSL_ALL;
