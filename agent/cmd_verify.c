@@ -40,9 +40,10 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 		}
 		printf("}\n");
 	} else if (error == NULL && !ag->quiet)
-		printf("verified %s/%s_%llu: %zu parts, %llu files, %llu bytes\n",
-		    site, x->category, (unsigned long long)x->m->id,
-		    x->m->nparts, (unsigned long long)st->files,
+		printf("verified %s/%s_%llu: %zu part%s, %llu files, %llu "
+		    "bytes\n", site, x->category, (unsigned long long)x->m->id,
+		    x->m->nparts, x->m->nparts == 1 ? "" : "s",
+		    (unsigned long long)st->files,
 		    (unsigned long long)st->bytes);
 	fflush(stdout);
 }

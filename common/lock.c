@@ -70,6 +70,7 @@ lock_acquire(const char *dir)
 		    l->path, strerror(errno));
 		goto err1;
 	}
+	state_own(l->fd, dir);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;

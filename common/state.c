@@ -286,6 +286,7 @@ state_set(const char *dir, const char *site, const char *category,
 			close(fd);
 		goto err3;
 	}
+	state_own(fd, dir);
 	s.site = site;
 	s.cat = category;
 	s.sc = &sc;
@@ -356,6 +357,7 @@ state_history_append(const char *dir, const char *line)
 		log_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
 		goto err2;
 	}
+	state_own(fd, dir);
 	/* One write() with O_APPEND: lines never interleave. */
 	if (write(fd, buf, len) != (ssize_t)len) {
 		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
@@ -379,4 +381,14 @@ err1:
 err0:
 	/* Failure! */
 	return (-1);
+}
+
+void
+state_own(int fd, const char *dir)
+{
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(dir, &sb) == -1 || sb.st_uid == 0)
+		return;
+	(void)fchown(fd, sb.st_uid, sb.st_gid);
 }

@@ -50,6 +50,15 @@ int state_set(const char *, const char *, const char *, uint64_t,
     const uint8_t[32]);
 
 /**
+ * state_own(fd, dir):
+ * When running as root, give the file open on ${fd} in the state directory
+ * ${dir} the owner of ${dir}: a restore run by root must not leave files
+ * the service user (who owns the directory) can no longer write.  Does
+ * nothing otherwise; failures are ignored (the file stays private).
+ */
+void state_own(int, const char *);
+
+/**
  * state_history_append(dir, line):
  * Append ${line} (without newline; see history_format()) and a newline to
  * ${dir}/history.log in one write.  Return 0, or -1 after logging

@@ -1,7 +1,9 @@
 #!/bin/bash
 # tests/demo.sh DIR: the README's demo (`make demo`).  Makes a small sample
 # voicemail tree, a site key and a configuration storing into a local
-# directory, all under DIR (recreated), then runs a backup and lists it.
+# directory, all under DIR (recreated), then runs a backup, lists it,
+# verifies it, restores it into a new directory and compares that with the
+# source.
 set -eu
 dir=$1
 : "${SITEVAULT:=sitevault}" "${WAVGEN:=wavgen}"
@@ -41,3 +43,10 @@ echo "== sitevault list"
 "$SITEVAULT" -c "$dir/sitevault.conf" list
 echo "== the server layout"
 (cd "$dir/store" && find . -maxdepth 2 | sort | sed 's/^\.\///' | grep -v '^\.$')
+echo "== sitevault verify"
+"$SITEVAULT" -c "$dir/sitevault.conf" verify
+echo "== sitevault restore latest --target $dir/restored"
+"$SITEVAULT" -c "$dir/sitevault.conf" restore latest --target "$dir/restored"
+echo "== compare the restored tree with the source"
+diff -r "$dir/sample" "$dir/restored$dir/sample"
+echo "identical: $dir/restored$dir/sample and $dir/sample"

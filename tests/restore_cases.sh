@@ -63,6 +63,19 @@ expect_stdout 'changed users/list.conf'
 grep -q "dry run" "$LIVE_CONF/users/list.conf" || fail "--dry-run changed the target"
 ok "verify, --json, 66 for a missing id, --dry-run lists and changes nothing"
 
+# Root's hand restore keeps the state directory's files with its owner (the
+# service user), so the nightly job can still write them.
+if [ "$(id -u)" -eq 0 ] && [ "$STORE" = local ]; then
+	chown -R nobody "$S/state"
+	rm -f "$S/state/lock"
+	expect_exit 0 sv -q restore --dry-run --category configuration
+	for f in lock history.log; do
+		[ "$(stat -c %U "$S/state/$f")" = nobody ] || fail "root's restore took $f from its owner"
+	done
+	chown -R root "$S/state"
+	ok "root's restore leaves the state directory's files to their owner"
+fi
+
 # A second and third backup, for the attacks that need several.
 expect_exit 0 sv -q backup --category data
 expect_exit 0 sv -q backup --category data

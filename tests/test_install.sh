@@ -56,13 +56,13 @@ grep -vE '^(#|$|[A-Z]+=)' "$cron" >"$T/jobs"
 [ "$(wc -l <"$T/jobs")" -eq 1 ] || fail "cron.d/sitevault must hold exactly one job"
 read -r min hour dom mon dow user cmd <"$T/jobs"
 [ "$min $hour $dom $mon $dow" = "30 2 * * *" ] || fail "cron job is not nightly at 02:30"
-[ "$user" = sitevault ] || fail "cron job runs as $user, not sitevault"
+[ "$user" = root ] || fail "cron job runs as $user, not root"
 case $cmd in
 "[ -d /run/systemd/system ] || "*) ;;
 *) fail "cron job is not guarded against running beside the systemd timer" ;;
 esac
 sh -n -c "$cmd" || fail "cron command does not parse: $cmd"
-ok "cron entry: nightly, as sitevault, guarded"
+ok "cron entry: nightly, as root, guarded"
 
 # logrotate: rotate a history log for real, with the snippet adapted to a
 # scratch directory and the current user.
