@@ -18,18 +18,16 @@
 #include "keys.h"
 #include "log.h"
 #include "manifest.h"
+#include "progress.h"
 #include "recipients.h"
 #include "session.h"
 #include "state.h"
 
-/* The progress line (a terminal only). */
-struct progress {
-	const char *category;
-	struct timespec start;
-	double last;		/* seconds since start of the last update */
+/* The progress line: bytes read from the sources against their total. */
+struct backup_progress {
+	struct progress pg;
 	uint64_t rchar0;	/* bytes read by this process at the start */
 	uint64_t total;		/* source bytes, from a stat walk */
-	int shown;
 };
 
 static double
@@ -89,45 +87,21 @@ source_bytes(char *const *paths)
 }
 
 static void
-progress_clear(struct progress *pg)
-{
-
-	if (pg->shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
-	pg->shown = 0;
-}
-
-static void
 progress_cb(void *cookie, uint64_t stored)
 {
-	struct progress *pg = cookie;
-	char rd[32], st[32], rate[32], eta[32];
-	double t = since(&pg->start);
+	struct backup_progress *bp = cookie;
+	char rd[32], st[32], detail[80];
 	uint64_t done;
-	unsigned long left;
 
 	if (stored == UINT64_MAX) {
-		progress_clear(pg);
+		progress_clear(&bp->pg);
 		return;
 	}
-	if (t - pg->last < 0.5)
-		return;
-	pg->last = t;
-	done = rchar() - pg->rchar0;
-	snprintf(eta, sizeof(eta), "--:--");
-	if (pg->total > 0 && done > 0) {
-		left = pg->total > done ? (unsigned long)((double)(pg->total -
-		    done) * t / (double)done + 0.5) : 0;
-		snprintf(eta, sizeof(eta), "%lu:%02lu", left / 60, left % 60);
-	}
-	fprintf(stderr, "\r\033[K%s: %s read, %s stored, %s/s, ETA %s",
-	    pg->category, human_bytes(done, rd, sizeof(rd)),
-	    human_bytes(stored, st, sizeof(st)),
-	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)), eta);
-	fflush(stderr);
-	pg->shown = 1;
+	done = rchar() - bp->rchar0;
+	snprintf(detail, sizeof(detail), "%s read, %s stored",
+	    human_bytes(done, rd, sizeof(rd)),
+	    human_bytes(stored, st, sizeof(st)));
+	progress_show(&bp->pg, done, bp->total, detail);
 }
 
 static void
@@ -239,8 +213,8 @@ cmd_backup(struct agent *ag)
 	struct session s;
 	struct backup_ctx ctx;
 	struct backup_report reps[2];
-	struct progress pg;
-	struct timespec t0, run0;
+	struct backup_progress bp;
+	struct timespec run0;
 	struct json j;
 	struct recipients r;
 	char why[1024];
@@ -289,24 +263,17 @@ cmd_backup(struct agent *ag)
 	ctx.st = s.st;
 	ctx.r = &r;
 	ctx.why = why;
-	/* A progress line only for a person watching a terminal. */
-	if (!ag->quiet && isatty(STDERR_FILENO)) {
-		ctx.progress = progress_cb;
-		ctx.progress_cookie = &pg;
-	}
-
 	for (i = 0; cats[i] != NULL; i++) {
-		memset(&pg, 0, sizeof(pg));
-		pg.category = cats[i];
-		if (ctx.progress != NULL)
-			pg.total = source_bytes(strcmp(cats[i], "Data") == 0 ?
-			    c->backup_data : c->backup_configuration);
-		pg.rchar0 = rchar();
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		pg.start = t0;
+		progress_init(&bp.pg, cats[i], ag->quiet || ag->json);
+		/* A progress line only for a person watching a terminal. */
+		ctx.progress = bp.pg.enabled ? progress_cb : NULL;
+		ctx.progress_cookie = &bp;
+		bp.total = bp.pg.enabled ? source_bytes(strcmp(cats[i],
+		    "Data") == 0 ? c->backup_data : c->backup_configuration) : 0;
+		bp.rchar0 = rchar();
 		rc = backup_category(&ctx, cats[i], desc, &reps[ndone]);
-		progress_clear(&pg);
-		secs[ndone] = since(&t0);
+		progress_clear(&bp.pg);
+		secs[ndone] = progress_elapsed(&bp.pg);
 		if (rc != 0) {
 			recorded = 1;
 			goto fail;

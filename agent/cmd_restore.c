@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "restore.h"
+#include "progress.h"
 #include "select.h"
 #include "session.h"
 #include "store.h"
@@ -159,7 +160,7 @@ cmd_restore(struct agent *ag)
 	struct unpack_stats st, total;
 	const char *cats[2], *site, *first;
 	char *stage = NULL, **p, why[1024], label[256];
-	struct select_progress pg;
+	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
 	int rc;
@@ -223,13 +224,13 @@ cmd_restore(struct agent *ag)
 			    (unsigned long long)sel[i].m->id);
 		snprintf(label, sizeof(label), "%s/%s_%llu", site,
 		    sel[i].category, (unsigned long long)sel[i].m->id);
-		select_progress_init(&pg, label, ag->quiet || ag->json);
+		progress_init(&pg, label, ag->quiet || ag->json);
 		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;
 		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
 		    nsks, stage, &hooks, &st);
-		select_progress_clear(&pg);
+		progress_clear(&pg);
 		if (rc)
 			goto fail;
 		total.files += st.files;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "restore.h"
+#include "progress.h"
 #include "select.h"
 #include "session.h"
 #include "store.h"
@@ -67,7 +68,7 @@ cmd_verify(struct agent *ag)
 	struct unpack_stats st;
 	const char *cats[2], *catopt = NULL, *site = NULL, *which = "latest";
 	char *idfiles[16], why[1024], label[256];
-	struct select_progress pg;
+	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
 	int ch, rc, rollback = 0;
@@ -125,14 +126,14 @@ cmd_verify(struct agent *ag)
 	for (i = 0; i < nsel; i++) {
 		snprintf(label, sizeof(label), "%s/%s_%llu", site,
 		    sel[i].category, (unsigned long long)sel[i].m->id);
-		select_progress_init(&pg, label, ag->quiet || ag->json);
+		progress_init(&pg, label, ag->quiet || ag->json);
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_capture(why, sizeof(why));
 		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
 		    nsks, NULL, &hooks, &st);
-		select_progress_clear(&pg);
+		progress_clear(&pg);
 		if (rc) {
 			log_capture(NULL, 0);
 			rc = agent_exitcode();

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -14,6 +13,7 @@
 #include "conf.h"
 #include "history.h"
 #include "human.h"
+#include "progress.h"
 #include "keys.h"
 #include "log.h"
 #include "manifest.h"
@@ -234,57 +234,6 @@ select_identities_free(uint8_t (*sks)[32], size_t n)
 	free(sks);
 }
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((double)t.tv_sec + (double)t.tv_nsec / 1e9);
-}
-
-void
-select_progress_init(struct select_progress *pg, const char *label,
-    int quiet)
-{
-
-	memset(pg, 0, sizeof(*pg));
-	pg->label = label;
-	pg->enabled = !quiet && isatty(STDERR_FILENO);
-	pg->t0 = now();
-}
-
-void
-select_progress(void *cookie, uint64_t done, uint64_t total)
-{
-	struct select_progress *pg = cookie;
-	char d[32], tt[32], rate[32];
-	double t = now() - pg->t0, left;
-
-	if (!pg->enabled || (t - pg->last < 0.5 && done < total) || t <= 0)
-		return;
-	pg->last = t;
-	left = done > 0 ? (double)(total - done) * t / (double)done : 0;
-	fprintf(stderr, "\r\033[K%s: %s of %s, %s/s, ETA %lu:%02lu",
-	    pg->label, human_bytes(done, d, sizeof(d)),
-	    human_bytes(total, tt, sizeof(tt)),
-	    human_bytes((uint64_t)((double)done / t), rate, sizeof(rate)),
-	    (unsigned long)left / 60, (unsigned long)left % 60);
-	fflush(stderr);
-	pg->shown = 1;
-}
-
-void
-select_progress_clear(struct select_progress *pg)
-{
-
-	if (pg->shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
-	pg->shown = 0;
-}
-
 /* Terminate a history line for the server log (room was kept for it). */
 static void
 add_newline(char *line)
@@ -293,6 +242,16 @@ add_newline(char *line)
 
 	line[n] = '\n';
 	line[n + 1] = '\0';
+}
+
+void
+select_progress(void *cookie, uint64_t done, uint64_t total)
+{
+	char d[32], t[32], detail[80];
+
+	snprintf(detail, sizeof(detail), "%s of %s verified",
+	    human_bytes(done, d, sizeof(d)), human_bytes(total, t, sizeof(t)));
+	progress_show(cookie, done, total, detail);
 }
 
 void

@@ -59,31 +59,12 @@ int select_identities(const struct session *, char *const *, size_t,
  */
 void select_identities_free(uint8_t (*)[32], size_t);
 
-/* A progress line on stderr, for a person at a terminal only. */
-struct select_progress {
-	const char *label;		/* "branch-01/Data_7" */
-	double t0, last;
-	int enabled, shown;
-};
-
-/**
- * select_progress_init(pg, label, quiet):
- * Prepare ${pg}; it stays silent when ${quiet} or stderr is no terminal.
- */
-void select_progress_init(struct select_progress *, const char *, int);
-
 /**
  * select_progress(cookie, done, total):
- * A fetch_progress_fn: redraw the line (bytes, rate, ETA) at most twice a
- * second.
+ * A fetch_progress_fn for a struct progress (progress.h) as ${cookie}:
+ * ciphertext verified so far, rate and ETA.
  */
 void select_progress(void *, uint64_t, uint64_t);
-
-/**
- * select_progress_clear(pg):
- * Erase the line, before any other output.
- */
-void select_progress_clear(struct select_progress *);
 
 /**
  * select_history(s, site, op, category, id, ok, bytes, desc):
