@@ -58,44 +58,45 @@ ftpd_chown "$FTPD_ROOT/pipe"
 printf 'user = "%s:%s"\n' "$FTPD_USER" "$FTPD_PASS" >"$T/curlrc"
 
 # Timing, shared by both phases.  Before each timed run, sync, so that one
-# run's dirty pages are not written back during the next one.
-#   time_sv ARGS...: run sitevault; sets sv_s (wall seconds) and sv_kb.
-#   stage CMD...: one process of a pipeline, its time and RSS kept in $T.
-#   time_pipe FUNC: run the pipeline FUNC (made of stages); sets pipe_s and
-#	pipe_kb (its largest process) and pipe_sum (all of them).
+# run's dirty pages are not written back during the next one.  CPU time
+# (user + sys) is printed too: on a shared machine it is steadier than the
+# wall time, which depends on what else runs.
+#   time_sv ARGS...: run sitevault; sets sv_s (wall s), sv_kb, sv_cpu.
+#   stage CMD...: one process of a pipeline, its RSS and CPU kept in $T.
+#   time_pipe FUNC: run the pipeline FUNC (made of stages); sets pipe_s,
+#	pipe_kb (its largest process), pipe_sum (all of them), pipe_cpu.
 #   report PHASE SVLABEL PIPELABEL: print the phase's table, keep a summary.
 time_sv() {
+	local u s
 	sync
-	/usr/bin/time -f '%e %M' -o "$T/sv.time" "$SITEVAULT" -q -c "$T/conf" \
-	    "$@" || fail "sitevault $1 failed"
-	read -r sv_s sv_kb < <(tail -1 "$T/sv.time")
+	/usr/bin/time -f '%e %M %U %S' -o "$T/sv.time" "$SITEVAULT" -q \
+	    -c "$T/conf" "$@" || fail "sitevault $1 failed"
+	read -r sv_s sv_kb u s < <(tail -1 "$T/sv.time")
+	sv_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 }
 stage() {
-	/usr/bin/time -f '%M' -o "$(mktemp "$T/stage.XXXXXX")" "$@"
+	/usr/bin/time -f '%M %U %S' -o "$(mktemp "$T/stage.XXXXXX")" "$@"
 }
 time_pipe() {
-	local f kb start end
+	local f start end
 	rm -f "$T"/stage.*
 	sync
 	start=$(date +%s.%N)
 	"$1" || fail "pipeline $1 failed"
 	end=$(date +%s.%N)
 	pipe_s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-	pipe_kb=0 pipe_sum=0
-	for f in "$T"/stage.*; do
-		kb=$(tail -1 "$f")
-		pipe_sum=$((pipe_sum + kb))
-		if [ "$kb" -gt "$pipe_kb" ]; then pipe_kb=$kb; fi
-	done
+	read -r pipe_kb pipe_sum pipe_cpu < <(for f in "$T"/stage.*; do
+		tail -1 "$f"; done | awk '{ if ($1 > max) max = $1; sum += $1;
+		    cpu += $2 + $3 } END { printf "%d %d %.2f\n", max, sum, cpu }')
 }
 summary=""
 report() {
 	local ratio
 	ratio=$(awk -v a="$sv_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
-	printf '\n%-28s %10s %14s\n' "$1" "wall (s)" "peak RSS"
-	printf '%-28s %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_kb"
-	printf '%-28s %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
-	    "$3" "$pipe_s" "$pipe_kb" "$pipe_sum"
+	printf '\n%-28s %10s %10s %14s\n' "$1" "wall (s)" "CPU (s)" "peak RSS"
+	printf '%-28s %10.2f %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_cpu" "$sv_kb"
+	printf '%-28s %10.2f %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
+	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_sum"
 	printf 'wall-time ratio sitevault/pipeline: %s\n\n' "$ratio"
 	summary+=$(printf '%s: ratio %s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
 	    "$1" "$ratio" $(((sv_kb + 1023) / 1024)) $(((pipe_kb + 1023) / 1024)))$'\n'
