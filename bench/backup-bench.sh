@@ -1,13 +1,17 @@
 #!/bin/bash
-# bench/backup-bench.sh [SIZE]: time `sitevault backup` against the stock
-# pipeline `tar -c | zstd -3 | age -r R | curl -T -` uploading the same
-# deterministic voicemail-like data set (bench/wavgen.c: 8 kHz 16-bit mono
-# WAV messages of 10-120 s of speech-like sound, plus 300 small config files)
-# to the same vsftpd on 127.0.0.1 (tests/ftpd.sh), and report each one's
-# wall time and peak RSS (GNU time %M).  SIZE: bytes of audio, with K/M/G
-# suffixes (default 1G).  Run by `make bench` (BENCH_SIZE=...); needs root
-# for vsftpd.  Targets (issue 5): wall time <= 1.0x the pipeline's, peak
-# RSS <= 64 MiB.
+# bench/backup-bench.sh [SIZE]: time sitevault against the stock tools on
+# the same deterministic voicemail-like data set (bench/wavgen.c: 8 kHz
+# 16-bit mono WAV messages of 10-120 s of speech-like sound, plus 300 small
+# config files) and the same vsftpd on 127.0.0.1 (tests/ftpd.sh):
+#   backup:  `sitevault backup` against `tar -c | zstd -3 | age -r R | curl -T -`
+#   restore: `sitevault restore latest --target DIR` of that backup against
+#            `curl | age -d -i KEY | zstd -d | tar -x -C DIR2` of the
+#            pipeline's upload; the two restored trees must be identical.
+# Each phase reports both wall times, the ratio sitevault/pipeline and the
+# peak RSS (GNU time %M) of sitevault and of the pipeline's largest
+# process.  SIZE: bytes of audio, with K/M/G suffixes (default 1G).  Run
+# by `make bench` (BENCH_SIZE=...); needs root for vsftpd.  Targets (issues
+# 5 and 6): wall time <= 1.0x the pipeline's, peak RSS <= 64 MiB.
 set -eu
 size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -53,35 +57,89 @@ mkdir -p "$FTPD_ROOT/pipe"
 ftpd_chown "$FTPD_ROOT/pipe"
 printf 'user = "%s:%s"\n' "$FTPD_USER" "$FTPD_PASS" >"$T/curlrc"
 
+# Timing, shared by both phases.  Before each timed run, sync, so that one
+# run's dirty pages are not written back during the next one.  CPU time
+# (user + sys) is printed too: on a shared machine it is steadier than the
+# wall time, which depends on what else runs.
+#   time_sv ARGS...: run sitevault; sets sv_s (wall s), sv_kb, sv_cpu.
+#   stage CMD...: one process of a pipeline, its RSS and CPU kept in $T.
+#   time_pipe FUNC: run the pipeline FUNC (made of stages); sets pipe_s,
+#	pipe_kb (its largest process), pipe_sum (all of them), pipe_cpu.
+#   report PHASE SVLABEL PIPELABEL: print the phase's table, keep a summary.
+time_sv() {
+	local u s
+	sync
+	/usr/bin/time -f '%e %M %U %S' -o "$T/sv.time" "$SITEVAULT" -q \
+	    -c "$T/conf" "$@" || fail "sitevault $1 failed"
+	read -r sv_s sv_kb u s < <(tail -1 "$T/sv.time")
+	sv_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+}
+stage() {
+	/usr/bin/time -f '%M %U %S' -o "$(mktemp "$T/stage.XXXXXX")" "$@"
+}
+time_pipe() {
+	local f start end
+	rm -f "$T"/stage.*
+	sync
+	start=$(date +%s.%N)
+	"$1" || fail "pipeline $1 failed"
+	end=$(date +%s.%N)
+	pipe_s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+	read -r pipe_kb pipe_sum pipe_cpu < <(for f in "$T"/stage.*; do
+		tail -1 "$f"; done | awk '{ if ($1 > max) max = $1; sum += $1;
+		    cpu += $2 + $3 } END { printf "%d %d %.2f\n", max, sum, cpu }')
+}
+summary=""
+report() {
+	local ratio
+	ratio=$(awk -v a="$sv_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
+	printf '\n%-28s %10s %10s %14s\n' "$1" "wall (s)" "CPU (s)" "peak RSS"
+	printf '%-28s %10.2f %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_cpu" "$sv_kb"
+	printf '%-28s %10.2f %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
+	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_sum"
+	printf 'wall-time ratio sitevault/pipeline: %s\n\n' "$ratio"
+	summary+=$(printf '%s: ratio %s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
+	    "$1" "$ratio" $(((sv_kb + 1023) / 1024)) $(((pipe_kb + 1023) / 1024)))$'\n'
+}
+
+# The pipelines, one stage per process, reading the same files and
+# writing to the same server as sitevault.
+backup_pipe() {
+	( cd "$T/data" &&
+	  stage tar -c config spool |
+	  stage zstd -3 -q -c |
+	  stage age -r "$R" |
+	  stage curl -sS --ftp-pasv -K "$T/curlrc" -T - \
+	      "$FTPD_URL/pipe/backup.tar.zst.age" )
+}
+restore_pipe() {
+	stage curl -sS --ftp-pasv -K "$T/curlrc" \
+	    "$FTPD_URL/pipe/backup.tar.zst.age" |
+	stage age -d -i "$T/site.key" |
+	stage zstd -d -q -c |
+	stage tar -x -C "$T/restore.pipe"
+}
+
 echo "bench: sitevault backup"
-/usr/bin/time -f '%e %M' -o "$T/sv.time" \
-	"$SITEVAULT" -q -c "$T/conf" backup || fail "sitevault backup failed"
-
+time_sv backup
 echo "bench: tar | zstd -3 | age | curl"
-TM="/usr/bin/time -f %e_%M"
-start=$(date +%s.%N)
-( cd "$T/data" &&
-  $TM -o "$T/p1" tar -c config spool |
-  $TM -o "$T/p2" zstd -3 -q -c |
-  $TM -o "$T/p3" age -r "$R" |
-  $TM -o "$T/p4" curl -sS --ftp-pasv -K "$T/curlrc" -T - \
-      "$FTPD_URL/pipe/backup.tar.zst.age" ) || fail "pipeline failed"
-end=$(date +%s.%N)
+time_pipe backup_pipe
+report backup "sitevault backup" "tar|zstd -3|age|curl"
+printf 'stored: sitevault %d bytes, pipeline %d bytes\n' \
+    "$(du -sb "$FTPD_ROOT/sv" | cut -f1)" \
+    "$(stat -c %s "$FTPD_ROOT/pipe/backup.tar.zst.age")"
 
-read -r sv_s sv_kb <"$T/sv.time"
-pipe_s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-pipe_max=0 pipe_sum=0
-for f in p1 p2 p3 p4; do
-	kb=$(tail -1 "$T/$f" | cut -d_ -f2)
-	pipe_sum=$((pipe_sum + kb))
-	[ "$kb" -gt "$pipe_max" ] && pipe_max=$kb
-done
-sv_stored=$(du -sb "$FTPD_ROOT/sv" | cut -f1)
-pipe_stored=$(stat -c %s "$FTPD_ROOT/pipe/backup.tar.zst.age")
-printf '\n%-28s %10s %14s %14s\n' "" "wall (s)" "peak RSS" "stored"
-printf '%-28s %10.2f %10d KiB %14d\n' "sitevault backup" "$sv_s" "$sv_kb" "$sv_stored"
-printf '%-28s %10.2f %10d KiB %14d   (largest process; all four: %d KiB)\n' \
-	"tar|zstd -3|age|curl" "$pipe_s" "$pipe_max" "$pipe_stored" "$pipe_sum"
-awk -v a="$sv_s" -v b="$pipe_s" \
-	'BEGIN { printf "wall-time ratio sitevault/pipeline: %.2f\n", a / b }'
+# Restore: both trees from scratch, on the same filesystem as the data.
+echo "bench: sitevault restore"
+time_sv restore latest --target "$T/restore.sv"
+echo "bench: curl | age -d | zstd -d | tar -x"
+mkdir "$T/restore.pipe"
+time_pipe restore_pipe
+report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
+# sitevault restores the configured absolute paths under --target.
+diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
+	{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
+echo "restored trees identical (diff -r)"
+
+printf '\n%s' "$summary"
 ftpd_stop
