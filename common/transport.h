@@ -99,7 +99,10 @@ int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
 /**
  * transport_list(t, dir, entries, n):
  * List directory ${dir} ("" for the root of the URL) without "." and "..".
- * A missing directory is an empty listing with return value 1.
+ * A missing directory is an empty listing with return value 1, the root
+ * included where the store makes it on demand (FTP: "missing" decided from
+ * the parent's listing); a local store directory that is missing is
+ * EX_UNAVAILABLE, as for transport_connect().
  * Return 0, 1, or -1 on error.  Free with transport_entries_free().
  */
 int transport_list(struct transport *, const char *,

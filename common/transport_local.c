@@ -277,10 +277,15 @@ local_list(struct transport *t, const char *dir,
 	if ((file = abspath(t, dir)) == NULL)
 		return (-1);
 	if ((d = opendir(file)) == NULL) {
-		if (errno == ENOENT && dir[0] != '\0')
-			rc = 1;
-		else
+		/*
+		 * Missing under the store directory: empty.  The store
+		 * directory itself is never created by us; its absence (a
+		 * mount that is not mounted) is no empty store.
+		 */
+		if (errno != ENOENT)
 			syserr(t, file, "list", errno);
+		else if (local_connect(t) == 0)
+			rc = 1;
 		free(file);
 		return (rc);
 	}
