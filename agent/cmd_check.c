@@ -271,7 +271,7 @@ out:
 static void
 check_site(struct check *ck, const struct conf *c, struct transport *t)
 {
-	char path[128], *p, *line, *val;
+	char path[128], w[1024], *p, *line, *val;
 	uint8_t *buf = NULL;
 	size_t len;
 	int ex;
@@ -304,16 +304,16 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 			result(ck, PASS, "SITE marker", "belongs to site %s",
 			    c->site_name);
 		} else {
-			log_fail(EX_CONFIG, "%s/%s: names site \"%.64s\": "
+			log_fail(EX_CONFIG, "%s: names site \"%.64s\": "
 			    "another site uses this directory",
-			    transport_describe(t), path, val);
+			    transport_where(t, path, w, sizeof(w)), val);
 			failed(ck, "SITE marker", EX_CONFIG);
 		}
 		free(buf);
 		return;
 	}
-	log_fail(EX_CONFIG, "%s/%s: no \"site\" line: not a sitevault site "
-	    "directory", transport_describe(t), path);
+	log_fail(EX_CONFIG, "%s: no \"site\" line: not a sitevault site "
+	    "directory", transport_where(t, path, w, sizeof(w)));
 	failed(ck, "SITE marker", EX_CONFIG);
 	free(buf);
 }
@@ -348,7 +348,7 @@ cmd_check(struct agent *ag)
 	struct check ck;
 	struct conf *c = NULL;
 	struct keys *k = NULL;
-	char *pw = NULL;
+	char *pw = NULL, w[1024];
 	int ch;
 
 	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
@@ -380,8 +380,8 @@ cmd_check(struct agent *ag)
 		failed(&ck, "site directory", EX_CANTCREAT);
 		goto out;
 	}
-	result(&ck, PASS, "site directory", "%s/%s", transport_describe(t),
-	    c->site_name);
+	result(&ck, PASS, "site directory", "%s", transport_where(t,
+	    c->site_name, w, sizeof(w)));
 	if (check_listing(&ck, c, t))
 		goto out;
 	check_site(&ck, c, t);

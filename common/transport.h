@@ -53,6 +53,15 @@ struct transport *transport_open(const struct conf *, const char *);
 const char *transport_describe(const struct transport *);
 
 /**
+ * transport_where(t, path, buf, len):
+ * Name store path ${path} in a message: the store's URL (without
+ * credentials) and ${path} joined by one '/' ("" names the store itself),
+ * written to ${buf} of ${len} bytes, truncated if longer.  Return ${buf}.
+ */
+const char *transport_where(const struct transport *, const char *, char *,
+    size_t);
+
+/**
  * transport_mkdir(t, path):
  * Create directory ${path} and its parents; an existing directory is
  * success, whatever the reply code.  Return 0 or -1.

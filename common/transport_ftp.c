@@ -233,9 +233,12 @@ list_url(struct transport *t, const char *url, const char *dir,
 {
 	struct transport_ftp *f = t->impl;
 	struct listbuf b = { NULL, 0, 0 };
+	char w[TRANSPORT_WHERE_MAX];
 	uint64_t count;
 	long code;
 	int rc = -1;
+
+	transport_where(t, dir, w, sizeof(w));
 
 	if (!f->feat_done)
 		ftp_feat(t, f->root);
@@ -254,8 +257,8 @@ list_url(struct transport *t, const char *url, const char *dir,
 		if (transport_ftp_run(t, "list", dir)) {
 			if (t->err.quiet)
 				transport_seterr(t, EX_IOERR, 0,
-				    "%s/%s: listing larger than %u bytes",
-				    t->desc, dir, LIST_MAX);
+				    "%s: listing larger than %u bytes", w,
+				    LIST_MAX);
 			code = 0;
 			curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
 			/* The command refused (not the CWD): try the next. */
@@ -272,12 +275,11 @@ list_url(struct transport *t, const char *url, const char *dir,
 			rc = 0;
 			break;
 		}
-		log_debug("%s/%s: %s output not understood; trying another "
-		    "listing command", t->desc, dir,
-		    listmodes[f->listmode].cmd);
+		log_debug("%s: %s output not understood; trying another "
+		    "listing command", w, listmodes[f->listmode].cmd);
 		f->listmode++;
 		transport_seterr(t, EX_TEMPFAIL, 0,
-		    "%s/%s: listing not understood", t->desc, dir);
+		    "%s: listing not understood", w);
 	}
 	free(b.p);
 	return (rc);
@@ -443,6 +445,7 @@ static int
 ftp_size(struct transport *t, const char *path, uint64_t *size)
 {
 	struct transport_ftp *f = t->impl;
+	char w[TRANSPORT_WHERE_MAX];
 	curl_off_t len = -1;
 	char *url;
 	int rc = -1;
@@ -456,8 +459,9 @@ ftp_size(struct transport *t, const char *path, uint64_t *size)
 		curl_easy_getinfo(f->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 		    &len);
 		if (len < 0) {
-			transport_seterr(t, EX_IOERR, 0, "%s/%s: the server "
-			    "did not tell the size", t->desc, path);
+			transport_seterr(t, EX_IOERR, 0, "%s: the server "
+			    "did not tell the size",
+			    transport_where(t, path, w, sizeof(w)));
 			t->err.missing = 1;
 			rc = -1;
 		} else
@@ -552,9 +556,11 @@ transport_ftp_open(struct transport *t, const struct conf *c,
     const char *password)
 {
 	struct transport_ftp *f;
+	char shown[512];
 
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
-		log_fail(EX_OSERR, "%s: out of memory", c->server_url);
+		log_fail(EX_OSERR, "%s: out of memory",
+		    transport_url_shown(c->server_url, shown, sizeof(shown)));
 		return (-1);
 	}
 	t->ops = &ftp_ops;

@@ -460,9 +460,12 @@ static const struct transport_ops local_ops = {
 int
 transport_local_open(struct transport *t, const struct conf *c)
 {
-	const char *url = c->server_url, *path = conf_local_path(c);
+	const char *path = conf_local_path(c);
 	struct local *l;
+	char url[512];
 	size_t len;
+
+	transport_url_shown(c->server_url, url, sizeof(url));
 
 	if (path == NULL || path[0] != '/') {
 		log_fail(EX_CONFIG, "%s: server url %s: a local store needs an "

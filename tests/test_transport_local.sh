@@ -46,5 +46,12 @@ tt 0 "$T/empty.conf" list "" -- list branch-01 -- exists branch-01/SITE \
     fail "empty store: got $(tr '\n' ' ' <"$T/stdout")"
 ok "empty store directory"
 
+# A store at "/": messages name paths with one slash.
+tv_conf "$T/slash.conf" /
+printf 'abc' >"$T/store/three"
+tt 65 "$T/slash.conf" getbuf "${T#/}/store/three" 2
+expect_stderr "^transport_tool: $T/store/three: larger than 2 bytes$"
+ok "store at /: one slash in messages"
+
 streamed "$T/local.conf" "$(big_size)"
 ok "streaming"

@@ -55,6 +55,19 @@ ftp_plain() {
 	chmod 755 "$FTPD_ROOT/locked"
 	ok "$FTPD_NAME: a base directory not made yet lists as missing"
 
+	# Messages name the path under the server's root with one '/'.
+	tv_conf "$T/top.conf" "$FTPD_URL/"
+	tt 66 "$T/top.conf" get "store/branch-01/Data_7/manifest" "$T/back"
+	expect_stderr "^transport_tool: $FTPD_URL/store/branch-01/Data_7/manifest: no such file$"
+	tt 65 "$T/top.conf" getbuf "store/branch-01/Data 1/x -> y" 1
+	expect_stderr "^transport_tool: $FTPD_URL/store/branch-01/Data 1/x -> y: larger than 1 bytes$"
+	chmod 000 "$FTPD_ROOT/locked"
+	tt 74 "$T/top.conf" list "locked/in"
+	expect_stderr "^transport_tool: $FTPD_URL/locked/in: list: server replied \"550 "
+	chmod 755 "$FTPD_ROOT/locked"
+	! grep -q "$FTPD_URL//" "$T/stderr" || fail "double slash: $(cat "$T/stderr")"
+	ok "$FTPD_NAME: messages name paths with one slash"
+
 	tv_conf "$T/bad.conf" "$FTPD_URL/store"
 	FTPD_PASS=not-the-password tt 77 "$T/bad.conf" list ""
 	expect_stderr 'login refused: server replied "530 '
