@@ -9,6 +9,7 @@
 static const char *log_progname = "sitevault";
 static int log_isquiet;
 static int log_isverbose;
+static int log_ismuted;
 static int log_first_class;
 static char *log_capbuf;
 static size_t log_caplen;
@@ -31,7 +32,8 @@ log_failv(int cls, const char *fmt, va_list ap)
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s\n", log_progname, msg);
+	if (!log_ismuted)
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
 	if (log_capbuf != NULL && log_caplen > 0)
 		snprintf(log_capbuf, log_caplen, "%s", msg);
 	if (log_first_class == 0)
@@ -116,6 +118,13 @@ log_capture(char *buf, size_t len)
 	log_caplen = len;
 	if (buf != NULL && len > 0)
 		buf[0] = '\0';
+}
+
+void
+log_mute(int on)
+{
+
+	log_ismuted = on;
 }
 
 void

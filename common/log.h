@@ -83,6 +83,14 @@ void log_reset(void);
 void log_capture(char *, size_t);
 
 /**
+ * log_mute(on):
+ * While ${on} is non-zero, log_fail() records the class and the captured
+ * text but prints nothing: for `check`, which shows each failure once, in
+ * its own result line.
+ */
+void log_mute(int);
+
+/**
  * log_audit(ok, fmt, ...):
  * Send an audit event to syslog (facility LOG_DAEMON): success at LOG_INFO,
  * failure at LOG_ERR.  Never contains a secret.
