@@ -233,6 +233,19 @@ done
 printf 'age1notakey\n' >"$T/escrow.txt"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
 expect_stderr "escrow.txt: line 1: not an age X25519 recipient"
+# A manifest holds 256 recipients (the site key, $e1 and 254 here); one
+# more is refused when they are read, before anything is uploaded.
+for i in $(seq 255); do age-keygen 2>/dev/null | grep -v '^#'; done |
+	age-keygen -y >"$T/escrow.all"
+[ "$(sort -u "$T/escrow.all" | wc -l)" = 255 ] || fail "255 escrow keys not made"
+head -n 254 "$T/escrow.all" >"$T/escrow.txt"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+cp "$T/escrow.all" "$T/escrow.txt"
+before=$(bk_snapshot "$S")
+expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+expect_stderr "^sitevault: $T/conf.esc: \[keys\] recipients: 257 recipients with the site key; a backup holds at most 256$"
+[ "$(wc -l <"$T/stderr")" = 1 ] || fail "more than one error: $(cat "$T/stderr")"
+[ "$before" = "$(bk_snapshot "$S")" ] || fail "the refused backup changed the store"
 ok "escrow recipients decrypt with stock age; verify_after_upload; bad ones refused"
 
 # 13. Memory stays flat: 160 MiB through the pipeline in well under 160 MiB.
