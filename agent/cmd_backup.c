@@ -255,7 +255,8 @@ cmd_backup(struct agent *ag)
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;
-	if (recipients_load(s.k->age_pk, c->keys_recipients, &r))
+	if (recipients_load(s.k->age_pk, c->keys_recipients, c->path,
+	    &r))
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.c = c;

@@ -2,7 +2,9 @@
  * sitevault check: the preflight of SPEC section 4.  One line per check,
  * "PASS|WARN|FAIL  <check>: <detail>" (or one JSON object per line); the
  * exit code is the class of the first failure, 0 when nothing failed.
- * Checks that depend on a failed one are not run.
+ * Checks that depend on a failed one are not run.  A failure's reason is
+ * shown once, in its FAIL line (cron mails stdout and stderr together):
+ * stderr gets one summary line, "sitevault: check: N checks failed".
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@ enum status { PASS, WARN, FAIL };
 struct check {
 	const struct agent *ag;
 	int first;		/* class of the first failure */
+	int nfailed;
 	char why[1024];		/* the last log_fail() message */
 };
 
@@ -53,6 +56,8 @@ result(struct check *ck, enum status st, const char *name, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (st == FAIL)
+		ck->nfailed++;
 	if (st == FAIL && ck->first == 0)
 		ck->first = log_class() != 0 ? log_class() : EX_SOFTWARE;
 	if (ck->ag->json) {
@@ -271,7 +276,7 @@ out:
 static void
 check_site(struct check *ck, const struct conf *c, struct transport *t)
 {
-	char path[128], *p, *line, *val;
+	char path[128], w[1024], *p, *line, *val;
 	uint8_t *buf = NULL;
 	size_t len;
 	int ex;
@@ -304,16 +309,16 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 			result(ck, PASS, "SITE marker", "belongs to site %s",
 			    c->site_name);
 		} else {
-			log_fail(EX_CONFIG, "%s/%s: names site \"%.64s\": "
+			log_fail(EX_CONFIG, "%s: names site \"%.64s\": "
 			    "another site uses this directory",
-			    transport_describe(t), path, val);
+			    transport_where(t, path, w, sizeof(w)), val);
 			failed(ck, "SITE marker", EX_CONFIG);
 		}
 		free(buf);
 		return;
 	}
-	log_fail(EX_CONFIG, "%s/%s: no \"site\" line: not a sitevault site "
-	    "directory", transport_describe(t), path);
+	log_fail(EX_CONFIG, "%s: no \"site\" line: not a sitevault site "
+	    "directory", transport_where(t, path, w, sizeof(w)));
 	failed(ck, "SITE marker", EX_CONFIG);
 	free(buf);
 }
@@ -348,7 +353,7 @@ cmd_check(struct agent *ag)
 	struct check ck;
 	struct conf *c = NULL;
 	struct keys *k = NULL;
-	char *pw = NULL;
+	char *pw = NULL, w[1024];
 	int ch;
 
 	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
@@ -361,6 +366,7 @@ cmd_check(struct agent *ag)
 	memset(&ck, 0, sizeof(ck));
 	ck.ag = ag;
 	log_capture(ck.why, sizeof(ck.why));
+	log_mute(1);
 	if (agent_conf(ag, &c) != 0) {
 		failed(&ck, "configuration", EX_CONFIG);
 		goto out;
@@ -380,15 +386,19 @@ cmd_check(struct agent *ag)
 		failed(&ck, "site directory", EX_CANTCREAT);
 		goto out;
 	}
-	result(&ck, PASS, "site directory", "%s/%s", transport_describe(t),
-	    c->site_name);
+	result(&ck, PASS, "site directory", "%s", transport_where(t,
+	    c->site_name, w, sizeof(w)));
 	if (check_listing(&ck, c, t))
 		goto out;
 	check_site(&ck, c, t);
 	check_roundtrip(&ck, c, t);
 	check_space(&ck, c, t);
 out:
+	log_mute(0);
 	log_capture(NULL, 0);
+	if (ck.nfailed > 0)
+		log_fail(ck.first, "check: %d check%s failed", ck.nfailed,
+		    ck.nfailed == 1 ? "" : "s");
 	transport_close(t);
 	seal_free(pw);
 	keys_free(k);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,11 @@ paths_of(const struct conf *c, const char *category)
 static void
 list_entry(void *cookie, const char *path)
 {
+	char esc[LOG_ESCAPED_LEN(PATH_MAX)];
 
 	(void)cookie;
-	printf("  %s\n", path);
+	/* Names hold any byte: one line per entry, whatever they hold. */
+	printf("  %s\n", log_escape(path, esc, sizeof(esc)));
 }
 
 /* Move (or, with --dry-run, compare) what was staged into place. */

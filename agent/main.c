@@ -84,13 +84,14 @@ agent_global_opt(struct agent *ag, int ch, const char *arg)
 int
 agent_usage(const struct agent *ag, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], esc[LOG_ESCAPED_LEN(512)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "sitevault: %s: %s\n", ag->argv[0], msg);
+	fprintf(stderr, "sitevault: %s: %s\n", ag->argv[0],
+	    log_escape(msg, esc, sizeof(esc)));
 	fprintf(stderr, "Try 'sitevault --help'.\n");
 	return (EX_USAGE);
 }
@@ -124,6 +125,7 @@ main(int argc, char *argv[])
 	struct agent ag;
 	struct rlimit rl;
 	const char *env;
+	char esc[256];
 	size_t i;
 	int ch;
 
@@ -170,7 +172,8 @@ main(int argc, char *argv[])
 			return (commands[i].fn(&ag));
 		}
 	}
-	fprintf(stderr, "sitevault: unknown command: %s\n", ag.argv[0]);
+	fprintf(stderr, "sitevault: unknown command: %s\n",
+	    log_escape(ag.argv[0], esc, sizeof(esc)));
 	usage(stderr);
 	return (EX_USAGE);
 }

@@ -21,6 +21,12 @@
  */
 void log_init(const char *, int, int);
 
+/*
+ * Every message is printed with its control characters escaped (see
+ * log_escape()): file names in it may hold any byte, and must not forge
+ * lines or drive the terminal.
+ */
+
 /**
  * log_fail(cls, fmt, ...):
  * Print "progname: <message>" on stderr and remember ${cls} as the failure
@@ -81,6 +87,27 @@ void log_reset(void);
  * Used by `check` and JSON output to report the reason of a failed step.
  */
 void log_capture(char *, size_t);
+
+/**
+ * log_escape(s, buf, len):
+ * Copy the string ${s} into ${buf} of ${len} bytes with the characters that
+ * could forge lines or drive a terminal escaped: "\n", "\t", "\r", and
+ * "\xHH" for the other bytes below 0x20, for 0x7f and for the C1 controls
+ * (U+0080 to U+009F, "\xc2\xHH").  A longer result is cut before the
+ * escape or byte that does not fit.  Return ${buf}.
+ */
+const char *log_escape(const char *, char *, size_t);
+
+/* Room for log_escape() of a string of ${n} bytes. */
+#define LOG_ESCAPED_LEN(n)	(4 * (n) + 1)
+
+/**
+ * log_mute(on):
+ * While ${on} is non-zero, log_fail() records the class and the captured
+ * text but prints nothing: for `check`, which shows each failure once, in
+ * its own result line.
+ */
+void log_mute(int);
 
 /**
  * log_audit(ok, fmt, ...):

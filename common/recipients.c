@@ -8,6 +8,7 @@
 
 #include "age.h"
 #include "log.h"
+#include "manifest.h"
 #include "recipients.h"
 
 /* Add recipient ${s} unless it is there already. */
@@ -85,7 +86,7 @@ out:
 
 int
 recipients_load(const uint8_t site_pk[AGE_KEY_LEN], char *const *list,
-    struct recipients *r)
+    const char *conf, struct recipients *r)
 {
 	char s[AGE_RECIPIENT_STRMAX];
 	uint8_t pk[AGE_KEY_LEN];
@@ -105,12 +106,19 @@ recipients_load(const uint8_t site_pk[AGE_KEY_LEN], char *const *list,
 			continue;
 		}
 		if (age_recipient_decode(list[i], pk)) {
-			log_fail(EX_CONFIG, "[keys] recipients: %s: not a valid "
-			    "age X25519 recipient", list[i]);
+			log_fail(EX_CONFIG, "%s: [keys] recipients: %s: not a "
+			    "valid age X25519 recipient", conf, list[i]);
 			goto err0;
 		}
 		if (add_recipient(list[i], pk, r))
 			goto err0;
+	}
+	/* The signed manifest names every recipient; it has a limit. */
+	if (r->n > MANIFEST_RECIPIENTS_MAX) {
+		log_fail(EX_CONFIG, "%s: [keys] recipients: %zu recipients with "
+		    "the site key; a backup holds at most %d", conf, r->n,
+		    MANIFEST_RECIPIENTS_MAX);
+		goto err0;
 	}
 
 	/* Success! */

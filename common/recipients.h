@@ -19,12 +19,15 @@ struct recipients {
 };
 
 /**
- * recipients_load(site_pk, list, r):
+ * recipients_load(site_pk, list, conf, r):
  * Fill ${r} with ${site_pk} and the recipients of the NULL-terminated
- * ${list}, in order, without duplicates.  Return 0, or -1 after logging
- * (EX_CONFIG naming the entry, or the file and line).
+ * ${list} ([keys] recipients of the configuration file ${conf}), in order,
+ * without duplicates; more than a manifest holds
+ * (MANIFEST_RECIPIENTS_MAX) is refused here, before any upload.  Return
+ * 0, or -1 after logging (EX_CONFIG naming ${conf} and the entry, or the
+ * recipients file and line).
  */
-int recipients_load(const uint8_t[AGE_KEY_LEN], char *const *,
+int recipients_load(const uint8_t[AGE_KEY_LEN], char *const *, const char *,
     struct recipients *);
 
 /**

@@ -335,7 +335,7 @@ static int diff_removed;
 static int
 diff_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	char other[PATH_MAX];
+	char other[PATH_MAX], esc[LOG_ESCAPED_LEN(PATH_MAX)];
 	const char *rel = path + diff_skip;
 	struct stat ob;
 
@@ -349,7 +349,7 @@ diff_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 		return (0);
 	if (lstat(other, &ob)) {
 		fprintf(diff_out, "%s %s\n", diff_removed ? "removed" : "new",
-		    rel);
+		    log_escape(rel, esc, sizeof(esc)));
 		diff_count++;
 		return (0);
 	}
@@ -360,7 +360,8 @@ diff_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	    (!S_ISDIR(sb->st_mode) && (sb->st_size != ob.st_size ||
 	    sb->st_mtim.tv_sec != ob.st_mtim.tv_sec ||
 	    sb->st_mtim.tv_nsec != ob.st_mtim.tv_nsec))) {
-		fprintf(diff_out, "changed %s\n", rel);
+		fprintf(diff_out, "changed %s\n", log_escape(rel, esc,
+		    sizeof(esc)));
 		diff_count++;
 	}
 	return (0);

@@ -141,14 +141,14 @@ store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
 	if (transport_get_buf(st->t, path, SITE_MAX, &have, &len))
 		goto err0;
 	if (len != strlen(want) || memcmp(have, want, len) != 0) {
-		char who[256];
+		char who[256], w[1024];
 
 		describe_marker((char *)have, who, sizeof(who));
-		log_fail(EX_CONFIG, "%s/%s: this directory belongs to %s, not "
+		log_fail(EX_CONFIG, "%s: this directory belongs to %s, not "
 		    "to site %s with key %s: another site or key uses it; "
 		    "check [site] name (if this site's key was replaced, "
-		    "remove the marker)", transport_describe(st->t), path, who,
-		    st->site, hex);
+		    "remove the marker)", transport_where(st->t, path, w,
+		    sizeof(w)), who, st->site, hex);
 		goto err1;
 	}
 done:

@@ -320,10 +320,11 @@ transport_put_stream(struct transport *t, const char *path,
 static void
 get_failed(struct transport *t, const char *path)
 {
+	char w[TRANSPORT_WHERE_MAX];
 
 	if (t->err.missing && lookup(t, path) == 0)
-		transport_seterr(t, EX_NOINPUT, 0, "%s/%s: no such file",
-		    t->desc, path);
+		transport_seterr(t, EX_NOINPUT, 0, "%s: no such file",
+		    transport_where(t, path, w, sizeof(w)));
 }
 
 int
@@ -379,6 +380,7 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
     uint8_t **buf, size_t *len)
 {
 	struct growbuf g = { NULL, 0, 0, max, 0 };
+	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	uint64_t handed;
 
@@ -391,10 +393,11 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 			break;
 		if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
-			    "%s/%s: larger than %zu bytes", t->desc, path, max);
+			    "%s: larger than %zu bytes",
+			    transport_where(t, path, w, sizeof(w)), max);
 		} else if (t->err.quiet) {
-			transport_seterr(t, EX_OSERR, 0, "%s/%s: out of memory",
-			    t->desc, path);
+			transport_seterr(t, EX_OSERR, 0, "%s: out of memory",
+			    transport_where(t, path, w, sizeof(w)));
 		} else if (handed == 0)
 			get_failed(t, path);
 		if (!again(t, &attempt)) {
@@ -510,6 +513,7 @@ transport_rmdir(struct transport *t, const char *path)
 int
 transport_size(struct transport *t, const char *path, uint64_t *size)
 {
+	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	int rc;
 
@@ -521,7 +525,8 @@ transport_size(struct transport *t, const char *path, uint64_t *size)
 			if (rc == 1)
 				return (0);
 			transport_seterr(t, EX_NOINPUT, 0,
-			    "%s/%s: no such file", t->desc, path);
+			    "%s: no such file",
+			    transport_where(t, path, w, sizeof(w)));
 		}
 		if (!again(t, &attempt)) {
 			report(t);

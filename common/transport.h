@@ -53,6 +53,15 @@ struct transport *transport_open(const struct conf *, const char *);
 const char *transport_describe(const struct transport *);
 
 /**
+ * transport_where(t, path, buf, len):
+ * Name store path ${path} in a message: the store's URL (without
+ * credentials) and ${path} joined by one '/' ("" names the store itself),
+ * written to ${buf} of ${len} bytes, truncated if longer.  Return ${buf}.
+ */
+const char *transport_where(const struct transport *, const char *, char *,
+    size_t);
+
+/**
  * transport_mkdir(t, path):
  * Create directory ${path} and its parents; an existing directory is
  * success, whatever the reply code.  Return 0 or -1.
@@ -99,7 +108,10 @@ int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
 /**
  * transport_list(t, dir, entries, n):
  * List directory ${dir} ("" for the root of the URL) without "." and "..".
- * A missing directory is an empty listing with return value 1.
+ * A missing directory is an empty listing with return value 1, the root
+ * included where the store makes it on demand (FTP: "missing" decided from
+ * the parent's listing); a local store directory that is missing is
+ * EX_UNAVAILABLE, as for transport_connect().
  * Return 0, 1, or -1 on error.  Free with transport_entries_free().
  */
 int transport_list(struct transport *, const char *,

@@ -223,19 +223,23 @@ out:
 	curl_slist_free_all(post);
 }
 
+/*
+ * List the directory at ${url} into ${entries}; ${dir} names it in
+ * messages.  Return 0, or -1 with the reason in ${t->err}.
+ */
 static int
-ftp_list(struct transport *t, const char *dir,
+list_url(struct transport *t, const char *url, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
 	struct transport_ftp *f = t->impl;
 	struct listbuf b = { NULL, 0, 0 };
+	char w[TRANSPORT_WHERE_MAX];
 	uint64_t count;
 	long code;
-	char *url;
 	int rc = -1;
 
-	if ((url = transport_ftp_url(t, dir, 1)) == NULL)
-		return (-1);
+	transport_where(t, dir, w, sizeof(w));
+
 	if (!f->feat_done)
 		ftp_feat(t, f->root);
 	while (f->listmode < sizeof(listmodes) / sizeof(listmodes[0])) {
@@ -253,8 +257,8 @@ ftp_list(struct transport *t, const char *dir,
 		if (transport_ftp_run(t, "list", dir)) {
 			if (t->err.quiet)
 				transport_seterr(t, EX_IOERR, 0,
-				    "%s/%s: listing larger than %u bytes",
-				    t->desc, dir, LIST_MAX);
+				    "%s: listing larger than %u bytes", w,
+				    LIST_MAX);
 			code = 0;
 			curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
 			/* The command refused (not the CWD): try the next. */
@@ -271,14 +275,86 @@ ftp_list(struct transport *t, const char *dir,
 			rc = 0;
 			break;
 		}
-		log_debug("%s/%s: %s output not understood; trying another "
-		    "listing command", t->desc, dir,
-		    listmodes[f->listmode].cmd);
+		log_debug("%s: %s output not understood; trying another "
+		    "listing command", w, listmodes[f->listmode].cmd);
 		f->listmode++;
 		transport_seterr(t, EX_TEMPFAIL, 0,
-		    "%s/%s: listing not understood", t->desc, dir);
+		    "%s: listing not understood", w);
 	}
 	free(b.p);
+	return (rc);
+}
+
+/*
+ * Whether the directory named by the first ${len} bytes of the base URL
+ * (up to a '/') is missing, from the listing of its parent, which may be
+ * missing in turn: the base of a brand-new server is made by the first
+ * backup.  Return 1 if missing, 0 if it exists or nobody can tell (the
+ * login directory; a listing refused for another reason), -1 on error.
+ */
+static int
+base_missing(struct transport *t, size_t len)
+{
+	struct transport_ftp *f = t->impl;
+	struct transport_entry *e = NULL;
+	size_t start, n = 0, i, rootlen = strlen(f->root);
+	char *parent = NULL, *name = NULL;
+	int nlen = 0, rc = 0;
+
+	if (len <= rootlen || strncmp(f->base, f->root, rootlen) != 0)
+		return (0);
+	for (start = len - 1; start > rootlen && f->base[start - 1] != '/';)
+		start--;
+	if ((parent = strndup(f->base, start)) == NULL ||
+	    (name = curl_easy_unescape(f->h, f->base + start,
+	    (int)(len - 1 - start), &nlen)) == NULL) {
+		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+		rc = -1;
+		goto out;
+	}
+	/* "a//b" or "%2F": no name to look for. */
+	if (nlen == 0 || memchr(name, '/', (size_t)nlen) != NULL ||
+	    memchr(name, '\0', (size_t)nlen) != NULL)
+		goto out;
+	if (list_url(t, parent, "..", &e, &n) == 0) {
+		rc = 1;
+		for (i = 0; i < n; i++)
+			if (strcmp(e[i].name, name) == 0)
+				rc = 0;
+	} else if (t->err.missing)
+		rc = base_missing(t, start);
+	else
+		rc = -1;
+out:
+	transport_entries_free(e, n);
+	curl_free(name);
+	free(parent);
+	return (rc);
+}
+
+static int
+ftp_list(struct transport *t, const char *dir,
+    struct transport_entry **entries, size_t *n)
+{
+	struct transport_ftp *f = t->impl;
+	struct transport_err saved;
+	char *url;
+	int rc;
+
+	if ((url = transport_ftp_url(t, dir, 1)) == NULL)
+		return (-1);
+	rc = list_url(t, url, dir, entries, n);
+	/*
+	 * The root refused: transport.c decides other directories from their
+	 * parent's listing; the root's parent is above the store.
+	 */
+	if (rc == -1 && dir[0] == '\0' && t->err.missing) {
+		saved = t->err;
+		if (base_missing(t, strlen(f->base)) == 1)
+			rc = 1;
+		else
+			t->err = saved;
+	}
 	free(url);
 	return (rc);
 }
@@ -369,6 +445,7 @@ static int
 ftp_size(struct transport *t, const char *path, uint64_t *size)
 {
 	struct transport_ftp *f = t->impl;
+	char w[TRANSPORT_WHERE_MAX];
 	curl_off_t len = -1;
 	char *url;
 	int rc = -1;
@@ -382,8 +459,9 @@ ftp_size(struct transport *t, const char *path, uint64_t *size)
 		curl_easy_getinfo(f->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 		    &len);
 		if (len < 0) {
-			transport_seterr(t, EX_IOERR, 0, "%s/%s: the server "
-			    "did not tell the size", t->desc, path);
+			transport_seterr(t, EX_IOERR, 0, "%s: the server "
+			    "did not tell the size",
+			    transport_where(t, path, w, sizeof(w)));
 			t->err.missing = 1;
 			rc = -1;
 		} else
@@ -478,9 +556,11 @@ transport_ftp_open(struct transport *t, const struct conf *c,
     const char *password)
 {
 	struct transport_ftp *f;
+	char shown[512];
 
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
-		log_fail(EX_OSERR, "%s: out of memory", c->server_url);
+		log_fail(EX_OSERR, "%s: out of memory",
+		    transport_url_shown(c->server_url, shown, sizeof(shown)));
 		return (-1);
 	}
 	t->ops = &ftp_ops;

@@ -111,10 +111,12 @@ static int
 check_user(const struct conf *c)
 {
 	const char *u = c->server_user;
+	char shown[512];
 
 	if (u == NULL || u[0] == '\0') {
 		log_fail(EX_CONFIG, "%s: [server] user is required for %s",
-		    c->path, c->server_url);
+		    c->path, transport_url_shown(c->server_url, shown,
+		    sizeof(shown)));
 		return (-1);
 	}
 	if (strcasecmp(u, "anonymous") == 0 || strcasecmp(u, "ftp") == 0) {
@@ -132,26 +134,30 @@ parse_url(struct transport *t, const struct conf *c)
 {
 	struct transport_ftp *f = t->impl;
 	char *scheme = NULL, *user = NULL, *query = NULL, *frag = NULL;
-	char *path = NULL, *host = NULL, *fixed = NULL;
+	char *path = NULL, *host = NULL, *fixed = NULL, *pass = NULL;
+	char shown[512];
 	CURLU *u;
 	size_t len;
 	int rc = -1;
 
+	/* Messages about the URL never show a user or password in it. */
+	transport_url_shown(c->server_url, shown, sizeof(shown));
 	if ((u = curl_url()) == NULL)
 		goto oom;
 	if (curl_url_set(u, CURLUPART_URL, c->server_url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		log_fail(EX_CONFIG, "%s: [server] url %s: not a valid URL",
-		    c->path, c->server_url);
+		    c->path, shown);
 		goto out;
 	}
 	if (strcmp(scheme, "ftp") != 0 && strcmp(scheme, "ftps") != 0) {
 		log_fail(EX_CONFIG, "%s: [server] url %s: scheme must be ftp://,"
-		    " ftps:// or file://", c->path, c->server_url);
+		    " ftps:// or file://", c->path, shown);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
 		log_fail(EX_CONFIG, "%s: [server] url: no user or password in "
 		    "the URL; use the user key and `sitevault credentials`",
 		    c->path);
@@ -160,7 +166,7 @@ parse_url(struct transport *t, const struct conf *c)
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
 		log_fail(EX_CONFIG, "%s: [server] url %s: '?' and '#' must be "
-		    "written %%3F and %%23", c->path, c->server_url);
+		    "written %%3F and %%23", c->path, shown);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
@@ -186,10 +192,11 @@ parse_url(struct transport *t, const struct conf *c)
 	rc = 0;
 	goto out;
 oom:
-	log_fail(EX_OSERR, "%s: out of memory", c->server_url);
+	log_fail(EX_OSERR, "%s: out of memory", shown);
 out:
 	curl_free(scheme);
 	curl_free(user);
+	curl_free(pass);
 	curl_free(query);
 	curl_free(frag);
 	curl_free(path);
@@ -350,7 +357,7 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
 	struct transport_ftp *f = t->impl;
 	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0;
-	char why[640], where[1280];
+	char why[640], where[TRANSPORT_WHERE_MAX];
 	CURLcode rc;
 	long code = 0;
 
@@ -362,8 +369,7 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		return (0);
 	}
 	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
-	snprintf(where, sizeof(where), "%s%s%s", t->desc, path[0] ? "/" : "",
-	    path);
+	transport_where(t, path, where, sizeof(where));
 	if (f->cb_failed) {
 		transport_seterr(t, EX_IOERR, 0, "%s: %s aborted", where, what);
 		t->err.quiet = 1;

@@ -68,6 +68,17 @@ void transport_seterr(struct transport *, int, int, const char *, ...)
  */
 int transport_path_check(const char *, int);
 
+/* Room for transport_where(): the store's URL and a checked path. */
+#define TRANSPORT_WHERE_MAX	2048
+
+/**
+ * transport_url_shown(url, buf, len):
+ * Copy the configured URL ${url} into ${buf} of ${len} bytes for a message
+ * about it, with anything up to a '@' after "://" (a user or password,
+ * which a valid URL never holds) replaced by "...".  Return ${buf}.
+ */
+const char *transport_url_shown(const char *, char *, size_t);
+
 /**
  * transport_tmpname(path):
  * A temporary name beside ${path}: "${path}" TRANSPORT_TMP_MARK and 8 random

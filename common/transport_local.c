@@ -277,10 +277,15 @@ local_list(struct transport *t, const char *dir,
 	if ((file = abspath(t, dir)) == NULL)
 		return (-1);
 	if ((d = opendir(file)) == NULL) {
-		if (errno == ENOENT && dir[0] != '\0')
-			rc = 1;
-		else
+		/*
+		 * Missing under the store directory: empty.  The store
+		 * directory itself is never created by us; its absence (a
+		 * mount that is not mounted) is no empty store.
+		 */
+		if (errno != ENOENT)
 			syserr(t, file, "list", errno);
+		else if (local_connect(t) == 0)
+			rc = 1;
 		free(file);
 		return (rc);
 	}
@@ -455,9 +460,12 @@ static const struct transport_ops local_ops = {
 int
 transport_local_open(struct transport *t, const struct conf *c)
 {
-	const char *url = c->server_url, *path = conf_local_path(c);
+	const char *path = conf_local_path(c);
 	struct local *l;
+	char url[512];
 	size_t len;
+
+	transport_url_shown(c->server_url, url, sizeof(url));
 
 	if (path == NULL || path[0] != '/') {
 		log_fail(EX_CONFIG, "%s: server url %s: a local store needs an "

@@ -42,6 +42,30 @@ transport_path_check(const char *path, int empty_ok)
 	return (0);
 }
 
+const char *
+transport_where(const struct transport *t, const char *path, char *buf,
+    size_t len)
+{
+	size_t dlen = strlen(t->desc);
+
+	/* The store's root URL ends in '/' ("ftp://host/", "/"). */
+	snprintf(buf, len, "%s%s%s", t->desc, path[0] != '\0' && dlen > 0 &&
+	    t->desc[dlen - 1] != '/' ? "/" : "", path);
+	return (buf);
+}
+
+const char *
+transport_url_shown(const char *url, char *buf, size_t len)
+{
+	const char *sep = strstr(url, "://"), *at = strrchr(url, '@');
+
+	if (sep != NULL && at != NULL && at > sep)
+		snprintf(buf, len, "%.*s...%s", (int)(sep + 3 - url), url, at);
+	else
+		snprintf(buf, len, "%s", url);
+	return (buf);
+}
+
 int
 transport_entry_add(struct transport_entry **entries, size_t *n,
     size_t *cap, const char *name, size_t namelen, int is_dir, uint64_t size)

@@ -43,6 +43,12 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
         dev.type = tarfile.CHRTYPE
         dev.devmajor, dev.devminor = 1, 3
         t.addfile(dev)
+    elif kind == "newline":
+        # Refused as a device; its name must not forge a line in the error.
+        dev = tarfile.TarInfo(prefix + "/a\nsitevault: forged")
+        dev.type = tarfile.CHRTYPE
+        dev.devmajor, dev.devminor = 1, 3
+        t.addfile(dev)
     elif kind == "fifo":
         f = tarfile.TarInfo(prefix + "/fifo")
         f.type = tarfile.FIFOTYPE

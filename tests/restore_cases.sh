@@ -130,7 +130,7 @@ sed -i '/^trusted = /d' "$C"
 # --- crafted archives: hostile even though signed by the site key ---------
 mkdir -p "$T/outside"
 echo sentinel > "$T/outside/sentinel"
-for kind in dotdot absolute symlink hardlink device fifo; do
+for kind in dotdot absolute symlink hardlink device fifo newline; do
 	rm -rf "$SITE_DIR/Data_"*
 	python3 "$top_srcdir/tests/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar" \
 	    "$T/outside" "/etc/passwd" 2>/dev/null ||
@@ -146,6 +146,12 @@ for kind in dotdot absolute symlink hardlink device fifo; do
 	find "$T" -name escape | grep -q . && fail "crafted $kind: wrote ../escape"
 	[ "$(cat "$T/outside/sentinel")" = sentinel ] || fail "crafted $kind: outside changed"
 	ls -a "$T" | grep -q sitevault-restore && fail "crafted $kind: staging left"
+	if [ "$kind" = newline ]; then
+		grep -qF 'a\nsitevault: forged' "$T/stderr" ||
+		    fail "crafted $kind: name not escaped: $(cat "$T/stderr")"
+		! grep -q '^sitevault: forged' "$T/stderr" ||
+		    fail "crafted $kind: a name forged a line: $(cat "$T/stderr")"
+	fi
 	ok "crafted archive refused: $kind"
 done
 rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
@@ -208,3 +214,22 @@ expect_exit 0 "$SITEVAULT" -c "$N/sitevault.conf" restore --from-site branch-01 
 sv_snap "$N/out$LIVE_DATA" > "$T/snap.drout"
 diff -u "$T/snap.dr" "$T/snap.drout" || fail "disaster recovery restore differs"
 ok "disaster recovery with --from-site and an escrow --identity"
+
+# --- names with control characters cannot forge output lines -------------
+# pack stores any name; where one reaches the terminal it is escaped.
+forged=$'a\nsitevault: forged\t\033[31m'
+printf 'x\n' > "$LIVE_DATA/$forged"
+expect_exit 0 sv -q backup --category data
+rm "$LIVE_DATA/$forged"
+expect_exit 0 sv -v restore --dry-run latest --category data
+grep -qF 'a\nsitevault: forged\t\x1b[31m' "$T/stdout" ||
+    { cat "$T/stdout"; fail "dry run: the name is not listed escaped"; }
+grep -qxF 'new a\nsitevault: forged\t\x1b[31m' "$T/stdout" ||
+    { cat "$T/stdout"; fail "dry run: no escaped \"new\" line"; }
+! grep -q '^sitevault: forged' "$T/stdout" "$T/stderr" ||
+    fail "a name forged a line: $(cat "$T/stdout")"
+! grep -q $'\033' "$T/stdout" "$T/stderr" || fail "an escape sequence reached the output"
+[ ! -e "$LIVE_DATA/$forged" ] || fail "--dry-run restored the file"
+expect_exit 0 sv -q restore latest --category data
+[ "$(cat "$LIVE_DATA/$forged")" = x ] || fail "the name was not restored as it is"
+ok "names with control characters: escaped in --dry-run -v and errors, restored intact"

@@ -13,6 +13,21 @@ bk_keygen
 bk_conf "$T/conf" "$S" "backup.part_size = 64K" "backup.retain = 2"
 sv() { "$SITEVAULT" -c "$T/conf" "$@"; }
 
+# 0. An empty store directory: empty results, no error, nothing created.
+expect_exit 0 sv list
+expect_stdout "^$SITE: no backups$"
+expect_exit 0 sv list --all-sites
+expect_stdout "^no sites under $S$"
+expect_exit 0 sv history
+expect_stdout "^$SITE: no history yet$"
+expect_exit 0 sv prune --dry-run
+expect_stdout "^nothing to prune$"
+expect_exit 0 sv prune
+expect_stdout "^nothing to prune$"
+[ -z "$(ls -A "$S")" ] || fail "list or prune wrote: $(ls -A "$S")"
+rm -rf "$T/state"	# the prunes' local history lines: not on the server
+ok "list, history and prune on an empty store directory"
+
 # 1. One backup of each category, in the spec's layout.
 expect_exit 0 sv backup --description "first run"
 expect_stdout "^Configuration_1: 1[0-9] files"
@@ -218,6 +233,19 @@ done
 printf 'age1notakey\n' >"$T/escrow.txt"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
 expect_stderr "escrow.txt: line 1: not an age X25519 recipient"
+# A manifest holds 256 recipients (the site key, $e1 and 254 here); one
+# more is refused when they are read, before anything is uploaded.
+for i in $(seq 255); do age-keygen 2>/dev/null | grep -v '^#'; done |
+	age-keygen -y >"$T/escrow.all"
+[ "$(sort -u "$T/escrow.all" | wc -l)" = 255 ] || fail "255 escrow keys not made"
+head -n 254 "$T/escrow.all" >"$T/escrow.txt"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+cp "$T/escrow.all" "$T/escrow.txt"
+before=$(bk_snapshot "$S")
+expect_exit 78 "$SITEVAULT" -c "$T/conf.esc" backup --category configuration
+expect_stderr "^sitevault: $T/conf.esc: \[keys\] recipients: 257 recipients with the site key; a backup holds at most 256$"
+[ "$(wc -l <"$T/stderr")" = 1 ] || fail "more than one error: $(cat "$T/stderr")"
+[ "$before" = "$(bk_snapshot "$S")" ] || fail "the refused backup changed the store"
 ok "escrow recipients decrypt with stock age; verify_after_upload; bad ones refused"
 
 # 13. Memory stays flat: 160 MiB through the pipeline in well under 160 MiB.

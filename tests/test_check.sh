@@ -62,8 +62,23 @@ expect_exit 78 "$SITEVAULT" -c "$T/local.conf" check
 grep -q '^FAIL  SITE marker: .*names site "branch-02"' "$T/stdout" ||
     fail "foreign SITE marker not reported"
 grep -q "^PASS  delete" "$T/stdout" || fail "checks after a failure not run"
+# Each failure once (cron mails both streams): its FAIL line on stdout,
+# one summary line on stderr.
+[ "$(cat "$T/stderr")" = "sitevault: check: 1 check failed" ] ||
+    fail "stderr: $(cat "$T/stderr")"
+# Two failures: counted; the exit code is the class of the first.
+chmod 644 "$T/site.key"
+expect_exit 77 "$SITEVAULT" -c "$T/local.conf" check
+grep -q '^FAIL  secret key: .*unsafe key file' "$T/stdout" || fail "no key FAIL line"
+[ "$(grep -c '^FAIL  ' "$T/stdout")" = 2 ] || fail "not 2 FAIL lines: $(cat "$T/stdout")"
+[ "$(cat "$T/stderr")" = "sitevault: check: 2 checks failed" ] ||
+    fail "stderr: $(cat "$T/stderr")"
+expect_exit 77 "$SITEVAULT" -c "$T/local.conf" -q --json check
+[ "$(cat "$T/stderr")" = "sitevault: check: 2 checks failed" ] ||
+    fail "stderr with --json: $(cat "$T/stderr")"
+chmod 600 "$T/site.key"
 rm "$T/store/branch-01/SITE"
-ok "SITE marker"
+ok "SITE marker; each failure printed once"
 
 # A store that is not there: 69, and nothing after it is tried.
 tv_conf "$T/gone.conf" "$T/not-mounted"
@@ -88,11 +103,15 @@ for s in $(ftpd_list_servers plain); do
 		expect_exit 77 "$SITEVAULT" -c "$T/$s.conf" check
 		grep -q '^FAIL  login accepted: .*530' "$T/stdout" ||
 		    fail "wrong password: no FAIL line with the reply"
+		[ "$(cat "$T/stderr")" = "sitevault: check: 1 check failed" ] ||
+		    fail "wrong password: stderr: $(cat "$T/stderr")"
 		tv_conf "$T/down.conf" "ftp://$FTPD_HOST:1/store" retries=0
 		creds "$T/down.conf" x
 		expect_exit 69 "$SITEVAULT" -c "$T/down.conf" check
 		grep -q "^FAIL  server reachable: " "$T/stdout" ||
 		    fail "unreachable: no FAIL line"
+		[ "$(cat "$T/stderr")" = "sitevault: check: 1 check failed" ] ||
+		    fail "unreachable: stderr: $(cat "$T/stderr")"
 		ok "wrong password 77, unreachable 69"
 	fi
 	ftpd_stop

@@ -1,6 +1,7 @@
 /*
  * Unit tests for common/conf.c and common/conf_value.c (SPEC section 3):
  * one row per accepted or rejected input.  test_conf_file.c has the rest.
+ * Also log_escape(), which keeps the messages about a file one line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -457,11 +458,60 @@ test_rows(void **state)
 	}
 }
 
+/* Messages and listed names: control characters escaped (log_escape). */
+static void
+test_log_escape(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;		/* of the buffer; 0: large */
+		const char *want;
+	} esc[] = {
+		{ "plain", 0, "plain" },
+		{ "a\nsitevault: forged", 0, "a\\nsitevault: forged" },
+		{ "\t\r", 0, "\\t\\r" },
+		{ "\033[31m", 0, "\\x1b[31m" },
+		{ "\001\037\177", 0, "\\x01\\x1f\\x7f" },
+		{ "back\\slash", 0, "back\\slash" },
+		{ "caf\xc3\xa9 \xc2\xa0", 0, "caf\xc3\xa9 \xc2\xa0" },
+		{ "\xc2\x9b" "1m", 0, "\\xc2\\x9b" "1m" },
+		{ "end\xc2", 0, "end\xc2" },
+		{ "\xff\x80", 0, "\xff\x80" },
+		/* Cut before what does not fit, never inside an escape. */
+		{ "a\nb", 3, "a" },
+		{ "a\nb", 4, "a\\n" },
+		{ "a\nb", 5, "a\\nb" },
+		{ "\001", 4, "" },
+		{ "abc", 1, "" },
+	};
+	char buf[256], msg[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(esc) / sizeof(esc[0]); i++) {
+		memset(buf, 'X', sizeof(buf));
+		log_escape(esc[i].in, buf, esc[i].len ? esc[i].len :
+		    sizeof(buf));
+		if (strcmp(buf, esc[i].want) != 0)
+			fail_msg("row %zu: got \"%s\", want \"%s\"", i, buf,
+			    esc[i].want);
+	}
+	/* log_fail() escapes the formatted message (what it captures too). */
+	log_capture(msg, sizeof(msg));
+	log_fail(EX_IOERR, "archive entry %s: device node refused",
+	    "a\nsitevault: forged");
+	log_capture(NULL, 0);
+	assert_string_equal(msg,
+	    "archive entry a\\nsitevault: forged: device node refused");
+	log_reset();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_log_escape),
 	};
 
 	log_init("test_conf", 0, 0);

@@ -182,9 +182,36 @@ test_open_refused(void **state)
 		{ "ftp://u@127.0.0.1:1/x", "u" },
 		{ "http://127.0.0.1/x", "u" },
 		{ "ftp://127.0.0.1/x#y", "u" },
+		/* Credentials never reach a message, valid URL or not. */
+		{ "ftp://u:s3cret@127.0.0.1:1/x", "u" },
+		{ "ftp://:s3cret@127.0.0.1:1/x", "u" },
+		{ "ftp://u:s3cret@127.0.0.1:99999/x", "u" },
+		{ "ftp://u:s3cret@[::1/x", "u" },
+		{ "http://u:s3cret@127.0.0.1/x", "u" },
+		{ "ftps://u:s3cret@127.0.0.1/x#y", "u" },
+		{ "ftp://u:s3cret@127.0.0.1/x", "anonymous" },
+		{ "ftp://u:s3cret@127.0.0.1/x", "" },
+		{ "ftp://u:pa/s3cret@127.0.0.1/x", "u" },
+		{ "file://u:s3cret@/x", "u" },
+	};
+	static const struct {
+		const char *url;
+		const char *path;
+		const char *want;
+	} where[] = {
+		{ "ftp://127.0.0.1:1", "branch-01/Data_7",
+		    "ftp://127.0.0.1:1/branch-01/Data_7" },
+		{ "ftp://127.0.0.1:1/", "branch-01/Data_7",
+		    "ftp://127.0.0.1:1/branch-01/Data_7" },
+		{ "ftp://127.0.0.1:1/", "", "ftp://127.0.0.1:1/" },
+		{ "ftp://127.0.0.1:1/a/", "b", "ftp://127.0.0.1:1/a/b" },
+		{ "ftp://127.0.0.1:1/a", "", "ftp://127.0.0.1:1/a" },
+		{ "/", "srv/x", "/srv/x" },
+		{ "file:///srv/", "x", "/srv/x" },
 	};
 	struct transport *t;
 	struct conf c;
+	char msg[1024];
 	size_t i;
 
 	(void)state;
@@ -196,18 +223,37 @@ test_open_refused(void **state)
 		c.server_tls = CONF_TLS_TRY;
 		c.server_retries = 1;
 		log_reset();
+		log_capture(msg, sizeof(msg));
 		if ((t = transport_open(&c, "pw")) != NULL) {
 			transport_close(t);
 			fail_msg("opened %s as %s", bad[i].url,
 			    bad[i].user ? bad[i].user : "(null)");
 		}
+		log_capture(NULL, 0);
 		assert_int_equal(log_class(), EX_CONFIG);
+		if (strstr(msg, "s3cret") != NULL)
+			fail_msg("%s: the message shows the password: %s",
+			    bad[i].url, msg);
 	}
 	/* A good one opens without connecting, and describes itself. */
 	c.server_url = (char *)(uintptr_t)"ftp://127.0.0.1:1/a%20b/";
 	c.server_user = (char *)(uintptr_t)"u";
 	assert_non_null(t = transport_open(&c, "pw"));
 	assert_string_equal(transport_describe(t), "ftp://127.0.0.1:1/a%20b");
+	transport_close(t);
+	/* Paths are joined to the URL with one '/', at the server's root too. */
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		c.server_url = (char *)(uintptr_t)where[i].url;
+		assert_non_null(t = transport_open(&c, "pw"));
+		assert_string_equal(transport_where(t, where[i].path, msg,
+		    sizeof(msg)), where[i].want);
+		transport_close(t);
+	}
+	/* Truncated, never overflowing. */
+	c.server_url = (char *)(uintptr_t)"ftp://127.0.0.1:1/";
+	assert_non_null(t = transport_open(&c, "pw"));
+	assert_string_equal(transport_where(t, "branch-01/Data_7", msg, 12),
+	    "ftp://127.0");
 	transport_close(t);
 	transport_close(NULL);
 }

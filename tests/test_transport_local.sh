@@ -28,8 +28,30 @@ tv_conf "$T/gone.conf" "$T/not-mounted"
 tt 69 "$T/gone.conf" connect
 expect_stderr "store directory missing"
 tt 69 "$T/gone.conf" mkdir branch-01
+# Not an empty listing either: "no backups" would hide the unmounted store.
+tt 69 "$T/gone.conf" list ""
+expect_stderr "store directory missing"
+tt 69 "$T/gone.conf" list branch-01
+expect_stderr "store directory missing"
+tt 69 "$T/gone.conf" exists branch-01/SITE
 [ ! -e "$T/not-mounted" ] || fail "missing store directory was created"
 ok "missing store directory"
+
+# An empty store directory: everything under it is missing, not an error.
+mkdir "$T/empty"
+tv_conf "$T/empty.conf" "$T/empty"
+tt 0 "$T/empty.conf" list "" -- list branch-01 -- exists branch-01/SITE \
+    -- list branch-01/Data_1
+[ "$(tr '\n' ' ' <"$T/stdout")" = "# missing 0 # missing " ] ||
+    fail "empty store: got $(tr '\n' ' ' <"$T/stdout")"
+ok "empty store directory"
+
+# A store at "/": messages name paths with one slash.
+tv_conf "$T/slash.conf" /
+printf 'abc' >"$T/store/three"
+tt 65 "$T/slash.conf" getbuf "${T#/}/store/three" 2
+expect_stderr "^transport_tool: $T/store/three: larger than 2 bytes$"
+ok "store at /: one slash in messages"
 
 streamed "$T/local.conf" "$(big_size)"
 ok "streaming"

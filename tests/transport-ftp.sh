@@ -37,6 +37,37 @@ ftp_plain() {
 	    fail "the password appears in the output"
 	ok "$FTPD_NAME: one control connection, password masked"
 
+	# A brand-new server: the base directory of the URL does not exist
+	# yet.  Its listing and everything under it are missing, not errors
+	# (decided from the listing of the parent, whatever the reply code).
+	tv_conf "$T/new.conf" "$FTPD_URL/new%20base/deeper"
+	tt 0 "$T/new.conf" list "" -- list branch-01 -- exists branch-01 \
+	    -- exists branch-01/SITE -- list branch-01/Data_1
+	[ "$(tr '\n' ' ' <"$T/stdout")" = "# missing # missing 0 0 # missing " ] ||
+	    fail "brand-new base: got $(tr '\n' ' ' <"$T/stdout")"
+	[ ! -e "$FTPD_ROOT/new base" ] || fail "listing made the base directory"
+	# A base that exists but is refused stays an error.
+	mkdir -p "$FTPD_ROOT/locked/in"
+	chmod 000 "$FTPD_ROOT/locked"
+	tv_conf "$T/locked.conf" "$FTPD_URL/locked/in"
+	tt 74 "$T/locked.conf" list ""
+	expect_stderr "list: server replied \"550 "
+	chmod 755 "$FTPD_ROOT/locked"
+	ok "$FTPD_NAME: a base directory not made yet lists as missing"
+
+	# Messages name the path under the server's root with one '/'.
+	tv_conf "$T/top.conf" "$FTPD_URL/"
+	tt 66 "$T/top.conf" get "store/branch-01/Data_7/manifest" "$T/back"
+	expect_stderr "^transport_tool: $FTPD_URL/store/branch-01/Data_7/manifest: no such file$"
+	tt 65 "$T/top.conf" getbuf "store/branch-01/Data 1/x -> y" 1
+	expect_stderr "^transport_tool: $FTPD_URL/store/branch-01/Data 1/x -> y: larger than 1 bytes$"
+	chmod 000 "$FTPD_ROOT/locked"
+	tt 74 "$T/top.conf" list "locked/in"
+	expect_stderr "^transport_tool: $FTPD_URL/locked/in: list: server replied \"550 "
+	chmod 755 "$FTPD_ROOT/locked"
+	! grep -q "$FTPD_URL//" "$T/stderr" || fail "double slash: $(cat "$T/stderr")"
+	ok "$FTPD_NAME: messages name paths with one slash"
+
 	tv_conf "$T/bad.conf" "$FTPD_URL/store"
 	FTPD_PASS=not-the-password tt 77 "$T/bad.conf" list ""
 	expect_stderr 'login refused: server replied "530 '
