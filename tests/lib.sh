@@ -63,3 +63,16 @@ need() {
 		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed (packaging/install-deps)"
 	done
 }
+
+# flip_byte FILE OFFSET: invert every bit of one byte in place (writing a
+# fixed byte would leave a file unchanged when it already held that byte).
+flip_byte() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b[0] ^ 0xFF]))
+PY
+}

@@ -98,7 +98,7 @@ attack() {
 	ok "attack refused: $name"
 }
 attack "flipped byte in a part" \
-    'printf "\xff" | dd of=Data_3/part.000001 bs=1 seek=100 conv=notrunc status=none' \
+    'flip_byte Data_3/part.000001 100' \
     'part.000001: SHA-256'
 attack "part deleted" 'rm Data_3/part.000002' 'part.000002'
 attack "parts swapped" \

@@ -42,7 +42,7 @@ expect_exit 1 "$AGETOOL" -d -i "$T/k3" < "$T/c2"
 expect_stderr 'no identity matches'
 size=$(stat -c %s "$T/c2")
 cp "$T/c2" "$T/bad"
-printf 'X' | dd of="$T/bad" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+flip_byte "$T/bad" $((size - 100))
 expect_exit 1 "$AGETOOL" -d -i "$T/k1" < "$T/bad"
 expect_stderr 'chunk does not verify.*chunk 2'
 # the two full chunks verified and were released; the bad one was not
@@ -53,6 +53,6 @@ expect_exit 1 "$AGETOOL" -d -i "$T/k1" < "$T/cut"
 expect_stderr 'truncated'
 expect_exit 1 age -d -i "$T/k1" "$T/cut"
 cp "$T/c1" "$T/bad"
-printf 'X' | dd of="$T/bad" bs=1 seek=$(( $(stat -c %s "$T/c1") - 100 )) conv=notrunc 2>/dev/null
+flip_byte "$T/bad" $(( $(stat -c %s "$T/c1") - 100 ))
 expect_exit 1 age -d -i "$T/k1" "$T/bad"
 ok "refusals: wrong key, flipped byte, truncation"

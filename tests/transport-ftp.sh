@@ -87,10 +87,33 @@ ftp_restart() {
 	tv_conf "$c" "$FTPD_URL/store" retries=6
 	head -c $((192 << 20)) /dev/urandom >"$T/big"
 	tt 0 "$c" mkdir up
-	tool_pw "$c" put up/big "$T/big" >"$T/up.out" 2>"$T/up.err" &
-	pid=$!
-	wait_tmp "$r/up"
-	kill -STOP $(sessions) 2>/dev/null || true
+	# Stop the server's session the moment the upload's temporary file
+	# appears: its pids are found beforehand, since a busy machine can
+	# otherwise finish the 192 MiB first.  Should the upload still win
+	# the race, the file under its final name must be complete; try again.
+	local try s i
+	for try in 1 2 3; do
+		tool_pw "$c" put up/big "$T/big" >"$T/up.out" 2>"$T/up.err" &
+		pid=$!
+		s=""
+		for ((i = 0; i < 2000; i++)); do
+			[ -n "$s" ] || s=$(sessions | tr '\n' ' ')
+			if [ -n "$s" ] && compgen -G "$r/up/*.sv-tmp.*" >/dev/null; then
+				kill -STOP $s 2>/dev/null || true
+				# ... and any session that started meanwhile.
+				kill -STOP $(sessions) 2>/dev/null || true
+				break
+			fi
+			[ -e "$r/up/big" ] && break
+			sleep 0.005
+		done
+		[ -e "$r/up/big" ] || break
+		kill -CONT $s 2>/dev/null || true
+		wait "$pid" || true
+		cmp -s "$T/big" "$r/up/big" || fail "partial file under the final name"
+		rm -f "$r/up/big"
+		echo "upload finished before the server was stopped (try $try)"
+	done
 	[ ! -e "$r/up/big" ] || fail "final name visible during the upload"
 	kill -KILL $(sessions) 2>/dev/null || true
 	ftpd_restart
