@@ -17,8 +17,11 @@
 #include "manifest.h"
 #include "transport.h"
 
-/* Ciphertext fed to the age reader per step: bounds the plaintext buffer. */
+/* Ciphertext fed to the age reader per step. */
 #define FEED	65536
+/* Plaintext between the decryption thread and the reader, and per read. */
+#define RING	(1024 * 1024)
+#define OUT	(256 * 1024)
 
 struct fetch_part {
 	uint8_t *buf;
@@ -47,15 +50,22 @@ struct fetch {
 	int stop;		/* consumer asks the thread to stop */
 	uint64_t verified;	/* ciphertext bytes verified */
 
-	/* Consumer side. */
+	/*
+	 * Decryption thread -> reader: verified plaintext in a ring buffer,
+	 * so that decryption overlaps decompression and extraction.
+	 */
+	pthread_t dthr;
+	int dthr_started;
+	uint8_t *ring;
+	size_t rhead, rlen;	/* oldest byte, bytes held */
+	int dec_done;		/* the decryption thread has finished */
+	int dec_failed;		/* ... after a failure it logged */
+
+	/* Decryption thread only. */
 	struct fetch_part cur;
-	size_t cur_off;
-	size_t nconsumed;	/* parts taken from the queue */
-	uint8_t *pt;		/* verified plaintext not yet handed out */
-	size_t ptlen, ptcap;
-	int pt_handed;		/* pt was handed out by the last fetch_read */
-	int ended;		/* age stream finished and verified */
-	int failed;
+
+	/* Reader only. */
+	uint8_t *out;		/* handed out by fetch_read() */
 };
 
 static int
@@ -154,25 +164,38 @@ fetch_thread(void *cookie)
 	return (NULL);
 }
 
-/* Age reader output: collect verified plaintext. */
+/*
+ * Age reader output (decryption thread): verified plaintext into the ring,
+ * waiting while it is full; -1 once the reader has gone away.
+ */
 static int
 fetch_out(void *cookie, const void *buf, size_t len)
 {
 	struct fetch *f = cookie;
-	uint8_t *np;
-	size_t ncap;
+	const uint8_t *p = buf;
+	size_t n, tail;
 
-	if (f->ptlen + len > f->ptcap) {
-		ncap = f->ptcap ? f->ptcap : 2 * FEED;
-		while (ncap < f->ptlen + len)
-			ncap *= 2;
-		if ((np = realloc(f->pt, ncap)) == NULL)
+	pthread_mutex_lock(&f->mtx);
+	while (len > 0) {
+		while (f->rlen == RING && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mtx);
+		if (f->stop) {
+			pthread_mutex_unlock(&f->mtx);
 			return (-1);
-		f->pt = np;
-		f->ptcap = ncap;
+		}
+		tail = (f->rhead + f->rlen) % RING;
+		n = RING - f->rlen;
+		if (n > RING - tail)
+			n = RING - tail;
+		if (n > len)
+			n = len;
+		memcpy(f->ring + tail, p, n);
+		f->rlen += n;
+		p += n;
+		len -= n;
+		pthread_cond_broadcast(&f->cv);
 	}
-	memcpy(f->pt + f->ptlen, buf, len);
-	f->ptlen += len;
+	pthread_mutex_unlock(&f->mtx);
 	return (0);
 }
 
@@ -208,6 +231,8 @@ done:
 	return (rc);
 }
 
+static void *fetch_decrypt(void *);
+
 struct fetch *
 fetch_new(struct transport *t, const char *dir, const struct manifest *m,
     const uint8_t (*sks)[AGE_KEY_LEN], size_t nsk,
@@ -226,8 +251,9 @@ fetch_new(struct transport *t, const char *dir, const struct manifest *m,
 	f->pcookie = pcookie;
 	for (i = 0; i < m->nparts; i++)
 		f->total += m->parts[i].size;
-	if ((f->dir = strdup(dir)) == NULL)
-		goto err1;
+	if ((f->dir = strdup(dir)) == NULL ||
+	    (f->ring = malloc(RING)) == NULL || (f->out = malloc(OUT)) == NULL)
+		goto err2;
 	if ((f->age = age_reader_new(sks, nsk, fetch_out, f)) == NULL)
 		goto err2;
 	if (pthread_mutex_init(&f->mtx, NULL))
@@ -237,6 +263,11 @@ fetch_new(struct transport *t, const char *dir, const struct manifest *m,
 	if (pthread_create(&f->thr, NULL, fetch_thread, f))
 		goto err5;
 	f->thr_started = 1;
+	if (pthread_create(&f->dthr, NULL, fetch_decrypt, f)) {
+		fetch_free(f);
+		goto err0;
+	}
+	f->dthr_started = 1;
 
 	/* Success! */
 	return (f);
@@ -248,8 +279,9 @@ err4:
 err3:
 	age_reader_free(f->age);
 err2:
+	free(f->out);
+	free(f->ring);
 	free(f->dir);
-err1:
 	free(f);
 err0:
 	log_fail(EX_OSERR, "cannot start reading %s: %s", dir, strerror(errno));
@@ -263,13 +295,11 @@ fetch_next_part(struct fetch *f)
 	int rc;
 
 	pthread_mutex_lock(&f->mtx);
-	while (!f->have_ready && !f->dl_done)
+	while (!f->have_ready && !f->dl_done && !f->stop)
 		pthread_cond_wait(&f->cv, &f->mtx);
 	if (f->have_ready) {
 		f->cur = f->ready;
 		f->have_ready = 0;
-		f->cur_off = 0;
-		f->nconsumed++;
 		pthread_cond_broadcast(&f->cv);
 		rc = 1;
 	} else
@@ -293,53 +323,74 @@ fetch_age_failed(struct fetch *f)
 	    (unsigned long long)age_reader_chunk(f->age), age_strerror(e));
 }
 
+/* The decryption thread: verified parts through the age reader. */
+static void *
+fetch_decrypt(void *cookie)
+{
+	struct fetch *f = cookie;
+	size_t off, n;
+	int rc, failed = 0;
+
+	for (;;) {
+		if ((rc = fetch_next_part(f)) < 0) {
+			failed = 1;	/* the download thread said why */
+			break;
+		}
+		if (rc == 0) {
+			if (!f->stop && age_reader_finish(f->age)) {
+				fetch_age_failed(f);
+				failed = 1;
+			}
+			break;
+		}
+		for (off = 0; off < f->cur.len; off += n) {
+			n = f->cur.len - off < FEED ? f->cur.len - off : FEED;
+			if (age_reader_write(f->age, f->cur.buf + off, n))
+				break;
+		}
+		free(f->cur.buf);
+		f->cur.buf = NULL;
+		if (off < f->cur.len) {
+			if (!f->stop)
+				fetch_age_failed(f);
+			failed = 1;
+			break;
+		}
+	}
+
+	pthread_mutex_lock(&f->mtx);
+	f->dec_done = 1;
+	f->dec_failed = failed;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mtx);
+	return (NULL);
+}
+
 ssize_t
 fetch_read(void *cookie, const void **buf)
 {
 	struct fetch *f = cookie;
-	size_t n;
-	int rc;
+	size_t n, first;
+	ssize_t rc;
 
-	if (f->failed)
-		return (-1);
-	if (f->pt_handed) {
-		f->ptlen = 0;
-		f->pt_handed = 0;
+	pthread_mutex_lock(&f->mtx);
+	while (f->rlen == 0 && !f->dec_done)
+		pthread_cond_wait(&f->cv, &f->mtx);
+	if (f->rlen == 0) {
+		rc = f->dec_failed ? -1 : 0;
+		pthread_mutex_unlock(&f->mtx);
+		return (rc);
 	}
-	while (f->ptlen == 0 && !f->ended) {
-		if (f->cur.buf != NULL && f->cur_off < f->cur.len) {
-			n = f->cur.len - f->cur_off;
-			if (n > FEED)
-				n = FEED;
-			if (age_reader_write(f->age, f->cur.buf + f->cur_off,
-			    n)) {
-				fetch_age_failed(f);
-				goto err;
-			}
-			f->cur_off += n;
-			continue;
-		}
-		free(f->cur.buf);
-		f->cur.buf = NULL;
-		if ((rc = fetch_next_part(f)) < 0)
-			goto err;
-		if (rc == 0) {
-			if (age_reader_finish(f->age)) {
-				fetch_age_failed(f);
-				goto err;
-			}
-			f->ended = 1;
-		}
-	}
-	if (f->ptlen == 0)
-		return (0);
-	*buf = f->pt;
-	f->pt_handed = 1;
-	return ((ssize_t)f->ptlen);
-
-err:
-	f->failed = 1;
-	return (-1);
+	n = f->rlen < OUT ? f->rlen : OUT;
+	first = RING - f->rhead < n ? RING - f->rhead : n;
+	memcpy(f->out, f->ring + f->rhead, first);
+	memcpy(f->out + first, f->ring, n - first);
+	f->rhead = (f->rhead + n) % RING;
+	f->rlen -= n;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mtx);
+	*buf = f->out;
+	return ((ssize_t)n);
 }
 
 int
@@ -366,20 +417,22 @@ fetch_free(struct fetch *f)
 
 	if (f == NULL)
 		return;
-	if (f->thr_started) {
-		pthread_mutex_lock(&f->mtx);
-		f->stop = 1;
-		pthread_cond_broadcast(&f->cv);
-		pthread_mutex_unlock(&f->mtx);
+	pthread_mutex_lock(&f->mtx);
+	f->stop = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mtx);
+	if (f->dthr_started)
+		pthread_join(f->dthr, NULL);
+	if (f->thr_started)
 		pthread_join(f->thr, NULL);
-	}
 	if (f->have_ready)
 		free(f->ready.buf);
 	free(f->cur.buf);
-	if (f->pt != NULL) {
-		OPENSSL_cleanse(f->pt, f->ptcap);
-		free(f->pt);
-	}
+	/* Plaintext of voicemail and configuration: wiped, not just freed. */
+	OPENSSL_cleanse(f->ring, RING);
+	OPENSSL_cleanse(f->out, OUT);
+	free(f->ring);
+	free(f->out);
 	age_reader_free(f->age);
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->mtx);
