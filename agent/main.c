@@ -26,7 +26,9 @@ static const struct {
 	    "backup [--category all|configuration|data] [--description TEXT]" },
 	{ "list", cmd_list, "list [--site NAME | --all-sites]" },
 	{ "history", cmd_history, "history" },
-	{ "verify", cmd_verify, "verify [ID|latest] [--category C]" },
+	{ "verify", cmd_verify,
+	    "verify [ID|latest] [--category C] [--site NAME] [--identity FILE]\n"
+	    "                  [--allow-rollback]" },
 	{ "restore", cmd_restore,
 	    "restore [ID|latest] [--category C] [--target DIR] [--from-site NAME]\n"
 	    "                  [--identity FILE] [--allow-rollback] [--dry-run]" },
