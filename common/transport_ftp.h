@@ -30,6 +30,7 @@ struct transport_ftp {
 	long stall_timeout;
 	int loopback;		/* host is this machine */
 	int fresh;		/* the next request opens a new connection */
+	int tls12;		/* cap TLS at 1.2: see ftp_tls12_wanted() */
 	unsigned int listmode;	/* index of the listing command in use */
 	int listmode_fixed;	/* it worked once: keep it */
 	int feat_done;		/* FEAT was asked */

@@ -234,6 +234,14 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	}
 	f->connect_timeout = (long)c->server_connect_timeout;
 	f->stall_timeout = (long)c->server_stall_timeout;
+	/*
+	 * libcurl before 8.9.0 may close the data connection of an upload
+	 * over TLS 1.3 before the server has read all of it (curl PR 13904):
+	 * vsftpd and proftpd then answer 426 "Failure reading network
+	 * stream", again and again.  Such builds (Debian 12 ships 7.88) cap
+	 * FTPS at TLS 1.2, and fall back to 1.3 for servers without 1.2.
+	 */
+	f->tls12 = curl_version_info(CURLVERSION_NOW)->version_num < 0x080900;
 	return (0);
 }
 
@@ -268,6 +276,8 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	SETOPT(CURLOPT_FTP_SKIP_PASV_IP, 1L);
 	SETOPT(CURLOPT_USE_SSL, f->use_ssl);
 	SETOPT(CURLOPT_FTPSSLAUTH, (long)CURLFTPAUTH_TLS);	/* RFC 4217 */
+	SETOPT(CURLOPT_SSLVERSION, f->tls12 ? (long)(CURL_SSLVERSION_TLSv1_2 |
+	    CURL_SSLVERSION_MAX_TLSv1_2) : (long)CURL_SSLVERSION_TLSv1_2);
 
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -362,6 +372,21 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 	long code = 0;
 
 	rc = ftp_perform(f);
+	if (rc == CURLE_SSL_CONNECT_ERROR && f->tls12) {
+		/*
+		 * A server that speaks only TLS 1.3 (vsftpd with its default
+		 * cipher list) refuses the 1.2 cap: lift it for the rest of the
+		 * run and ask again at once.  A handshake fails before any
+		 * byte of an upload was read, so the request can be repeated.
+		 */
+		f->tls12 = 0;
+		log_debug("%s: TLS 1.2 refused; using TLS 1.3", t->desc);
+		if (curl_easy_setopt(f->h, CURLOPT_SSLVERSION,
+		    (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
+		    curl_easy_setopt(f->h, CURLOPT_FRESH_CONNECT, 1L) ==
+		    CURLE_OK)
+			rc = ftp_perform(f);
+	}
 	f->last_rc = rc;
 	if (rc == CURLE_OK) {
 		f->tls_used = f->tls_seen || f->use_ssl == CURLUSESSL_ALL;

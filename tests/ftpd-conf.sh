@@ -177,7 +177,7 @@ _ftpd_conf_proftpd() {
 			LoadModule mod_tls.c
 			TLSEngine on
 			TLSLog $d/tls.log
-			TLSProtocol TLSv1.2 TLSv1.3
+			TLSProtocol ${FTPD_PROFTPD_TLS:-TLSv1.2 TLSv1.3}
 			TLSECCertificateFile $T/ftpd-tls/server.pem
 			TLSECCertificateKeyFile $T/ftpd-tls/server.key
 			TLSVerifyClient off

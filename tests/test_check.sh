@@ -128,3 +128,15 @@ for s in $(ftpd_list_servers tls-required); do
 	ftpd_stop
 	ok "$s: check passes with TLS required"
 done
+
+# A server that speaks TLS 1.3 only (proftpd with TLSProtocol TLSv1.3): the
+# TLS 1.2 cap that works around libcurl's TLS 1.3 upload bug (426 on
+# uploads) must give way to 1.3 without failing the request.  (A listing:
+# an upload over TLS 1.3 is what may hit that bug.)
+FTPD_PROFTPD_TLS=TLSv1.3 ftpd_start proftpd tls-required
+tv_conf "$T/tls13.conf" "$FTPD_URL/store" tls=required "ca_file=$FTPD_CAFILE"
+creds "$T/tls13.conf" "$FTPD_PASS"
+expect_exit 0 "$SITEVAULT" -v -c "$T/tls13.conf" list
+expect_stderr 'TLS 1.2 refused; using TLS 1.3'
+ftpd_stop
+ok "a server speaking only TLS 1.3: the TLS 1.2 cap is lifted"
