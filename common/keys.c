@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "keys.h"
+#include "readfile.h"
 #include "log.h"
 
 #define KEYFILE_MAX	4096		/* a key file is about 400 bytes */
@@ -63,90 +64,6 @@ keys_free(struct keys *k)
 	free(k);
 }
 
-/* Wipe and free a buffer that may hold a secret. */
-static void
-freebuf(char *buf, size_t size)
-{
-
-	if (buf == NULL)
-		return;
-	OPENSSL_cleanse(buf, size);
-	free(buf);
-}
-
-/*
- * Read ${path} (at most ${max} bytes) into a malloc'd buffer of ${max} + 1
- * bytes, NUL-terminated.  With ${private}, refuse a file not owned by the
- * user or accessible by group or others.
- */
-static char *
-readfile(const char *path, size_t max, int private, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL;
-	ssize_t n;
-	int fd;
-
-	/* O_NONBLOCK: a FIFO in its place fails below, it is not waited on
-	 * (reads of a regular file do not block anyway). */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
-	    -1) {
-		log_fail(errno == ENOENT ? EX_NOINPUT : errno == EACCES ?
-		    EX_NOPERM : EX_IOERR, "%s: %s", path, strerror(errno));
-		return (NULL);
-	}
-	/* Check the file opened, not the name: no race with a rename. */
-	if (fstat(fd, &st) == -1) {
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		goto err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_fail(EX_DATAERR, "%s: not a regular file", path);
-		goto err;
-	}
-	/*
-	 * Owned by us, or by root: only root can change a root-owned file,
-	 * so it is as safe, and it lets the service (which reads it with
-	 * CAP_DAC_READ_SEARCH) and root's hand restores share one key.
-	 */
-	if (private && st.st_uid != geteuid() && st.st_uid != 0) {
-		log_fail(EX_NOPERM, "%s: unsafe key file: owned by uid %lu, not "
-		    "by uid %lu or root", path, (unsigned long)st.st_uid,
-		    (unsigned long)geteuid());
-		goto err;
-	}
-	if (private && (st.st_mode & 077) != 0) {
-		log_fail(EX_NOPERM, "%s: unsafe key file: mode %04o allows "
-		    "group or others (chmod 600 it, and make a new key if "
-		    "others may have read it)", path,
-		    (unsigned int)(st.st_mode & 07777));
-		goto err;
-	}
-	if ((buf = malloc(max + 1)) == NULL) {
-		log_fail(EX_OSERR, "out of memory");
-		goto err;
-	}
-	*len = 0;
-	while ((n = read(fd, buf + *len, max + 1 - *len)) > 0)
-		if ((*len += (size_t)n) > max)
-			break;
-	if (n < 0) {
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		goto err;
-	}
-	if (*len > max) {
-		log_fail(EX_DATAERR, "%s: larger than %zu bytes: not a key file",
-		    path, max);
-		goto err;
-	}
-	buf[*len] = '\0';
-	close(fd);
-	return (buf);
-err:
-	freebuf(buf, max + 1);
-	close(fd);
-	return (NULL);
-}
 
 /*
  * The next line of ${*p} .. ${end}, without LF and one CR before it (as
@@ -218,7 +135,8 @@ keys_load(const char *path)
 	int have_age = 0, have_sign = 0;
 	uint8_t pk[AGE_KEY_LEN];
 
-	if ((buf = readfile(path, KEYFILE_MAX, 1, &len)) == NULL)
+	if ((buf = readfile_load(path, KEYFILE_MAX, READFILE_PRIVATE,
+	    "key file", &len)) == NULL)
 		return (NULL);
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
@@ -274,13 +192,13 @@ keys_load(const char *path)
 	memcpy(k->age_pk, pk, AGE_KEY_LEN);
 
 	/* Success! */
-	freebuf(buf, KEYFILE_MAX + 1);
+	readfile_free(buf, KEYFILE_MAX);
 	return (k);
 
 err:
 	/* Failure! */
 	keys_free(k);
-	freebuf(buf, KEYFILE_MAX + 1);
+	readfile_free(buf, KEYFILE_MAX);
 	return (NULL);
 }
 
@@ -293,7 +211,8 @@ keys_pub_load(const char *path, struct keys_pub *pub)
 	unsigned int lineno;
 	int have_age = 0, rc = -1;
 
-	if ((buf = readfile(path, KEYFILE_MAX, 0, &len)) == NULL)
+	if ((buf = readfile_load(path, KEYFILE_MAX, 0, "key file",
+	    &len)) == NULL)
 		return (-1);
 	if (len < 19 || memcmp(buf, "untrusted comment: ", 19) != 0) {
 		log_fail(EX_DATAERR, "%s: line 1: not a sitevault public key "
@@ -327,7 +246,7 @@ keys_pub_load(const char *path, struct keys_pub *pub)
 	}
 	rc = 0;
 done:
-	freebuf(buf, KEYFILE_MAX + 1);
+	readfile_free(buf, KEYFILE_MAX);
 	return (rc);
 }
 
@@ -342,7 +261,8 @@ keys_identity_file_load(const char *path, uint8_t (**sks)[AGE_KEY_LEN],
 	unsigned int lineno = 0;
 	int rc = -1;
 
-	if ((buf = readfile(path, IDFILE_MAX, 0, &len)) == NULL)
+	if ((buf = readfile_load(path, IDFILE_MAX, 0, "identity file",
+	    &len)) == NULL)
 		return (-1);
 	p = buf;
 	end = buf + len;
@@ -378,7 +298,7 @@ keys_identity_file_load(const char *path, uint8_t (**sks)[AGE_KEY_LEN],
 	}
 	rc = 0;
 done:
-	freebuf(buf, IDFILE_MAX + 1);
+	readfile_free(buf, IDFILE_MAX);
 	return (rc);
 }
 

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "minisign.h"
+#include "readfile.h"
 
 #define SIG_LEN		64
 #define HASH_LEN	64		/* BLAKE2b-512 */
@@ -286,38 +287,16 @@ minisign_pub_parse(const char *name, const char *text, size_t len,
 int
 minisign_pub_load(const char *path, struct minisign_pub *pub)
 {
-	char buf[PUBFILE_MAX];
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	char *buf;
+	size_t len;
+	int rc;
 
-	/* O_NONBLOCK: a FIFO in its place is refused, not waited on. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
-	    -1) {
-		log_fail(errno == ENOENT ? EX_NOINPUT : errno == EACCES ?
-		    EX_NOPERM : EX_IOERR, "%s: %s", path, strerror(errno));
+	if ((buf = readfile_load(path, PUBFILE_MAX, 0, "public key file",
+	    &len)) == NULL)
 		return (-1);
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		log_fail(EX_DATAERR, "%s: not a regular file", path);
-		close(fd);
-		return (-1);
-	}
-	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0 &&
-	    (len += (size_t)n) < sizeof(buf))
-		continue;
-	if (n < 0) {
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	close(fd);
-	if (len == sizeof(buf)) {
-		log_fail(EX_DATAERR, "%s: too large for a public key file", path);
-		return (-1);
-	}
-	return (minisign_pub_parse(path, buf, len, pub));
+	rc = minisign_pub_parse(path, buf, len, pub);
+	readfile_free(buf, PUBFILE_MAX);
+	return (rc);
 }
 
 static int

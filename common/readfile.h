@@ -1,0 +1,32 @@
+#ifndef READFILE_H_
+#define READFILE_H_
+
+#include <stddef.h>
+
+/*
+ * Reading a small file that must be what it claims: keys, public keys,
+ * identity files.  The checks are made on the opened descriptor (no race
+ * with a rename), and a FIFO in the file's place is refused, not waited on.
+ */
+
+#define READFILE_PRIVATE	1	/* owned by us or root, mode 0600 or less */
+
+/**
+ * readfile_load(path, max, flags, what, len):
+ * Read the regular file ${path}, at most ${max} bytes, into a malloc'd
+ * buffer of ${max} + 1 bytes, NUL-terminated, its length in ${*len}.
+ * ${what} names the kind of file in messages ("key file").  With
+ * READFILE_PRIVATE in ${flags}, refuse (EX_NOPERM) a file not owned by the
+ * user or root, or open to group or others.  A missing file is EX_NOINPUT.
+ * Return NULL after logging.
+ */
+char *readfile_load(const char *, size_t, int, const char *, size_t *);
+
+/**
+ * readfile_free(buf, max):
+ * Wipe and free a buffer from readfile_load(${...}, ${max}, ...).  Does
+ * nothing if ${buf} is NULL.
+ */
+void readfile_free(char *, size_t);
+
+#endif /* !READFILE_H_ */
