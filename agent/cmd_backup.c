@@ -10,18 +10,18 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "backup.h"
-#include "conf.h"
-#include "history.h"
-#include "human.h"
-#include "json.h"
-#include "keys.h"
-#include "log.h"
-#include "manifest.h"
+#include "run/backup.h"
+#include "conf/conf.h"
+#include "format/history.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "format/manifest.h"
 #include "progress.h"
-#include "recipients.h"
-#include "session.h"
-#include "state.h"
+#include "crypto/recipients.h"
+#include "run/session.h"
+#include "store/state.h"
 
 /* The progress line: bytes read from the sources against their total. */
 struct backup_progress {

@@ -21,12 +21,12 @@
 #include <openssl/rand.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "json.h"
-#include "keys.h"
-#include "log.h"
-#include "seal.h"
-#include "transport.h"
+#include "conf/conf.h"
+#include "util/json.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "crypto/seal.h"
+#include "transport/transport.h"
 
 #define TESTFILE_LEN	(256 * 1024)
 #define SITE_MAX	4096

@@ -22,11 +22,11 @@
 #include <openssl/crypto.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "json.h"
-#include "keys.h"
-#include "log.h"
-#include "seal.h"
+#include "conf/conf.h"
+#include "util/json.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "crypto/seal.h"
 
 #define CONF_MAX	(1024 * 1024)
 

@@ -4,13 +4,13 @@
 #include <sysexits.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "history.h"
-#include "human.h"
-#include "json.h"
-#include "log.h"
-#include "session.h"
-#include "store.h"
+#include "conf/conf.h"
+#include "format/history.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "run/session.h"
+#include "store/store.h"
 
 static void
 print_entry(const struct agent *ag, const struct history_entry *e)

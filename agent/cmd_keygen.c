@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "keys.h"
-#include "log.h"
+#include "conf/conf.h"
+#include "crypto/keys.h"
+#include "util/log.h"
 
 /* Print ${s} as a JSON string. */
 static void

@@ -6,15 +6,15 @@
 #include <time.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "human.h"
-#include "json.h"
-#include "log.h"
-#include "manifest.h"
-#include "manifest_fields.h"
-#include "session.h"
-#include "store.h"
-#include "transport.h"
+#include "conf/conf.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "format/manifest.h"
+#include "format/manifest_fields.h"
+#include "run/session.h"
+#include "store/store.h"
+#include "transport/transport.h"
 
 static const char *
 status_text(enum store_status s)

@@ -6,14 +6,14 @@
 #include <time.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "history.h"
-#include "human.h"
-#include "json.h"
-#include "log.h"
-#include "session.h"
-#include "state.h"
-#include "store.h"
+#include "conf/conf.h"
+#include "format/history.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "run/session.h"
+#include "store/state.h"
+#include "store/store.h"
 
 static const char *
 reason(const struct store_backup *b)

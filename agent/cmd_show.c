@@ -6,10 +6,10 @@
 #include <sysexits.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "conf_value.h"
-#include "json.h"
-#include "log.h"
+#include "conf/conf.h"
+#include "conf/conf_value.h"
+#include "util/json.h"
+#include "util/log.h"
 
 /* The compression setting as the configuration spells it. */
 static void

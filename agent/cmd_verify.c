@@ -8,16 +8,16 @@
 #include <time.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "json.h"
-#include "log.h"
-#include "manifest.h"
-#include "restore.h"
+#include "conf/conf.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "format/manifest.h"
+#include "run/restore.h"
 #include "progress.h"
 #include "select.h"
-#include "session.h"
-#include "store.h"
-#include "unpack.h"
+#include "run/session.h"
+#include "store/store.h"
+#include "archive/unpack.h"
 
 /* One line (or JSON object) per backup verified or failed. */
 static void

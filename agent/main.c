@@ -10,8 +10,8 @@
 #include "config.h"
 
 #include "agent.h"
-#include "conf.h"
-#include "log.h"
+#include "conf/conf.h"
+#include "util/log.h"
 
 static const struct {
 	const char *name;

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "human.h"
+#include "util/human.h"
 #include "progress.h"
 
 static double

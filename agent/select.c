@@ -10,17 +10,17 @@
 #include <openssl/crypto.h>
 
 #include "agent.h"
-#include "conf.h"
-#include "history.h"
-#include "human.h"
+#include "conf/conf.h"
+#include "format/history.h"
+#include "util/human.h"
 #include "progress.h"
-#include "keys.h"
-#include "log.h"
-#include "manifest.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "format/manifest.h"
 #include "select.h"
-#include "session.h"
-#include "state.h"
-#include "store.h"
+#include "run/session.h"
+#include "store/state.h"
+#include "store/store.h"
 
 int
 select_category(const char *arg, const char *cats[2], size_t *n)

@@ -1,18 +1,18 @@
 #!/bin/bash
 # bench/age-throughput.sh: encryption and decryption speed of common/age
-# (tests/agetool) against Debian's age on the same 1 GiB input, best of
+# (tests/crypto/agetool) against Debian's age on the same 1 GiB input, best of
 # RUNS runs each, and the ratio agetool/age (> 1: agetool is faster).
-# Run from a build directory after `make check` (or `make tests/agetool`):
+# Run from a build directory after `make check` (or `make tests/crypto/agetool`):
 #	top_builddir=. bench/age-throughput.sh
 set -euo pipefail
 : "${top_builddir:=.}"
-AGETOOL=$top_builddir/tests/agetool
+AGETOOL=$top_builddir/tests/crypto/agetool
 SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 for c in age age-keygen head; do
 	command -v "$c" >/dev/null || { echo "bench: $c is not installed" >&2; exit 1; }
 done
-[ -x "$AGETOOL" ] || { echo "bench: build $AGETOOL first (make tests/agetool)" >&2; exit 1; }
+[ -x "$AGETOOL" ] || { echo "bench: build $AGETOOL first (make tests/crypto/agetool)" >&2; exit 1; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/age-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT

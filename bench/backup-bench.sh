@@ -2,7 +2,7 @@
 # bench/backup-bench.sh [SIZE]: time sitevault against the stock tools on
 # the same deterministic voicemail-like data set (bench/wavgen.c: 8 kHz
 # 16-bit mono WAV messages of 10-120 s of speech-like sound, plus 300 small
-# config files) and the same vsftpd on 127.0.0.1 (tests/ftpd.sh):
+# config files) and the same vsftpd on 127.0.0.1 (tests/lib/ftpd.sh):
 #   backup:  `sitevault backup` against `tar -c | zstd -3 | age -r R | curl -T -`
 #   restore: `sitevault restore latest --target DIR` of that backup against
 #            `curl | age -d -i KEY | zstd -d | tar -x -C DIR2` of the
@@ -17,8 +17,8 @@ size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=.}"
 WAVGEN=${WAVGEN:-$top_builddir/bench/wavgen}
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/ftpd.sh"
+. "$top_srcdir/tests/lib/lib.sh"
+. "$top_srcdir/tests/lib/ftpd.sh"
 need age zstd tar curl
 [ -x /usr/bin/time ] || skip "GNU time is not installed (packaging/install-deps)"
 [ -x "$WAVGEN" ] || fail "$WAVGEN is missing: run make bench"

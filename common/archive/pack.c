@@ -1,0 +1,594 @@
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "archive/pack.h"
+
+/*
+ * Choices (see pack.h):
+ * - Full pax: every entry gets an extended header, so mtimes keep their
+ *   nanoseconds (restricted pax drops them).  Names are handed to
+ *   libarchive under a thread-local C.UTF-8 locale, so UTF-8 names are
+ *   stored as standard pax UTF-8 (the process runs in the C locale, where
+ *   libarchive would fall back to "hdrcharset=BINARY", which GNU tar warns
+ *   about); names that are not UTF-8 are still stored byte for byte.
+ * - Children are reached with openat() and O_NOFOLLOW from their parent's
+ *   fd, so a directory swapped for a symlink meanwhile is never followed;
+ *   one fd is open per directory level.  Names are sorted per directory,
+ *   so archives are deterministic.
+ */
+
+#define PACK_BLOCK	65536	/* file read size and output block size */
+
+struct pack {
+	struct archive *a;	/* the tar writer */
+	struct archive *disk;	/* only for cached uid/gid name lookups */
+	struct archive_entry_linkresolver *lr;
+	struct archive_entry *e;	/* reused for every entry */
+	locale_t loc;		/* C.UTF-8 for libarchive calls, or 0 */
+	int (*out)(void *, const void *, size_t);
+	void *cookie;
+	int outfail;		/* ${out} failed and logged */
+	int dead;		/* after a failure: drop output, refuse calls */
+	int closed;
+	char *buf;		/* PACK_BLOCK bytes */
+	char *const *exclude;	/* current pack_add_tree() globs, or NULL */
+	struct pack_stats st;
+};
+
+struct pathbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+static int pack_walk(struct pack *, struct pathbuf *, int);
+
+static la_ssize_t
+pack_write_cb(struct archive *a, void *cookie, const void *buf, size_t len)
+{
+	struct pack *p = cookie;
+
+	(void)a;
+	/* After a failure (or from pack_free), the trailer goes nowhere. */
+	if (p->dead)
+		return ((la_ssize_t)len);
+	if (p->out(p->cookie, buf, len)) {
+		p->outfail = 1;
+		p->dead = 1;
+		return (-1);
+	}
+	return ((la_ssize_t)len);
+}
+
+/* Log a libarchive failure about ${what}, unless ${out} already did. */
+static void
+pack_afail(struct pack *p, const char *what)
+{
+
+	if (!p->outfail) {
+		const char *e = archive_error_string(p->a);
+
+		log_fail(EX_IOERR, "%s: archive: %s", what,
+		    e != NULL ? e : "unknown libarchive error");
+	}
+	p->dead = 1;
+}
+
+static int
+pack_new1(struct pack *p, enum conf_compression comp, int level)
+{
+	char lv[16];
+	int r = ARCHIVE_OK;
+
+	if ((p->buf = malloc(PACK_BLOCK)) == NULL ||
+	    (p->a = archive_write_new()) == NULL ||
+	    (p->disk = archive_read_disk_new()) == NULL ||
+	    (p->lr = archive_entry_linkresolver_new()) == NULL ||
+	    (p->e = archive_entry_new()) == NULL)
+		goto enomem;
+	archive_read_disk_set_standard_lookup(p->disk);
+	if (archive_write_set_format_pax(p->a) != ARCHIVE_OK)
+		goto afail;
+	archive_entry_linkresolver_set_strategy(p->lr, archive_format(p->a));
+	switch (comp) {
+	case CONF_COMP_NONE:
+		break;
+	case CONF_COMP_GZIP:
+		r = archive_write_add_filter_gzip(p->a);
+		break;
+	case CONF_COMP_ZSTD:
+		r = archive_write_add_filter_zstd(p->a);
+		break;
+	default:
+		log_fail(EX_SOFTWARE, "pack: unknown compression %d", (int)comp);
+		return (-1);
+	}
+	if (r != ARCHIVE_OK)
+		goto afail;
+	if (comp != CONF_COMP_NONE) {
+		snprintf(lv, sizeof(lv), "%d", level);
+		if (archive_write_set_filter_option(p->a, NULL,
+		    "compression-level", lv) != ARCHIVE_OK) {
+			log_fail(EX_CONFIG, "compression level %d: %s", level,
+			    archive_error_string(p->a));
+			return (-1);
+		}
+	}
+	/* Hand out whole 64 KiB blocks as they fill; no padding at the end. */
+	if (archive_write_set_bytes_per_block(p->a, PACK_BLOCK) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(p->a, 1) != ARCHIVE_OK ||
+	    archive_write_open(p->a, p, NULL, pack_write_cb, NULL) !=
+	    ARCHIVE_OK)
+		goto afail;
+	return (0);
+
+afail:
+	pack_afail(p, "pack");
+	return (-1);
+enomem:
+	log_fail(EX_OSERR, "pack: out of memory");
+	return (-1);
+}
+
+struct pack *
+pack_new(enum conf_compression comp, int level,
+    int (*out)(void *, const void *, size_t), void *cookie)
+{
+	struct pack *p;
+	locale_t old;
+	int r;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		log_fail(EX_OSERR, "pack: out of memory");
+		return (NULL);
+	}
+	p->out = out;
+	p->cookie = cookie;
+	/* Absent C.UTF-8: (locale_t)0, and uselocale(0) changes nothing. */
+	p->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	old = uselocale(p->loc);
+	r = pack_new1(p, comp, level);
+	uselocale(old);
+	if (r) {
+		pack_free(p);
+		return (NULL);
+	}
+	return (p);
+}
+
+static int
+pathbuf_push(struct pathbuf *pb, const char *name)
+{
+	size_t n = strlen(name);
+	char *s;
+
+	if (pb->len + n + 2 > pb->cap) {
+		size_t cap = (pb->len + n + 2) * 2;
+
+		if ((s = realloc(pb->s, cap)) == NULL) {
+			log_fail(EX_OSERR, "pack: out of memory");
+			return (-1);
+		}
+		pb->s = s;
+		pb->cap = cap;
+	}
+	pb->s[pb->len++] = '/';
+	memcpy(pb->s + pb->len, name, n + 1);
+	pb->len += n;
+	return (0);
+}
+
+/* Return the entry for the object at ${path} (absolute) described by ${st}. */
+static struct archive_entry *
+pack_entry(struct pack *p, const char *path, const struct stat *st)
+{
+	struct archive_entry *e = archive_entry_clear(p->e);
+	const char *name;
+
+	archive_entry_copy_pathname(e, path + 1);
+	archive_entry_copy_stat(e, st);
+	if (!S_ISREG(st->st_mode))
+		archive_entry_set_size(e, 0);
+	if ((name = archive_read_disk_uname(p->disk, st->st_uid)) != NULL)
+		archive_entry_copy_uname(e, name);
+	if ((name = archive_read_disk_gname(p->disk, st->st_gid)) != NULL)
+		archive_entry_copy_gname(e, name);
+	return (e);
+}
+
+static int
+pack_header(struct pack *p, struct archive_entry *e, const char *path)
+{
+	int r = archive_write_header(p->a, e);
+
+	if (r == ARCHIVE_WARN)
+		log_debug("%s: %s", path, archive_error_string(p->a));
+	else if (r != ARCHIVE_OK) {
+		pack_afail(p, path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A file changed under us: count it and go on. */
+static void
+pack_warn(struct pack *p, const char *path, const char *why)
+{
+
+	log_warn("%s: %s", path, why);
+	p->st.warnings++;
+}
+
+/* Open errors: vanished or replaced is a warning (1), denied an error. */
+static int
+pack_open_error(struct pack *p, const char *path, const char *what)
+{
+
+	if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
+		pack_warn(p, path, "vanished or replaced while reading; skipped");
+		return (1);
+	}
+	log_fail(errno == EACCES || errno == EPERM ? EX_NOINPUT : EX_IOERR,
+	    "%s: cannot %s: %s", path, what, strerror(errno));
+	return (-1);
+}
+
+/*
+ * Open ${name} in ${dirfd} (the object at ${path}, lstat'ed as ${lst})
+ * with ${flags}, not following a symlink unless ${follow}; check that it
+ * is still the same object.  Return the fd, -2 if it vanished or changed
+ * (warned), or -1 on error (logged).
+ */
+static int
+pack_open(struct pack *p, int dirfd, const char *name, const char *path,
+    const struct stat *lst, int flags, int follow, struct stat *st)
+{
+	int fd;
+
+	/* O_NONBLOCK: never hang if the name became a FIFO since lstat. */
+	flags |= O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	if ((fd = openat(dirfd, name, flags | (follow ? 0 : O_NOFOLLOW))) ==
+	    -1)
+		return (pack_open_error(p, path, "open") > 0 ? -2 : -1);
+	if (fstat(fd, st)) {
+		log_fail(EX_IOERR, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if ((st->st_mode & S_IFMT) != (lst->st_mode & S_IFMT) ||
+	    st->st_ino != lst->st_ino || st->st_dev != lst->st_dev) {
+		pack_warn(p, path, "replaced while reading; skipped");
+		close(fd);
+		return (-2);
+	}
+	return (fd);
+}
+
+/* Store the regular file open as ${fd}, described by ${st}. */
+static int
+pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
+{
+	struct archive_entry *e = pack_entry(p, path, st), *spare = NULL;
+	struct stat st2;
+	int64_t left;
+	ssize_t n;
+	int shrank = 0;
+
+	/*
+	 * The tar strategy keeps a copy of a first name and turns later
+	 * names of the same file into link entries without data; it never
+	 * holds an entry back nor returns a spare.
+	 */
+	archive_entry_linkify(p->lr, &e, &spare);
+	if (e != p->e || spare != NULL) {
+		log_fail(EX_SOFTWARE, "%s: unexpected hard link resolution",
+		    path);
+		return (-1);
+	}
+	if (pack_header(p, e, path))
+		return (-1);
+	p->st.files++;
+	if (archive_entry_hardlink(e) != NULL)
+		return (0);
+
+	/* The header announced st_size bytes: write exactly that many. */
+	for (left = st->st_size; left > 0; left -= n) {
+		size_t want = left > PACK_BLOCK ? PACK_BLOCK : (size_t)left;
+
+		if (shrank)
+			n = (ssize_t)want;
+		else if ((n = read(fd, p->buf, want)) == -1) {
+			if (errno == EINTR || errno == EAGAIN) {
+				n = 0;
+				continue;
+			}
+			log_fail(EX_IOERR, "%s: read: %s", path,
+			    strerror(errno));
+			return (-1);
+		} else if (n == 0) {
+			pack_warn(p, path, "shrank while reading; the rest is "
+			    "stored as zeros");
+			shrank = 1;
+			memset(p->buf, 0, PACK_BLOCK);
+			n = (ssize_t)want;
+		}
+		if (archive_write_data(p->a, p->buf, (size_t)n) != n) {
+			pack_afail(p, path);
+			return (-1);
+		}
+	}
+	p->st.bytes += (uint64_t)st->st_size;
+	if (!shrank && (fstat(fd, &st2) || st2.st_size != st->st_size ||
+	    st2.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    st2.st_mtim.tv_nsec != st->st_mtim.tv_nsec))
+		pack_warn(p, path, "changed while reading");
+	return (0);
+}
+
+static int
+pack_symlink(struct pack *p, int dirfd, const char *name, const char *path,
+    const struct stat *st)
+{
+	struct archive_entry *e;
+	char target[PATH_MAX + 1];
+	ssize_t n;
+
+	if ((n = readlinkat(dirfd, name, target, PATH_MAX)) == -1) {
+		/* EINVAL: no longer a symlink. */
+		if (errno == ENOENT || errno == EINVAL) {
+			pack_warn(p, path, "vanished or replaced while "
+			    "reading; skipped");
+			return (0);
+		}
+		log_fail(errno == EACCES ? EX_NOINPUT : EX_IOERR,
+		    "%s: cannot read symlink: %s", path, strerror(errno));
+		return (-1);
+	}
+	target[n] = '\0';
+	e = pack_entry(p, path, st);
+	archive_entry_copy_symlink(e, target);
+	return (pack_header(p, e, path));
+}
+
+/*
+ * Add ${name} in ${dirfd}, the object at ${pb} that lstat described as
+ * ${lst}, recursing into directories; ${top}: the configured path, which
+ * is followed if it is a symlink.
+ */
+static int
+pack_one(struct pack *p, struct pathbuf *pb, int dirfd, const char *name,
+    const struct stat *lst, int top)
+{
+	struct stat st;
+	int fd, r;
+
+	switch (lst->st_mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFDIR:
+		break;
+	case S_IFLNK:
+		return (pack_symlink(p, dirfd, name, pb->s, lst));
+	case S_IFSOCK:
+		pack_warn(p, pb->s, "socket skipped");
+		return (0);
+	default:
+		pack_warn(p, pb->s, "FIFO or device node skipped");
+		return (0);
+	}
+	if ((fd = pack_open(p, dirfd, name, pb->s, lst,
+	    S_ISDIR(lst->st_mode) ? O_DIRECTORY : 0, top, &st)) < 0)
+		return (fd == -2 ? 0 : -1);
+	if (S_ISREG(st.st_mode)) {
+		r = pack_file(p, pb->s, fd, &st);
+		close(fd);
+		return (r);
+	}
+	/* The whole-filesystem root "/" has no entry of its own. */
+	if (pb->len > 0 && pack_header(p, pack_entry(p, pb->s, &st), pb->s)) {
+		close(fd);
+		return (-1);
+	}
+	return (pack_walk(p, pb, fd));
+}
+
+static int
+pack_excluded(struct pack *p, const char *path, const char *base)
+{
+	char *const *g;
+
+	if (p->exclude == NULL)
+		return (0);
+	for (g = p->exclude; *g != NULL; g++)
+		if (fnmatch(*g, base, 0) == 0 || fnmatch(*g, path, 0) == 0)
+			return (1);
+	return (0);
+}
+
+static int
+pack_dots(const struct dirent *de)
+{
+
+	return (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0);
+}
+
+/*
+ * Add everything below the directory open as ${fd} at ${pb}.  Children are
+ * reached relative to ${fd} (openat and friends), so a parent swapped for
+ * a symlink meanwhile is never followed.  ${fd} is closed.
+ */
+static int
+pack_walk(struct pack *p, struct pathbuf *pb, int fd)
+{
+	struct dirent **names = NULL;
+	size_t len = pb->len;
+	struct stat st;
+	int i, n, rc = -1;
+
+	/* "." of ${fd}: the very directory checked by pack_open(). */
+	if ((n = scandirat(fd, ".", &names, pack_dots, alphasort)) < 0) {
+		if (pack_open_error(p, pb->s, "read directory") > 0)
+			rc = 0;
+		n = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		pb->len = len;
+		pb->s[len] = '\0';
+		if (pathbuf_push(pb, names[i]->d_name))
+			goto out;
+		if (pack_excluded(p, pb->s, names[i]->d_name)) {
+			log_debug("%s: excluded", pb->s);
+			continue;
+		}
+		if (fstatat(fd, names[i]->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
+			if (pack_open_error(p, pb->s, "stat") < 0)
+				goto out;
+			continue;
+		}
+		if (pack_one(p, pb, fd, names[i]->d_name, &st, 0))
+			goto out;
+	}
+	rc = 0;
+
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	close(fd);
+	pb->len = len;
+	pb->s[len] = '\0';
+	return (rc);
+}
+
+/* Copy ${path} to ${pb} without repeated or trailing '/'; refuse . and .. */
+static int
+pack_normalize(struct pathbuf *pb, const char *path)
+{
+	const char *s, *c;
+	char name[NAME_MAX + 1];
+
+	if (path[0] != '/') {
+		log_fail(EX_CONFIG, "%s: backup path is not absolute", path);
+		return (-1);
+	}
+	if (pathbuf_push(pb, ""))
+		return (-1);
+	pb->len = 0;
+	pb->s[0] = '\0';
+	for (s = path; *s != '\0'; s = c) {
+		for (; *s == '/'; s++)
+			;
+		for (c = s; *c != '\0' && *c != '/'; c++)
+			;
+		if (c == s)
+			break;
+		if ((size_t)(c - s) > NAME_MAX) {
+			log_fail(EX_CONFIG, "%s: name too long", path);
+			return (-1);
+		}
+		memcpy(name, s, (size_t)(c - s));
+		name[c - s] = '\0';
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			log_fail(EX_CONFIG, "%s: backup path contains '.' or "
+			    "'..'", path);
+			return (-1);
+		}
+		if (pathbuf_push(pb, name))
+			return (-1);
+	}
+	return (0);
+}
+
+int
+pack_add_tree(struct pack *p, const char *path, char *const *exclude)
+{
+	struct pathbuf pb = { NULL, 0, 0 };
+	locale_t old = uselocale(p->loc);
+	struct stat st;
+	int rc = -1;
+
+	if (p->dead || p->closed) {
+		log_fail(EX_SOFTWARE, "%s: pack is closed or failed", path);
+		goto out;
+	}
+	if (pack_normalize(&pb, path))
+		goto out;
+	/* Follow the configured path itself if it is a symlink. */
+	if (stat(pb.len ? pb.s : "/", &st)) {
+		log_fail(errno == ENOENT || errno == EACCES || errno == ENOTDIR
+		    ? EX_NOINPUT : EX_IOERR, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	p->exclude = exclude;
+	rc = pack_one(p, &pb, AT_FDCWD, pb.len ? pb.s : "/", &st, 1);
+	p->exclude = NULL;
+
+out:
+	/* After a failure the archive is unusable: the backup is abandoned. */
+	if (rc)
+		p->dead = 1;
+	free(pb.s);
+	uselocale(old);
+	return (rc);
+}
+
+int
+pack_finish(struct pack *p, struct pack_stats *st)
+{
+	locale_t old = uselocale(p->loc);
+	int rc = -1;
+
+	if (p->dead || p->closed)
+		log_fail(EX_SOFTWARE, "pack: finish after a failure");
+	else if (archive_write_close(p->a) != ARCHIVE_OK)
+		pack_afail(p, "pack");
+	else {
+		p->closed = 1;
+		/* Filter 0 is the first the tar writer feeds: uncompressed. */
+		p->st.archive_bytes = (uint64_t)archive_filter_bytes(p->a, 0);
+		*st = p->st;
+		rc = 0;
+	}
+	uselocale(old);
+	return (rc);
+}
+
+void
+pack_free(struct pack *p)
+{
+	locale_t old;
+
+	if (p == NULL)
+		return;
+	/* archive_write_free() closes: keep that trailer away from ${out}. */
+	p->dead = 1;
+	old = uselocale(p->loc);
+	if (p->a != NULL)
+		archive_write_free(p->a);
+	if (p->disk != NULL)
+		archive_read_free(p->disk);
+	uselocale(old);
+	archive_entry_linkresolver_free(p->lr);
+	archive_entry_free(p->e);
+	if (p->loc != (locale_t)0)
+		freelocale(p->loc);
+	free(p->buf);
+	free(p);
+}

@@ -1,0 +1,539 @@
+/* Backup manifests: see manifest.h; the grammar is in docs/FORMAT.md. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "util/log.h"
+#include "format/manifest.h"
+#include "format/manifest_fields.h"
+
+#define MAGIC		"sitevault-manifest 1"
+#define TC_MAX		256
+
+/* A growing text buffer for manifest_format(). */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void LOG_PRINTF(2, 3)
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	size_t ncap;
+	char *np;
+	int n;
+
+	for (;;) {
+		if (sb->err)
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			sb->err = 1;
+			return;
+		}
+		if ((size_t)n < sb->cap - sb->len) {
+			sb->len += (size_t)n;
+			return;
+		}
+		/* Grow up to the limit, not past it: doubling alone would
+		 * stop at half of it. */
+		if ((size_t)n > MANIFEST_MAX - sb->len) {
+			sb->err = 1;
+			return;
+		}
+		ncap = sb->cap * 2 + (size_t)n;
+		if (ncap > MANIFEST_MAX + 1)
+			ncap = MANIFEST_MAX + 1;
+		if ((np = realloc(sb->p, ncap)) == NULL) {
+			sb->err = 1;
+			return;
+		}
+		sb->p = np;
+		sb->cap = ncap;
+	}
+}
+
+int
+manifest_description_ok(const char *s)
+{
+
+	return (manifest_fields_desc_ok(s, strlen(s)));
+}
+
+/* ---- formatting ---- */
+
+static int
+check_fields(const struct manifest *m)
+{
+	const char *bad = NULL;
+	size_t i, j;
+
+	if (!manifest_fields_site_ok(m->site, strlen(m->site)))
+		bad = "site";
+	else if (!manifest_fields_category_ok(m->category, strlen(m->category)))
+		bad = "category";
+	else if (m->id == 0)
+		bad = "id";
+	else if (m->time < 0 || m->time > MANIFEST_FIELDS_TIME_MAX)
+		bad = "time";
+	else if (!manifest_fields_agent_ok(m->agent, strlen(m->agent)))
+		bad = "agent";
+	else if (m->nrecipients == 0 ||
+	    m->nrecipients > MANIFEST_RECIPIENTS_MAX)
+		bad = "recipient count (1 to 256)";
+	else if (!manifest_fields_compression_ok(m->compression,
+	    strlen(m->compression)))
+		bad = "compression";
+	else if (!manifest_description_ok(m->description))
+		bad = "description (control character, invalid UTF-8, or "
+		    "longer than 1024 bytes)";
+	else if (m->nparts == 0)
+		bad = "part (none)";
+	for (i = 0; bad == NULL && i < m->nrecipients; i++) {
+		if (!manifest_fields_recipient_ok(m->recipients[i],
+		    strlen(m->recipients[i])))
+			bad = "recipient";
+		for (j = 0; j < i; j++)
+			if (strcmp(m->recipients[i], m->recipients[j]) == 0)
+				bad = "recipient (duplicate)";
+	}
+	for (i = 0; bad == NULL && i < m->nparts; i++)
+		if (m->parts[i].size == 0)
+			bad = "part (empty)";
+	if (bad != NULL) {
+		log_fail(EX_DATAERR, "manifest: invalid %s", bad);
+		return (-1);
+	}
+	return (0);
+}
+
+char *
+manifest_format(const struct manifest *m, size_t *len)
+{
+	struct sbuf sb = { NULL, 0, 0, 0 };
+	char t[21], kid[2 * MINISIGN_KEYID_LEN + 1], hex[65];
+	size_t i;
+
+	if (check_fields(m) || manifest_fields_time_format(m->time, t))
+		return (NULL);
+	if ((sb.p = malloc(sb.cap = 1024)) == NULL)
+		goto err;
+	minisign_keyid_hex(m->keyid, kid);
+	sb_printf(&sb, MAGIC "\nsite %s\ncategory %s\nid %llu\ntime %s\n"
+	    "agent %s\nsigner %s\n", m->site, m->category,
+	    (unsigned long long)m->id, t, m->agent, kid);
+	for (i = 0; i < m->nrecipients; i++)
+		sb_printf(&sb, "recipient %s\n", m->recipients[i]);
+	sb_printf(&sb, "compression %s\ndescription %s\nfiles %llu\n"
+	    "bytes %llu\narchive-bytes %llu\n", m->compression,
+	    m->description, (unsigned long long)m->files,
+	    (unsigned long long)m->bytes,
+	    (unsigned long long)m->archive_bytes);
+	if (m->has_prev)
+		manifest_fields_hex_format(m->prev_sha256, 32, hex);
+	sb_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
+	for (i = 0; i < m->nparts; i++) {
+		manifest_fields_hex_format(m->parts[i].sha256, 32, hex);
+		sb_printf(&sb, "part %06zu %llu %s\n", i,
+		    (unsigned long long)m->parts[i].size, hex);
+	}
+	sb_printf(&sb, "end\n");
+	if (sb.err || sb.len > MANIFEST_MAX)
+		goto err;
+	*len = sb.len;
+	return (sb.p);
+
+err:
+	free(sb.p);
+	log_fail(EX_DATAERR, "manifest: larger than %d bytes or out of memory",
+	    MANIFEST_MAX);
+	return (NULL);
+}
+
+/* ---- parsing ---- */
+
+struct lp {
+	const char *name;
+	const char *p, *end;
+	unsigned int line;
+	const char *v;		/* value of the current line */
+	size_t vlen;
+};
+
+static int LOG_PRINTF(2, 3)
+lp_err(const struct lp *lp, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_fail(EX_DATAERR, "%s: line %u: %s", lp->name, lp->line, msg);
+	return (-1);
+}
+
+/* Is the next line a "${key} ..." line? */
+static int
+lp_peek(const struct lp *lp, const char *key)
+{
+	size_t kl = strlen(key);
+
+	return ((size_t)(lp->end - lp->p) > kl && memcmp(lp->p, key, kl) == 0 &&
+	    lp->p[kl] == ' ');
+}
+
+/* Read the next line, which must be "${key} VALUE" (VALUE possibly empty),
+ * or just "${key}" if ${hasvalue} is 0. */
+static int
+lp_field(struct lp *lp, const char *key, int hasvalue)
+{
+	const char *nl;
+	size_t kl = strlen(key), ll;
+
+	lp->line++;
+	if (lp->p == lp->end)
+		return (lp_err(lp, "missing \"%s\" line", key));
+	if ((nl = memchr(lp->p, '\n', (size_t)(lp->end - lp->p))) == NULL)
+		return (lp_err(lp, "no newline at the end of the line"));
+	ll = (size_t)(nl - lp->p);
+	if (memchr(lp->p, '\0', ll) != NULL)
+		return (lp_err(lp, "NUL byte"));
+	if (ll < kl || memcmp(lp->p, key, kl) != 0 ||
+	    (hasvalue ? ll == kl || lp->p[kl] != ' ' : ll != kl))
+		return (lp_err(lp, "expected \"%s%s\"", key,
+		    hasvalue ? " ..." : ""));
+	lp->v = hasvalue ? lp->p + kl + 1 : lp->p + kl;
+	lp->vlen = hasvalue ? ll - kl - 1 : 0;
+	lp->p = nl + 1;
+	return (0);
+}
+
+static int
+lp_u64(struct lp *lp, const char *key, uint64_t *v)
+{
+
+	if (lp_field(lp, key, 1))
+		return (-1);
+	if (manifest_fields_u64_parse(lp->v, lp->vlen, v))
+		return (lp_err(lp, "%s is not a decimal number without leading "
+		    "zeros", key));
+	return (0);
+}
+
+static char *
+lp_dup(const struct lp *lp)
+{
+	char *s;
+
+	if ((s = malloc(lp->vlen + 1)) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", lp->name);
+		return (NULL);
+	}
+	memcpy(s, lp->v, lp->vlen);
+	s[lp->vlen] = '\0';
+	return (s);
+}
+
+/* "NNNNNN SIZE SHA256" of part ${idx}. */
+static int
+lp_part(struct lp *lp, size_t idx, struct manifest_part *part)
+{
+	char want[32];
+	const char *sp1, *sp2, *end = lp->v + lp->vlen;
+	int n;
+
+	n = snprintf(want, sizeof(want), "%06zu ", idx);
+	if ((sp1 = memchr(lp->v, ' ', lp->vlen)) == NULL ||
+	    (size_t)(sp1 + 1 - lp->v) != (size_t)n ||
+	    memcmp(lp->v, want, (size_t)n) != 0)
+		return (lp_err(lp, "expected part number %06zu", idx));
+	if ((sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1))) == NULL ||
+	    manifest_fields_u64_parse(sp1 + 1, (size_t)(sp2 - sp1 - 1),
+	    &part->size) ||
+	    part->size == 0)
+		return (lp_err(lp, "part size is not a positive decimal "
+		    "number"));
+	if (manifest_fields_hex_parse(sp2 + 1, (size_t)(end - sp2 - 1),
+	    part->sha256, 32, 0))
+		return (lp_err(lp, "part hash is not 64 lower-case hex "
+		    "digits"));
+	return (0);
+}
+
+struct manifest *
+manifest_parse(const char *name, const char *text, size_t len)
+{
+	struct lp lp = { name, text, text + len, 0, NULL, 0 };
+	struct manifest *m;
+	void *np;
+	size_t i;
+
+	if (len > MANIFEST_MAX) {
+		log_fail(EX_DATAERR, "%s: larger than %d bytes", name,
+		    MANIFEST_MAX);
+		return (NULL);
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", name);
+		return (NULL);
+	}
+	if (lp_field(&lp, MAGIC, 0))
+		goto err;
+	if (lp_field(&lp, "site", 1))
+		goto err;
+	if (!manifest_fields_site_ok(lp.v, lp.vlen)) {
+		lp_err(&lp, "invalid site name");
+		goto err;
+	}
+	if ((m->site = lp_dup(&lp)) == NULL)
+		goto err;
+	if (lp_field(&lp, "category", 1))
+		goto err;
+	if (!manifest_fields_category_ok(lp.v, lp.vlen)) {
+		lp_err(&lp, "category is not Configuration or Data");
+		goto err;
+	}
+	if ((m->category = lp_dup(&lp)) == NULL)
+		goto err;
+	if (lp_field(&lp, "id", 1))
+		goto err;
+	if (manifest_fields_u64_parse(lp.v, lp.vlen, &m->id) || m->id == 0) {
+		lp_err(&lp, "id is not a positive decimal number");
+		goto err;
+	}
+	if (lp_field(&lp, "time", 1))
+		goto err;
+	if (manifest_fields_time_parse(lp.v, lp.vlen, &m->time)) {
+		lp_err(&lp, "time is not YYYY-MM-DDTHH:MM:SSZ");
+		goto err;
+	}
+	if (lp_field(&lp, "agent", 1))
+		goto err;
+	if (!manifest_fields_agent_ok(lp.v, lp.vlen)) {
+		lp_err(&lp, "invalid agent");
+		goto err;
+	}
+	if ((m->agent = lp_dup(&lp)) == NULL)
+		goto err;
+	if (lp_field(&lp, "signer", 1))
+		goto err;
+	if (manifest_fields_hex_parse(lp.v, lp.vlen, m->keyid,
+	    MINISIGN_KEYID_LEN, 1)) {
+		lp_err(&lp, "signer is not 16 upper-case hex digits");
+		goto err;
+	}
+	/* The key id is printed most significant byte first. */
+	for (i = 0; i < MINISIGN_KEYID_LEN / 2; i++) {
+		uint8_t b = m->keyid[i];
+		m->keyid[i] = m->keyid[MINISIGN_KEYID_LEN - 1 - i];
+		m->keyid[MINISIGN_KEYID_LEN - 1 - i] = b;
+	}
+	do {
+		if (lp_field(&lp, "recipient", 1))
+			goto err;
+		if (!manifest_fields_recipient_ok(lp.v, lp.vlen)) {
+			lp_err(&lp, "invalid age recipient");
+			goto err;
+		}
+		if (m->nrecipients == MANIFEST_RECIPIENTS_MAX) {
+			lp_err(&lp, "more than %d recipients",
+			    MANIFEST_RECIPIENTS_MAX);
+			goto err;
+		}
+		for (i = 0; i < m->nrecipients; i++)
+			if (strlen(m->recipients[i]) == lp.vlen &&
+			    memcmp(m->recipients[i], lp.v, lp.vlen) == 0) {
+				lp_err(&lp, "duplicate recipient");
+				goto err;
+			}
+		if ((np = realloc(m->recipients, (m->nrecipients + 1) *
+		    sizeof(*m->recipients))) == NULL)
+			goto nomem;
+		m->recipients = np;
+		if ((m->recipients[m->nrecipients] = lp_dup(&lp)) == NULL)
+			goto err;
+		m->nrecipients++;
+	} while (lp_peek(&lp, "recipient"));
+	if (lp_field(&lp, "compression", 1))
+		goto err;
+	if (!manifest_fields_compression_ok(lp.v, lp.vlen)) {
+		lp_err(&lp, "compression is not none, gzip:1-9 or zstd:1-22");
+		goto err;
+	}
+	if ((m->compression = lp_dup(&lp)) == NULL)
+		goto err;
+	/* The description may be empty: "description " then LF. */
+	if (lp_field(&lp, "description", 1))
+		goto err;
+	if (!manifest_fields_desc_ok(lp.v, lp.vlen)) {
+		lp_err(&lp, "description has a control character, invalid "
+		    "UTF-8, or is longer than 1024 bytes");
+		goto err;
+	}
+	if ((m->description = lp_dup(&lp)) == NULL)
+		goto err;
+	if (lp_u64(&lp, "files", &m->files) ||
+	    lp_u64(&lp, "bytes", &m->bytes) ||
+	    lp_u64(&lp, "archive-bytes", &m->archive_bytes))
+		goto err;
+	if (lp_field(&lp, "previous", 1))
+		goto err;
+	m->has_prev = !(lp.vlen == 4 && memcmp(lp.v, "none", 4) == 0);
+	if (m->has_prev && manifest_fields_hex_parse(lp.v, lp.vlen,
+	    m->prev_sha256, 32, 0)) {
+		lp_err(&lp, "previous is not none or 64 lower-case hex digits");
+		goto err;
+	}
+	do {
+		if (lp_field(&lp, "part", 1))
+			goto err;
+		if ((np = realloc(m->parts, (m->nparts + 1) *
+		    sizeof(*m->parts))) == NULL)
+			goto nomem;
+		m->parts = np;
+		if (lp_part(&lp, m->nparts, &m->parts[m->nparts]))
+			goto err;
+		m->nparts++;
+	} while (lp_peek(&lp, "part"));
+	if (lp_field(&lp, "end", 0))
+		goto err;
+	if (lp.p != lp.end) {
+		lp.line++;
+		lp_err(&lp, "data after \"end\"");
+		goto err;
+	}
+
+	/* Success! */
+	return (m);
+
+nomem:
+	log_fail(EX_OSERR, "%s: out of memory", name);
+err:
+	/* Failure! */
+	manifest_free(m);
+	return (NULL);
+}
+
+/* ---- signing ---- */
+
+int
+manifest_trusted_comment(const struct manifest *m, char *out, size_t outlen)
+{
+	char t[21];
+	int n;
+
+	if (manifest_fields_time_format(m->time, t))
+		return (-1);
+	n = snprintf(out, outlen, "sitevault site=%s category=%s id=%llu "
+	    "time=%s", m->site, m->category, (unsigned long long)m->id, t);
+	return (n < 0 || (size_t)n >= outlen ? -1 : 0);
+}
+
+int
+manifest_sign(const struct minisign_sec *sec, const struct manifest *m,
+    const char *text, size_t len, char **sig, size_t *siglen)
+{
+	char tc[TC_MAX], kid[2 * MINISIGN_KEYID_LEN + 1], uc[64];
+	char *canon;
+	size_t clen;
+	int rc = -1;
+
+	/* Sign only what restore will accept: the canonical text of ${m},
+	 * naming this key as the signer. */
+	if ((canon = manifest_format(m, &clen)) == NULL)
+		return (-1);
+	if (clen != len || memcmp(canon, text, len) != 0) {
+		log_fail(EX_SOFTWARE, "manifest: text does not match its "
+		    "fields");
+		goto done;
+	}
+	minisign_keyid_hex(sec->keyid, kid);
+	if (memcmp(m->keyid, sec->keyid, MINISIGN_KEYID_LEN) != 0) {
+		log_fail(EX_SOFTWARE, "manifest: signer is not key %s", kid);
+		goto done;
+	}
+	if (manifest_trusted_comment(m, tc, sizeof(tc))) {
+		log_fail(EX_SOFTWARE, "manifest: trusted comment too long");
+		goto done;
+	}
+	snprintf(uc, sizeof(uc), "signature from sitevault key %s", kid);
+	rc = minisign_sign(sec, text, len, uc, tc, sig, siglen);
+done:
+	free(canon);
+	return (rc);
+}
+
+struct manifest *
+manifest_verify(const struct minisign_pub *pubs, size_t npub,
+    const char *name, const char *text, size_t len, const char *sig,
+    size_t siglen)
+{
+	struct manifest *m = NULL;
+	char signame[512], *trusted = NULL, tc[TC_MAX];
+	char kid[2 * MINISIGN_KEYID_LEN + 1];
+	size_t which;
+
+	snprintf(signame, sizeof(signame), "%s.sig", name);
+	if (len > MANIFEST_MAX || siglen > MANIFEST_SIG_MAX) {
+		log_fail(EX_DATAERR, "%s: too large", len > MANIFEST_MAX ?
+		    name : signame);
+		goto err;
+	}
+	/* Authenticate first: the parser only sees signed text. */
+	if (minisign_verify_named(signame, pubs, npub, text, len, sig, siglen,
+	    &trusted, &which))
+		goto err;
+	if ((m = manifest_parse(name, text, len)) == NULL)
+		goto err;
+	if (manifest_trusted_comment(m, tc, sizeof(tc)) ||
+	    strcmp(tc, trusted) != 0) {
+		log_fail(EX_DATAERR, "%s: trusted comment \"%s\" does not match "
+		    "the manifest", signame, trusted);
+		goto err;
+	}
+	if (memcmp(m->keyid, pubs[which].keyid, MINISIGN_KEYID_LEN) != 0) {
+		minisign_keyid_hex(pubs[which].keyid, kid);
+		log_fail(EX_DATAERR, "%s: signed by key %s, not by the signer "
+		    "the manifest names", signame, kid);
+		goto err;
+	}
+
+	/* Success! */
+	free(trusted);
+	return (m);
+
+err:
+	/* Failure! */
+	manifest_free(m);
+	free(trusted);
+	return (NULL);
+}
+
+void
+manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->site);
+	free(m->category);
+	free(m->agent);
+	for (i = 0; i < m->nrecipients; i++)
+		free(m->recipients[i]);
+	free(m->recipients);
+	free(m->compression);
+	free(m->description);
+	free(m->parts);
+	free(m);
+}

@@ -1,0 +1,191 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "run/backup.h"
+#include "conf/conf.h"
+#include "format/history.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "crypto/recipients.h"
+#include "store/state.h"
+#include "store/store.h"
+#include "run/verify.h"
+
+/* Record the outcome locally and in syslog (the server only on success). */
+static void
+record_local(const struct backup_ctx *ctx, const char *category, uint64_t id,
+    int ok, uint64_t bytes, const char *desc, time_t when)
+{
+	char line[HISTORY_LINE_MAX];
+
+	/* A failure's line says why, not what the backup was to be. */
+	if (!ok && ctx->why != NULL && ctx->why[0] != '\0')
+		desc = ctx->why;
+	log_audit(ok, "backup %s %s_%" PRIu64 ": %s (%" PRIu64 " bytes)%s%s",
+	    store_site(ctx->st), category, id, ok ? "ok" : "failed", bytes,
+	    ok ? "" : ": ", ok ? "" : desc != NULL ? desc : "");
+	if (history_format(line, sizeof(line), when, "backup", category, id,
+	    ok, bytes, desc) == 0)
+		(void)state_history_append(ctx->c->state_dir, line);
+}
+
+/*
+ * The previous manifest's hash: the newest complete backup on the server,
+ * unless the local state remembers a newer one (then the server lost it or
+ * was rolled back: the chain continues from what this site wrote).
+ */
+static void
+chain(const struct store_backup *b, size_t n, const char *category,
+    const struct state_cat *sc, struct pipeline_job *job)
+{
+	const struct store_backup *newest = store_newest(b, n, category);
+
+	if (sc->id > 0 && (newest == NULL || sc->id > newest->id)) {
+		log_warn("%s: newest complete backup on the server is %s%" PRIu64
+		    ", local state remembers %s_%" PRIu64 ": was it deleted or "
+		    "rolled back?", category, newest != NULL ? "" : "none ",
+		    newest != NULL ? newest->id : 0, category, sc->id);
+		job->has_prev = 1;
+		memcpy(job->prev_sha256, sc->sha256, 32);
+	} else if (newest != NULL) {
+		job->has_prev = 1;
+		memcpy(job->prev_sha256, newest->sha256, 32);
+	}
+}
+
+/* verify_after_upload: download the new backup and check all of it. */
+static int
+verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
+{
+	struct minisign_pub pub;
+	struct verify_result vr;
+
+	minisign_sec_public(&ctx->k->sign, &pub);
+	log_info("%s_%" PRIu64 ": verifying the upload", category, id);
+	return (verify_backup(store_transport(ctx->st), store_site(ctx->st),
+	    category, id, &pub, 1, &ctx->k->age_sk, 1, &vr));
+}
+
+/* Retention: the new backup counts; unfinished ones are prune's job. */
+static int
+retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
+    const char *category, uint64_t id, uint64_t stored, size_t *expired)
+{
+	struct store_backup *nb;
+	size_t i;
+	int rc;
+
+	if ((nb = reallocarray(*b, *n + 1, sizeof(*nb))) == NULL) {
+		log_fail(EX_OSERR, "retention: out of memory");
+		return (-1);
+	}
+	*b = nb;
+	memset(&nb[*n], 0, sizeof(*nb));
+	nb[*n].category = category;
+	nb[*n].id = id;
+	nb[*n].status = STORE_COMPLETE;
+	nb[*n].size = stored;
+	(*n)++;
+	if (store_plan(nb, *n, category, ctx->c->backup_retain, 0) == 0)
+		return (0);
+	rc = store_remove(ctx->st, nb, *n, "retention", (int64_t)time(NULL),
+	    ctx->c->state_dir);
+	for (i = 0; i < *n; i++)
+		if (nb[i].removed) {
+			(*expired)++;
+			log_info("%s_%" PRIu64 ": deleted by retention "
+			    "(retain = %u)", category, nb[i].id,
+			    ctx->c->backup_retain);
+		}
+	return (rc);
+}
+
+int
+backup_category(const struct backup_ctx *ctx, const char *category,
+    const char *description, struct backup_report *rep)
+{
+	struct pipeline_job job;
+	struct store_backup *b = NULL;
+	struct state_cat sc;
+	char line[HISTORY_LINE_MAX];
+	time_t start = time(NULL);
+	size_t n = 0;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(&job, 0, sizeof(job));
+	rep->category = category;
+	if (store_scan(ctx->st, category, &b, &n) ||
+	    state_get(ctx->c->state_dir, store_site(ctx->st), category, &sc))
+		goto err0;
+	rep->id = store_next_id(b, n, category, sc.id);
+	chain(b, n, category, &sc, &job);
+
+	job.t = store_transport(ctx->st);
+	job.c = ctx->c;
+	job.k = ctx->k;
+	job.site = store_site(ctx->st);
+	job.category = category;
+	job.paths = strcmp(category, "Data") == 0 ? ctx->c->backup_data :
+	    ctx->c->backup_configuration;
+	job.id = rep->id;
+	job.time = (int64_t)start;
+	job.description = description;
+	job.pks = (const uint8_t (*)[AGE_KEY_LEN])ctx->r->pks;
+	job.recipients = ctx->r->strs;
+	job.npk = ctx->r->n;
+	job.progress = ctx->progress;
+	job.progress_cookie = ctx->progress_cookie;
+	rc = pipeline_run(&job, &rep->res);
+	/* The stream is over: a progress line must go before more messages. */
+	if (ctx->progress != NULL)
+		ctx->progress(ctx->progress_cookie, UINT64_MAX);
+	if (rc)
+		goto err0;
+
+	/* Visible now: whatever fails below, this backup exists. */
+	record_local(ctx, category, rep->id, 1, rep->res.stored, description,
+	    start);
+	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
+	    rep->id, rep->res.sha256))
+		goto err1;
+	/* One byte kept for the newline the log needs. */
+	if (history_format(line, sizeof(line) - 1, start, "backup", category,
+	    rep->id, 1, rep->res.stored, description) == 0) {
+		size_t l = strlen(line);
+
+		line[l] = '\n';
+		line[l + 1] = '\0';
+		if (store_history_append(ctx->st, line))
+			goto err1;
+	}
+	if (ctx->c->backup_verify_after_upload) {
+		if (verify_new(ctx, category, rep->id)) {
+			log_audit(0, "verify %s %s_%" PRIu64 ": failed after "
+			    "upload", store_site(ctx->st), category, rep->id);
+			goto err1;
+		}
+		rep->verified = 1;
+	}
+	if (retention(ctx, &b, &n, category, rep->id, rep->res.stored,
+	    &rep->expired))
+		goto err1;
+
+	/* Success! */
+	store_backups_free(b, n);
+	return (0);
+
+err0:
+	record_local(ctx, category, rep->id, 0, rep->res.stored, description,
+	    start);
+err1:
+	store_backups_free(b, n);
+	/* Failure! */
+	return (-1);
+}

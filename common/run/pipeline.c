@@ -1,0 +1,477 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <openssl/evp.h>
+
+#include "crypto/age.h"
+#include "conf/conf.h"
+#include "crypto/keys.h"
+#include "util/log.h"
+#include "format/manifest.h"
+#include "archive/pack.h"
+#include "run/pipeline.h"
+#include "transport/transport.h"
+
+/* The larger of the two queues' depths. */
+#define QMAX	(PIPELINE_BLOCKS > PIPELINE_BUFFERS ? PIPELINE_BLOCKS : \
+	PIPELINE_BUFFERS)
+
+/*
+ * A bounded queue of buffers between two threads: at most ${depth}
+ * buffers of ${size} bytes exist, each free, being filled, queued, or being
+ * consumed.  All queues of a pipe share its mutex, condition and failure
+ * flag, so that a failure anywhere wakes every thread.
+ */
+struct bq {
+	size_t size, depth;
+	uint8_t *bufs[QMAX];		/* allocated on first use */
+	size_t nalloc;
+	uint8_t *freebufs[QMAX];
+	size_t nfree;
+	struct {
+		uint8_t *buf;
+		size_t len;
+	} ready[QMAX];			/* a ring, oldest first */
+	size_t rhead, rcount;
+	int eof;			/* the producer is done */
+	/* The producer's buffer being filled. */
+	uint8_t *cur;
+	size_t curlen;
+};
+
+struct pipe {
+	const struct pipeline_job *job;
+	char dir[256];			/* <site>/<Category>_<id> */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* any change to the queues or flag */
+	int failed;			/* any thread: stop now */
+	struct bq blocks;		/* compressed archive -> encryption */
+	struct bq parts;		/* encrypted parts -> upload */
+	struct age_writer *w;		/* used by one thread at a time */
+	uint64_t stored;		/* bytes uploaded (atomic reads) */
+	struct manifest_part *mparts;	/* upload thread only, until joined */
+	size_t nparts;
+};
+
+static void
+pipe_fail(struct pipe *p)
+{
+
+	pthread_mutex_lock(&p->mu);
+	p->failed = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* A buffer of ${q} to fill: a free one, a new one, or wait.  NULL: failed. */
+static uint8_t *
+bq_get_free(struct pipe *p, struct bq *q)
+{
+	uint8_t *b = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->failed)
+		goto out;
+	if (q->nfree > 0) {
+		b = q->freebufs[--q->nfree];
+	} else if ((b = malloc(q->size)) != NULL) {
+		q->bufs[q->nalloc++] = b;
+	} else {
+		log_fail(EX_OSERR, "%s: out of memory for a buffer of %zu "
+		    "bytes", p->dir, q->size);
+		p->failed = 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+out:
+	pthread_mutex_unlock(&p->mu);
+	return (b);
+}
+
+/* Queue the buffer being filled in ${q} for its consumer. */
+static int
+bq_put_ready(struct pipe *p, struct bq *q)
+{
+	size_t slot;
+	int rc = -1;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->failed)
+		goto out;
+	slot = (q->rhead + q->rcount) % q->depth;
+	q->ready[slot].buf = q->cur;
+	q->ready[slot].len = q->curlen;
+	q->rcount++;
+	q->cur = NULL;
+	q->curlen = 0;
+	pthread_cond_broadcast(&p->cv);
+	rc = 0;
+out:
+	pthread_mutex_unlock(&p->mu);
+	return (rc);
+}
+
+/* The next full buffer of ${q}: 1, 0 at the end, -1 after a failure. */
+static int
+bq_get_ready(struct pipe *p, struct bq *q, uint8_t **buf, size_t *len)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (q->rcount == 0 && !q->eof && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->failed) {
+		rc = -1;
+	} else if (q->rcount == 0) {
+		rc = 0;
+	} else {
+		*buf = q->ready[q->rhead].buf;
+		*len = q->ready[q->rhead].len;
+		q->rhead = (q->rhead + 1) % q->depth;
+		q->rcount--;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return (rc);
+}
+
+/* Give a consumed buffer back to its producer. */
+static void
+bq_put_free(struct pipe *p, struct bq *q, uint8_t *buf)
+{
+
+	pthread_mutex_lock(&p->mu);
+	q->freebufs[q->nfree++] = buf;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Copy bytes into ${q}'s buffers, queueing each one that fills up. */
+static int
+bq_write(struct pipe *p, struct bq *q, const void *buf, size_t len)
+{
+	const uint8_t *s = buf;
+	size_t n;
+
+	while (len > 0) {
+		if (q->cur == NULL && (q->cur = bq_get_free(p, q)) == NULL)
+			return (-1);
+		n = q->size - q->curlen;
+		if (n > len)
+			n = len;
+		memcpy(q->cur + q->curlen, s, n);
+		q->curlen += n;
+		s += n;
+		len -= n;
+		if (q->curlen == q->size && bq_put_ready(p, q))
+			return (-1);
+	}
+	return (0);
+}
+
+/* The producer of ${q} is done: queue what it filled, then mark the end. */
+static int
+bq_close(struct pipe *p, struct bq *q)
+{
+
+	if (q->curlen > 0 && bq_put_ready(p, q))
+		return (-1);
+	pthread_mutex_lock(&p->mu);
+	q->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return (0);
+}
+
+static void
+bq_free(struct bq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nalloc; i++)
+		free(q->bufs[i]);
+}
+
+/* pack output (reading thread): hand compressed bytes to encryption. */
+static int
+to_blocks(void *cookie, const void *buf, size_t len)
+{
+	struct pipe *p = cookie;
+
+	if (bq_write(p, &p->blocks, buf, len))
+		return (-1);
+	if (p->job->progress != NULL)
+		p->job->progress(p->job->progress_cookie,
+		    __atomic_load_n(&p->stored, __ATOMIC_RELAXED));
+	return (0);
+}
+
+/* age output (encryption thread): cut the encrypted stream into parts. */
+static int
+to_parts(void *cookie, const void *buf, size_t len)
+{
+	struct pipe *p = cookie;
+
+	return (bq_write(p, &p->parts, buf, len));
+}
+
+/* The encryption thread: compressed blocks in, parts out. */
+static void *
+encrypter(void *cookie)
+{
+	struct pipe *p = cookie;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	while ((r = bq_get_ready(p, &p->blocks, &buf, &len)) == 1) {
+		r = age_writer_write(p->w, buf, len);
+		bq_put_free(p, &p->blocks, buf);
+		if (r)
+			goto fail;
+	}
+	if (r == -1)
+		return (NULL);
+	if (age_writer_finish(p->w) || bq_close(p, &p->parts))
+		goto fail;
+	return (NULL);
+fail:
+	pipe_fail(p);
+	return (NULL);
+}
+
+/* Upload one part; record its size and hash. */
+static int
+upload_part(struct pipe *p, const uint8_t *buf, size_t len)
+{
+	struct manifest_part *np;
+	char path[320];
+
+	/* Beyond part.999999, `cat part.*` would no longer be in order. */
+	if (p->nparts >= PIPELINE_MAX_PARTS) {
+		log_fail(EX_CONFIG, "%s: more than %d parts: raise [backup] "
+		    "part_size", p->dir, PIPELINE_MAX_PARTS);
+		return (-1);
+	}
+	if ((np = reallocarray(p->mparts, p->nparts + 1, sizeof(*np))) ==
+	    NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", p->dir);
+		return (-1);
+	}
+	p->mparts = np;
+	np[p->nparts].size = len;
+	if (EVP_Digest(buf, len, np[p->nparts].sha256, NULL, EVP_sha256(),
+	    NULL) != 1) {
+		log_fail(EX_SOFTWARE, "%s: SHA-256 failed", p->dir);
+		return (-1);
+	}
+	snprintf(path, sizeof(path), "%s/part.%06zu", p->dir, p->nparts);
+	if (transport_put_buf(p->job->t, path, buf, len))
+		return (-1);
+	p->nparts++;
+	return (0);
+}
+
+/* The upload thread: parts out to the server, in order. */
+static void *
+uploader(void *cookie)
+{
+	struct pipe *p = cookie;
+	uint8_t *buf;
+	size_t len;
+
+	while (bq_get_ready(p, &p->parts, &buf, &len) == 1) {
+		if (upload_part(p, buf, len)) {
+			pipe_fail(p);
+			break;
+		}
+		__atomic_store_n(&p->stored, p->stored + len, __ATOMIC_RELAXED);
+		bq_put_free(p, &p->parts, buf);
+	}
+	return (NULL);
+}
+
+/* The reading side (calling thread): every path through pack. */
+static int
+produce(struct pipe *p, struct pack_stats *st)
+{
+	const struct pipeline_job *job = p->job;
+	struct pack *pk;
+	size_t i;
+
+	if ((pk = pack_new(job->c->backup_compression,
+	    job->c->backup_compression_level, to_blocks, p)) == NULL)
+		goto err0;
+	for (i = 0; job->paths[i] != NULL; i++)
+		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
+			goto err1;
+	if (pack_finish(pk, st) || bq_close(p, &p->blocks))
+		goto err1;
+
+	/* Success! */
+	pack_free(pk);
+	return (0);
+
+err1:
+	pack_free(pk);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+/*
+ * Sign and upload the manifest of the finished stream: the signature
+ * first, the manifest last.  Set ${sha} to the manifest text's SHA-256.
+ */
+static int
+publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
+{
+	const struct pipeline_job *job = p->job;
+	const struct conf *c = job->c;
+	struct manifest m;
+	char comp[16], agent[64], path[320], *text, *sig;
+	size_t len, siglen;
+
+	memset(&m, 0, sizeof(m));
+	switch (c->backup_compression) {
+	case CONF_COMP_NONE:
+		snprintf(comp, sizeof(comp), "none");
+		break;
+	case CONF_COMP_GZIP:
+		snprintf(comp, sizeof(comp), "gzip:%d",
+		    c->backup_compression_level);
+		break;
+	default:
+		snprintf(comp, sizeof(comp), "zstd:%d",
+		    c->backup_compression_level);
+		break;
+	}
+	snprintf(agent, sizeof(agent), "sitevault %s", PACKAGE_VERSION);
+	/* The manifest only reads these; its fields are not const. */
+	m.site = (char *)(uintptr_t)job->site;
+	m.category = (char *)(uintptr_t)job->category;
+	m.id = job->id;
+	m.time = job->time;
+	m.agent = agent;
+	memcpy(m.keyid, job->k->sign.keyid, sizeof(m.keyid));
+	m.recipients = (char **)(uintptr_t)job->recipients;
+	m.nrecipients = job->npk;
+	m.compression = comp;
+	m.description = (char *)(uintptr_t)(job->description != NULL ?
+	    job->description : "");
+	m.parts = p->mparts;
+	m.nparts = p->nparts;
+	m.files = st->files;
+	m.bytes = st->bytes;
+	m.archive_bytes = st->archive_bytes;
+	m.has_prev = job->has_prev;
+	memcpy(m.prev_sha256, job->prev_sha256, 32);
+
+	if ((text = manifest_format(&m, &len)) == NULL)
+		goto err0;
+	if (manifest_sign(&job->k->sign, &m, text, len, &sig, &siglen))
+		goto err1;
+	snprintf(path, sizeof(path), "%s/manifest.sig", p->dir);
+	if (transport_put_buf(job->t, path, sig, siglen))
+		goto err2;
+	/* This rename makes the backup visible. */
+	snprintf(path, sizeof(path), "%s/manifest", p->dir);
+	if (transport_put_buf(job->t, path, text, len))
+		goto err2;
+	EVP_Digest(text, len, sha, NULL, EVP_sha256(), NULL);
+
+	/* Success! */
+	free(sig);
+	free(text);
+	return (0);
+
+err2:
+	free(sig);
+err1:
+	free(text);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+int
+pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
+{
+	struct pipe p;
+	pthread_t enc, up;
+	int prc, nthreads = 0;
+
+	memset(&p, 0, sizeof(p));
+	memset(res, 0, sizeof(*res));
+	p.job = job;
+	p.blocks.size = PIPELINE_BLOCK_SIZE;
+	p.blocks.depth = PIPELINE_BLOCKS;
+	p.parts.size = (size_t)job->c->backup_part_size;
+	/* A third part only when it fits the budget; two keep the overlap. */
+	p.parts.depth = p.parts.size > 0 && PIPELINE_PART_BUDGET /
+	    p.parts.size >= PIPELINE_BUFFERS ? PIPELINE_BUFFERS : 2;
+	snprintf(p.dir, sizeof(p.dir), "%s/%s_%" PRIu64, job->site,
+	    job->category, job->id);
+	if (p.parts.size == 0 || p.parts.size != job->c->backup_part_size) {
+		log_fail(EX_CONFIG, "%s: part_size %" PRIu64 " is not usable",
+		    job->c->path, job->c->backup_part_size);
+		goto err0;
+	}
+	if (transport_mkdir(job->t, p.dir))
+		goto err0;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	/* The age header goes out at once: start it before the threads. */
+	if ((p.w = age_writer_new(job->pks, job->npk, to_parts, &p)) == NULL)
+		goto err1;
+	if ((prc = pthread_create(&up, NULL, uploader, &p)) != 0 ||
+	    (nthreads++, prc = pthread_create(&enc, NULL, encrypter, &p)) !=
+	    0) {
+		log_fail(EX_OSERR, "%s: cannot start a thread: %s", p.dir,
+		    strerror(prc));
+		pipe_fail(&p);
+	} else {
+		nthreads++;
+		if (produce(&p, &res->st))
+			pipe_fail(&p);
+	}
+	if (nthreads > 1)
+		pthread_join(enc, NULL);
+	if (nthreads > 0)
+		pthread_join(up, NULL);
+	/* Every part is uploaded, unless a failure (logged) stopped us. */
+	if (p.failed)
+		goto err2;
+	if (publish(&p, &res->st, res->sha256))
+		goto err2;
+	res->stored = p.stored;
+	res->nparts = p.nparts;
+
+	/* Success! */
+	age_writer_free(p.w);
+	bq_free(&p.blocks);
+	bq_free(&p.parts);
+	free(p.mparts);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	return (0);
+
+err2:
+	age_writer_free(p.w);
+err1:
+	bq_free(&p.blocks);
+	bq_free(&p.parts);
+	free(p.mparts);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+err0:
+	/* Failure! */
+	return (-1);
+}

@@ -1,0 +1,75 @@
+#ifndef PIPELINE_H_
+#define PIPELINE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/age.h"
+#include "archive/pack.h"
+
+/*
+ * The streaming backup of one category, in three threads:
+ *
+ *   reading (the caller): paths -> pack (pax tar + compression) -> blocks
+ *   encryption: blocks -> age writer -> parts of part_size
+ *   upload: SHA-256 of each part, transport_put_buf() to
+ *           <site>/<Category>_<id>/part.NNNNNN
+ *
+ * then the manifest, signed, uploaded after its signature: the manifest's
+ * rename makes the backup visible.  The source is read once: a part whose
+ * upload fails is resent from memory by the transport's retries.  Reading
+ * and compressing overlap with encrypting and with uploading, so the
+ * slowest stage sets the speed.  Memory, whatever the data size:
+ * PIPELINE_BLOCKS blocks of PIPELINE_BLOCK_SIZE bytes, and two or three
+ * parts (one being filled, one being uploaded, and one queued when three
+ * fit in PIPELINE_PART_BUDGET bytes): 32 MiB of parts at the default
+ * part_size of 16 MiB, so that a whole run stays under 64 MiB.
+ */
+
+#define PIPELINE_BUFFERS	3		/* parts, at most */
+#define PIPELINE_PART_BUDGET	(40 * 1024 * 1024)
+#define PIPELINE_BLOCKS		4
+#define PIPELINE_BLOCK_SIZE	(256 * 1024)
+#define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
+
+struct transport;
+struct keys;
+struct conf;
+
+struct pipeline_job {
+	struct transport *t;
+	const struct conf *c;		/* compression, part size, exclude */
+	const struct keys *k;		/* signing key */
+	const char *site;
+	const char *category;		/* "Configuration" or "Data" */
+	char *const *paths;		/* NULL-terminated, absolute */
+	uint64_t id;
+	int64_t time;			/* the manifest's time (UTC seconds) */
+	const char *description;	/* NULL or text without controls */
+	const uint8_t (*pks)[AGE_KEY_LEN];	/* recipients */
+	char *const *recipients;	/* their age1... strings */
+	size_t npk;
+	int has_prev;			/* previous manifest of the category */
+	uint8_t prev_sha256[32];
+	/* Called from the reading thread now and then; may be NULL. */
+	void (*progress)(void *, uint64_t);	/* bytes uploaded so far */
+	void *progress_cookie;
+};
+
+struct pipeline_result {
+	struct pack_stats st;		/* files, bytes, archive bytes */
+	uint64_t stored;		/* bytes of all parts */
+	size_t nparts;
+	uint8_t sha256[32];		/* of the manifest text */
+};
+
+/**
+ * pipeline_run(job, res):
+ * Archive, encrypt and upload the category of ${job} as backup ${job->id},
+ * and fill ${res}.  On any failure nothing visible is left (no manifest:
+ * the parts uploaded so far are an unfinished backup) and nothing is
+ * deleted.  Return 0, or -1 after logging.
+ */
+int pipeline_run(const struct pipeline_job *, struct pipeline_result *);
+
+#endif /* !PIPELINE_H_ */

@@ -1,0 +1,97 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "conf/conf.h"
+#include "crypto/keys.h"
+#include "store/lock.h"
+#include "util/log.h"
+#include "crypto/minisign.h"
+#include "crypto/seal.h"
+#include "run/session.h"
+#include "store/store.h"
+#include "transport/transport.h"
+
+/* The site's own public key, then every [keys] trusted one. */
+static int
+load_pubs(struct session *s)
+{
+	size_t n, i;
+
+	for (n = 0; s->c->keys_trusted[n] != NULL; n++)
+		;
+	if ((s->pubs = calloc(n + 1, sizeof(*s->pubs))) == NULL) {
+		log_fail(EX_OSERR, "keys: out of memory");
+		return (-1);
+	}
+	minisign_sec_public(&s->k->sign, &s->pubs[0]);
+	s->npub = 1;
+	for (i = 0; i < n; i++) {
+		if (minisign_pub_load(s->c->keys_trusted[i], &s->pubs[s->npub]))
+			return (-1);
+		s->npub++;
+	}
+	return (0);
+}
+
+int
+session_open(struct session *s, const struct conf *c, const char *site,
+    int flags)
+{
+	char *pw = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	if ((s->k = keys_load(c->keys_secret)) == NULL || load_pubs(s))
+		goto err;
+	if ((flags & SESSION_LOCK) && (s->lock = lock_acquire(c->state_dir)) ==
+	    NULL)
+		goto err;
+	/* The password lives only as long as transport_open() needs it. */
+	if (seal_conf_password(c, &pw))
+		goto err;
+	s->t = transport_open(c, pw);
+	seal_free(pw);
+	if (s->t == NULL)
+		goto err;
+	if (site != NULL && (s->st = session_store(s, site)) == NULL)
+		goto err;
+	if ((flags & SESSION_CHECK) && s->st != NULL && store_claim(s->st, s->k->sign.keyid,
+	    (flags & SESSION_CLAIM) == SESSION_CLAIM))
+		goto err;
+
+	/* Success! */
+	return (0);
+
+err:
+	/* Failure! */
+	session_close(s);
+	return (-1);
+}
+
+struct store *
+session_store(struct session *s, const char *site)
+{
+
+	return (store_new(s->t, site, s->pubs, s->npub,
+	    strcmp(site, s->c->site_name) == 0));
+}
+
+void
+session_close(struct session *s)
+{
+
+	store_free(s->st);
+	s->st = NULL;
+	transport_close(s->t);
+	s->t = NULL;
+	lock_release(s->lock);
+	s->lock = NULL;
+	free(s->pubs);
+	s->pubs = NULL;
+	s->npub = 0;
+	keys_free(s->k);
+	s->k = NULL;
+}

@@ -1,0 +1,394 @@
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "format/manifest_fields.h"
+#include "store/state.h"
+
+#define STATE_MAX	(1024 * 1024)	/* a state file is a few lines */
+
+int
+state_dir_make(const char *dir)
+{
+	char *p, *s;
+	struct stat sb;
+
+	if ((p = strdup(dir)) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", dir);
+		goto err0;
+	}
+	/* Each prefix in turn; an existing one is fine. */
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		if (s[-1] != '/') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0700) == -1 && errno != EEXIST) {
+				log_fail(EX_CANTCREAT, "%s: cannot create "
+				    "state directory: %s", p, strerror(errno));
+				goto err1;
+			}
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		log_fail(EX_CANTCREAT, "%s: not a directory", dir);
+		goto err1;
+	}
+
+	/* Success! */
+	free(p);
+	return (0);
+
+err1:
+	free(p);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+/* Read ${path} into a NUL-terminated buffer; a missing file is empty. */
+static int
+slurp(const char *path, char **out)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if ((buf = calloc(1, STATE_MAX + 1)) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", path);
+		goto err0;
+	}
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			goto done;
+		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		goto err1;
+	}
+	n = fread(buf, 1, STATE_MAX + 1, f);
+	if (ferror(f) || n > STATE_MAX) {
+		log_fail(EX_IOERR, "%s: %s", path,
+		    n > STATE_MAX ? "file too large" : strerror(errno));
+		fclose(f);
+		goto err1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+done:
+	/* Success! */
+	*out = buf;
+	return (0);
+
+err1:
+	free(buf);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+/*
+ * Parse the line ${line} "SITE CATEGORY ID HEX" into its fields (modified
+ * in place).  Return 0, or -1 if it is malformed.
+ */
+static int
+parse_line(char *line, char **site, char **cat, struct state_cat *sc)
+{
+	char *f[4], *end;
+	size_t nf = 0;
+	char *id;
+
+	/* Exactly four fields separated by single spaces. */
+	f[nf++] = line;
+	for (end = line; *end != '\0'; end++) {
+		if (*end != ' ')
+			continue;
+		if (nf == 4)
+			return (-1);
+		*end = '\0';
+		f[nf++] = end + 1;
+	}
+	if (nf != 4 || f[0][0] == '\0' || f[1][0] == '\0')
+		return (-1);
+	*site = f[0];
+	*cat = f[1];
+	id = f[2];
+	if (id[0] < '1' || id[0] > '9' || strlen(id) > 19)
+		return (-1);
+	errno = 0;
+	sc->id = strtoull(id, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return (-1);
+	if (manifest_fields_hex_parse(f[3], strlen(f[3]), sc->sha256, 32, 0))
+		return (-1);
+	return (0);
+}
+
+/*
+ * Walk the state file text ${text} of ${path}: for each entry call ${fn}.
+ * Return 0, or -1 after logging a malformed line.
+ */
+static int
+walk(const char *path, char *text,
+    void (*fn)(void *, const char *, const char *, const struct state_cat *),
+    void *cookie)
+{
+	char *line, *next, *site, *cat;
+	struct state_cat sc;
+	unsigned long lineno = 0;
+
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (parse_line(line, &site, &cat, &sc)) {
+			log_fail(EX_DATAERR, "%s: line %lu: malformed state "
+			    "entry", path, lineno);
+			return (-1);
+		}
+		fn(cookie, site, cat, &sc);
+	}
+	return (0);
+}
+
+struct get_ctx {
+	const char *site;
+	const char *cat;
+	struct state_cat *out;
+};
+
+static void
+get_one(void *cookie, const char *site, const char *cat,
+    const struct state_cat *sc)
+{
+	struct get_ctx *g = cookie;
+
+	if (strcmp(site, g->site) == 0 && strcmp(cat, g->cat) == 0)
+		*g->out = *sc;
+}
+
+int
+state_get(const char *dir, const char *site, const char *category,
+    struct state_cat *out)
+{
+	struct get_ctx g = { site, category, out };
+	char *path, *text;
+
+	memset(out, 0, sizeof(*out));
+	if (asprintf(&path, "%s/state", dir) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		goto err0;
+	}
+	if (slurp(path, &text))
+		goto err1;
+	if (walk(path, text, get_one, &g))
+		goto err2;
+
+	/* Success! */
+	free(text);
+	free(path);
+	return (0);
+
+err2:
+	free(text);
+err1:
+	free(path);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+struct set_ctx {
+	FILE *f;
+	const char *site;
+	const char *cat;
+	struct state_cat *sc;	/* the new entry; id raised to the old one */
+};
+
+static void
+put_line(FILE *f, const char *site, const char *cat,
+    const struct state_cat *sc)
+{
+	char hex[65];
+
+	manifest_fields_hex_format(sc->sha256, 32, hex);
+	fprintf(f, "%s %s %" PRIu64 " %s\n", site, cat, sc->id, hex);
+}
+
+static void
+set_one(void *cookie, const char *site, const char *cat,
+    const struct state_cat *sc)
+{
+	struct set_ctx *s = cookie;
+
+	if (strcmp(site, s->site) == 0 && strcmp(cat, s->cat) == 0) {
+		/* The high-water mark never goes down. */
+		if (sc->id > s->sc->id)
+			*s->sc = *sc;
+		return;
+	}
+	put_line(s->f, site, cat, sc);
+}
+
+/* fsync() the directory ${dir} so that a rename in it is durable. */
+static int
+sync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return (-1);
+	rc = fsync(fd);
+	close(fd);
+	return (rc);
+}
+
+int
+state_set(const char *dir, const char *site, const char *category,
+    uint64_t id, const uint8_t sha256[32])
+{
+	struct state_cat sc;
+	struct set_ctx s;
+	char *path, *tmp, *text;
+	int fd;
+
+	sc.id = id;
+	memcpy(sc.sha256, sha256, 32);
+	if (asprintf(&path, "%s/state", dir) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		goto err0;
+	}
+	if (asprintf(&tmp, "%s/.state.%ld", dir, (long)getpid()) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		goto err1;
+	}
+	if (slurp(path, &text))
+		goto err2;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1 || (s.f = fdopen(fd, "w")) == NULL) {
+		log_fail(EX_CANTCREAT, "%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto err3;
+	}
+	state_own(fd, dir);
+	s.site = site;
+	s.cat = category;
+	s.sc = &sc;
+	fprintf(s.f, "# sitevault local state: site category id "
+	    "manifest-sha256\n");
+	if (walk(path, text, set_one, &s))
+		goto err4;
+	put_line(s.f, site, category, &sc);
+	if (fflush(s.f) != 0 || fsync(fileno(s.f)) != 0) {
+		log_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
+		goto err4;
+	}
+	if (fclose(s.f) != 0) {
+		s.f = NULL;
+		log_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
+		goto err4;
+	}
+	s.f = NULL;
+	if (rename(tmp, path) == -1) {
+		log_fail(EX_IOERR, "%s: cannot rename into place: %s", path,
+		    strerror(errno));
+		goto err4;
+	}
+	if (sync_dir(dir)) {
+		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
+		goto err3;
+	}
+
+	/* Success! */
+	free(text);
+	free(tmp);
+	free(path);
+	return (0);
+
+err4:
+	if (s.f != NULL)
+		fclose(s.f);
+	unlink(tmp);
+err3:
+	free(text);
+err2:
+	free(tmp);
+err1:
+	free(path);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+int
+state_history_append(const char *dir, const char *line)
+{
+	char *path, *buf;
+	size_t len;
+	int fd;
+
+	if (asprintf(&path, "%s/history.log", dir) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		goto err0;
+	}
+	if (asprintf(&buf, "%s\n", line) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		goto err1;
+	}
+	len = strlen(buf);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1) {
+		log_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
+		goto err2;
+	}
+	state_own(fd, dir);
+	/* One write() with O_APPEND: lines never interleave. */
+	if (write(fd, buf, len) != (ssize_t)len) {
+		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		close(fd);
+		goto err2;
+	}
+	if (close(fd) != 0) {
+		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		goto err2;
+	}
+
+	/* Success! */
+	free(buf);
+	free(path);
+	return (0);
+
+err2:
+	free(buf);
+err1:
+	free(path);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+void
+state_own(int fd, const char *dir)
+{
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(dir, &sb) == -1 || sb.st_uid == 0)
+		return;
+	(void)fchown(fd, sb.st_uid, sb.st_gid);
+}

@@ -1,0 +1,283 @@
+/*
+ * store: the operations that change the site directory (deletion, the
+ * history log) and the listing of sites.  The layout and the scan are in
+ * store.c.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "format/history.h"
+#include "util/log.h"
+#include "format/manifest_fields.h"
+#include "store/state.h"
+#include "store/store.h"
+#include "transport/transport.h"
+
+#define HISTORY_MAX	(64 * 1024 * 1024)	/* decades of lines */
+
+int
+store_delete(struct store *st, const char *category, uint64_t id)
+{
+	struct transport_entry *e = NULL;
+	char dir[512], path[1024];
+	size_t n = 0, i;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(st), category,
+	    id);
+	/* The manifest first: from here on the backup is unfinished. */
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	if (transport_delete(store_transport(st), path))
+		goto err0;
+	snprintf(path, sizeof(path), "%s/manifest.sig", dir);
+	if (transport_delete(store_transport(st), path))
+		goto err0;
+	/* Then the parts and any leftover temporary file. */
+	if ((r = transport_list(store_transport(st), dir, &e, &n)) == -1)
+		goto err0;
+	for (i = 0; i < n; i++) {
+		if (e[i].is_dir) {
+			log_fail(EX_IOERR, "%s/%s: unexpected directory in a "
+			    "backup; not removed", dir, e[i].name);
+			goto err1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
+		if (transport_delete(store_transport(st), path))
+			goto err1;
+	}
+	if (r == 0 && transport_rmdir(store_transport(st), dir))
+		goto err1;
+
+	/* Success! */
+	transport_entries_free(e, n);
+	return (0);
+
+err1:
+	transport_entries_free(e, n);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+/* Append ${line} and a newline to the malloc'd text ${*text}. */
+static int
+add_line(char **text, const char *line)
+{
+	size_t old = *text != NULL ? strlen(*text) : 0, l = strlen(line);
+	char *p;
+
+	if ((p = realloc(*text, old + l + 2)) == NULL) {
+		log_fail(EX_OSERR, "store: out of memory");
+		return (-1);
+	}
+	memcpy(p + old, line, l);
+	p[old + l] = '\n';
+	p[old + l + 1] = '\0';
+	*text = p;
+	return (0);
+}
+
+int
+store_remove(struct store *st, struct store_backup *b, size_t n,
+    const char *why, int64_t now, const char *state_dir)
+{
+	char line[HISTORY_LINE_MAX], *lines = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!b[i].doomed || b[i].removed)
+			continue;
+		if (store_delete(st, b[i].category, b[i].id)) {
+			rc = -1;
+			break;
+		}
+		b[i].removed = 1;
+		log_audit(1, "delete %s %s_%" PRIu64 ": ok (%s)",
+		    store_site(st), b[i].category, b[i].id, b[i].status ==
+		    STORE_UNFINISHED ? "unfinished" : why);
+		if (history_format(line, sizeof(line), (time_t)now, "delete",
+		    b[i].category, b[i].id, 1, b[i].size, b[i].status ==
+		    STORE_UNFINISHED ? "unfinished" : why) == 0 &&
+		    add_line(&lines, line))
+			rc = -1;
+	}
+	if (lines == NULL)
+		goto done;
+	/* The deletions happened: record them even after a failure. */
+	if (store_history_append(st, lines))
+		rc = -1;
+	if (state_dir != NULL) {
+		char *p, *next;
+
+		for (p = lines; *p != '\0'; p = next) {
+			next = strchr(p, '\n');
+			*next++ = '\0';
+			if (state_history_append(state_dir, p))
+				rc = -1;
+		}
+	}
+done:
+	free(lines);
+	return (rc);
+}
+
+int
+store_history_get(struct store *st, char **text, size_t *len)
+{
+	char path[512];
+	uint8_t *buf;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/history.log", store_site(st));
+	/* Decide from the listing: a missing log is normal, not a failure. */
+	if ((e = transport_exists(store_transport(st), path)) == -1)
+		goto err0;
+	if (e == 0) {
+		if ((*text = strdup("")) == NULL) {
+			log_fail(EX_OSERR, "store: out of memory");
+			goto err0;
+		}
+		*len = 0;
+		goto done;
+	}
+	if (transport_get_buf(store_transport(st), path, HISTORY_MAX, &buf,
+	    len))
+		goto err0;
+	*text = (char *)buf;
+done:
+	/* Success! */
+	return (0);
+
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+int
+store_history_append(struct store *st, const char *lines)
+{
+	char path[512], *old, *buf;
+	size_t oldlen, l = strlen(lines), total;
+
+	snprintf(path, sizeof(path), "%s/history.log", store_site(st));
+	if (store_history_get(st, &old, &oldlen))
+		goto err0;
+	/* A log cut short by hand still gets whole lines after it. */
+	total = oldlen + (oldlen > 0 && old[oldlen - 1] != '\n') + l;
+	if ((buf = malloc(total + 1)) == NULL) {
+		log_fail(EX_OSERR, "store: out of memory");
+		goto err1;
+	}
+	memcpy(buf, old, oldlen);
+	if (oldlen > 0 && old[oldlen - 1] != '\n')
+		buf[oldlen++] = '\n';
+	memcpy(buf + oldlen, lines, l);
+	/* Temporary name and rename: inside transport_put_buf(). */
+	if (transport_put_buf(store_transport(st), path, buf, total))
+		goto err2;
+
+	/* Success! */
+	free(buf);
+	free(old);
+	return (0);
+
+err2:
+	free(buf);
+err1:
+	free(old);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+/* Does directory ${name} look like a site directory? 1, 0 or -1. */
+static int
+is_site(struct transport *t, const char *name)
+{
+	struct transport_entry *e;
+	size_t n, i;
+	int yes = 0;
+
+	if (transport_list(t, name, &e, &n) == -1)
+		return (-1);
+	for (i = 0; i < n && !yes; i++) {
+		if (!e[i].is_dir && strcmp(e[i].name, "SITE") == 0)
+			yes = 1;
+		if (e[i].is_dir && (strncmp(e[i].name, "Configuration_", 14)
+		    == 0 || strncmp(e[i].name, "Data_", 5) == 0))
+			yes = 1;
+	}
+	transport_entries_free(e, n);
+	return (yes);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+int
+store_sites(struct transport *t, char ***out, size_t *nout)
+{
+	struct transport_entry *e = NULL;
+	char **names = NULL, **nn;
+	size_t n = 0, nnames = 0, i;
+	int r;
+
+	if (transport_list(t, "", &e, &n) == -1)
+		goto err0;
+	for (i = 0; i < n; i++) {
+		/* Site names cannot start with '.': no hidden directories. */
+		if (!e[i].is_dir || e[i].name[0] == '.' ||
+		    !manifest_fields_site_ok(e[i].name, strlen(e[i].name)))
+			continue;
+		if ((r = is_site(t, e[i].name)) == -1)
+			goto err1;
+		if (r == 0)
+			continue;
+		if ((nn = reallocarray(names, nnames + 1, sizeof(*nn))) ==
+		    NULL || (nn[nnames] = strdup(e[i].name)) == NULL) {
+			if (nn != NULL)
+				names = nn;
+			log_fail(EX_OSERR, "store: out of memory");
+			goto err1;
+		}
+		names = nn;
+		nnames++;
+	}
+	if (nnames > 0)
+		qsort(names, nnames, sizeof(*names), name_cmp);
+
+	/* Success! */
+	transport_entries_free(e, n);
+	*out = names;
+	*nout = nnames;
+	return (0);
+
+err1:
+	store_sites_free(names, nnames);
+	transport_entries_free(e, n);
+err0:
+	/* Failure! */
+	return (-1);
+}
+
+void
+store_sites_free(char **names, size_t n)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}

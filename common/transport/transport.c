@@ -1,0 +1,567 @@
+/* The store interface: dispatch, retries with backoff, path checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "conf/conf.h"
+#include "util/log.h"
+#include "transport/transport.h"
+#include "transport/transport_internal.h"
+
+/* Slice of memory handed out by put_buf's source, restartable per attempt. */
+struct membuf {
+	const uint8_t *p;
+	size_t len;
+	size_t off;
+};
+
+/* Growing buffer for get_buf, capped at max bytes. */
+struct growbuf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+	size_t max;
+	int overflow;
+};
+
+void
+transport_seterr(struct transport *t, int cls, int retry, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	memset(&t->err, 0, sizeof(t->err));
+	t->err.cls = cls;
+	t->err.retry = retry;
+	va_start(ap, fmt);
+	vsnprintf(t->err.msg, sizeof(t->err.msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Log the recorded failure, once; callbacks that failed logged already. */
+static void
+report(struct transport *t)
+{
+
+	if (t->err.quiet)
+		return;
+	log_fail(t->err.cls != 0 ? t->err.cls : EX_SOFTWARE, "%s",
+	    t->err.msg[0] != '\0' ? t->err.msg : "store operation failed");
+}
+
+/*
+ * Whether ${path} exists, from one listing of its parent (no retry): 1 for
+ * a file (its size in ${*size} if not NULL), 2 for a directory, 0 when
+ * missing (also when the parent is), -1 with the reason in ${t->err}.
+ */
+static int
+find(struct transport *t, const char *path, uint64_t *size)
+{
+	struct transport_entry *e = NULL;
+	const char *slash = strrchr(path, '/'), *name;
+	char *parent;
+	size_t n = 0, i;
+	int rc;
+
+	name = slash != NULL ? slash + 1 : path;
+	if ((parent = strndup(path, slash ? (size_t)(slash - path) : 0)) ==
+	    NULL) {
+		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+		return (-1);
+	}
+	rc = t->ops->list(t, parent, &e, &n);
+	if (rc == 1 || (rc == -1 && t->err.missing && parent[0] != '\0' &&
+	    find(t, parent, NULL) == 0))
+		rc = 0;
+	else if (rc == 0) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(e[i].name, name) != 0)
+				continue;
+			rc = e[i].is_dir ? 2 : 1;
+			if (size != NULL)
+				*size = e[i].size;
+		}
+	}
+	transport_entries_free(e, n);
+	free(parent);
+	return (rc);
+}
+
+/* find(), while handling another failure: its record is kept. */
+static int
+lookup(struct transport *t, const char *path)
+{
+	struct transport_err saved = t->err;
+	int rc;
+
+	rc = find(t, path, NULL);
+	t->err = saved;
+	return (rc);
+}
+
+/* Check ${path} for an operation; log (EX_CONFIG) if it is unusable. */
+static int
+checkpath(struct transport *t, const char *path, int empty_ok)
+{
+
+	if (transport_path_check(path, empty_ok) == 0)
+		return (0);
+	log_fail(EX_CONFIG, "%s: invalid store path \"%s\"", t->desc,
+	    path != NULL ? path : "(null)");
+	return (-1);
+}
+
+/* The backoff base in milliseconds: SITEVAULT_RETRY_BASE_MS or 1000. */
+static unsigned long
+backoff_base(void)
+{
+	const char *s = getenv("SITEVAULT_RETRY_BASE_MS");
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return (1000);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > TRANSPORT_BACKOFF_CAP_MS)
+		return (1000);
+	return (v);
+}
+
+/*
+ * After a failed attempt: if the failure is worth another try and tries are
+ * left, say so, wait, count the attempt and return 1; else return 0.
+ */
+static int
+again(struct transport *t, unsigned int *attempt)
+{
+	unsigned long ms = backoff_base();
+	struct timespec ts;
+	uint16_t r = 0;
+	unsigned int i;
+
+	if (!t->err.retry || *attempt >= t->retries)
+		return (0);
+	for (i = 0; i < *attempt && ms < TRANSPORT_BACKOFF_CAP_MS; i++)
+		ms *= 2;
+	if (ms > TRANSPORT_BACKOFF_CAP_MS)
+		ms = TRANSPORT_BACKOFF_CAP_MS;
+	/* +-25%, so that sites sharing one server do not retry in step. */
+	(void)RAND_bytes((unsigned char *)&r, sizeof(r));
+	ms = ms * 3 / 4 + (ms / 2) * r / 65536;
+	(*attempt)++;
+	log_info("%s; retrying in %lu.%lus (%u of %u)", t->err.msg, ms / 1000,
+	    (ms % 1000) / 100, *attempt, t->retries);
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	return (1);
+}
+
+struct transport *
+transport_open(const struct conf *c, const char *password)
+{
+	struct transport *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		log_fail(EX_OSERR, "transport: out of memory");
+		goto err0;
+	}
+	t->retries = c->server_retries;
+	if (conf_is_local(c)) {
+		if (transport_local_open(t, c))
+			goto err1;
+	} else if (transport_ftp_open(t, c, password))
+		goto err1;
+
+	/* Success! */
+	return (t);
+
+err1:
+	free(t);
+err0:
+	/* Failure! */
+	return (NULL);
+}
+
+const char *
+transport_describe(const struct transport *t)
+{
+
+	return (t->desc);
+}
+
+int
+transport_connect(struct transport *t)
+{
+	unsigned int attempt = 0;
+
+	while (t->ops->connect(t)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+transport_mkdir(struct transport *t, const char *path)
+{
+	unsigned int attempt = 0;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	while (t->ops->mkdir(t, path)) {
+		/* "Already exists" comes in many reply codes: ask the list. */
+		if (t->err.missing && lookup(t, path) == 2)
+			return (0);
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static ssize_t
+membuf_read(void *cookie, void *buf, size_t len)
+{
+	struct membuf *m = cookie;
+
+	if (len > m->len - m->off)
+		len = m->len - m->off;
+	memcpy(buf, m->p + m->off, len);
+	m->off += len;
+	return ((ssize_t)len);
+}
+
+/*
+ * Upload through a temporary name; retried while the source was not read
+ * (${rewind} NULL) or can be rewound.
+ */
+static int
+put(struct transport *t, const char *path, transport_src_fn *src,
+    void *cookie, struct membuf *rewind)
+{
+	unsigned int attempt = 0;
+	const char *name;
+	uint64_t pulled;
+	char *tmp;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (strlen(name) + sizeof(TRANSPORT_TMP_MARK) + 8 >
+	    TRANSPORT_NAME_MAX) {
+		log_fail(EX_CONFIG, "%s: name too long: %s", t->desc, path);
+		return (-1);
+	}
+	if ((tmp = transport_tmpname(path)) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", t->desc);
+		return (-1);
+	}
+	for (;;) {
+		pulled = 0;
+		if (rewind != NULL)
+			rewind->off = 0;
+		if (t->ops->put(t, tmp, path, src, cookie, &pulled) == 0)
+			break;
+		if (pulled > 0 && rewind == NULL)
+			t->err.retry = 0;
+		if (!again(t, &attempt)) {
+			struct transport_err saved = t->err;
+
+			/*
+			 * Best effort, while the server answers; prune
+			 * removes what stays behind.
+			 */
+			if (saved.cls != EX_UNAVAILABLE &&
+			    saved.cls != EX_NOPERM)
+				(void)t->ops->delete(t, tmp);
+			t->err = saved;
+			report(t);
+			free(tmp);
+			return (-1);
+		}
+	}
+	free(tmp);
+	return (0);
+}
+
+int
+transport_put_buf(struct transport *t, const char *path, const void *buf,
+    size_t len)
+{
+	struct membuf m = { buf, len, 0 };
+
+	return (put(t, path, membuf_read, &m, &m));
+}
+
+int
+transport_put_stream(struct transport *t, const char *path,
+    transport_src_fn *src, void *cookie)
+{
+
+	return (put(t, path, src, cookie, NULL));
+}
+
+/* A failed download: decide from the listing whether the file exists. */
+static void
+get_failed(struct transport *t, const char *path)
+{
+	char w[TRANSPORT_WHERE_MAX];
+
+	if (t->err.missing && lookup(t, path) == 0)
+		transport_seterr(t, EX_NOINPUT, 0, "%s: no such file",
+		    transport_where(t, path, w, sizeof(w)));
+}
+
+int
+transport_get(struct transport *t, const char *path, transport_sink_fn *sink,
+    void *cookie)
+{
+	unsigned int attempt = 0;
+	uint64_t handed;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	for (;;) {
+		handed = 0;
+		if (t->ops->get(t, path, sink, cookie, &handed) == 0)
+			return (0);
+		if (handed == 0)
+			get_failed(t, path);
+		else
+			t->err.retry = 0;
+		if (!again(t, &attempt))
+			break;
+	}
+	report(t);
+	return (-1);
+}
+
+static int
+growbuf_write(void *cookie, const void *buf, size_t len)
+{
+	struct growbuf *g = cookie;
+	uint8_t *p;
+	size_t ncap;
+
+	if (len > g->max - g->len) {
+		g->overflow = 1;
+		return (-1);
+	}
+	if (g->len + len + 1 > g->cap) {
+		for (ncap = g->cap ? g->cap : 4096; ncap < g->len + len + 1;)
+			ncap *= 2;
+		if ((p = realloc(g->p, ncap)) == NULL)
+			return (-1);
+		g->p = p;
+		g->cap = ncap;
+	}
+	memcpy(g->p + g->len, buf, len);
+	g->len += len;
+	return (0);
+}
+
+int
+transport_get_buf(struct transport *t, const char *path, size_t max,
+    uint8_t **buf, size_t *len)
+{
+	struct growbuf g = { NULL, 0, 0, max, 0 };
+	char w[TRANSPORT_WHERE_MAX];
+	unsigned int attempt = 0;
+	uint64_t handed;
+
+	if (checkpath(t, path, 0))
+		goto err;
+	for (;;) {
+		g.len = 0;
+		handed = 0;
+		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0)
+			break;
+		if (g.overflow) {
+			transport_seterr(t, EX_DATAERR, 0,
+			    "%s: larger than %zu bytes",
+			    transport_where(t, path, w, sizeof(w)), max);
+		} else if (t->err.quiet) {
+			transport_seterr(t, EX_OSERR, 0, "%s: out of memory",
+			    transport_where(t, path, w, sizeof(w)));
+		} else if (handed == 0)
+			get_failed(t, path);
+		if (!again(t, &attempt)) {
+			report(t);
+			goto err;
+		}
+	}
+	/* Room for the NUL, even after an empty file. */
+	if (growbuf_write(&g, "", 0)) {
+		log_fail(EX_OSERR, "%s: out of memory", t->desc);
+		goto err;
+	}
+	g.p[g.len] = '\0';
+	*buf = g.p;
+	*len = g.len;
+	return (0);
+
+err:
+	free(g.p);
+	return (-1);
+}
+
+int
+transport_list(struct transport *t, const char *dir,
+    struct transport_entry **entries, size_t *n)
+{
+	unsigned int attempt = 0;
+	int rc;
+
+	*entries = NULL;
+	*n = 0;
+	if (checkpath(t, dir, 1))
+		return (-1);
+	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
+		/* A refused listing of a directory its parent lacks: empty. */
+		if (t->err.missing && dir[0] != '\0' && lookup(t, dir) == 0)
+			return (1);
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (rc);
+}
+
+int
+transport_exists(struct transport *t, const char *path)
+{
+	unsigned int attempt = 0;
+	int rc;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	while ((rc = find(t, path, NULL)) == -1) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (rc);
+}
+
+int
+transport_rename(struct transport *t, const char *from, const char *to)
+{
+	unsigned int attempt = 0;
+
+	if (checkpath(t, from, 0) || checkpath(t, to, 0))
+		return (-1);
+	while (t->ops->rename(t, from, to)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* delete and rmdir: a missing file or directory is success. */
+static int
+remove_op(struct transport *t, const char *path,
+    int (*op)(struct transport *, const char *))
+{
+	unsigned int attempt = 0;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	while (op(t, path)) {
+		if (t->err.missing && lookup(t, path) == 0)
+			return (0);
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+transport_delete(struct transport *t, const char *path)
+{
+
+	return (remove_op(t, path, t->ops->delete));
+}
+
+int
+transport_rmdir(struct transport *t, const char *path)
+{
+
+	return (remove_op(t, path, t->ops->rmdir));
+}
+
+int
+transport_size(struct transport *t, const char *path, uint64_t *size)
+{
+	char w[TRANSPORT_WHERE_MAX];
+	unsigned int attempt = 0;
+	int rc;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	while (t->ops->size(t, path, size)) {
+		/* Some servers refuse SIZE; the listing has the size too. */
+		if (t->err.missing && (rc = find(t, path, size)) != -1) {
+			if (rc == 1)
+				return (0);
+			transport_seterr(t, EX_NOINPUT, 0,
+			    "%s: no such file",
+			    transport_where(t, path, w, sizeof(w)));
+		}
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+enum transport_tls
+transport_tls(struct transport *t)
+{
+
+	return (t->ops->tls(t));
+}
+
+int
+transport_free_space(struct transport *t, const char *dir, uint64_t *bytes)
+{
+	int rc;
+
+	if (checkpath(t, dir, 1))
+		return (-1);
+	if ((rc = t->ops->free_space(t, dir, bytes)) == -1)
+		report(t);
+	return (rc);
+}
+
+void
+transport_close(struct transport *t)
+{
+
+	if (t == NULL)
+		return;
+	t->ops->close(t);
+	free(t->desc);
+	free(t);
+}

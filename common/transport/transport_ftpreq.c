@@ -1,0 +1,547 @@
+/*
+ * FTP requests: handle setup, the options of every request, the callbacks
+ * that keep the server's reply and mask the password in -v output, and the
+ * mapping of failures to the exit classes of SPEC section 4.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "conf/conf.h"
+#include "util/log.h"
+#include "transport/transport.h"
+#include "transport/transport_ftp_internal.h"
+#include "transport/transport_internal.h"
+
+/* Requests without a body of interest: libcurl's fake headers go nowhere. */
+static size_t
+on_discard(char *p, size_t size, size_t n, void *cookie)
+{
+
+	(void)p;
+	(void)cookie;
+	return (size * n);
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *cookie)
+{
+
+	transport_ftp_reply(cookie, p, size * n);
+	return (size * n);
+}
+
+void
+transport_ftp_reply(struct transport_ftp *f, const char *p, size_t len)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	/* FEAT's reply lists one feature a line, after a space. */
+	if (f->feat_scan && len >= 5 && strncasecmp(p, " MLST", 5) == 0)
+		f->feat_mlst = 1;
+	if (len < 3 || !isdigit((unsigned char)p[0]))
+		return;
+	if (len >= sizeof(f->reply))
+		len = sizeof(f->reply) - 1;
+	memcpy(f->reply, p, len);
+	f->reply[len] = '\0';
+	f->replies++;
+	/* The TLS state is only known while the connection is in use. */
+	if (curl_easy_getinfo(f->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
+	    ti != NULL && ti->backend != CURLSSLBACKEND_NONE &&
+	    ti->internals != NULL)
+		f->tls_seen = 1;
+}
+
+/* -v: the dialogue with the server, with the password masked. */
+static int
+on_debug(CURL *h, curl_infotype type, char *p, size_t len, void *cookie)
+{
+	const char *dir;
+
+	(void)h;
+	(void)cookie;
+	switch (type) {
+	case CURLINFO_TEXT:
+		dir = "*";
+		break;
+	case CURLINFO_HEADER_IN:
+		dir = "<";
+		break;
+	case CURLINFO_HEADER_OUT:
+		dir = ">";
+		if (len >= 5 && strncasecmp(p, "PASS ", 5) == 0) {
+			log_debug("> PASS ********");
+			return (0);
+		}
+		break;
+	default:	/* data, TLS records */
+		return (0);
+	}
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len > 512)
+		len = 512;
+	log_debug("%s %.*s", dir, (int)len, p);
+	return (0);
+}
+
+/* Is ${host} (as curl_url_get returns it) this machine? */
+static int
+is_loopback(const char *host)
+{
+
+	return (strcasecmp(host, "localhost") == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0);
+}
+
+/* Refuse what must not be used: anonymous login, secrets in the URL. */
+static int
+check_user(const struct conf *c)
+{
+	const char *u = c->server_user;
+	char shown[512];
+
+	if (u == NULL || u[0] == '\0') {
+		log_fail(EX_CONFIG, "%s: [server] user is required for %s",
+		    c->path, transport_url_shown(c->server_url, shown,
+		    sizeof(shown)));
+		return (-1);
+	}
+	if (strcasecmp(u, "anonymous") == 0 || strcasecmp(u, "ftp") == 0) {
+		log_fail(EX_CONFIG, "%s: [server] user = %s: anonymous login "
+		    "is refused; use an account of the backup server", c->path,
+		    u);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Parse the URL into base, root, description and loopback flag. */
+static int
+parse_url(struct transport *t, const struct conf *c)
+{
+	struct transport_ftp *f = t->impl;
+	char *scheme = NULL, *user = NULL, *query = NULL, *frag = NULL;
+	char *path = NULL, *host = NULL, *fixed = NULL, *pass = NULL;
+	char shown[512];
+	CURLU *u;
+	size_t len;
+	int rc = -1;
+
+	/* Messages about the URL never show a user or password in it. */
+	transport_url_shown(c->server_url, shown, sizeof(shown));
+	if ((u = curl_url()) == NULL)
+		goto oom;
+	if (curl_url_set(u, CURLUPART_URL, c->server_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		log_fail(EX_CONFIG, "%s: [server] url %s: not a valid URL",
+		    c->path, shown);
+		goto out;
+	}
+	if (strcmp(scheme, "ftp") != 0 && strcmp(scheme, "ftps") != 0) {
+		log_fail(EX_CONFIG, "%s: [server] url %s: scheme must be ftp://,"
+		    " ftps:// or file://", c->path, shown);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+		log_fail(EX_CONFIG, "%s: [server] url: no user or password in "
+		    "the URL; use the user key and `sitevault credentials`",
+		    c->path);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
+		log_fail(EX_CONFIG, "%s: [server] url %s: '?' and '#' must be "
+		    "written %%3F and %%23", c->path, shown);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto oom;
+	len = strlen(path);
+	if ((fixed = malloc(len + 2)) == NULL)
+		goto oom;
+	snprintf(fixed, len + 2, "%s%s", path,
+	    len > 0 && path[len - 1] == '/' ? "" : "/");
+	if (curl_url_set(u, CURLUPART_PATH, fixed, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &f->base, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_PATH, "/", 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &f->root, 0) != CURLUE_OK)
+		goto oom;
+	if ((t->desc = strdup(f->base)) == NULL)
+		goto oom;
+	if ((len = strlen(t->desc)) > strlen(f->root))
+		t->desc[len - 1] = '\0';	/* no trailing '/' */
+	f->loopback = is_loopback(host);
+	f->use_ssl = strcmp(scheme, "ftps") == 0 ? CURLUSESSL_ALL :
+	    c->server_tls == CONF_TLS_NONE ? CURLUSESSL_NONE :
+	    c->server_tls == CONF_TLS_TRY ? CURLUSESSL_TRY : CURLUSESSL_ALL;
+	rc = 0;
+	goto out;
+oom:
+	log_fail(EX_OSERR, "%s: out of memory", shown);
+out:
+	curl_free(scheme);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(query);
+	curl_free(frag);
+	curl_free(path);
+	curl_free(host);
+	free(fixed);
+	curl_url_cleanup(u);
+	return (rc);
+}
+
+int
+transport_ftp_setup(struct transport *t, const struct conf *c,
+    const char *password)
+{
+	struct transport_ftp *f = t->impl;
+	static int inited;
+
+	if (check_user(c) || parse_url(t, c))
+		return (-1);
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			log_fail(EX_SOFTWARE, "libcurl: initialization failed");
+			return (-1);
+		}
+		inited = 1;
+	}
+	if ((f->h = curl_easy_init()) == NULL ||
+	    (f->user = strdup(c->server_user)) == NULL ||
+	    (f->pass = strdup(password != NULL ? password : "")) == NULL ||
+	    (c->server_ca_file != NULL &&
+	    (f->ca_file = strdup(c->server_ca_file)) == NULL) ||
+	    (c->server_pinned_pubkey != NULL &&
+	    (f->pinned = strdup(c->server_pinned_pubkey)) == NULL)) {
+		log_fail(EX_OSERR, "%s: out of memory", t->desc);
+		return (-1);
+	}
+	f->connect_timeout = (long)c->server_connect_timeout;
+	f->stall_timeout = (long)c->server_stall_timeout;
+	/*
+	 * libcurl before 8.9.0 may close the data connection of an upload
+	 * over TLS 1.3 before the server has read all of it (curl PR 13904):
+	 * vsftpd and proftpd then answer 426 "Failure reading network
+	 * stream", again and again.  Such builds (Debian 12 ships 7.88) cap
+	 * FTPS at TLS 1.2, and fall back to 1.3 for servers without 1.2.
+	 */
+	f->tls12 = curl_version_info(CURLVERSION_NOW)->version_num < 0x080900;
+	return (0);
+}
+
+#define SETOPT(opt, val) do {						\
+	if (curl_easy_setopt(f->h, (opt), (val)) != CURLE_OK)		\
+		goto err;						\
+} while (0)
+
+int
+transport_ftp_prepare(struct transport *t, const char *url)
+{
+	struct transport_ftp *f = t->impl;
+
+	/* Clears the options of the last request, keeps its connection. */
+	curl_easy_reset(f->h);
+	f->reply[0] = '\0';
+	f->errbuf[0] = '\0';
+	f->replies = 0;
+	f->tls_seen = 0;
+	f->cb_failed = 0;
+	f->feat_scan = 0;
+	f->last_rc = CURLE_OK;
+	SETOPT(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SETOPT(CURLOPT_PROTOCOLS_STR, "ftp,ftps");
+#else
+	SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_FTP | CURLPROTO_FTPS));
+#endif
+	SETOPT(CURLOPT_USERNAME, f->user);
+	SETOPT(CURLOPT_PASSWORD, f->pass);
+	SETOPT(CURLOPT_FTP_USE_EPSV, 1L);
+	SETOPT(CURLOPT_FTP_SKIP_PASV_IP, 1L);
+	SETOPT(CURLOPT_USE_SSL, f->use_ssl);
+	SETOPT(CURLOPT_FTPSSLAUTH, (long)CURLFTPAUTH_TLS);	/* RFC 4217 */
+	SETOPT(CURLOPT_SSLVERSION, f->tls12 ? (long)(CURL_SSLVERSION_TLSv1_2 |
+	    CURL_SSLVERSION_MAX_TLSv1_2) : (long)CURL_SSLVERSION_TLSv1_2);
+
+	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (f->ca_file != NULL)
+		SETOPT(CURLOPT_CAINFO, f->ca_file);
+	if (f->pinned != NULL)
+		SETOPT(CURLOPT_PINNEDPUBLICKEY, f->pinned);
+	SETOPT(CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
+	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
+	/* The control connection idles during long transfers: keep NAT
+	 * state alive and notice a dead peer. */
+	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(CURLOPT_TCP_KEEPIDLE, 60L);
+	SETOPT(CURLOPT_TCP_KEEPINTVL, 30L);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_WRITEFUNCTION, on_discard);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, f);
+	SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
+	SETOPT(CURLOPT_VERBOSE, 1L);
+	SETOPT(CURLOPT_ERRORBUFFER, f->errbuf);
+	if (f->fresh) {
+		SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+		f->fresh = 0;
+	}
+	return (0);
+
+err:
+	transport_seterr(t, EX_SOFTWARE, 0, "%s: libcurl refused an option",
+	    t->desc);
+	return (-1);
+}
+
+/* The reason text: the server's reply when it refused, else libcurl's. */
+static void
+reason(struct transport_ftp *f, CURLcode rc, int by_reply, char *buf,
+    size_t len)
+{
+	const char *text = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
+
+	if (by_reply && f->reply[0] != '\0')
+		snprintf(buf, len, "server replied \"%s\"", f->reply);
+	else if (f->reply[0] != '\0')
+		snprintf(buf, len, "%s (last reply \"%s\")", text, f->reply);
+	else
+		snprintf(buf, len, "%s", text);
+}
+
+/*
+ * curl_easy_perform() with Debian 12's libcurl 7.88 sometimes sleeps its
+ * whole 1000 ms poll after an EPSV/PASV reply, on every data connection:
+ * a backup of many parts crawled.  Driving the same handle from a multi
+ * handle and polling at most 5 ms at a time costs a few wakeups and removes
+ * the stall; the connection cache lives in the persistent multi handle, so
+ * the control connection is still reused across requests.
+ */
+static CURLcode
+ftp_perform(struct transport_ftp *f)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if (f->multi == NULL && (f->multi = curl_multi_init()) == NULL)
+		return (curl_easy_perform(f->h));
+	if (curl_multi_add_handle(f->multi, f->h) != CURLM_OK)
+		return (curl_easy_perform(f->h));
+	while ((mc = curl_multi_perform(f->multi, &running)) == CURLM_OK &&
+	    running)
+		if ((mc = curl_multi_poll(f->multi, NULL, 0, 5, NULL)) !=
+		    CURLM_OK)
+			break;
+	if (mc != CURLM_OK)
+		rc = CURLE_RECV_ERROR;
+	while ((msg = curl_multi_info_read(f->multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == f->h)
+			rc = msg->data.result;
+	curl_multi_remove_handle(f->multi, f->h);
+	return (rc);
+}
+
+int
+transport_ftp_run(struct transport *t, const char *what, const char *path)
+{
+	struct transport_ftp *f = t->impl;
+	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0;
+	char why[640], where[TRANSPORT_WHERE_MAX];
+	CURLcode rc;
+	long code = 0;
+
+	rc = ftp_perform(f);
+	if (rc == CURLE_SSL_CONNECT_ERROR && f->tls12) {
+		/*
+		 * A server that speaks only TLS 1.3 (vsftpd with its default
+		 * cipher list) refuses the 1.2 cap: lift it for the rest of the
+		 * run and ask again at once.  A handshake fails before any
+		 * byte of an upload was read, so the request can be repeated.
+		 */
+		f->tls12 = 0;
+		log_debug("%s: TLS 1.2 refused; using TLS 1.3", t->desc);
+		if (curl_easy_setopt(f->h, CURLOPT_SSLVERSION,
+		    (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
+		    curl_easy_setopt(f->h, CURLOPT_FRESH_CONNECT, 1L) ==
+		    CURLE_OK)
+			rc = ftp_perform(f);
+	}
+	f->last_rc = rc;
+	if (rc == CURLE_OK) {
+		f->tls_used = f->tls_seen || f->use_ssl == CURLUSESSL_ALL;
+		f->ok_once = 1;
+		return (0);
+	}
+	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
+	transport_where(t, path, where, sizeof(where));
+	if (f->cb_failed) {
+		transport_seterr(t, EX_IOERR, 0, "%s: %s aborted", where, what);
+		t->err.quiet = 1;
+		return (-1);
+	}
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		cls = EX_NOPERM;
+		retry = 0;
+		by_reply = 1;
+		what = "login refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		cls = EX_UNAVAILABLE;
+		what = "cannot connect";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		cls = EX_UNAVAILABLE;
+		retry = 0;
+		by_reply = 1;
+		what = "the server refused TLS (AUTH TLS), which tls = required "
+		    "demands";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		cls = EX_UNAVAILABLE;
+		retry = 0;
+		what = "TLS failed";
+		break;
+	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+	case CURLE_QUOTE_ERROR:
+	case CURLE_FTP_COULDNT_RETR_FILE:
+	case CURLE_UPLOAD_FAILED:
+		by_reply = 1;
+		missing = 1;
+		/* 4xx is transient by RFC 959; 5xx will not change. */
+		if (code >= 500) {
+			retry = 0;
+			cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
+			    EX_IOERR;
+		}
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* No word from the server in this request: unreachable. */
+		if (f->replies == 0) {
+			cls = EX_UNAVAILABLE;
+			what = "no answer";
+		} else
+			what = "stalled";
+		f->fresh = 1;
+		break;
+	default:	/* the connection broke: reconnect and try again */
+		f->fresh = 1;
+		break;
+	}
+	if (code == 452 || code == 552) {
+		cls = EX_IOERR;
+		retry = 0;
+		what = "quota or disk full";
+		by_reply = 1;
+	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
+	    strstr(f->reply, "SSL") != NULL)) {
+		/* pure-ftpd refusing clear text: no retry will change that. */
+		cls = EX_NOPERM;
+		retry = 0;
+		by_reply = 1;
+		what = "login refused (the server requires TLS: set tls = "
+		    "required)";
+	} else if (code == 421)		/* server closing the connection */
+		f->fresh = 1;
+	reason(f, rc, by_reply, why, sizeof(why));
+	transport_seterr(t, cls, retry, "%s: %s: %s", where, what, why);
+	t->err.missing = missing;
+	return (-1);
+}
+
+char *
+transport_ftp_url(struct transport *t, const char *path, int dir)
+{
+	struct transport_ftp *f = t->impl;
+	const char *p, *comp;
+	char *url, *enc;
+	size_t len, used;
+
+	/* Percent-encoding at most triples a byte. */
+	len = strlen(f->base) + 3 * strlen(path) + 2;
+	if ((url = malloc(len)) == NULL)
+		goto oom;
+	used = (size_t)snprintf(url, len, "%s", f->base);
+	for (comp = p = path; *path != '\0'; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if ((enc = curl_easy_escape(f->h, comp, (int)(p - comp))) ==
+		    NULL) {
+			free(url);
+			goto oom;
+		}
+		used += (size_t)snprintf(url + used, len - used, "%s%s", enc,
+		    *p == '/' || dir ? "/" : "");
+		curl_free(enc);
+		if (*p == '\0')
+			break;
+		comp = p + 1;
+	}
+	return (url);
+oom:
+	transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+	return (NULL);
+}
+
+char *
+transport_ftp_cmd(struct transport *t, const char *verb, const char *path,
+    int base)
+{
+	const char *slash;
+	size_t len;
+	char *s;
+
+	if (base && (slash = strrchr(path, '/')) != NULL)
+		path = slash + 1;
+	len = strlen(verb) + strlen(path) + 1;
+	if ((s = malloc(len)) == NULL) {
+		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+		return (NULL);
+	}
+	snprintf(s, len, "%s%s", verb, path);
+	return (s);
+}
+
+int
+transport_ftp_slist(struct transport *t, struct curl_slist **list,
+    const char *s)
+{
+	struct curl_slist *l;
+
+	if ((l = curl_slist_append(*list, s)) == NULL) {
+		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+		return (-1);
+	}
+	*list = l;
+	return (0);
+}

@@ -1,0 +1,111 @@
+#ifndef TRANSPORT_IMPL_H_
+#define TRANSPORT_IMPL_H_
+
+#include <stdarg.h>
+
+#include "util/log.h"
+#include "transport/transport.h"
+
+/*
+ * Inside the transport: the operations table each store implements, and the
+ * error record the implementations fill instead of logging, so that
+ * transport.c can retry quietly and log only the final failure, once.
+ * Paths handed to the operations were checked by transport_path_check().
+ */
+
+struct transport_ops {
+	int (*connect)(struct transport *);
+	int (*mkdir)(struct transport *, const char *);
+	/* Upload to ${tmp}, then rename it to ${path} (same directory). */
+	int (*put)(struct transport *, const char *tmp, const char *path,
+	    transport_src_fn *, void *, uint64_t *pulled);
+	int (*get)(struct transport *, const char *, transport_sink_fn *,
+	    void *, uint64_t *handed);
+	/* 0, 1 when the directory is known to be missing, or -1. */
+	int (*list)(struct transport *, const char *,
+	    struct transport_entry **, size_t *);
+	int (*rename)(struct transport *, const char *, const char *);
+	int (*delete)(struct transport *, const char *);
+	int (*rmdir)(struct transport *, const char *);
+	int (*size)(struct transport *, const char *, uint64_t *);
+	enum transport_tls (*tls)(struct transport *);
+	int (*free_space)(struct transport *, const char *, uint64_t *);
+	void (*close)(struct transport *);
+};
+
+struct transport_err {
+	int cls;		/* EX_ class of the failure */
+	int retry;		/* another attempt may succeed */
+	int missing;		/* the refusal may mean "no such file": ask the
+				   listing before believing either way */
+	int quiet;		/* a callback failed and reported itself */
+	char msg[1024];
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	void *impl;
+	char *desc;		/* URL without credentials */
+	unsigned int retries;
+	struct transport_err err;
+};
+
+/* The longest file name component, temporary names included. */
+#define TRANSPORT_NAME_MAX	255
+
+/**
+ * transport_seterr(t, cls, retry, fmt, ...):
+ * Record why the current operation of ${t} failed (replacing any earlier
+ * record): class ${cls}, worth retrying if ${retry}.
+ */
+void transport_seterr(struct transport *, int, int, const char *, ...)
+    LOG_PRINTF(4, 5);
+
+/**
+ * transport_path_check(path, empty_ok):
+ * Return 0 if ${path} is relative, made of non-empty components other than
+ * "." and "..", without control characters; "" only if ${empty_ok}.
+ */
+int transport_path_check(const char *, int);
+
+/* Room for transport_where(): the store's URL and a checked path. */
+#define TRANSPORT_WHERE_MAX	2048
+
+/**
+ * transport_url_shown(url, buf, len):
+ * Copy the configured URL ${url} into ${buf} of ${len} bytes for a message
+ * about it, with anything up to a '@' after "://" (a user or password,
+ * which a valid URL never holds) replaced by "...".  Return ${buf}.
+ */
+const char *transport_url_shown(const char *, char *, size_t);
+
+/**
+ * transport_tmpname(path):
+ * A temporary name beside ${path}: "${path}" TRANSPORT_TMP_MARK and 8 random
+ * hex digits.  Return a malloc'd string, or NULL.
+ */
+char *transport_tmpname(const char *);
+
+/**
+ * transport_entry_add(entries, n, cap, name, namelen, is_dir, size):
+ * Append an entry to the growing array ${*entries} of ${*n} entries and
+ * ${*cap} slots.  Return 0 or -1 (out of memory).
+ */
+int transport_entry_add(struct transport_entry **, size_t *, size_t *,
+    const char *, size_t, int, uint64_t);
+
+/**
+ * transport_local_open(t, c):
+ * Set up ${t} for the local directory store of ${c}.  Return 0, or -1 after
+ * logging.
+ */
+int transport_local_open(struct transport *, const struct conf *);
+
+/**
+ * transport_ftp_open(t, c, password):
+ * Set up ${t} for the FTP/FTPS store of ${c}.  Return 0, or -1 after logging.
+ */
+int transport_ftp_open(struct transport *, const struct conf *,
+    const char *);
+
+#endif /* !TRANSPORT_IMPL_H_ */

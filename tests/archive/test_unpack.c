@@ -1,0 +1,400 @@
+/*
+ * unpack against hostile archives, built here with libarchive's writer
+ * (not through pack): each must fail with EX_DATAERR naming the entry, in
+ * verify and in extract mode, and nothing may appear outside the root.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/log.h"
+#include "packtest.h"
+#include "archive/unpack.h"
+
+static char logbuf[4096];
+
+/* One archive entry; '@' at the start of a name or target is the sandbox. */
+struct ent {
+	char type;	/* f file, z zeros, d dir, l symlink, h hard link,
+			   c char dev, b block dev, p FIFO (tar has no
+			   type for sockets) */
+	const char *name;
+	const char *arg;	/* contents, or link target */
+	size_t size;		/* for 'z' */
+};
+
+static la_ssize_t
+mem_write(struct archive *a, void *cookie, const void *buf, size_t len)
+{
+
+	(void)a;
+	return (pt_mem_out(cookie, buf, len) ? -1 : (la_ssize_t)len);
+}
+
+static char *
+expand(const char *base, const char *s)
+{
+
+	if (s[0] == '@')
+		return (pt_join(base, s + 2));
+	assert_non_null(s = strdup(s));
+	return ((char *)(uintptr_t)s);
+}
+
+/* Write ${ents} as a pax archive (zstd if ${zstd}) into ${m}. */
+static void
+build(struct pt_mem *m, const char *base, const struct ent *ents, int zstd)
+{
+	static const char zeros[65536];
+	struct archive *a;
+	struct archive_entry *e;
+	char *name, *arg;
+	size_t left, n;
+
+	assert_non_null(a = archive_write_new());
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	if (zstd)
+		assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_bytes_in_last_block(a, 1), 0);
+	assert_int_equal(archive_write_open(a, m, NULL, mem_write, NULL),
+	    ARCHIVE_OK);
+	for (; ents->type != 0; ents++) {
+		assert_non_null(e = archive_entry_new());
+		name = expand(base, ents->name);
+		arg = ents->arg != NULL ? expand(base, ents->arg) : NULL;
+		archive_entry_copy_pathname(e, name);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_mtime(e, 1600000000, 0);
+		switch (ents->type) {
+		case 'f':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_size(e, (la_int64_t)strlen(arg));
+			break;
+		case 'z':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_size(e, (la_int64_t)ents->size);
+			break;
+		case 'd':
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			break;
+		case 'l':
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_copy_symlink(e, arg);
+			break;
+		case 'h':
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_copy_hardlink(e, arg);
+			break;
+		case 'c':
+		case 'b':
+			archive_entry_set_filetype(e, ents->type == 'c' ?
+			    AE_IFCHR : AE_IFBLK);
+			archive_entry_set_rdevmajor(e, 1);
+			archive_entry_set_rdevminor(e, 3);
+			break;
+		case 'p':
+			archive_entry_set_filetype(e, AE_IFIFO);
+			break;
+		}
+		assert_true(archive_write_header(a, e) >= ARCHIVE_WARN);
+		if (ents->type == 'f')
+			assert_int_equal(archive_write_data(a, arg, strlen(arg)),
+			    (la_ssize_t)strlen(arg));
+		for (left = ents->type == 'z' ? ents->size : 0; left > 0;
+		    left -= n) {
+			n = left > sizeof(zeros) ? sizeof(zeros) : left;
+			assert_int_equal(archive_write_data(a, zeros, n),
+			    (la_ssize_t)n);
+		}
+		archive_entry_free(e);
+		free(name);
+		free(arg);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
+/* A sandbox: ${base}/root to extract into, ${base}/outside a sentinel. */
+struct sandbox {
+	char *base;
+	char *root;
+	char *outside;
+	char *snap;	/* of outside, before */
+};
+
+static void
+sandbox_new(struct sandbox *sb)
+{
+	char *p;
+
+	sb->base = pt_tmpdir();
+	sb->root = pt_join(sb->base, "root");
+	sb->outside = pt_join(sb->base, "outside");
+	assert_int_equal(mkdir(sb->root, 0700), 0);
+	assert_int_equal(mkdir(sb->outside, 0700), 0);
+	p = pt_join(sb->outside, "sentinel");
+	pt_mkfile(p, "keep\n", 5, 0600, 1500000000, 0);
+	free(p);
+	sb->snap = pt_snapshot(sb->outside);
+}
+
+/* Nothing changed outside the root, and no "escape" anywhere. */
+static void
+sandbox_check_free(struct sandbox *sb)
+{
+	char *snap = pt_snapshot(sb->outside);
+
+	assert_string_equal(snap, sb->snap);
+	assert_int_equal(pt_find_name(sb->base, "escape"), 0);
+	assert_int_equal(pt_find_name(sb->outside, "escape"), 0);
+	assert_int_equal(access("/tmp/escape", F_OK), -1);
+	assert_int_equal(access("/escape", F_OK), -1);
+	pt_rmrf(sb->base);
+	free(snap);
+	free(sb->snap);
+	free(sb->outside);
+	free(sb->root);
+	free(sb->base);
+}
+
+static const struct {
+	const char *what;
+	struct ent ents[4];
+	const char *named;	/* the log must name this entry */
+	int zstd;
+	uint64_t max;		/* 0: no cap */
+} hostile[] = {
+	{ "dot-dot", { { 'f', "../escape", "x", 0 } }, "../escape", 0, 0 },
+	{ "absolute", { { 'f', "@/outside/escape", "x", 0 } },
+	    "/outside/escape", 0, 0 },
+	{ "inner dot-dot", { { 'f', "a/../../escape", "x", 0 } },
+	    "a/../../escape", 0, 0 },
+	{ "dot-dot dir", { { 'd', "..", NULL, 0 } }, "..", 0, 0 },
+	{ "through symlink", { { 'l', "link", "@/outside", 0 },
+	    { 'f', "link/escape", "x", 0 } }, "link/escape", 0, 0 },
+	{ "symlink chain", { { 'l', "l1", "l2", 0 },
+	    { 'l', "l2", "@/outside", 0 }, { 'f', "l1/escape", "x", 0 } },
+	    "l1/escape", 0, 0 },
+	{ "symlink up", { { 'l', "up", "..", 0 },
+	    { 'f', "up/outside/escape", "x", 0 } }, "up/outside/escape", 0,
+	    0 },
+	{ "hard link absolute", { { 'h', "escape", "/etc/passwd", 0 } },
+	    "/etc/passwd", 0, 0 },
+	{ "hard link dot-dot", { { 'h', "escape", "../outside/sentinel",
+	    0 } }, "../outside/sentinel", 0, 0 },
+	{ "hard link absent", { { 'h', "escape", "nothere", 0 } },
+	    "nothere", 0, 0 },
+	{ "hard link to symlink", { { 'l', "s", "@/outside/sentinel", 0 },
+	    { 'h', "escape", "s", 0 } }, "escape", 0, 0 },
+	{ "hard link via symlink", { { 'l', "d", "@/outside", 0 },
+	    { 'h', "escape", "d/sentinel", 0 } }, "d/sentinel", 0, 0 },
+	{ "hard link replaced", { { 'f', "t", "x", 0 },
+	    { 'l', "t", "@/outside/sentinel", 0 }, { 'h', "escape", "t", 0 } },
+	    "escape", 0, 0 },
+	{ "char device", { { 'c', "escape", NULL, 0 } }, "escape", 0, 0 },
+	{ "block device", { { 'b', "escape", NULL, 0 } }, "escape", 0, 0 },
+	{ "FIFO", { { 'p', "escape", NULL, 0 } }, "escape", 0, 0 },
+	{ "bomb", { { 'z', "escape", NULL, 100 << 20 } }, "escape", 1,
+	    1 << 20 },
+	{ "bomb of files", { { 'z', "f1", NULL, 600 << 10 },
+	    { 'z', "f2", NULL, 600 << 10 } }, "f2", 1, 1 << 20 },
+};
+
+static void
+test_hostile(void **state)
+{
+	size_t i;
+	int mode;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		struct pt_mem m = { .chunk = 4096 };
+		struct unpack_stats us;
+		struct sandbox sb;
+		uint64_t max;
+
+		print_message("%s\n", hostile[i].what);
+		sandbox_new(&sb);
+		build(&m, sb.base, hostile[i].ents, hostile[i].zstd);
+		max = hostile[i].max ? hostile[i].max : UINT64_MAX;
+		if (hostile[i].zstd)
+			assert_true(m.len < 64 * 1024);
+		/* 0: verify (writes nothing), 1: extract */
+		for (mode = 0; mode < 2; mode++) {
+			m.pos = 0;
+			m.ended = 0;
+			log_reset();
+			logbuf[0] = '\0';
+			assert_int_equal(unpack_run(mode ? sb.root : NULL,
+			    pt_mem_src, &m, max, NULL, NULL, &us), -1);
+			assert_int_equal(log_class(), EX_DATAERR);
+			assert_non_null(strstr(logbuf, hostile[i].named));
+		}
+		sandbox_check_free(&sb);
+		pt_mem_free(&m);
+	}
+}
+
+/* Symlinks already in the root are replaced or refused, never followed. */
+static void
+test_preexisting_symlinks(void **state)
+{
+	static const struct ent replace[] = {
+		{ 'f', "x", "new\n", 0 },	/* x -> outside/sentinel */
+		{ 'd', "d", NULL, 0 },		/* d -> outside: replaced */
+		{ 'f', "d/f", "in\n", 0 },	/* so this lands in root/d */
+		{ 0, NULL, NULL, 0 },
+	};
+	static const struct ent through[] = {
+		{ 'f', "e/escape", "x", 0 },	/* e -> outside */
+		{ 0, NULL, NULL, 0 },
+	};
+	struct pt_mem m = { .chunk = 0 };
+	struct unpack_stats us;
+	struct sandbox sb;
+	struct stat st;
+	char *p, *q;
+
+	(void)state;
+	sandbox_new(&sb);
+	p = pt_join(sb.root, "x");
+	q = pt_join(sb.outside, "sentinel");
+	assert_int_equal(symlink(q, p), 0);
+	free(q);
+	free(p);
+	p = pt_join(sb.root, "d");
+	assert_int_equal(symlink(sb.outside, p), 0);
+	free(p);
+	p = pt_join(sb.root, "e");
+	assert_int_equal(symlink(sb.outside, p), 0);
+	free(p);
+
+	build(&m, sb.base, replace, 0);
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), 0);
+	p = pt_join(sb.root, "x");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 4);
+	free(p);
+	p = pt_join(sb.root, "d/f");
+	assert_int_equal(lstat(p, &st), 0);
+	free(p);
+	p = pt_join(sb.root, "d");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	free(p);
+	pt_mem_free(&m);
+
+	build(&m, sb.base, through, 0);
+	log_reset();
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_DATAERR);
+	assert_non_null(strstr(logbuf, "e/escape"));
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
+static ssize_t
+failing_src(void *cookie, const void **buf)
+{
+
+	(void)cookie;
+	(void)buf;
+	return (-1);
+}
+
+/*
+ * Corrupt input fails as data errors; a failing source fails without a
+ * second message; the source is drained to its end after the tar trailer
+ * (so that layers below check their own end) and never read past it.
+ */
+static void
+test_corrupt_and_drain(void **state)
+{
+	static const struct ent ents[] = {
+		{ 'd', "dir", NULL, 0 },
+		{ 'z', "dir/file", NULL, 300000 },
+		{ 0, NULL, NULL, 0 },
+	};
+	struct pt_mem m = { .chunk = 512 }, cut;
+	struct unpack_stats us;
+	struct sandbox sb;
+	int zstd;
+
+	(void)state;
+	sandbox_new(&sb);
+	for (zstd = 0; zstd < 2; zstd++) {
+		build(&m, sb.base, ents, zstd);
+		/* Truncated: a data error. */
+		cut = m;
+		cut.len = m.len / 2;
+		log_reset();
+		assert_int_equal(unpack_run(NULL, pt_mem_src, &cut,
+		    UINT64_MAX, NULL, NULL, &us), -1);
+		assert_int_equal(log_class(), EX_DATAERR);
+		/* Trailing bytes after the tar trailer: read, ignored. */
+		if (!zstd)
+			pt_mem_out(&m, "trailing junk", 13);
+		assert_int_equal(unpack_run(NULL, pt_mem_src, &m, UINT64_MAX,
+		    NULL, NULL, &us), 0);
+		assert_int_equal(m.pos, m.len);
+		assert_int_equal(m.srccalls_after_end, 0);
+		assert_int_equal(us.bytes, 300000);
+		assert_int_equal(us.files, 1);
+		pt_mem_free(&m);
+		m.chunk = 512;
+	}
+	/* Garbage */
+	pt_mem_out(&m, "this is not an archive at all", 29);
+	log_reset();
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_DATAERR);
+	pt_mem_free(&m);
+	/* The source logs its own failure: unpack adds nothing. */
+	log_reset();
+	logbuf[0] = '\0';
+	assert_int_equal(unpack_run(sb.root, failing_src, NULL, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), 0);
+	assert_string_equal(logbuf, "");
+	/* A root that is not a directory cannot be written. */
+	log_reset();
+	assert_int_equal(unpack_run("/nonexistent/root", pt_mem_src, &m,
+	    UINT64_MAX, NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_CANTCREAT);
+	sandbox_check_free(&sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_preexisting_symlinks),
+		cmocka_unit_test(test_corrupt_and_drain),
+	};
+
+	log_init("test_unpack", 0, 0);
+	log_capture(logbuf, sizeof(logbuf));
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,7 +1,0 @@
-#!/bin/bash
-# tests/test_ftpd_pureftpd.sh: the FTP test harness against a real pureftpd (plain and
-# every TLS mode it has), with curl; see tests/ftpd-check.sh.
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/ftpd.sh"
-. "$top_srcdir/tests/ftpd-check.sh"
-ftpd_check pureftpd

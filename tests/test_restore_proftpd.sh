@@ -1,4 +1,0 @@
-#!/bin/bash
-# verify and restore against the proftpd store
-STORE=proftpd
-. "$top_srcdir/tests/restore_cases.sh"

@@ -1,4 +1,0 @@
-#!/bin/bash
-# verify and restore against the pureftpd store
-STORE=pureftpd
-. "$top_srcdir/tests/restore_cases.sh"

@@ -1,8 +1,0 @@
-#!/bin/bash
-# tests/test_transport_pureftpd.sh: the transport against a real pureftpd; see
-# tests/transport-ftp.sh.
-. "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/ftpd.sh"
-. "$top_srcdir/tests/transport-lib.sh"
-. "$top_srcdir/tests/transport-ftp.sh"
-ftp_suite pureftpd
