@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -96,15 +97,6 @@ parse(struct agent *ag, struct restore_opts *o)
 	return (0);
 }
 
-/* The configured paths of a category. */
-static char **
-paths_of(const struct conf *c, const char *category)
-{
-
-	return (strcmp(category, "Data") == 0 ? c->backup_data :
-	    c->backup_configuration);
-}
-
 static void
 list_entry(void *cookie, const char *path)
 {
@@ -121,7 +113,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
     struct session *s, struct selection *sel, size_t nsel, const char *stage)
 {
 	char staged[4096];
-	char **p;
+	char *const *p;
 	size_t i;
 
 	if (o->target != NULL) {
@@ -133,7 +125,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 		return (stage_commit(stage, o->target));
 	}
 	for (i = 0; i < nsel; i++) {
-		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
+		for (p = category_paths(s->c, sel[i].cat); *p != NULL; p++) {
 			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
 			if (stage_same_fs(staged, *p) < 0)
 				return (-1);
@@ -161,8 +153,9 @@ cmd_restore(struct agent *ag)
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st, total;
-	const char *cats[2], *site, *first;
-	char *stage = NULL, **p, why[1024], label[256];
+	enum category cats[CATEGORY_N];
+	const char *site, *first;
+	char *stage = NULL, *const *p, why[1024], label[256];
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
@@ -170,9 +163,8 @@ cmd_restore(struct agent *ag)
 
 	if ((rc = parse(ag, &o)) != 0)
 		return (rc);
-	if (select_category(o.category, cats, &ncats))
-		return (agent_usage(ag, "--category: all, configuration or "
-		    "data, not %s", o.category));
+	if (category_parse(o.category, cats, &ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, o.category));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
@@ -196,7 +188,7 @@ cmd_restore(struct agent *ag)
 	/* 2. One staging directory beside the (first) target. */
 	first = o.target;
 	for (i = 0; first == NULL && i < nsel; i++) {
-		p = paths_of(s.c, sel[i].category);
+		p = category_paths(s.c, sel[i].cat);
 		if (*p != NULL)
 			first = *p;
 	}
@@ -206,7 +198,7 @@ cmd_restore(struct agent *ag)
 		goto fail;
 	}
 	for (i = 0; o.target == NULL && i < nsel; i++) {
-		for (p = paths_of(s.c, sel[i].category); *p != NULL; p++) {
+		for (p = category_paths(s.c, sel[i].cat); *p != NULL; p++) {
 			if (stage_same_fs(first, *p) != 1) {
 				log_fail(EX_CANTCREAT, "%s and %s are on "
 				    "different filesystems: restore them one "

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -66,7 +67,8 @@ cmd_verify(struct agent *ag)
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st;
-	const char *cats[2], *catopt = NULL, *site = NULL, *which = "latest";
+	enum category cats[CATEGORY_N];
+	const char *catopt = NULL, *site = NULL, *which = "latest";
 	char *idfiles[16], why[1024], label[256];
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
@@ -102,9 +104,8 @@ cmd_verify(struct agent *ag)
 	if (optind < ag->argc)
 		return (agent_usage(ag, "unexpected argument: %s",
 		    ag->argv[optind]));
-	if (select_category(catopt, cats, &ncats))
-		return (agent_usage(ag, "--category: all, configuration or "
-		    "data, not %s", catopt));
+	if (category_parse(catopt, cats, &ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, catopt));
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);

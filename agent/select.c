@@ -23,21 +23,6 @@
 #include "store/state.h"
 #include "store/store.h"
 
-int
-select_category(const char *arg, const char *cats[2], size_t *n)
-{
-
-	*n = 0;
-	if (arg == NULL || strcmp(arg, "all") == 0) {
-		cats[(*n)++] = "Configuration";
-		cats[(*n)++] = "Data";
-	} else if ((cats[0] = store_category_name(arg)) != NULL)
-		*n = 1;
-	else
-		return (-1);
-	return (0);
-}
-
 /* Parse a backup id: decimal, >= 1, no sign or leading zero. */
 static int
 parse_id(const char *s, uint64_t *id)
@@ -107,7 +92,7 @@ check_rollback(struct session *s, const char *site,
 
 int
 select_backups(struct session *s, struct store *st, const char *which,
-    const char *const *cats, size_t ncats, int rollback,
+    const enum category *cats, size_t ncats, int rollback,
     struct selection **out, size_t *nout)
 {
 	struct store_backup *b = NULL, *pick;
@@ -132,9 +117,10 @@ select_backups(struct session *s, struct store *st, const char *which,
 	for (i = 0; i < ncats; i++) {
 		struct selection *x = &sel[*nout];
 
-		if (store_scan(st, cats[i], &b, &n))
+		x->cat = cats[i];
+		x->category = category_name(cats[i]);
+		if (store_scan(st, x->category, &b, &n))
 			goto err;
-		x->category = cats[i];
 		pick = NULL;
 		for (j = n; j-- > 0; ) {
 			if (latest ? b[j].status == STORE_UNFINISHED :
@@ -149,7 +135,7 @@ select_backups(struct session *s, struct store *st, const char *which,
 			    check_rollback(s, site, x))
 				goto err;
 			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
-			    "the server", site, cats[i]);
+			    "the server", site, x->category);
 			goto err;
 		}
 		if (pick != NULL) {

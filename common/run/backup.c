@@ -109,9 +109,10 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 }
 
 int
-backup_category(const struct backup_ctx *ctx, const char *category,
+backup_category(const struct backup_ctx *ctx, enum category cat,
     const char *description, struct backup_report *rep)
 {
+	const char *category = category_name(cat);
 	struct pipeline_job job;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
@@ -134,8 +135,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	job.k = ctx->k;
 	job.site = store_site(ctx->st);
 	job.category = category;
-	job.paths = strcmp(category, "Data") == 0 ? ctx->c->backup_data :
-	    ctx->c->backup_configuration;
+	job.paths = category_paths(ctx->c, cat);
 	job.id = rep->id;
 	job.time = (int64_t)start;
 	job.description = description;
