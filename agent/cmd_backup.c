@@ -151,30 +151,16 @@ static int
 options(struct agent *ag, enum category cats[CATEGORY_N], size_t *ncats,
     const char **desc)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "description", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *cat = NULL;
-	int ch;
+	int i;
 
 	*desc = NULL;
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'C')
-			cat = optarg;
-		else if (ch == 'D')
-			*desc = optarg;
-		else
-			return (agent_usage(ag, "unknown option"));
+	for (i = 0; i < ag->nopts; i++) {
+		if (ag->opts[i].id == OPTION_CATEGORY)
+			cat = ag->opts[i].arg;
+		else if (ag->opts[i].id == OPTION_DESCRIPTION)
+			*desc = ag->opts[i].arg;
 	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if (category_parse(cat, cats, ncats))
 		return (agent_usage(ag, CATEGORY_PARSE_ERROR, cat));
 	if (*desc != NULL && !manifest_description_ok(*desc))
@@ -195,7 +181,7 @@ record_failure(const struct conf *c, const char *why)
 		(void)state_history_append(c->state_dir, line);
 }
 
-int
+static int
 cmd_backup(struct agent *ag)
 {
 	enum category cats[CATEGORY_N];
@@ -299,3 +285,19 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("back up this category"),
+	{ "description", OPTION_DESCRIPTION, "TEXT",
+	    "recorded in the manifest and shown by list" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_backup = {
+	"backup", cmd_backup, NULL, 0, cmd_options,
+	"Back up the configured paths of each category as a new backup with "
+	"the next id of that category: archived, compressed, encrypted, "
+	"signed and uploaded, the manifest last.  Then, with "
+	"verify_after_upload, verify it, and apply retention.",
+	"sitevault -q backup --category data --description \"before upgrade\""
+};

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,54 +43,38 @@ struct restore_opts {
 static int
 parse(struct agent *ag, struct restore_opts *o)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "target", required_argument, NULL, 't' },
-		{ "from-site", required_argument, NULL, 'S' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "allow-rollback", no_argument, NULL, 'R' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	const struct cli_opt *op;
+	int i;
 
 	memset(o, 0, sizeof(*o));
 	o->which = "latest";
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'C':
-			o->category = optarg;
+	for (i = 0; i < ag->nopts; i++) {
+		op = &ag->opts[i];
+		switch (op->id) {
+		case OPTION_CATEGORY:
+			o->category = op->arg;
 			break;
-		case 't':
-			o->target = optarg;
+		case OPTION_TARGET:
+			o->target = op->arg;
 			break;
-		case 'S':
-			o->from_site = optarg;
+		case OPTION_FROM_SITE:
+			o->from_site = op->arg;
 			break;
-		case 'i':
+		case OPTION_IDENTITY:
 			if (o->nidentity == 16)
 				return (agent_usage(ag, "too many --identity"));
-			o->identity[o->nidentity++] = optarg;
+			o->identity[o->nidentity++] = op->arg;
 			break;
-		case 'R':
+		case OPTION_ALLOW_ROLLBACK:
 			o->allow_rollback = 1;
 			break;
-		case 'n':
+		case OPTION_DRY_RUN:
 			o->dry_run = 1;
 			break;
-		default:
-			return (agent_usage(ag, "unknown option"));
 		}
 	}
-	if (optind < ag->argc)
-		o->which = ag->argv[optind++];
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
+	if (ag->noperands > 0)
+		o->which = ag->operands[0];
 	if (o->target != NULL && o->target[0] != '/')
 		return (agent_usage(ag, "--target must be an absolute path"));
 	return (0);
@@ -143,7 +126,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 	return (0);
 }
 
-int
+static int
 cmd_restore(struct agent *ag)
 {
 	struct restore_opts o;
@@ -290,3 +273,26 @@ done:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("restore this category"),
+	{ "target", OPTION_TARGET, "DIR", "restore the whole archive under the "
+	    "absolute path DIR, not over the configured paths" },
+	{ "from-site", OPTION_FROM_SITE, "NAME", "restore a backup of site "
+	    "NAME (its key must be in [keys] trusted)" },
+	CLI_OPT_IDENTITY,
+	CLI_OPT_ALLOW_ROLLBACK,
+	CLI_OPT_DRY_RUN("verify everything and show what would change, "
+	    "writing nothing"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_restore = {
+	"restore", cmd_restore, "[ID|latest]", 1, cmd_options,
+	"Restore a backup (default latest).  The signature, every part's "
+	"SHA-256 and every encrypted chunk are checked while the files are "
+	"extracted into a staging directory, which is moved into place only "
+	"after the whole stream verified; on any failure the target is left "
+	"untouched.",
+	"sitevault restore latest --category data --target /srv/restore"
+};
