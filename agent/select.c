@@ -16,6 +16,7 @@
 #include "util/human.h"
 #include "progress.h"
 #include "crypto/keys.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "select.h"
@@ -221,16 +222,6 @@ select_identities_free(uint8_t (*sks)[AGE_KEY_LEN], size_t n)
 	free(sks);
 }
 
-/* Terminate a history line for the server log (room was kept for it). */
-static void
-add_newline(char *line)
-{
-	size_t n = strlen(line);
-
-	line[n] = '\n';
-	line[n + 1] = '\0';
-}
-
 void
 select_progress(void *cookie, uint64_t done, uint64_t total)
 {
@@ -246,17 +237,18 @@ select_history(struct session *s, const char *site, const char *op,
     const char *category, uint64_t id, int ok, uint64_t bytes,
     const char *desc)
 {
-	char line[HISTORY_LINE_MAX];
+	struct buf line = BUF_INIT(HISTORY_LINE_MAX);
 	int cls = log_class();
 
-	if (history_format(line, sizeof(line) - 1, time(NULL), op, category,
-	    id, ok, bytes, desc))
-		return;
-	(void)state_history_append(s->c->state_dir, line);
-	add_newline(line);
+	if (history_append(&line, time(NULL), op, category, id, ok, bytes,
+	    desc))
+		goto done;
+	(void)state_history_append(s->c->state_dir, (char *)line.p);
 	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
-	    store_history_append(s->st, line))
+	    store_history_append(s->st, (char *)line.p))
 		log_warn("%s: could not record %s in history.log", site, op);
+done:
+	buf_free(&line);
 	/* Recording is a courtesy: it must not change the exit code. */
 	if (cls == 0)
 		log_reset();
