@@ -24,6 +24,7 @@
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "crypto/seal.h"
 #include "transport/transport.h"
 
@@ -220,7 +221,7 @@ static void
 check_roundtrip(struct check *ck, const struct conf *c, struct transport *t)
 {
 	uint8_t *data = NULL, *back = NULL, r[4];
-	char path[128], *name;
+	char path[PATH_BUF], *name;
 	size_t len;
 	int ex;
 
@@ -231,8 +232,11 @@ check_roundtrip(struct check *ck, const struct conf *c, struct transport *t)
 		goto out;
 	}
 	/* A temporary name, so that prune removes it if we die here. */
-	snprintf(path, sizeof(path), "%s/check%s%02x%02x%02x%02x",
-	    c->site_name, TRANSPORT_TMP_MARK, r[0], r[1], r[2], r[3]);
+	if (path_fmt(path, "%s/check%s%02x%02x%02x%02x", c->site_name,
+	    TRANSPORT_TMP_MARK, r[0], r[1], r[2], r[3])) {
+		failed(ck, "upload", EX_SOFTWARE);
+		goto out;
+	}
 	name = strrchr(path, '/') + 1;
 	if (transport_put_buf(t, path, data, TESTFILE_LEN)) {
 		failed(ck, "upload", EX_CANTCREAT);
@@ -275,13 +279,13 @@ out:
 static void
 check_site(struct check *ck, const struct conf *c, struct transport *t)
 {
-	char path[128], w[1024], *p, *line, *val;
+	char path[PATH_BUF], w[1024], *p, *line, *val;
 	uint8_t *buf = NULL;
 	size_t len;
 	int ex;
 
-	snprintf(path, sizeof(path), "%s/SITE", c->site_name);
-	if ((ex = transport_exists(t, path)) == -1) {
+	if (path_join(path, c->site_name, "SITE") ||
+	    (ex = transport_exists(t, path)) == -1) {
 		failed(ck, "SITE marker", EX_TEMPFAIL);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "crypto/seal.h"
 
 #define CONF_MAX	(1024 * 1024)
@@ -295,7 +296,7 @@ write_all(int fd, const char *p, size_t len)
 static int
 replace_file(const char *path, const char *text, size_t len)
 {
-	char real[PATH_MAX], tmp[PATH_MAX + 16], *slash;
+	char real[PATH_MAX], tmp[PATH_BUF], *slash;
 	struct stat st;
 	int fd = -1, dfd;
 
@@ -305,8 +306,9 @@ replace_file(const char *path, const char *text, size_t len)
 	}
 	if ((slash = strrchr(real, '/')) == NULL)	/* realpath: absolute */
 		return (-1);
-	snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - real),
-	    real, slash + 1);
+	if (path_fmt(tmp, "%.*s/.%s.XXXXXX", (int)(slash - real), real,
+	    slash + 1))
+		return (-1);
 	if ((fd = mkstemp(tmp)) == -1) {
 		log_fail(EX_CANTCREAT, "%s: cannot create a file beside it: %s",
 		    real, strerror(errno));

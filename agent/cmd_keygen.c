@@ -8,44 +8,33 @@
 #include "agent.h"
 #include "conf/conf.h"
 #include "crypto/keys.h"
+#include "util/json.h"
 #include "util/log.h"
-
-/* Print ${s} as a JSON string. */
-static void
-json_str(const char *s)
-{
-
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned int)(unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
+#include "util/path.h"
 
 static int
 report(const struct agent *ag, const struct keys *k, const char *path)
 {
 	struct keys_pub pub;
-	char rcpt[AGE_RECIPIENT_STRMAX], mpk[64], kid[17], pubpath[4096];
+	struct json j;
+	char rcpt[AGE_RECIPIENT_STRMAX], mpk[64], kid[17], pubpath[PATH_BUF];
 
 	keys_public(k, &pub);
 	minisign_keyid_hex(pub.sign.keyid, kid);
-	snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
-	if (age_recipient_encode(pub.age_pk, rcpt, sizeof(rcpt)) ||
+	if (path_fmt(pubpath, "%s.pub", path) ||
+	    age_recipient_encode(pub.age_pk, rcpt, sizeof(rcpt)) ||
 	    minisign_pub_encode(&pub.sign, mpk, sizeof(mpk)))
 		return (-1);
 	if (ag->json) {
-		printf("{\"command\":\"keygen\",\"secret\":");
-		json_str(path);
-		printf(",\"public\":");
-		json_str(pubpath);
-		printf(",\"recipient\":\"%s\",\"minisign\":\"%s\","
-		    "\"keyid\":\"%s\"}\n", rcpt, mpk, kid);
+		json_begin(&j, stdout);
+		json_string(&j, "command", "keygen");
+		json_string(&j, "secret", path);
+		json_string(&j, "public", pubpath);
+		json_string(&j, "recipient", rcpt);
+		json_string(&j, "minisign", mpk);
+		json_string(&j, "keyid", kid);
+		if (json_end(&j))
+			return (-1);
 	} else if (!ag->quiet) {
 		printf("secret key:    %s (mode 0600; keep a copy off-site)\n"
 		    "public key:    %s\n"

@@ -12,6 +12,7 @@
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "format/manifest.h"
 #include "run/restore.h"
 #include "progress.h"
@@ -95,7 +96,7 @@ static int
 commit(const struct agent *ag, const struct restore_opts *o,
     struct session *s, struct selection *sel, size_t nsel, const char *stage)
 {
-	char staged[4096];
+	char staged[PATH_BUF];
 	char *const *p;
 	size_t i;
 
@@ -109,8 +110,8 @@ commit(const struct agent *ag, const struct restore_opts *o,
 	}
 	for (i = 0; i < nsel; i++) {
 		for (p = category_paths(s->c, sel[i].cat); *p != NULL; p++) {
-			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
-			if (stage_same_fs(staged, *p) < 0)
+			if (path_fmt(staged, "%s%s", stage, *p) ||
+			    stage_same_fs(staged, *p) < 0)
 				return (-1);
 			if (o->dry_run) {
 				if (!ag->quiet)
@@ -138,8 +139,9 @@ cmd_restore(struct agent *ag)
 	struct unpack_stats st, total;
 	enum category cats[CATEGORY_N];
 	const char *site, *first;
-	char *stage = NULL, *const *p, why[1024], label[256];
+	char *stage = NULL, *const *p, why[1024], label[PATH_BUF];
 	struct progress pg;
+	struct json j;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
 	int rc;
@@ -200,8 +202,10 @@ cmd_restore(struct agent *ag)
 		if (o.dry_run && ag->verbose)
 			printf("%s/%s_%llu:\n", site, sel[i].category,
 			    (unsigned long long)sel[i].m->id);
-		snprintf(label, sizeof(label), "%s/%s_%llu", site,
-		    sel[i].category, (unsigned long long)sel[i].m->id);
+		if (store_backup_dir(label, site, sel[i].category,
+		    sel[i].m->id)) {
+			goto fail;
+		}
 		progress_init(&pg, label, ag->quiet || ag->json);
 		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
 		hooks.progress = select_progress;
@@ -227,16 +231,15 @@ cmd_restore(struct agent *ag)
 		    "restore", sel[i].category, sel[i].m->id, 1,
 		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
 		if (ag->json) {
-			printf("{\"site\":");
-			json_put_string(stdout, site);
-			printf(",\"category\":");
-			json_put_string(stdout, sel[i].category);
-			printf(",\"id\":%llu,\"result\":\"ok\",\"dry_run\":%s,"
-			    "\"files\":%llu,\"bytes\":%llu}\n",
-			    (unsigned long long)sel[i].m->id,
-			    o.dry_run ? "true" : "false",
-			    (unsigned long long)sel[i].m->files,
-			    (unsigned long long)sel[i].m->bytes);
+			json_begin(&j, stdout);
+			json_string(&j, "site", site);
+			json_string(&j, "category", sel[i].category);
+			json_uint(&j, "id", sel[i].m->id);
+			json_string(&j, "result", "ok");
+			json_bool(&j, "dry_run", o.dry_run);
+			json_uint(&j, "files", sel[i].m->files);
+			json_uint(&j, "bytes", sel[i].m->bytes);
+			(void)json_end(&j);
 		} else if (!ag->quiet)
 			printf("%s %s/%s_%llu: %llu files, %llu bytes\n",
 			    o.dry_run ? "verified (dry run)" : "restored",
@@ -255,11 +258,11 @@ done_audit:
 	if (s.c != NULL)
 		select_history(&s, site, "restore", NULL, 0, 0, 0, why);
 	if (ag->json) {
-		printf("{\"site\":");
-		json_put_string(stdout, site);
-		printf(",\"result\":\"failed\",\"error\":");
-		json_put_string(stdout, why);
-		printf("}\n");
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "result", "failed");
+		json_string(&j, "error", why);
+		(void)json_end(&j);
 	}
 done:
 	log_capture(NULL, 0);

@@ -10,19 +10,6 @@
 #include "util/json.h"
 #include "util/log.h"
 
-/* The compression setting as the configuration spells it. */
-static void
-comp_str(const struct conf *c, char *buf, size_t len)
-{
-
-	if (c->backup_compression == CONF_COMP_NONE)
-		snprintf(buf, len, "none");
-	else
-		snprintf(buf, len, "%s:%d",
-		    conf_value_compression_name(c->backup_compression),
-		    c->backup_compression_level);
-}
-
 /* A string key, or a comment saying it is unset (so the output parses). */
 static void
 ini_str(const char *key, const char *v)
@@ -71,7 +58,8 @@ show_ini(const struct conf *c)
 	ini_list("data", c->backup_data);
 	ini_list("exclude", c->backup_exclude);
 	printf("retain = %u\n", c->backup_retain);
-	comp_str(c, a, sizeof(a));
+	conf_value_compression_format(c->backup_compression,
+	    c->backup_compression_level, a);
 	printf("compression = %s\n", a);
 	conf_value_format_size(c->backup_part_size, a, sizeof(a));
 	printf("part_size = %s\n", a);
@@ -100,7 +88,7 @@ json_list(struct json *j, const char *key, char *const *list)
 static void
 show_json(struct json *j, const struct conf *c)
 {
-	char comp[32];
+	char comp[CONF_COMPRESSION_STRMAX];
 
 	json_string(j, "config", c->path);
 	json_object(j, "site");
@@ -125,7 +113,8 @@ show_json(struct json *j, const struct conf *c)
 	json_list(j, "data", c->backup_data);
 	json_list(j, "exclude", c->backup_exclude);
 	json_uint(j, "retain", c->backup_retain);
-	comp_str(c, comp, sizeof(comp));
+	conf_value_compression_format(c->backup_compression,
+	    c->backup_compression_level, comp);
 	json_string(j, "compression", comp);
 	json_uint(j, "part_size", c->backup_part_size);
 	json_bool(j, "verify_after_upload", c->backup_verify_after_upload);

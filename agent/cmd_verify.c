@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "format/manifest.h"
 #include "run/restore.h"
 #include "progress.h"
@@ -25,21 +26,21 @@ report(const struct agent *ag, const char *site, const struct selection *x,
     const struct unpack_stats *st, const char *error, double secs)
 {
 
+	struct json j;
+
 	if (ag->json) {
-		printf("{\"site\":");
-		json_put_string(stdout, site);
-		printf(",\"category\":");
-		json_put_string(stdout, x->category);
-		printf(",\"id\":%llu,\"result\":\"%s\",\"parts\":%zu,"
-		    "\"files\":%llu,\"bytes\":%llu,\"seconds\":%.3f",
-		    (unsigned long long)x->m->id, error ? "failed" : "ok",
-		    x->m->nparts, (unsigned long long)st->files,
-		    (unsigned long long)st->bytes, secs);
-		if (error != NULL) {
-			printf(",\"error\":");
-			json_put_string(stdout, error);
-		}
-		printf("}\n");
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "category", x->category);
+		json_uint(&j, "id", x->m->id);
+		json_string(&j, "result", error ? "failed" : "ok");
+		json_uint(&j, "parts", x->m->nparts);
+		json_uint(&j, "files", st->files);
+		json_uint(&j, "bytes", st->bytes);
+		json_fixed(&j, "seconds", secs, 3);
+		if (error != NULL)
+			json_string(&j, "error", error);
+		(void)json_end(&j);
 	} else if (error == NULL && !ag->quiet)
 		printf("verified %s/%s_%llu: %zu part%s, %llu files, %llu "
 		    "bytes\n", site, x->category, (unsigned long long)x->m->id,
@@ -60,7 +61,7 @@ cmd_verify(struct agent *ag)
 	struct unpack_stats st;
 	enum category cats[CATEGORY_N];
 	const char *catopt = NULL, *site = NULL, *which = "latest";
-	char *idfiles[16], why[1024], label[256];
+	char *idfiles[16], why[1024], label[PATH_BUF];
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
@@ -108,8 +109,11 @@ cmd_verify(struct agent *ag)
 
 	/* Stop at the first failure: its message names the part or file. */
 	for (i = 0; i < nsel; i++) {
-		snprintf(label, sizeof(label), "%s/%s_%llu", site,
-		    sel[i].category, (unsigned long long)sel[i].m->id);
+		if (store_backup_dir(label, site, sel[i].category,
+		    sel[i].m->id)) {
+			rc = agent_exitcode();
+			goto done;
+		}
 		progress_init(&pg, label, ag->quiet || ag->json);
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;

@@ -309,6 +309,20 @@ conf_value_compression_name(enum conf_compression alg)
 	}
 }
 
+const char *
+conf_value_compression_format(enum conf_compression alg, int level,
+    char buf[CONF_COMPRESSION_STRMAX])
+{
+
+	/* Levels are 1 to 19: "zstd:19" always fits. */
+	if (alg == CONF_COMP_NONE)
+		snprintf(buf, CONF_COMPRESSION_STRMAX, "none");
+	else
+		snprintf(buf, CONF_COMPRESSION_STRMAX, "%s:%d",
+		    conf_value_compression_name(alg), level);
+	return (buf);
+}
+
 int
 conf_value_site_name(const char *s, const char **why)
 {

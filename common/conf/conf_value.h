@@ -146,4 +146,15 @@ const char *conf_value_tls_name(enum conf_tls);
  */
 const char *conf_value_compression_name(enum conf_compression);
 
+/* Room for conf_value_compression_format(), NUL included. */
+#define CONF_COMPRESSION_STRMAX	16
+
+/**
+ * conf_value_compression_format(alg, level, buf):
+ * Write the setting as the configuration and the manifest spell it,
+ * "none", "gzip:N" or "zstd:N", into ${buf}.  Return ${buf}.
+ */
+const char *conf_value_compression_format(enum conf_compression, int,
+    char[CONF_COMPRESSION_STRMAX]);
+
 #endif /* !CONF_VALUE_H_ */

@@ -12,11 +12,14 @@
 
 #include "crypto/age.h"
 #include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "format/manifest.h"
 #include "archive/pack.h"
 #include "run/pipeline.h"
+#include "store/store.h"
 #include "transport/transport.h"
 
 /* The larger of the two queues' depths. */
@@ -48,7 +51,7 @@ struct bq {
 
 struct pipe {
 	const struct pipeline_job *job;
-	char dir[256];			/* <site>/<Category>_<id> */
+	char dir[PATH_BUF];		/* <site>/<Category>_<id> */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* any change to the queues or flag */
 	int failed;			/* any thread: stop now */
@@ -253,7 +256,7 @@ static int
 upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 {
 	struct manifest_part *np;
-	char path[320];
+	char path[PATH_BUF];
 
 	/* Beyond part.999999, `cat part.*` would no longer be in order. */
 	if (p->nparts >= PIPELINE_MAX_PARTS) {
@@ -273,8 +276,8 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 		log_fail(EX_SOFTWARE, "%s: SHA-256 failed", p->dir);
 		return (-1);
 	}
-	snprintf(path, sizeof(path), "%s/part.%06zu", p->dir, p->nparts);
-	if (transport_put_buf(p->job->t, path, buf, len))
+	if (path_fmt(path, "%s/part.%06zu", p->dir, p->nparts) ||
+	    transport_put_buf(p->job->t, path, buf, len))
 		return (-1);
 	p->nparts++;
 	return (0);
@@ -337,23 +340,13 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 	const struct pipeline_job *job = p->job;
 	const struct conf *c = job->c;
 	struct manifest m;
-	char comp[16], agent[64], path[320], *text, *sig;
+	char comp[CONF_COMPRESSION_STRMAX], agent[64], path[PATH_BUF];
+	char *text, *sig;
 	size_t len, siglen;
 
 	memset(&m, 0, sizeof(m));
-	switch (c->backup_compression) {
-	case CONF_COMP_NONE:
-		snprintf(comp, sizeof(comp), "none");
-		break;
-	case CONF_COMP_GZIP:
-		snprintf(comp, sizeof(comp), "gzip:%d",
-		    c->backup_compression_level);
-		break;
-	default:
-		snprintf(comp, sizeof(comp), "zstd:%d",
-		    c->backup_compression_level);
-		break;
-	}
+	conf_value_compression_format(c->backup_compression,
+	    c->backup_compression_level, comp);
 	snprintf(agent, sizeof(agent), "sitevault %s", PACKAGE_VERSION);
 	/* The manifest only reads these; its fields are not const. */
 	m.site = (char *)(uintptr_t)job->site;
@@ -379,14 +372,17 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 		goto err0;
 	if (manifest_sign(&job->k->sign, &m, text, len, &sig, &siglen))
 		goto err1;
-	snprintf(path, sizeof(path), "%s/manifest.sig", p->dir);
-	if (transport_put_buf(job->t, path, sig, siglen))
+	if (path_join(path, p->dir, "manifest.sig") ||
+	    transport_put_buf(job->t, path, sig, siglen))
 		goto err2;
 	/* This rename makes the backup visible. */
-	snprintf(path, sizeof(path), "%s/manifest", p->dir);
-	if (transport_put_buf(job->t, path, text, len))
+	if (path_join(path, p->dir, "manifest") ||
+	    transport_put_buf(job->t, path, text, len))
 		goto err2;
-	EVP_Digest(text, len, sha, NULL, EVP_sha256(), NULL);
+	if (EVP_Digest(text, len, sha, NULL, EVP_sha256(), NULL) != 1) {
+		log_fail(EX_SOFTWARE, "%s: SHA-256 failed (OpenSSL)", path);
+		goto err2;
+	}
 
 	/* Success! */
 	free(sig);
@@ -418,8 +414,8 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	/* A third part only when it fits the budget; two keep the overlap. */
 	p.parts.depth = p.parts.size > 0 && PIPELINE_PART_BUDGET /
 	    p.parts.size >= PIPELINE_BUFFERS ? PIPELINE_BUFFERS : 2;
-	snprintf(p.dir, sizeof(p.dir), "%s/%s_%" PRIu64, job->site,
-	    job->category, job->id);
+	if (store_backup_dir(p.dir, job->site, job->category, job->id))
+		goto err0;
 	if (p.parts.size == 0 || p.parts.size != job->c->backup_part_size) {
 		log_fail(EX_CONFIG, "%s: part_size %" PRIu64 " is not usable",
 		    job->c->path, job->c->backup_part_size);

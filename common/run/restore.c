@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "format/manifest.h"
 #include "run/restore.h"
+#include "store/store.h"
 #include "transport/transport.h"
 #include "archive/unpack.h"
 
@@ -22,11 +23,11 @@ restore_stream(struct transport *t, const struct manifest *m,
 {
 	static const struct restore_hooks none;
 	struct fetch *f;
-	char dir[512];
+	char dir[PATH_BUF];
 
-	snprintf(dir, sizeof(dir), "%s/%s_%llu", m->site, m->category,
-	    (unsigned long long)m->id);
 	memset(st, 0, sizeof(*st));
+	if (store_backup_dir(dir, m->site, m->category, m->id))
+		goto err0;
 	if (h == NULL)
 		h = &none;
 	if ((f = fetch_new(t, dir, m, sks, nsk, h->progress, h->cookie)) ==

@@ -27,6 +27,14 @@ struct store {
 	int own;
 };
 
+int
+store_backup_dir(char buf[PATH_BUF], const char *site, const char *category,
+    uint64_t id)
+{
+
+	return (path_fmt(buf, "%s/%s_%" PRIu64, site, category, id));
+}
+
 struct store *
 store_new(struct transport *t, const char *site,
     const struct minisign_pub *pubs, size_t npub, int own)
@@ -95,14 +103,18 @@ int
 store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
     int create)
 {
-	char path[512], want[256], hex[2 * MINISIGN_KEYID_LEN + 1];
+	char path[PATH_BUF], *want, hex[2 * MINISIGN_KEYID_LEN + 1];
 	uint8_t *have = NULL;
 	size_t len;
 	int e;
 
-	snprintf(path, sizeof(path), "%s/SITE", st->site);
+	if (path_join(path, st->site, "SITE"))
+		return (-1);
 	minisign_keyid_hex(keyid, hex);
-	snprintf(want, sizeof(want), "site %s\nkeyid %s\n", st->site, hex);
+	if (asprintf(&want, "site %s\nkeyid %s\n", st->site, hex) == -1) {
+		log_fail(EX_OSERR, "store: out of memory");
+		return (-1);
+	}
 	/*
 	 * Creating the directory first changes nothing where a marker
 	 * exists, and lets the check below list it even on a new server
@@ -141,11 +153,13 @@ store_claim(struct store *st, const uint8_t keyid[MINISIGN_KEYID_LEN],
 done:
 	/* Success! */
 	free(have);
+	free(want);
 	return (0);
 
 err1:
 	free(have);
 err0:
+	free(want);
 	/* Failure! */
 	return (-1);
 }
@@ -213,14 +227,15 @@ static int
 check_manifest(struct store *st, const char *dir, int has_sig,
     struct store_backup *b)
 {
-	char path[1024], spath[1024], hex[2 * MINISIGN_KEYID_LEN + 1];
+	char path[PATH_BUF], spath[PATH_BUF], hex[2 * MINISIGN_KEYID_LEN + 1];
 	uint8_t *text = NULL, *sig = NULL, keyid[MINISIGN_KEYID_LEN];
 	size_t tlen, slen, i;
 	int cls = log_class(), known = 0;
 
-	snprintf(path, sizeof(path), "%s/manifest", dir);
-	snprintf(spath, sizeof(spath), "%s/manifest.sig", dir);
 	b->status = STORE_BADSIG;
+	if (path_join(path, dir, "manifest") ||
+	    path_join(spath, dir, "manifest.sig"))
+		goto err0;
 	if (transport_get_buf(st->t, path, MANIFEST_MAX, &text, &tlen))
 		goto err0;
 	if (!has_sig) {
@@ -283,12 +298,12 @@ static int
 scan_one(struct store *st, const char *name, struct store_backup *b)
 {
 	struct transport_entry *e;
-	char dir[512];
+	char dir[PATH_BUF];
 	size_t n, i;
 	int has_manifest = 0, has_sig = 0;
 
-	snprintf(dir, sizeof(dir), "%s/%s", st->site, name);
-	if (transport_list(st->t, dir, &e, &n) == -1)
+	if (path_join(dir, st->site, name) ||
+	    transport_list(st->t, dir, &e, &n) == -1)
 		return (-1);
 	for (i = 0; i < n; i++) {
 		if (e[i].is_dir)

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "crypto/minisign.h"
+#include "util/path.h"
 
 /*
  * The server layout of SPEC section 5 on top of a transport:
@@ -77,6 +78,14 @@ struct transport *store_transport(const struct store *);
  * Return 0 or -1.
  */
 int store_claim(struct store *, const uint8_t[MINISIGN_KEYID_LEN], int);
+
+/**
+ * store_backup_dir(buf, site, category, id):
+ * The directory of backup ${id} of ${category} on the server,
+ * "<site>/<Category>_<id>" (docs/FORMAT.md), into ${buf} of PATH_BUF
+ * bytes.  Return 0, or -1 after logging if it does not fit.
+ */
+int store_backup_dir(char[PATH_BUF], const char *, const char *, uint64_t);
 
 /**
  * store_scan(st, category, out, n):

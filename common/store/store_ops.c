@@ -14,6 +14,7 @@
 #include "format/history.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
 #include "store/store.h"
@@ -25,18 +26,18 @@ int
 store_delete(struct store *st, const char *category, uint64_t id)
 {
 	struct transport_entry *e = NULL;
-	char dir[512], path[1024];
+	char dir[PATH_BUF], path[PATH_BUF];
 	size_t n = 0, i;
 	int r;
 
-	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(st), category,
-	    id);
-	/* The manifest first: from here on the backup is unfinished. */
-	snprintf(path, sizeof(path), "%s/manifest", dir);
-	if (transport_delete(store_transport(st), path))
+	if (store_backup_dir(dir, store_site(st), category, id))
 		goto err0;
-	snprintf(path, sizeof(path), "%s/manifest.sig", dir);
-	if (transport_delete(store_transport(st), path))
+	/* The manifest first: from here on the backup is unfinished. */
+	if (path_join(path, dir, "manifest") ||
+	    transport_delete(store_transport(st), path))
+		goto err0;
+	if (path_join(path, dir, "manifest.sig") ||
+	    transport_delete(store_transport(st), path))
 		goto err0;
 	/* Then the parts and any leftover temporary file. */
 	if ((r = transport_list(store_transport(st), dir, &e, &n)) == -1)
@@ -47,8 +48,8 @@ store_delete(struct store *st, const char *category, uint64_t id)
 			    "backup; not removed", dir, e[i].name);
 			goto err1;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
-		if (transport_delete(store_transport(st), path))
+		if (path_join(path, dir, e[i].name) ||
+		    transport_delete(store_transport(st), path))
 			goto err1;
 	}
 	if (r == 0 && transport_rmdir(store_transport(st), dir))
@@ -105,11 +106,12 @@ done:
 int
 store_history_get(struct store *st, char **text, size_t *len)
 {
-	char path[512];
+	char path[PATH_BUF];
 	uint8_t *buf;
 	int e;
 
-	snprintf(path, sizeof(path), "%s/history.log", store_site(st));
+	if (path_join(path, store_site(st), "history.log"))
+		goto err0;
 	/* Decide from the listing: a missing log is normal, not a failure. */
 	if ((e = transport_exists(store_transport(st), path)) == -1)
 		goto err0;
@@ -137,11 +139,11 @@ err0:
 int
 store_history_append(struct store *st, const char *lines)
 {
-	char path[512], *old, *buf;
+	char path[PATH_BUF], *old, *buf;
 	size_t oldlen, l = strlen(lines), total;
 
-	snprintf(path, sizeof(path), "%s/history.log", store_site(st));
-	if (store_history_get(st, &old, &oldlen))
+	if (path_join(path, store_site(st), "history.log") ||
+	    store_history_get(st, &old, &oldlen))
 		goto err0;
 	/* A log cut short by hand still gets whole lines after it. */
 	total = oldlen + (oldlen > 0 && old[oldlen - 1] != '\n') + l;

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,6 +182,17 @@ json_uint(struct json *j, const char *key, uint64_t v)
 
 	member(j, key);
 	fprintf(j->f, "%" PRIu64, v);
+}
+
+void
+json_fixed(struct json *j, const char *key, double v, int digits)
+{
+
+	member(j, key);
+	if (isfinite(v))
+		fprintf(j->f, "%.*f", digits, v);
+	else
+		fputs("null", j->f);
 }
 
 void

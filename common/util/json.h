@@ -89,6 +89,13 @@ void json_string(struct json *, const char *, const char *);
 void json_uint(struct json *, const char *, uint64_t);
 
 /**
+ * json_fixed(j, key, v, digits):
+ * Write member ${key} (NULL inside an array) with ${v} in fixed point,
+ * ${digits} digits after the point ("1.250"); null if ${v} is not finite.
+ */
+void json_fixed(struct json *, const char *, double, int);
+
+/**
  * json_int(j, key, v):
  * Write member ${key} (NULL inside an array) with the number ${v}.
  */

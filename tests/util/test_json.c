@@ -135,6 +135,30 @@ test_object(void **state)
 }
 
 static void
+write_fixed(FILE *f, const void *arg)
+{
+	struct json j;
+
+	(void)arg;
+	json_begin(&j, f);
+	json_fixed(&j, "s", 1.25, 3);
+	json_fixed(&j, "z", 0, 0);
+	json_fixed(&j, "inf", 1.0 / 0.0, 3);
+	assert_int_equal(json_end(&j), 0);
+}
+
+static void
+test_fixed(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = capture(write_fixed, NULL);
+	assert_string_equal(out, "{\"s\":1.250,\"z\":0,\"inf\":null}\n");
+	free(out);
+}
+
+static void
 test_write_error(void **state)
 {
 	struct json j;
@@ -157,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_object),
+		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_write_error),
 	};
 
