@@ -9,59 +9,13 @@
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "format/manifest_fields.h"
 
 #define MAGIC		"sitevault-manifest 1"
 #define TC_MAX		256
-
-/* A growing text buffer for manifest_format(). */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void LOG_PRINTF(2, 3)
-sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	size_t ncap;
-	char *np;
-	int n;
-
-	for (;;) {
-		if (sb->err)
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			sb->err = 1;
-			return;
-		}
-		if ((size_t)n < sb->cap - sb->len) {
-			sb->len += (size_t)n;
-			return;
-		}
-		/* Grow up to the limit, not past it: doubling alone would
-		 * stop at half of it. */
-		if ((size_t)n > MANIFEST_MAX - sb->len) {
-			sb->err = 1;
-			return;
-		}
-		ncap = sb->cap * 2 + (size_t)n;
-		if (ncap > MANIFEST_MAX + 1)
-			ncap = MANIFEST_MAX + 1;
-		if ((np = realloc(sb->p, ncap)) == NULL) {
-			sb->err = 1;
-			return;
-		}
-		sb->p = np;
-		sb->cap = ncap;
-	}
-}
 
 int
 manifest_description_ok(const char *s)
@@ -120,41 +74,42 @@ check_fields(const struct manifest *m)
 char *
 manifest_format(const struct manifest *m, size_t *len)
 {
-	struct sbuf sb = { NULL, 0, 0, 0 };
+	struct buf sb = BUF_INIT(MANIFEST_MAX);
 	char t[21], kid[2 * MINISIGN_KEYID_LEN + 1], hex[65];
 	size_t i;
+	int err;
 
 	if (check_fields(m) || manifest_fields_time_format(m->time, t))
 		return (NULL);
-	if ((sb.p = malloc(sb.cap = 1024)) == NULL)
-		goto err;
 	minisign_keyid_hex(m->keyid, kid);
-	sb_printf(&sb, MAGIC "\nsite %s\ncategory %s\nid %llu\ntime %s\n"
-	    "agent %s\nsigner %s\n", m->site, m->category,
+	err = buf_printf(&sb, MAGIC "\nsite %s\ncategory %s\nid %llu\n"
+	    "time %s\nagent %s\nsigner %s\n", m->site, m->category,
 	    (unsigned long long)m->id, t, m->agent, kid);
 	for (i = 0; i < m->nrecipients; i++)
-		sb_printf(&sb, "recipient %s\n", m->recipients[i]);
-	sb_printf(&sb, "compression %s\ndescription %s\nfiles %llu\n"
+		err |= buf_printf(&sb, "recipient %s\n", m->recipients[i]);
+	err |= buf_printf(&sb, "compression %s\ndescription %s\nfiles %llu\n"
 	    "bytes %llu\narchive-bytes %llu\n", m->compression,
 	    m->description, (unsigned long long)m->files,
 	    (unsigned long long)m->bytes,
 	    (unsigned long long)m->archive_bytes);
 	if (m->has_prev)
-		manifest_fields_hex_format(m->prev_sha256, SHA256_DIGEST_LENGTH, hex);
-	sb_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
+		manifest_fields_hex_format(m->prev_sha256,
+		    SHA256_DIGEST_LENGTH, hex);
+	err |= buf_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
 	for (i = 0; i < m->nparts; i++) {
-		manifest_fields_hex_format(m->parts[i].sha256, SHA256_DIGEST_LENGTH, hex);
-		sb_printf(&sb, "part %06zu %llu %s\n", i,
+		manifest_fields_hex_format(m->parts[i].sha256,
+		    SHA256_DIGEST_LENGTH, hex);
+		err |= buf_printf(&sb, "part %06zu %llu %s\n", i,
 		    (unsigned long long)m->parts[i].size, hex);
 	}
-	sb_printf(&sb, "end\n");
-	if (sb.err || sb.len > MANIFEST_MAX)
+	err |= buf_printf(&sb, "end\n");
+	if (err)
 		goto err;
 	*len = sb.len;
-	return (sb.p);
+	return ((char *)buf_take(&sb));
 
 err:
-	free(sb.p);
+	buf_free(&sb);
 	log_fail(EX_DATAERR, "manifest: larger than %d bytes or out of memory",
 	    MANIFEST_MAX);
 	return (NULL);

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "conf/conf.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_internal.h"
@@ -25,11 +26,9 @@ struct membuf {
 };
 
 /* Growing buffer for get_buf, capped at max bytes. */
-struct growbuf {
-	uint8_t *p;
-	size_t len;
-	size_t cap;
-	size_t max;
+/* A reply being received into memory, and whether it passed its limit. */
+struct getbuf {
+	struct buf b;
 	int overflow;
 };
 
@@ -352,34 +351,21 @@ transport_get(struct transport *t, const char *path, transport_sink_fn *sink,
 }
 
 static int
-growbuf_write(void *cookie, const void *buf, size_t len)
+getbuf_write(void *cookie, const void *buf, size_t len)
 {
-	struct growbuf *g = cookie;
-	uint8_t *p;
-	size_t ncap;
+	struct getbuf *g = cookie;
 
-	if (len > g->max - g->len) {
-		g->overflow = 1;
-		return (-1);
-	}
-	if (g->len + len + 1 > g->cap) {
-		for (ncap = g->cap ? g->cap : 4096; ncap < g->len + len + 1;)
-			ncap *= 2;
-		if ((p = realloc(g->p, ncap)) == NULL)
-			return (-1);
-		g->p = p;
-		g->cap = ncap;
-	}
-	memcpy(g->p + g->len, buf, len);
-	g->len += len;
-	return (0);
+	if (buf_append(&g->b, buf, len) == 0)
+		return (0);
+	g->overflow = (errno == EFBIG);
+	return (-1);
 }
 
 int
 transport_get_buf(struct transport *t, const char *path, size_t max,
     uint8_t **buf, size_t *len)
 {
-	struct growbuf g = { NULL, 0, 0, max, 0 };
+	struct getbuf g = { BUF_INIT(max), 0 };
 	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	uint64_t handed;
@@ -387,9 +373,9 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 	if (checkpath(t, path, 0))
 		goto err;
 	for (;;) {
-		g.len = 0;
+		buf_clear(&g.b);
 		handed = 0;
-		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0)
+		if (t->ops->get(t, path, getbuf_write, &g, &handed) == 0)
 			break;
 		if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
@@ -405,18 +391,16 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 			goto err;
 		}
 	}
-	/* Room for the NUL, even after an empty file. */
-	if (growbuf_write(&g, "", 0)) {
+	/* NUL-terminated, even after an empty file. */
+	*len = g.b.len;
+	if ((*buf = buf_take(&g.b)) == NULL) {
 		log_fail(EX_OSERR, "%s: out of memory", t->desc);
 		goto err;
 	}
-	g.p[g.len] = '\0';
-	*buf = g.p;
-	*len = g.len;
 	return (0);
 
 err:
-	free(g.p);
+	buf_free(&g.b);
 	return (-1);
 }
 

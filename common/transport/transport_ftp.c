@@ -21,6 +21,7 @@
 
 #include "conf/conf.h"
 #include "transport/ftplist.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_ftp_internal.h"
@@ -39,11 +40,9 @@ static const struct {
 	{ "NLST", FTPLIST_NLST },
 };
 
-struct listbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
+/* Set an option of the request prepared on f->h: 0, or -1 (in t->err). */
+#define SETOPT(opt, val)						\
+	transport_ftp_optcheck(t, curl_easy_setopt(f->h, (opt), (val)))
 
 static size_t
 on_read(char *p, size_t size, size_t n, void *cookie)
@@ -77,23 +76,8 @@ on_write(char *p, size_t size, size_t n, void *cookie)
 static int
 list_write(void *cookie, const void *p, size_t len)
 {
-	struct listbuf *b = cookie;
-	size_t ncap;
-	char *np;
 
-	if (len > LIST_MAX - b->len)
-		return (-1);
-	if (b->len + len > b->cap) {
-		for (ncap = b->cap ? b->cap : 8192; ncap < b->len + len;)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL)
-			return (-1);
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	return (0);
+	return (buf_append(cookie, p, len));
 }
 
 static int
@@ -101,9 +85,9 @@ ftp_connect(struct transport *t)
 {
 	struct transport_ftp *f = t->impl;
 
-	if (transport_ftp_prepare(t, f->root))
+	if (transport_ftp_prepare(t, f->root) ||
+	    SETOPT(CURLOPT_NOBODY, 1L))
 		return (-1);
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
 	return (transport_ftp_run(t, "connect", ""));
 }
 
@@ -118,9 +102,10 @@ ftp_mkdir(struct transport *t, const char *path)
 	    transport_ftp_prepare(t, url))
 		goto out;
 	/* CWD into each component, MKD where that fails, CWD again. */
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(f->h, CURLOPT_FTP_CREATE_MISSING_DIRS,
-	    (long)CURLFTP_CREATE_DIR_RETRY);
+	if (SETOPT(CURLOPT_NOBODY, 1L) ||
+	    SETOPT(CURLOPT_FTP_CREATE_MISSING_DIRS,
+	    (long)CURLFTP_CREATE_DIR_RETRY))
+		goto out;
 	rc = transport_ftp_run(t, "create directory", path);
 out:
 	free(url);
@@ -149,10 +134,11 @@ ftp_put(struct transport *t, const char *tmp, const char *path,
 	f->src = src;
 	f->src_cookie = cookie;
 	f->count = pulled;
-	curl_easy_setopt(f->h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(f->h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(f->h, CURLOPT_READDATA, f);
-	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
+	if (SETOPT(CURLOPT_UPLOAD, 1L) ||
+	    SETOPT(CURLOPT_READFUNCTION, on_read) ||
+	    SETOPT(CURLOPT_READDATA, f) ||
+	    SETOPT(CURLOPT_POSTQUOTE, post))
+		goto out;
 	/*
 	 * With TLS, close the connection after an upload.  TLS 1.3 session
 	 * tickets are single-use, and libcurl never reads the fresh ticket a
@@ -162,8 +148,9 @@ ftp_put(struct transport *t, const char *tmp, const char *path,
 	 * with "522 session reuse required".  A new control connection brings
 	 * a new session.
 	 */
-	if (f->use_ssl != CURLUSESSL_NONE && (f->tls_used || !f->ok_once))
-		curl_easy_setopt(f->h, CURLOPT_FORBID_REUSE, 1L);
+	if (f->use_ssl != CURLUSESSL_NONE && (f->tls_used || !f->ok_once) &&
+	    SETOPT(CURLOPT_FORBID_REUSE, 1L))
+		goto out;
 	rc = transport_ftp_run(t, "upload", path);
 out:
 	curl_slist_free_all(post);
@@ -187,8 +174,9 @@ ftp_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	f->sink = sink;
 	f->sink_cookie = cookie;
 	f->count = handed;
-	curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
+	if (SETOPT(CURLOPT_WRITEFUNCTION, on_write) ||
+	    SETOPT(CURLOPT_WRITEDATA, f))
+		goto out;
 	rc = transport_ftp_run(t, "download", path);
 out:
 	free(url);
@@ -209,8 +197,8 @@ ftp_feat(struct transport *t, const char *url)
 	if (transport_ftp_slist(t, &post, "*FEAT") ||
 	    transport_ftp_prepare(t, url))
 		goto out;
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
+	if (SETOPT(CURLOPT_NOBODY, 1L) || SETOPT(CURLOPT_POSTQUOTE, post))
+		goto out;
 	f->feat_scan = 1;
 	f->feat_mlst = 0;
 	if (transport_ftp_run(t, "features", "") == 0) {
@@ -232,7 +220,7 @@ list_url(struct transport *t, const char *url, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
 	struct transport_ftp *f = t->impl;
-	struct listbuf b = { NULL, 0, 0 };
+	struct buf b = BUF_INIT(LIST_MAX);
 	char w[TRANSPORT_WHERE_MAX];
 	uint64_t count;
 	long code;
@@ -243,17 +231,17 @@ list_url(struct transport *t, const char *url, const char *dir,
 	if (!f->feat_done)
 		ftp_feat(t, f->root);
 	while (f->listmode < sizeof(listmodes) / sizeof(listmodes[0])) {
-		b.len = 0;
+		buf_clear(&b);
 		count = 0;
 		if (transport_ftp_prepare(t, url))
 			break;
 		f->sink = list_write;
 		f->sink_cookie = &b;
 		f->count = &count;
-		curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST,
-		    listmodes[f->listmode].cmd);
-		curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_write);
-		curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
+		if (SETOPT(CURLOPT_CUSTOMREQUEST, listmodes[f->listmode].cmd) ||
+		    SETOPT(CURLOPT_WRITEFUNCTION, on_write) ||
+		    SETOPT(CURLOPT_WRITEDATA, f))
+			break;
 		if (transport_ftp_run(t, "list", dir)) {
 			if (t->err.quiet)
 				transport_seterr(t, EX_IOERR, 0,
@@ -269,8 +257,8 @@ list_url(struct transport *t, const char *url, const char *dir,
 			}
 			break;
 		}
-		if (ftplist_parse(listmodes[f->listmode].fmt, b.p ? b.p : "",
-		    b.len, entries, n) == 0) {
+		if (ftplist_parse(listmodes[f->listmode].fmt,
+		    b.p != NULL ? (char *)b.p : "", b.len, entries, n) == 0) {
 			f->listmode_fixed = 1;
 			rc = 0;
 			break;
@@ -281,7 +269,7 @@ list_url(struct transport *t, const char *url, const char *dir,
 		transport_seterr(t, EX_TEMPFAIL, 0,
 		    "%s: listing not understood", w);
 	}
-	free(b.p);
+	buf_free(&b);
 	return (rc);
 }
 
@@ -379,10 +367,9 @@ ftp_quote(struct transport *t, const char *what, const char *dir,
 	    ((c2 = transport_ftp_cmd(t, arg2verb, arg2, 0)) == NULL ||
 	    transport_ftp_slist(t, &post, c2)))
 		goto out;
-	if (transport_ftp_prepare(t, url))
+	if (transport_ftp_prepare(t, url) ||
+	    SETOPT(CURLOPT_NOBODY, 1L) || SETOPT(CURLOPT_POSTQUOTE, post))
 		goto out;
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
 	rc = transport_ftp_run(t, what, arg);
 out:
 	curl_slist_free_all(post);
@@ -452,9 +439,8 @@ ftp_size(struct transport *t, const char *path, uint64_t *size)
 
 	/* NOBODY on a file: TYPE I, then SIZE. */
 	if ((url = transport_ftp_url(t, path, 0)) == NULL ||
-	    transport_ftp_prepare(t, url))
+	    transport_ftp_prepare(t, url) || SETOPT(CURLOPT_NOBODY, 1L))
 		goto out;
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
 	if ((rc = transport_ftp_run(t, "size", path)) == 0) {
 		curl_easy_getinfo(f->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 		    &len);
@@ -496,9 +482,8 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	    transport_ftp_slist(t, &post, "*AVBL") ||
 	    transport_ftp_prepare(t, url))
 		goto out;
-	curl_easy_setopt(f->h, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
-	if (transport_ftp_run(t, "free space", dir))
+	if (SETOPT(CURLOPT_NOBODY, 1L) || SETOPT(CURLOPT_POSTQUOTE, post) ||
+	    transport_ftp_run(t, "free space", dir))
 		goto out;
 	rc = 0;
 	if (strncmp(f->reply, "213 ", 4) == 0 &&

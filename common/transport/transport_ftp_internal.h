@@ -71,6 +71,13 @@ int transport_ftp_setup(struct transport *, const struct conf *,
 int transport_ftp_prepare(struct transport *, const char *);
 
 /**
+ * transport_ftp_optcheck(t, rc):
+ * The result of a curl_easy_setopt(): 0 if ${rc} is CURLE_OK, else -1
+ * with "libcurl refused an option" in ${t->err}.
+ */
+int transport_ftp_optcheck(struct transport *, CURLcode);
+
+/**
  * transport_ftp_run(t, what, path):
  * Perform the prepared request; on failure record in ${t->err} why, with
  * the server's reply, the class and whether to retry.  ${what} and ${path}

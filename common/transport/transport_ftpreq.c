@@ -245,6 +245,17 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	return (0);
 }
 
+int
+transport_ftp_optcheck(struct transport *t, CURLcode rc)
+{
+
+	if (rc == CURLE_OK)
+		return (0);
+	transport_seterr(t, EX_SOFTWARE, 0, "%s: libcurl refused an option",
+	    t->desc);
+	return (-1);
+}
+
 #define SETOPT(opt, val) do {						\
 	if (curl_easy_setopt(f->h, (opt), (val)) != CURLE_OK)		\
 		goto err;						\
