@@ -22,6 +22,7 @@
 
 #include "agent.h"
 #include "conf/conf.h"
+#include "util/dirsync.h"
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
@@ -298,7 +299,7 @@ replace_file(const char *path, const char *text, size_t len)
 {
 	char real[PATH_MAX], tmp[PATH_BUF], *slash;
 	struct stat st;
-	int fd = -1, dfd;
+	int fd = -1;
 
 	if (realpath(path, real) == NULL || stat(real, &st) == -1) {
 		log_fail(EX_NOINPUT, "%s: %s", path, strerror(errno));
@@ -335,10 +336,10 @@ replace_file(const char *path, const char *text, size_t len)
 		log_fail(EX_CANTCREAT, "%s: %s", real, strerror(errno));
 		goto err;
 	}
-	*slash = '\0';
-	if ((dfd = open(real[0] ? real : "/", O_RDONLY | O_DIRECTORY)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
+	if (dirsync_parent(real)) {
+		log_fail(EX_IOERR, "%s: fsync of its directory: %s", real,
+		    strerror(errno));
+		return (-1);
 	}
 	return (0);
 

@@ -1,7 +1,6 @@
 /* Site key files: see keys.h; the format is in docs/FORMAT.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "crypto/keys.h"
 #include "util/readfile.h"
+#include "util/dirsync.h"
 #include "util/log.h"
 
 #define KEYFILE_MAX	4096		/* a key file is about 400 bytes */
@@ -353,23 +353,6 @@ fail:
 	return (-1);
 }
 
-static int
-dir_sync(const char *path)
-{
-	char *copy;
-	int fd, rc = -1;
-
-	if ((copy = strdup(path)) == NULL)
-		return (-1);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd != -1) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return (rc);
-}
-
 int
 keys_write(const struct keys *k, const char *path)
 {
@@ -442,7 +425,7 @@ keys_write(const struct keys *k, const char *path)
 		goto done;
 	}
 	linked = 2;
-	if (unlink(tmp) == -1 || unlink(tmppub) == -1 || dir_sync(path)) {
+	if (unlink(tmp) == -1 || unlink(tmppub) == -1 || dirsync_parent(path)) {
 		tmp[0] = tmppub[0] = '\0';
 		log_fail(EX_IOERR, "%s: cannot sync the directory: %s", path,
 		    strerror(errno));

@@ -405,13 +405,6 @@ fetch_drain(struct fetch *f)
 	return (n < 0 ? -1 : 0);
 }
 
-uint64_t
-fetch_bytes(const struct fetch *f)
-{
-
-	return (f->verified);
-}
-
 void
 fetch_free(struct fetch *f)
 {

@@ -54,12 +54,6 @@ ssize_t fetch_read(void *, const void **);
 int fetch_drain(struct fetch *);
 
 /**
- * fetch_bytes(f):
- * Ciphertext bytes verified so far.
- */
-uint64_t fetch_bytes(const struct fetch *);
-
-/**
  * fetch_free(f):
  * Stop the download thread and free ${f}.  Does nothing if ${f} is NULL.
  */

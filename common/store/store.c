@@ -273,8 +273,16 @@ check_manifest(struct store *st, const char *dir, int has_sig,
 	} else {
 		b->status = STORE_COMPLETE;
 	}
+	if (b->m != NULL && EVP_Digest(text, tlen, b->sha256, NULL,
+	    EVP_sha256(), NULL) != 1) {
+		/* Without its hash the chain and rollback checks are blind. */
+		log_warn("%s: SHA-256 failed (OpenSSL): treated as unverified",
+		    path);
+		manifest_free(b->m);
+		b->m = NULL;
+		b->status = STORE_BADSIG;
+	}
 	if (b->m != NULL) {
-		EVP_Digest(text, tlen, b->sha256, NULL, EVP_sha256(), NULL);
 		b->size = 0;
 		for (i = 0; i < b->m->nparts; i++)
 			b->size += b->m->parts[i].size;

@@ -146,13 +146,6 @@ log_debug(const char *fmt, ...)
 }
 
 int
-log_quiet(void)
-{
-
-	return (log_isquiet);
-}
-
-int
 log_class(void)
 {
 

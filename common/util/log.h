@@ -61,12 +61,6 @@ void log_info(const char *, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *, ...) LOG_PRINTF(1, 2);
 
 /**
- * log_quiet(void):
- * Return non-zero if -q was given.
- */
-int log_quiet(void);
-
-/**
  * log_class(void):
  * Return the class of the first failure recorded since log_init() or
  * log_reset(), or 0 if none.
