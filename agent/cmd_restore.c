@@ -16,7 +16,7 @@
 #include "format/manifest.h"
 #include "run/restore.h"
 #include "progress.h"
-#include "select.h"
+#include "run/select.h"
 #include "run/session.h"
 #include "store/store.h"
 #include "archive/stage.h"
@@ -161,14 +161,14 @@ cmd_restore(struct agent *ag)
 	if (session_open(&s, c, site, SESSION_LOCK |
 	    (o.from_site == NULL ? SESSION_CHECK : 0)))
 		goto fail;
-	if ((rc = select_identities(&s, o.identity, o.nidentity, &sks,
-	    &nsks)) != 0)
-		goto done_audit;
+	if (select_identities(s.k, o.identity, o.nidentity, &sks, &nsks))
+		goto fail;
 
 	/* 1. Every manifest verified before anything is written. */
-	if ((rc = select_backups(&s, s.st, o.which, cats, ncats,
-	    o.allow_rollback || o.from_site != NULL, &sel, &nsel)) != 0)
-		goto done_audit;
+	if (select_backups(s.st, o.which, cats, ncats, o.allow_rollback ||
+	    o.from_site != NULL || strcmp(site, c->site_name) != 0 ? NULL :
+	    c->state_dir, &sel, &nsel))
+		goto fail;
 
 	/* 2. One staging directory beside the (first) target. */
 	first = o.target;
@@ -208,7 +208,7 @@ cmd_restore(struct agent *ag)
 		}
 		progress_init(&pg, label, ag->quiet || ag->json);
 		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
-		hooks.progress = select_progress;
+		hooks.progress = progress_verified;
 		hooks.cookie = &pg;
 		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[AGE_KEY_LEN])sks,
 		    nsks, stage, &hooks, &st);
@@ -227,7 +227,7 @@ cmd_restore(struct agent *ag)
 		log_audit(1, "restore %s/%s_%llu%s ok", site, sel[i].category,
 		    (unsigned long long)sel[i].m->id,
 		    o.dry_run ? " (dry run)" : "");
-		select_history(&s, site, o.dry_run ? "restore-dry-run" :
+		session_record(&s, site, o.dry_run ? "restore-dry-run" :
 		    "restore", sel[i].category, sel[i].m->id, 1,
 		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
 		if (ag->json) {
@@ -253,10 +253,9 @@ cmd_restore(struct agent *ag)
 
 fail:
 	rc = agent_exitcode();
-done_audit:
 	log_audit(0, "restore %s %s failed: %s", site, o.which, why);
 	if (s.c != NULL)
-		select_history(&s, site, "restore", NULL, 0, 0, 0, why);
+		session_record(&s, site, "restore", NULL, 0, 0, 0, why);
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "site", site);

@@ -15,7 +15,7 @@
 #include "format/manifest.h"
 #include "run/restore.h"
 #include "progress.h"
-#include "select.h"
+#include "run/select.h"
 #include "run/session.h"
 #include "store/store.h"
 #include "archive/unpack.h"
@@ -101,11 +101,14 @@ cmd_verify(struct agent *ag)
 		conf_free(c);
 		return (rc);
 	}
-	if ((rc = select_identities(&s, idfiles, nid, &sks, &nsks)) != 0)
+	/* The rollback check: this machine's own site, unless waived. */
+	if (select_identities(s.k, idfiles, nid, &sks, &nsks) ||
+	    select_backups(s.st, which, cats, ncats, rollback ||
+	    strcmp(site, c->site_name) != 0 ? NULL : c->state_dir, &sel,
+	    &nsel)) {
+		rc = agent_exitcode();
 		goto done;
-	if ((rc = select_backups(&s, s.st, which, cats, ncats, rollback, &sel,
-	    &nsel)) != 0)
-		goto done;
+	}
 
 	/* Stop at the first failure: its message names the part or file. */
 	for (i = 0; i < nsel; i++) {
@@ -115,7 +118,7 @@ cmd_verify(struct agent *ag)
 			goto done;
 		}
 		progress_init(&pg, label, ag->quiet || ag->json);
-		hooks.progress = select_progress;
+		hooks.progress = progress_verified;
 		hooks.cookie = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_capture(why, sizeof(why));

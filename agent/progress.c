@@ -68,3 +68,14 @@ progress_clear(struct progress *pg)
 	}
 	pg->shown = 0;
 }
+
+void
+progress_verified(void *cookie, uint64_t done, uint64_t total)
+{
+	char d[32], t[32], detail[80];
+
+	snprintf(detail, sizeof(detail), "%s of %s verified",
+	    human_bytes(done, d, sizeof(d)), human_bytes(total, t, sizeof(t)));
+	progress_show(cookie, done, total, detail);
+}
+

@@ -42,4 +42,11 @@ void progress_show(struct progress *, uint64_t, uint64_t, const char *);
  */
 void progress_clear(struct progress *);
 
+/**
+ * progress_verified(cookie, done, total):
+ * A fetch_progress_fn for a struct progress as ${cookie}: ciphertext
+ * verified so far, rate and ETA.
+ */
+void progress_verified(void *, uint64_t, uint64_t);
+
 #endif /* !PROGRESS_H_ */

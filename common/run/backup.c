@@ -64,15 +64,16 @@ chain(const struct store_backup *b, size_t n, const char *category,
 
 /* verify_after_upload: download the new backup and check all of it. */
 static int
-verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
+verify_new(const struct backup_ctx *ctx, enum category cat, uint64_t id)
 {
 	struct minisign_pub pub;
 	struct verify_result vr;
 
 	minisign_sec_public(&ctx->k->sign, &pub);
-	log_info("%s_%" PRIu64 ": verifying the upload", category, id);
+	log_info("%s_%" PRIu64 ": verifying the upload", category_name(cat),
+	    id);
 	return (verify_backup(store_transport(ctx->st), store_site(ctx->st),
-	    category, id, &pub, 1, &ctx->k->age_sk, 1, &vr));
+	    cat, id, &pub, 1, &ctx->k->age_sk, 1, &vr));
 }
 
 /* Retention: the new backup counts; unfinished ones are prune's job. */
@@ -163,7 +164,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	    store_history_append(ctx->st, (char *)lines.p))
 		goto err1;
 	if (ctx->c->backup_verify_after_upload) {
-		if (verify_new(ctx, category, rep->id)) {
+		if (verify_new(ctx, cat, rep->id)) {
 			log_audit(0, "verify %s %s_%" PRIu64 ": failed after "
 			    "upload", store_site(ctx->st), category, rep->id);
 			goto err1;

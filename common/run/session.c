@@ -1,16 +1,21 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "crypto/keys.h"
 #include "store/lock.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "crypto/minisign.h"
 #include "crypto/seal.h"
+#include "format/history.h"
 #include "run/session.h"
+#include "store/state.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
@@ -94,4 +99,26 @@ session_close(struct session *s)
 	s->npub = 0;
 	keys_free(s->k);
 	s->k = NULL;
+}
+
+void
+session_record(struct session *s, const char *site, const char *op,
+    const char *category, uint64_t id, int ok, uint64_t bytes,
+    const char *desc)
+{
+	struct buf line = BUF_INIT(HISTORY_LINE_MAX);
+	int cls = log_class();
+
+	if (history_append(&line, time(NULL), op, category, id, ok, bytes,
+	    desc))
+		goto done;
+	(void)state_history_append(s->c->state_dir, (char *)line.p);
+	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
+	    store_history_append(s->st, (char *)line.p))
+		log_warn("%s: could not record %s in history.log", site, op);
+done:
+	buf_free(&line);
+	/* Recording is a courtesy: it must not change the exit code. */
+	if (cls == 0)
+		log_reset();
 }

@@ -2,6 +2,7 @@
 #define SESSION_H_
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * What a command that talks to the server needs, opened in the order that
@@ -47,6 +48,15 @@ int session_open(struct session *, const struct conf *, const char *, int);
  * keys (not claimed).  Return NULL after logging.
  */
 struct store *session_store(struct session *, const char *);
+
+/**
+ * session_record(s, site, op, category, id, ok, bytes, desc):
+ * Record an operation in the local history and, for the configured site
+ * only (never in another site's directory), in the server's history.log.
+ * Failures to record are warnings: the failure class stays as it was.
+ */
+void session_record(struct session *, const char *, const char *,
+    const char *, uint64_t, int, uint64_t, const char *);
 
 /**
  * session_close(s):

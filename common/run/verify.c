@@ -8,47 +8,43 @@
 #include "util/log.h"
 #include "format/manifest.h"
 #include "run/restore.h"
+#include "run/select.h"
 #include "store/store.h"
 #include "run/verify.h"
 
 int
-verify_backup(struct transport *t, const char *site, const char *category,
+verify_backup(struct transport *t, const char *site, enum category cat,
     uint64_t id, const struct minisign_pub *pubs, size_t npub,
     const uint8_t (*sks)[AGE_KEY_LEN], size_t nsk, struct verify_result *res)
 {
 	struct store *st;
-	struct store_backup *b = NULL, *pick = NULL;
+	struct selection *sel = NULL;
 	struct unpack_stats us;
+	char which[24];
 	size_t n = 0, i;
 
 	memset(res, 0, sizeof(*res));
+	snprintf(which, sizeof(which), "%" PRIu64, id);
 	if ((st = store_new(t, site, pubs, npub, 1)) == NULL)
 		goto err0;
-	if (store_scan(st, category, &b, &n))
+	/* The backup just written: no rollback to check against. */
+	if (select_backups(st, which, &cat, 1, NULL, &sel, &n))
 		goto err1;
-	for (i = 0; i < n; i++)
-		if (b[i].id == id)
-			pick = &b[i];
-	if (pick == NULL || pick->status != STORE_COMPLETE) {
-		log_fail(pick == NULL ? EX_NOINPUT : EX_DATAERR, "%s/%s_%" PRIu64
-		    ": %s", site, category, id, pick == NULL ? "not found" :
-		    "no valid signed manifest");
-		goto err2;
-	}
 	/* Everything a restore checks, with nothing written. */
-	if (restore_stream(t, pick->m, sks, nsk, NULL, NULL, &us))
+	if (restore_stream(t, sel[0].m, sks, nsk, NULL, NULL, &us))
 		goto err2;
-	res->nparts = pick->m->nparts;
-	res->stored = pick->size;
+	res->nparts = sel[0].m->nparts;
+	for (i = 0; i < sel[0].m->nparts; i++)
+		res->stored += sel[0].m->parts[i].size;
 	res->plain = us.archive_bytes;
 
 	/* Success! */
-	store_backups_free(b, n);
+	select_free(sel, n);
 	store_free(st);
 	return (0);
 
 err2:
-	store_backups_free(b, n);
+	select_free(sel, n);
 err1:
 	store_free(st);
 err0:

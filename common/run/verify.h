@@ -4,13 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/category.h"
 #include "crypto/age.h"
 #include "crypto/minisign.h"
 
 /*
  * Checking one backup on the server without writing anything, as
- * verify_after_upload does: the manifest as store.h checks it, then every
- * part, chunk and archive entry as restore.h streams them.
+ * verify_after_upload does: the backup chosen and its manifest checked as
+ * for `sitevault verify` (select.h), then every part, chunk and archive
+ * entry as restore.h streams them.
  */
 
 struct transport;
@@ -22,14 +24,14 @@ struct verify_result {
 };
 
 /**
- * verify_backup(t, site, category, id, pubs, npub, sks, nsk, res):
- * Verify backup ${id} of ${category} in ${site} through ${t}: the manifest
+ * verify_backup(t, site, cat, id, pubs, npub, sks, nsk, res):
+ * Verify backup ${id} of category ${cat} in ${site} through ${t}: the manifest
  * against the ${npub} keys ${pubs}, the parts against the manifest, the
  * age stream with the ${nsk} identities ${sks}.  Fill ${res}.  Return 0,
  * or -1 after logging what failed with the backup, part and reason (class
  * EX_DATAERR for data that does not verify).
  */
-int verify_backup(struct transport *, const char *, const char *, uint64_t,
+int verify_backup(struct transport *, const char *, enum category, uint64_t,
     const struct minisign_pub *, size_t, const uint8_t (*)[AGE_KEY_LEN],
     size_t, struct verify_result *);
 

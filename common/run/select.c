@@ -1,3 +1,7 @@
+/*
+ * Choosing the backups a verify or a restore acts on, and the identities
+ * that decrypt them: see select.h.
+ */
 #include "config.h"
 
 #include <inttypes.h>
@@ -5,24 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
-#include <openssl/sha.h>
 #include <openssl/crypto.h>
 
-#include "agent.h"
-#include "conf/conf.h"
-#include "format/history.h"
-#include "util/human.h"
-#include "progress.h"
+#include "conf/category.h"
 #include "crypto/keys.h"
-#include "util/buf.h"
-#include "util/log.h"
 #include "format/manifest.h"
-#include "select.h"
-#include "run/session.h"
+#include "run/select.h"
 #include "store/state.h"
 #include "store/store.h"
+#include "util/log.h"
 
 /* Parse a backup id: decimal, >= 1, no sign or leading zero. */
 static int
@@ -65,12 +61,12 @@ unusable(const char *site, const struct store_backup *b)
  * rolled back or tampered with.
  */
 static int
-check_rollback(struct session *s, const char *site,
+check_rollback(const char *state_dir, const char *site,
     const struct selection *x)
 {
 	struct state_cat st;
 
-	if (state_get(s->c->state_dir, site, x->category, &st))
+	if (state_get(state_dir, site, x->category, &st))
 		return (-1);
 	if (st.id == 0)
 		return (0);
@@ -92,8 +88,8 @@ check_rollback(struct session *s, const char *site,
 }
 
 int
-select_backups(struct session *s, struct store *st, const char *which,
-    const enum category *cats, size_t ncats, int rollback,
+select_backups(struct store *st, const char *which,
+    const enum category *cats, size_t ncats, const char *state_dir,
     struct selection **out, size_t *nout)
 {
 	struct store_backup *b = NULL, *pick;
@@ -102,18 +98,17 @@ select_backups(struct session *s, struct store *st, const char *which,
 	uint64_t id = 0;
 	size_t i, j, n = 0;
 	int latest = (which == NULL || strcmp(which, "latest") == 0);
-	int rc;
 
 	*out = NULL;
 	*nout = 0;
 	if (!latest && parse_id(which, &id)) {
 		log_fail(EX_USAGE, "%s: not a backup id (a number, or latest)",
 		    which);
-		return (EX_USAGE);
+		return (-1);
 	}
 	if ((sel = calloc(ncats, sizeof(*sel))) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
-		return (EX_OSERR);
+		return (-1);
 	}
 	for (i = 0; i < ncats; i++) {
 		struct selection *x = &sel[*nout];
@@ -132,22 +127,21 @@ select_backups(struct session *s, struct store *st, const char *which,
 		}
 		if (pick == NULL && latest) {
 			/* Nothing, or rolled back to nothing. */
-			if (!rollback && strcmp(site, s->c->site_name) == 0 &&
-			    check_rollback(s, site, x))
+			if (state_dir != NULL &&
+			    check_rollback(state_dir, site, x))
 				goto err;
 			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
 			    "the server", site, x->category);
 			goto err;
 		}
 		if (pick != NULL) {
-			if ((rc = unusable(site, pick)) != 0)
+			if (unusable(site, pick) != 0)
 				goto err;
 			x->m = pick->m;
 			pick->m = NULL;
 			memcpy(x->hash, pick->sha256, SHA256_DIGEST_LENGTH);
-			if (latest && !rollback &&
-			    strcmp(site, s->c->site_name) == 0 &&
-			    check_rollback(s, site, x))
+			if (latest && state_dir != NULL &&
+			    check_rollback(state_dir, site, x))
 				goto err;
 			(*nout)++;
 		}
@@ -166,7 +160,7 @@ err:
 	store_backups_free(b, n);
 	select_free(sel, ncats);
 	*nout = 0;
-	return (agent_exitcode());
+	return (-1);
 }
 
 void
@@ -182,16 +176,16 @@ select_free(struct selection *sel, size_t n)
 }
 
 int
-select_identities(const struct session *s, char *const *files, size_t n,
+select_identities(const struct keys *k, char *const *files, size_t n,
     uint8_t (**sks)[AGE_KEY_LEN], size_t *nsk)
 {
 	size_t i, before;
 
 	if ((*sks = calloc(1, sizeof(**sks))) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
-		return (EX_OSERR);
+		return (-1);
 	}
-	memcpy((*sks)[0], s->k->age_sk, AGE_KEY_LEN);
+	memcpy((*sks)[0], k->age_sk, AGE_KEY_LEN);
 	*nsk = 1;
 	for (i = 0; i < n; i++) {
 		before = *nsk;
@@ -209,7 +203,7 @@ err:
 	select_identities_free(*sks, *nsk);
 	*sks = NULL;
 	*nsk = 0;
-	return (agent_exitcode());
+	return (-1);
 }
 
 void
@@ -222,34 +216,3 @@ select_identities_free(uint8_t (*sks)[AGE_KEY_LEN], size_t n)
 	free(sks);
 }
 
-void
-select_progress(void *cookie, uint64_t done, uint64_t total)
-{
-	char d[32], t[32], detail[80];
-
-	snprintf(detail, sizeof(detail), "%s of %s verified",
-	    human_bytes(done, d, sizeof(d)), human_bytes(total, t, sizeof(t)));
-	progress_show(cookie, done, total, detail);
-}
-
-void
-select_history(struct session *s, const char *site, const char *op,
-    const char *category, uint64_t id, int ok, uint64_t bytes,
-    const char *desc)
-{
-	struct buf line = BUF_INIT(HISTORY_LINE_MAX);
-	int cls = log_class();
-
-	if (history_append(&line, time(NULL), op, category, id, ok, bytes,
-	    desc))
-		goto done;
-	(void)state_history_append(s->c->state_dir, (char *)line.p);
-	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
-	    store_history_append(s->st, (char *)line.p))
-		log_warn("%s: could not record %s in history.log", site, op);
-done:
-	buf_free(&line);
-	/* Recording is a courtesy: it must not change the exit code. */
-	if (cls == 0)
-		log_reset();
-}

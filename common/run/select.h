@@ -1,0 +1,68 @@
+#ifndef RUN_SELECT_H_
+#define RUN_SELECT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/sha.h>
+
+#include "conf/category.h"
+#include "crypto/age.h"
+
+/*
+ * Choosing what a verify or a restore acts on: the backups, each with its
+ * verified manifest, and the age identities that may decrypt them.  Only
+ * the failure class is decided here (logged); the command decides what to
+ * print and its exit code.
+ */
+
+struct keys;
+struct manifest;
+struct store;
+
+/* One backup chosen by verify or restore, with its verified manifest. */
+struct selection {
+	enum category cat;
+	const char *category;		/* category_name(cat) */
+	struct manifest *m;
+	uint8_t hash[SHA256_DIGEST_LENGTH];		/* SHA-256 of the manifest text */
+};
+
+/**
+ * select_backups(st, which, cats, ncats, state_dir, out, nout):
+ * Resolve ${which} ("latest" or a decimal id) in each category of ${cats}
+ * in the site directory ${st}, keeping the verified manifests.  "latest"
+ * is the newest complete backup of each category: unfinished ones are
+ * skipped, but a newest manifest that does not verify is an error, never a
+ * reason to fall back to an older backup.  A number is that id in each
+ * category that has it (EX_NOINPUT if none has).  With ${state_dir} (not
+ * NULL: the site is this machine's and --allow-rollback was not given),
+ * "latest" must not be older than the local state's high-water mark
+ * (EX_DATAERR).  Return 0, or -1 after logging.
+ */
+int select_backups(struct store *, const char *, const enum category *,
+    size_t, const char *, struct selection **, size_t *);
+
+/**
+ * select_free(sel, n):
+ * Free a selection.  Does nothing if ${sel} is NULL.
+ */
+void select_free(struct selection *, size_t);
+
+/**
+ * select_identities(k, files, nfiles, sks, nsk):
+ * The age identities that may decrypt: the site key ${k}, then those of
+ * the ${nfiles} identity files ${files} (escrow keys, --identity), in a
+ * malloc'd array ${*sks} of ${*nsk}.  Return 0, or -1 after logging.  Free
+ * with select_identities_free().
+ */
+int select_identities(const struct keys *, char *const *, size_t,
+    uint8_t (**)[AGE_KEY_LEN], size_t *);
+
+/**
+ * select_identities_free(sks, nsk):
+ * Wipe and free identities.  Does nothing if ${sks} is NULL.
+ */
+void select_identities_free(uint8_t (*)[AGE_KEY_LEN], size_t);
+
+#endif /* !RUN_SELECT_H_ */
