@@ -61,6 +61,9 @@ struct fetch {
 	size_t rhead, rlen;	/* oldest byte, bytes held */
 	int dec_done;		/* the decryption thread has finished */
 	int dec_failed;		/* ... after a failure it logged */
+	/* What each worker logged, and whether the reader took it over. */
+	struct log_failure dl_fail, dec_fail;
+	int dl_adopted, dec_adopted;
 
 	/* Decryption thread only. */
 	struct fetch_part cur;
@@ -157,6 +160,7 @@ fetch_thread(void *cookie)
 			f->progress(f->pcookie, f->verified, f->total);
 	}
 
+	log_take(&f->dl_fail);
 	pthread_mutex_lock(&f->mtx);
 	f->dl_done = 1;
 	f->dl_failed = failed;
@@ -359,12 +363,31 @@ fetch_decrypt(void *cookie)
 		}
 	}
 
+	log_take(&f->dec_fail);
 	pthread_mutex_lock(&f->mtx);
 	f->dec_done = 1;
 	f->dec_failed = failed;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mtx);
 	return (NULL);
+}
+
+/*
+ * Take over what a worker thread logged once it is done (under f->mtx, or
+ * after the join): it handed its failure before it said so.
+ */
+static void
+adopt(struct fetch *f)
+{
+
+	if (f->dl_done && !f->dl_adopted) {
+		log_adopt(&f->dl_fail);
+		f->dl_adopted = 1;
+	}
+	if (f->dec_done && !f->dec_adopted) {
+		log_adopt(&f->dec_fail);
+		f->dec_adopted = 1;
+	}
 }
 
 ssize_t
@@ -379,6 +402,9 @@ fetch_read(void *cookie, const void **buf)
 		pthread_cond_wait(&f->cv, &f->mtx);
 	if (f->rlen == 0) {
 		rc = f->dec_failed ? -1 : 0;
+		/* The workers' failures are now the reader's. */
+		if (rc != 0)
+			adopt(f);
 		pthread_mutex_unlock(&f->mtx);
 		return (rc);
 	}
@@ -419,6 +445,7 @@ fetch_free(struct fetch *f)
 		pthread_join(f->dthr, NULL);
 	if (f->thr_started)
 		pthread_join(f->thr, NULL);
+	adopt(f);
 	if (f->have_ready)
 		free(f->ready.buf);
 	free(f->cur.buf);

@@ -61,6 +61,8 @@ struct pipe {
 	uint64_t stored;		/* bytes uploaded (atomic reads) */
 	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
+	/* What each worker logged, handed to the caller after the join. */
+	struct log_failure enc_fail, up_fail;
 };
 
 static void
@@ -242,12 +244,14 @@ encrypter(void *cookie)
 			goto fail;
 	}
 	if (r == -1)
-		return (NULL);
+		goto done;
 	if (age_writer_finish(p->w) || bq_close(p, &p->parts))
 		goto fail;
-	return (NULL);
+	goto done;
 fail:
 	pipe_fail(p);
+done:
+	log_take(&p->enc_fail);
 	return (NULL);
 }
 
@@ -299,6 +303,7 @@ uploader(void *cookie)
 		__atomic_store_n(&p->stored, p->stored + len, __ATOMIC_RELAXED);
 		bq_put_free(p, &p->parts, buf);
 	}
+	log_take(&p->up_fail);
 	return (NULL);
 }
 
@@ -443,6 +448,8 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		pthread_join(enc, NULL);
 	if (nthreads > 0)
 		pthread_join(up, NULL);
+	log_adopt(&p.up_fail);
+	log_adopt(&p.enc_fail);
 	/* Every part is uploaded, unless a failure (logged) stopped us. */
 	if (p.failed)
 		goto err2;

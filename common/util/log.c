@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -6,16 +7,23 @@
 
 #include "util/log.h"
 
+/* Set by the main thread before any worker starts; only read after. */
 static const char *log_progname = "sitevault";
 static int log_isquiet;
 static int log_isverbose;
 static int log_ismuted;
-static int log_first_class;
-static char *log_capbuf;
-static size_t log_caplen;
-static int log_syslog_open;
 
-#define LOG_MSG_MAX	2048
+/* Each thread's own failure: see log_take() and log_adopt(). */
+static _Thread_local int log_first_class;
+static _Thread_local unsigned long log_first_seq, log_last_seq;
+static _Thread_local char log_last_msg[LOG_ESCAPED_LEN(LOG_MSG_MAX)];
+static _Thread_local char *log_capbuf;
+static _Thread_local size_t log_caplen;
+
+/* Orders failures across threads, so that "first" keeps its meaning. */
+static unsigned long log_seq;
+
+static pthread_once_t log_syslog_once = PTHREAD_ONCE_INIT;
 
 const char *
 log_escape(const char *s, char *buf, size_t len)
@@ -86,6 +94,8 @@ log_failv(int cls, const char *fmt, va_list ap)
 {
 	char msg[LOG_MSG_MAX], esc[LOG_ESCAPED_LEN(LOG_MSG_MAX)];
 
+	unsigned long seq;
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	log_escape(msg, esc, sizeof(esc));
 	if (!log_ismuted)
@@ -93,8 +103,45 @@ log_failv(int cls, const char *fmt, va_list ap)
 	/* check and --json print the captured text: escaped too. */
 	if (log_capbuf != NULL && log_caplen > 0)
 		log_escape(msg, log_capbuf, log_caplen);
-	if (log_first_class == 0)
+	seq = __atomic_add_fetch(&log_seq, 1, __ATOMIC_RELAXED);
+	memcpy(log_last_msg, esc, sizeof(log_last_msg));
+	log_last_seq = seq;
+	if (log_first_class == 0) {
 		log_first_class = cls;
+		log_first_seq = seq;
+	}
+}
+
+void
+log_take(struct log_failure *f)
+{
+
+	f->cls = log_first_class;
+	f->first = log_first_seq;
+	f->last = log_last_seq;
+	memcpy(f->msg, log_last_msg, sizeof(f->msg));
+	log_first_class = 0;
+	log_first_seq = log_last_seq = 0;
+	log_last_msg[0] = '\0';
+}
+
+void
+log_adopt(const struct log_failure *f)
+{
+
+	if (f->cls == 0)
+		return;
+	if (log_first_class == 0 || f->first < log_first_seq) {
+		log_first_class = f->cls;
+		log_first_seq = f->first;
+	}
+	if (f->last > log_last_seq) {
+		log_last_seq = f->last;
+		memcpy(log_last_msg, f->msg, sizeof(log_last_msg));
+		/* Already escaped: copied as it is. */
+		if (log_capbuf != NULL && log_caplen > 0)
+			snprintf(log_capbuf, log_caplen, "%s", f->msg);
+	}
 }
 
 void
@@ -176,15 +223,19 @@ log_mute(int on)
 	log_ismuted = on;
 }
 
+static void
+open_syslog(void)
+{
+
+	openlog(log_progname, LOG_PID, LOG_DAEMON);
+}
+
 void
 log_audit(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_syslog_open) {
-		openlog(log_progname, LOG_PID, LOG_DAEMON);
-		log_syslog_open = 1;
-	}
+	(void)pthread_once(&log_syslog_once, open_syslog);
 	va_start(ap, fmt);
 	vsyslog(ok ? LOG_INFO : LOG_ERR, fmt, ap);
 	va_end(ap);

@@ -5,8 +5,15 @@
  * Diagnostics for the whole program.  The library (common/) reports each
  * failure once, where it is found, with log_fail(); the agent reads back the
  * class of the first failure to choose its exit code.  Classes are the
- * sysexits.h codes of SPEC section 4 (EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE,
- * EX_CANTCREAT, EX_IOERR, EX_TEMPFAIL, EX_NOPERM, EX_CONFIG, ...).
+ * sysexits.h codes of the exit status table in sitevault(8) (EX_DATAERR,
+ * EX_NOINPUT, EX_UNAVAILABLE, EX_CANTCREAT, EX_IOERR, EX_TEMPFAIL,
+ * EX_NOPERM, EX_CONFIG, ...).
+ *
+ * The failure class and the captured message belong to the thread that
+ * logged them: a worker thread hands its failure to the thread that waits
+ * for it with log_take() and log_adopt(), so that no state is shared
+ * without a lock.  log_init(), log_mute() and log_capture() are for the
+ * main thread, before or between its worker threads.
  */
 
 #include <stdarg.h>
@@ -77,10 +84,40 @@ void log_reset(void);
 /**
  * log_capture(buf, len):
  * While ${buf} is not NULL, also copy the text of the most recent
- * log_fail() message (without the program name) into ${buf} of ${len} bytes.
- * Used by `check` and JSON output to report the reason of a failed step.
+ * log_fail() message of this thread (without the program name) into
+ * ${buf} of ${len} bytes.  Used by `check` and JSON output to report the
+ * reason of a failed step.
  */
 void log_capture(char *, size_t);
+
+#define LOG_MSG_MAX	2048
+
+/* Room for log_escape() of a string of ${n} bytes. */
+#define LOG_ESCAPED_LEN(n)	(4 * (n) + 1)
+
+/* A failure handed from a worker thread to the thread waiting for it. */
+struct log_failure {
+	int cls;			/* 0: none */
+	unsigned long first;		/* order of its first and last */
+	unsigned long last;		/* messages among all threads' */
+	char msg[LOG_ESCAPED_LEN(LOG_MSG_MAX)];	/* the last, escaped */
+};
+
+/**
+ * log_take(f):
+ * Move this thread's failure class and last message into ${f}, and forget
+ * them here (a worker thread does this before it signals its end).
+ */
+void log_take(struct log_failure *);
+
+/**
+ * log_adopt(f):
+ * Record the failure ${f} in this thread as if it had been logged here
+ * (without printing it again): its class, if it came first, and its
+ * message for log_capture(), if it is the most recent.  Does nothing if
+ * ${f} holds no failure.
+ */
+void log_adopt(const struct log_failure *);
 
 /**
  * log_escape(s, buf, len):
@@ -91,9 +128,6 @@ void log_capture(char *, size_t);
  * escape or byte that does not fit.  Return ${buf}.
  */
 const char *log_escape(const char *, char *, size_t);
-
-/* Room for log_escape() of a string of ${n} bytes. */
-#define LOG_ESCAPED_LEN(n)	(4 * (n) + 1)
 
 /**
  * log_mute(on):

@@ -260,7 +260,13 @@ if [ -x /usr/bin/time ]; then
 	/usr/bin/time -f %M -o "$T/rss" "$SITEVAULT" -q -c "$T/conf.big" \
 	    backup --category data || fail "backup of 160 MiB failed"
 	rss=$(tail -1 "$T/rss")
-	[ "$rss" -lt $((64 * 1024)) ] || fail "peak RSS $rss KiB for 160 MiB of data"
+	# ThreadSanitizer's shadow memory costs more; a pipeline that held
+	# the data would still pass 128 MiB by far.
+	limit=$((64 * 1024))
+	if ldd "$SITEVAULT" 2>/dev/null | grep -q libtsan; then
+		limit=$((128 * 1024))
+	fi
+	[ "$rss" -lt "$limit" ] || fail "peak RSS $rss KiB for 160 MiB of data"
 	rm -rf "$T/big"
 	ok "160 MiB backed up with a peak RSS of $((rss / 1024)) MiB"
 fi
