@@ -1,5 +1,5 @@
 /*
- * sitevault check: the preflight of SPEC section 4.  One line per check,
+ * sitevault check: the preflight of sitevault(8).  One line per check,
  * "PASS|WARN|FAIL  <check>: <detail>" (or one JSON object per line); the
  * exit code is the class of the first failure, 0 when nothing failed.
  * Checks that depend on a failed one are not run.  A failure's reason is

@@ -1,4 +1,5 @@
-/* sitevault keygen [--out FILE]: a new site key (SPEC sections 4 and 6). */
+/* sitevault keygen [--out FILE]: a new site key (sitevault(8);
+ * docs/FORMAT.md section 2 for the files). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

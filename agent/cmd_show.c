@@ -1,4 +1,4 @@
-/* sitevault show: the effective configuration (SPEC section 4). */
+/* sitevault show: the effective configuration (sitevault(8)). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Configuration file parser: see conf.h and SPEC section 3. */
+/* Configuration file parser: see conf.h and sitevault.conf(5). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /*
- * The configuration of SPEC section 3, parsed and checked.  Every field has
+ * The configuration of sitevault.conf(5), parsed and checked.  Every field has
  * its default after conf_load(); path lists are NULL-terminated arrays.
  */
 

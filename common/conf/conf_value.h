@@ -7,7 +7,7 @@
 #include "conf/conf.h"
 
 /*
- * The value syntaxes of the configuration file (SPEC section 3), shared by
+ * The value syntaxes of the configuration file (sitevault.conf(5)), shared by
  * the parser and by whatever else reads or prints such values.  The parsers
  * never log: on failure they return -1 and point ${why} at a static reason,
  * and the caller reports it with the file, line and key it knows.

@@ -9,8 +9,8 @@
 struct conf;
 
 /*
- * The sealed FTP password of `credentials = hidden:...` (SPEC sections 3
- * and 9): useless without the site key.  The sealing key is
+ * The sealed FTP password of `credentials = hidden:...` (sitevault.conf(5),
+ * docs/FORMAT.md section 2.4): useless without the site key.  The sealing key is
  * HKDF-SHA-256(ikm = the site's X25519 secret key, salt = none,
  * info = SEAL_INFO); the value is "hidden:" and the padded base64 of
  * version (1 byte, 1) || nonce (12 random bytes) || ChaCha20-Poly1305

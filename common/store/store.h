@@ -10,7 +10,7 @@
 #include "util/path.h"
 
 /*
- * The server layout of SPEC section 5 on top of a transport:
+ * The server layout of docs/FORMAT.md section 1 on top of a transport:
  *
  *   <site>/SITE                 "site NAME\nkeyid HEX\n", written once
  *   <site>/history.log          history.h lines

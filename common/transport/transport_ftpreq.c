@@ -1,7 +1,7 @@
 /*
  * FTP requests: handle setup, the options of every request, the callbacks
  * that keep the server's reply and mask the password in -v output, and the
- * mapping of failures to the exit classes of SPEC section 4.
+ * mapping of failures to the exit classes of sitevault(8), EXIT STATUS.
  */
 #include "config.h"
 

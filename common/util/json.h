@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 /*
- * JSON output for --json (SPEC section 4: one object per line).  Strings are
+ * JSON output for --json (sitevault(8): one object per line).  Strings are
  * escaped, and bytes that are not valid UTF-8 (file names may hold any) are
  * written as U+FFFD, so the output is always valid JSON.
  *

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The command line (SPEC section 4) and `sitevault show` (SPEC section 3):
+# The command line (sitevault(8)) and `sitevault show` (sitevault.conf(5)):
 # usage errors, configuration errors naming file:line:key, and credentials
 # that never appear in the output.
 . "$top_srcdir/tests/lib/lib.sh"

@@ -1,5 +1,5 @@
 /*
- * Unit tests for common/conf/conf.c and common/conf/conf_value.c (SPEC section 3):
+ * Unit tests for common/conf/conf.c and common/conf/conf_value.c (sitevault.conf(5)):
  * one row per accepted or rejected input.  test_conf_file.c has the rest.
  * Also log_escape(), which keeps the messages about a file one line.
  */

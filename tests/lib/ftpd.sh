@@ -35,7 +35,7 @@
 #                             --cacert FTPD_CAFILE in the TLS modes
 # Variables of the current instance (all exported except FTPD_PASS, which
 # stays a shell variable so that the agent under test never finds the
-# password in its environment, SPEC 9):
+# password in its environment, see sitevault(8), SECURITY CONSIDERATIONS):
 #   FTPD_ID FTPD_NAME FTPD_MODE FTPD_HOST(127.0.0.1) FTPD_PORT FTPD_URL
 #   (ftp://127.0.0.1:PORT, ftps:// for implicit) FTPD_USER FTPD_PASS
 #   FTPD_ROOT (the user's home on disk; "/" on the server for vsftpd,

@@ -72,7 +72,8 @@ ok "exit codes, environment, files and examples are in sitevault(8)"
 
 # sitevault.conf(5): every key, with its default.  The keys come from the
 # shipped example configuration (commented-out keys included) and, when
-# present, from SPEC section 3.
+# present, from the configuration section of the project's specification
+# ($SHARED_DIR/SPEC.md, outside the tree).
 keys=$(sed -nE 's/^#?([a-z_]+) = .*/\1/p' "$top_srcdir/config/sitevault.conf" | sort -u)
 if [ -f "$SHARED_DIR/SPEC.md" ]; then
 	keys="$keys $(sed -n '/^## 3\./,/^## 4\./p' "$SHARED_DIR/SPEC.md" |
