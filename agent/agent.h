@@ -65,5 +65,7 @@ int cmd_history(struct agent *);
 int cmd_verify(struct agent *);
 int cmd_restore(struct agent *);
 int cmd_prune(struct agent *);
+int cmd_status(struct agent *);
+int cmd_report(struct agent *);
 
 #endif /* !AGENT_H_ */

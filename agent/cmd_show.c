@@ -85,6 +85,7 @@ show_ini(const struct conf *c)
 	ini_list("trusted", c->keys_trusted);
 	printf("\n[state]\n");
 	ini_str("dir", c->state_dir);
+	ini_str("metrics", c->state_metrics);
 }
 
 static void
@@ -140,6 +141,7 @@ show_json(struct json *j, const struct conf *c)
 
 	json_object(j, "state");
 	json_string(j, "dir", c->state_dir);
+	json_string(j, "metrics", c->state_metrics);
 	json_object_end(j);
 }
 

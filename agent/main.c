@@ -33,6 +33,9 @@ static const struct {
 	    "restore [ID|latest] [--category C] [--target DIR] [--from-site NAME]\n"
 	    "                  [--identity FILE] [--allow-rollback] [--dry-run]" },
 	{ "prune", cmd_prune, "prune [--dry-run]" },
+	{ "status", cmd_status, "status [--all-sites] [--max-age DURATION]" },
+	{ "report", cmd_report, "report --html FILE [--all-sites] "
+	    "[--max-age DURATION]" },
 };
 
 static void

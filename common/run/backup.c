@@ -114,7 +114,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	struct store_backup *b = NULL;
 	struct state_cat sc;
 	char line[HISTORY_LINE_MAX];
-	time_t start = time(NULL);
+	time_t start = time(NULL), end;
 	size_t n = 0;
 	int rc;
 
@@ -149,14 +149,19 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	if (rc)
 		goto err0;
 
-	/* Visible now: whatever fails below, this backup exists. */
+	/*
+	 * Visible now: whatever fails below, this backup exists.  Its history
+	 * lines carry the time it completed (the manifest has the start):
+	 * the report shows the difference as the backup's duration.
+	 */
+	end = time(NULL);
 	record_local(ctx, category, rep->id, 1, rep->res.stored, description,
-	    start);
+	    end);
 	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
 	    rep->id, rep->res.sha256))
 		goto err1;
 	/* One byte kept for the newline the log needs. */
-	if (history_format(line, sizeof(line) - 1, start, "backup", category,
+	if (history_format(line, sizeof(line) - 1, end, "backup", category,
 	    rep->id, 1, rep->res.stored, description) == 0) {
 		size_t l = strlen(line);
 

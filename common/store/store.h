@@ -22,6 +22,7 @@
 
 struct transport;
 struct manifest;
+struct mcache;
 
 #define STORE_CATEGORIES	2	/* Configuration, Data */
 
@@ -40,6 +41,8 @@ struct store_backup {
 	uint8_t sha256[32];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
+	int has_signer;		/* manifest.sig names a key: */
+	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
 };
@@ -61,6 +64,14 @@ const char *store_category_name(const char *);
  */
 struct store *store_new(struct transport *, const char *,
     const struct minisign_pub *, size_t, int);
+
+/**
+ * store_set_cache(st, mc):
+ * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
+ * not copied, NULL: none) in later store_scan() calls.  Only for commands
+ * that show backups (list, status, report), never for verify or restore.
+ */
+void store_set_cache(struct store *, struct mcache *);
 
 /**
  * store_site(st):

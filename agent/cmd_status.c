@@ -1,0 +1,170 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "agent.h"
+#include "conf/conf.h"
+#include "conf/conf_value.h"
+#include "fleet.h"
+#include "run/session.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "util/log.h"
+
+#define DEFAULT_MAX_AGE	(26 * 3600)	/* a nightly job, with slack */
+
+/* The manifest's time as "YYYY-MM-DD HH:MM:SS" (${iso}: "...THH:MM:SSZ"). */
+static const char *
+utc(int64_t t, int iso, char *out, size_t outlen)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, iso ?
+	    "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, outlen, "-");
+	return (out);
+}
+
+static void
+row_json(const struct fleet_row *r)
+{
+	struct json j;
+	char t[32];
+
+	json_begin(&j, stdout);
+	json_string(&j, "site", r->site);
+	json_string(&j, "category", r->category);
+	json_string(&j, "state", fleet_state_name(r->state));
+	json_string(&j, "reason", r->reason[0] != '\0' ? r->reason : NULL);
+	if (r->has_backup)
+		json_uint(&j, "id", r->id);
+	else
+		json_null(&j, "id");
+	json_string(&j, "time", r->time >= 0 ? utc(r->time, 1, t, sizeof(t)) :
+	    NULL);
+	if (r->age >= 0) {
+		json_int(&j, "age_seconds", r->age);
+		json_uint(&j, "files", r->files);
+	} else {
+		json_null(&j, "age_seconds");
+		json_null(&j, "files");
+	}
+	if (r->has_backup)
+		json_uint(&j, "size", r->size);
+	else
+		json_null(&j, "size");
+	json_string(&j, "signer", r->signer[0] != '\0' ? r->signer : NULL);
+	json_string(&j, "last_failure_time", r->fail_time[0] != '\0' ?
+	    r->fail_time : NULL);
+	json_string(&j, "last_failure", r->fail_time[0] != '\0' ?
+	    r->fail_why : NULL);
+	(void)json_end(&j);
+}
+
+static void
+table(const struct fleet_row *r, size_t n)
+{
+	char t[32], age[32], sz[32], id[24];
+	size_t i;
+
+	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n", "SITE",
+	    "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE", "SIGNER",
+	    "LAST FAILURE");
+	for (i = 0; i < n; i++) {
+		if (r[i].has_backup)
+			snprintf(id, sizeof(id), "%" PRIu64, r[i].id);
+		else
+			snprintf(id, sizeof(id), "-");
+		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n",
+		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
+		    utc(r[i].time, 0, t, sizeof(t)), r[i].age >= 0 ?
+		    human_age(r[i].age, age, sizeof(age)) : "-",
+		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
+		    "-", r[i].signer[0] != '\0' ? r[i].signer : "-",
+		    r[i].fail_time[0] != '\0' ? r[i].fail_time : "-");
+	}
+}
+
+/* One line per row that is not ok, and per last failure (not with -q). */
+static void
+problems(const struct agent *ag, const struct fleet_row *r, size_t n)
+{
+	char esc[LOG_ESCAPED_LEN(512)];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].state != FLEET_OK)
+			printf("%s/%s: %s\n", r[i].site, r[i].category,
+			    r[i].reason);
+		if (!ag->quiet && r[i].fail_time[0] != '\0')
+			printf("%s/%s: last failure %s (%s): %s\n", r[i].site,
+			    r[i].category, r[i].fail_time, r[i].fail_op,
+			    log_escape(r[i].fail_why, esc, sizeof(esc)));
+	}
+}
+
+int
+cmd_status(struct agent *ag)
+{
+	static const struct option longopts[] = {
+		AGENT_GLOBAL_LONGOPTS,
+		{ "all-sites", no_argument, NULL, 'A' },
+		{ "max-age", required_argument, NULL, 'M' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct fleet_row *rows = NULL;
+	struct conf *c = NULL;
+	struct session s;
+	const char *why;
+	uint64_t max_age = DEFAULT_MAX_AGE;
+	size_t n = 0, i;
+	int ch, all = 0, rc;
+
+	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (agent_global_opt(ag, ch, optarg))
+			continue;
+		if (ch == 'A')
+			all = 1;
+		else if (ch == 'M') {
+			if (conf_value_duration(optarg, &max_age, &why) ||
+			    max_age == 0 || max_age > INT64_MAX / 2)
+				return (agent_usage(ag, "--max-age: %s: not a "
+				    "duration (e.g. 26h, 7d)", optarg));
+		} else
+			return (agent_usage(ag, "unknown option"));
+	}
+	if (optind != ag->argc)
+		return (agent_usage(ag, "unexpected argument: %s",
+		    ag->argv[optind]));
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	/* Read-only: no lock, no SITE marker written. */
+	if (session_open(&s, c, NULL, 0)) {
+		rc = agent_exitcode();
+		goto out;
+	}
+	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), (int64_t)max_age,
+	    &rows, &n)) != 0)
+		goto out;
+	if (ag->json) {
+		for (i = 0; i < n; i++)
+			row_json(&rows[i]);
+	} else {
+		if (!ag->quiet)
+			table(rows, n);
+		problems(ag, rows, n);
+	}
+	rc = fleet_exit(rows, n);
+out:
+	fleet_free(rows, n);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
+}
