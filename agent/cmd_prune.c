@@ -98,6 +98,16 @@ cmd_prune(struct agent *ag)
 			    b[i].id);
 	if (marked == 0 && !ag->quiet && !ag->json)
 		printf("nothing to prune\n");
+	if (marked == 0 && !ag->quiet && ag->json) {
+		struct json j;
+
+		/* "Nothing to do" is an object too (sitevault(8), --json). */
+		json_begin(&j, stdout);
+		json_string(&j, "site", c->site_name);
+		json_string(&j, "action", "nothing to prune");
+		json_bool(&j, "dry_run", dry_run);
+		(void)json_end(&j);
+	}
 	if (dry_run) {
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
