@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "format/history.h"
 #include "util/human.h"
@@ -69,6 +70,7 @@ cmd_prune(struct agent *ag)
 	char line[HISTORY_LINE_MAX], why[512];
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
+	struct timespec run0;
 	int ch, rc, dry_run = 0;
 
 	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
@@ -85,6 +87,7 @@ cmd_prune(struct agent *ag)
 		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/* The marker is checked, never written: prune creates nothing. */
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CHECK) ||
@@ -140,6 +143,9 @@ fail:
 		(void)state_history_append(c->state_dir, line);
 out:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last prune. */
+	if (!dry_run)
+		fleet_metrics(c, "prune", rc, &run0, NULL, 0);
 	store_backups_free(b, n);
 	session_close(&s);
 	conf_free(c);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -206,6 +207,7 @@ cmd_restore(struct agent *ag)
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
+	struct timespec run0;
 	int rc;
 
 	if ((rc = parse(ag, &o)) != 0)
@@ -216,6 +218,7 @@ cmd_restore(struct agent *ag)
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/*
 	 * The run lock keeps a backup from reading the tree being swapped;
@@ -328,6 +331,9 @@ done_audit:
 	}
 done:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last restore. */
+	if (!o.dry_run)
+		fleet_metrics(c, "restore", rc, &run0, NULL, 0);
 	if (stage != NULL) {
 		(void)stage_remove(stage);
 		free(stage);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -72,7 +73,7 @@ cmd_verify(struct agent *ag)
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
 	int ch, rc, rollback = 0;
-	struct timespec t0, t1;
+	struct timespec t0, t1, run0;
 
 	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
 	    longopts, NULL)) != -1) {
@@ -108,11 +109,13 @@ cmd_verify(struct agent *ag)
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (site == NULL)
 		site = c->site_name;
 	/* Read-only: no lock, and no SITE marker is written. */
 	if (session_open(&s, c, site, 0)) {
 		rc = agent_exitcode();
+		fleet_metrics(c, "verify", rc, &run0, NULL, 0);
 		conf_free(c);
 		return (rc);
 	}
@@ -154,6 +157,7 @@ cmd_verify(struct agent *ag)
 	}
 
 done:
+	fleet_metrics(c, "verify", rc, &run0, NULL, 0);
 	select_free(sel, nsel);
 	select_identities_free(sks, nsks);
 	session_close(&s);

@@ -13,6 +13,7 @@
 #include "fleet.h"
 #include "format/history.h"
 #include "format/manifest.h"
+#include "run/metrics.h"
 #include "run/session.h"
 #include "store/mcache.h"
 #include "store/state.h"
@@ -376,4 +377,25 @@ out:
 		return (agent_exitcode());
 	}
 	return (0);
+}
+
+void
+fleet_metrics(const struct conf *c, const char *op, int rc,
+    const struct timespec *t0, const struct metrics_backup *b, size_t nb)
+{
+	struct timespec t1;
+	int cls = log_class();
+
+	if (c == NULL || c->state_metrics == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (metrics_update(c->state_metrics, op, rc,
+	    (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9, (int64_t)time(NULL), b,
+	    nb))
+		log_warn("%s: metrics not updated (see above)",
+		    c->state_metrics);
+	/* The metrics describe the run; they do not decide its outcome. */
+	if (cls == 0)
+		log_reset();
 }

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /*
  * What `status` and `report` show: per site and category, the newest
@@ -72,5 +73,18 @@ int fleet_exit(const struct fleet_row *, size_t);
  * Free ${rows}.  Does nothing if ${rows} is NULL.
  */
 void fleet_free(struct fleet_row *, size_t);
+
+struct conf;
+struct metrics_backup;
+
+/**
+ * fleet_metrics(c, op, rc, t0, b, nb):
+ * If ${c} names a [state] metrics file, record there the run of ${op} that
+ * began at ${t0} (CLOCK_MONOTONIC) and ends now with exit code ${rc}, and
+ * the ${nb} categories ${b} it backed up.  A failure is a warning: it
+ * never changes the run's exit code.
+ */
+void fleet_metrics(const struct conf *, const char *, int,
+    const struct timespec *, const struct metrics_backup *, size_t);
 
 #endif /* !FLEET_H_ */
