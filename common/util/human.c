@@ -51,7 +51,7 @@ human_age(int64_t secs, char *out, size_t outlen)
 	int64_t m = secs / 60;
 
 	if (m < 1)
-		snprintf(out, outlen, "<1m");
+		snprintf(out, outlen, "%" PRId64 "s", secs > 0 ? secs : 0);
 	else if (m < 60)
 		snprintf(out, outlen, "%" PRId64 "m", m);
 	else if (m < 24 * 60)

@@ -26,7 +26,7 @@ const char *human_duration(double, char *, size_t);
 /**
  * human_age(secs, out, outlen):
  * Write an age of ${secs} seconds, to the minute, as "3d 4h", "5h 12m",
- * "42m" or "<1m" into ${out}; return ${out}.
+ * "42m" or "12s" into ${out}; return ${out}.
  */
 const char *human_age(int64_t, char *, size_t);
 
