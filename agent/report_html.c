@@ -28,7 +28,7 @@ static const char style[] =
     "th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid #d0d7de;"
     "vertical-align:top}"
     "th{background:#f6f8fa;font-weight:600}"
-    "td.n{text-align:right;white-space:nowrap}"
+    "td.n{text-align:right;white-space:nowrap}td.k{white-space:nowrap}"
     ".st{font-weight:700;text-transform:uppercase;font-size:.85em}"
     "tr.ok .st,.sum .ok{color:#116329;background:#dafbe1}"
     "tr.stale td{background:#fff8c5}.sum .stale{background:#fff8c5;color:#7d4e00}"
@@ -39,9 +39,13 @@ static const char style[] =
     ".why{color:#a40e26;font-size:.9em}.fail{font-size:.9em;color:#57606a}"
     "svg{display:block}svg .b{fill:#0969da}svg .d{fill:#8250df}"
     "@media (max-width:40em){thead{display:none}"
-    "table,tbody,tr,td{display:block;width:auto}"
+    "table,tbody,tr{display:block;width:auto}"
     "tr{border:1px solid #d0d7de;border-radius:.4em;margin:0 0 .8em;padding:.3em}"
-    "td{border:0;padding:.2em .4em}td.n{text-align:left}"
+    "td{display:inline-block;border:0;padding:.15em .4em;vertical-align:middle}"
+    "td.n{text-align:left}td:nth-child(3),td:nth-child(9){display:block}"
+    "td svg{display:inline-block;vertical-align:middle}"
+    "tr.stale{background:#fff8c5}tr.missing,tr.unverified,tr.bad{background:#ffebe9}"
+    "tr td{background:transparent!important}"
     "td[data-l]::before{content:attr(data-l)': ';font-weight:600;color:#57606a}}"
     "@media print{body{margin:0;font-size:10pt}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
@@ -139,7 +143,7 @@ row(FILE *f, const struct fleet_row *r)
 {
 	char t[32], a[32], sz[32];
 
-	fprintf(f, "<tr class=\"%s\"><td data-l=\"Site\"><b>",
+	fprintf(f, "<tr class=\"%s\"><td class=\"k\" data-l=\"Site\"><b>",
 	    fleet_state_name(r->state));
 	esc(f, r->site);
 	fprintf(f, "</b></td><td data-l=\"Category\">%s</td>"
@@ -151,7 +155,7 @@ row(FILE *f, const struct fleet_row *r)
 		fputs("</div>", f);
 	}
 	utc(r->time, t, sizeof(t));
-	fprintf(f, "</td><td data-l=\"Newest\">%s", t);
+	fprintf(f, "</td><td class=\"k\" data-l=\"Newest\">%s", t);
 	if (r->has_backup)
 		fprintf(f, " (#%" PRIu64 ")", r->id);
 	fprintf(f, "</td><td class=\"n\" data-l=\"Age\">%s</td>"
