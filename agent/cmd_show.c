@@ -105,9 +105,8 @@ show_json(struct json *j, const struct conf *c)
 	char comp[32];
 
 	json_string(j, "config", c->path);
-	json_object(j, "site");
-	json_string(j, "name", c->site_name);
-	json_object_end(j);
+	/* [site] holds only the name; "site" is a name in every command. */
+	json_string(j, "site", c->site_name);
 
 	json_object(j, "server");
 	json_string(j, "url", c->server_url);

@@ -40,7 +40,7 @@ row_json(const struct fleet_row *r)
 	json_begin(&j, stdout);
 	json_string(&j, "site", r->site);
 	json_string(&j, "category", r->category);
-	json_string(&j, "state", fleet_state_name(r->state));
+	json_string(&j, "status", fleet_state_name(r->state));
 	json_string(&j, "reason", r->reason[0] != '\0' ? r->reason : NULL);
 	if (r->has_backup)
 		json_uint(&j, "id", r->id);

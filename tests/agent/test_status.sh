@@ -44,7 +44,7 @@ expect_stdout "^$SITE +Configuration +ok +2 "
 expect_stdout "^$SITE +Data +ok +1 "
 kid=$(python3 -c 'import base64,sys; print(base64.b64decode(sys.argv[1])[2:10][::-1].hex().upper())' "$(sed -n 2p "$T/site.key.pub")")
 expect_exit 0 sv --json status
-check_json "$T/stdout" "len(rows) == 2 and all(r['state'] == 'ok' and r['reason'] is None and r['signer'] == '$kid' and isinstance(r['id'], int) and isinstance(r['age_seconds'], int) and r['size'] > 0 for r in rows) and [r['id'] for r in rows] == [2, 1]"
+check_json "$T/stdout" "len(rows) == 2 and all(r['status'] == 'ok' and r['reason'] is None and r['signer'] == '$kid' and isinstance(r['id'], int) and isinstance(r['age_seconds'], int) and r['size'] > 0 for r in rows) and [r['id'] for r in rows] == [2, 1]"
 expect_exit 0 sv -q status
 [ -s "$T/stdout" ] && fail "status -q printed on success: $(cat "$T/stdout")"
 ok "fresh backups: exit 0, JSON rows with numeric ids and the signer"
@@ -54,7 +54,7 @@ sleep 2
 expect_exit 1 sv status --max-age 1s
 expect_stdout "^$SITE/Data: stale: newest backup is [0-9]+s old \(max age 1s\)$"
 expect_exit 1 sv --json status --max-age 1s
-check_json "$T/stdout" "all(r['state'] == 'stale' and r['reason'].startswith('stale') for r in rows)"
+check_json "$T/stdout" "all(r['status'] == 'stale' and r['reason'].startswith('stale') for r in rows)"
 expect_exit 0 sv status --max-age 1h
 expect_exit 64 sv status --max-age soon
 ok "stale: exit 1 with --max-age 1s, 0 with 1h"
@@ -75,7 +75,7 @@ expect_exit 2 sv status --all-sites
 expect_stdout "^branch-02 +Data +ok "
 expect_stdout "^branch-07/Configuration: unverified: signed by key [0-9A-F]{16}; no key trusted for branch-07"
 expect_exit 2 sv --json status --all-sites
-check_json "$T/stdout" "len(rows) == 6 and sorted({r['site'] for r in rows}) == ['branch-01', 'branch-02', 'branch-07'] and all(r['state'] == ('unverified' if r['site'] == 'branch-07' else 'ok') for r in rows) and all(r['time'] is None and isinstance(r['id'], int) for r in rows if r['site'] == 'branch-07')"
+check_json "$T/stdout" "len(rows) == 6 and sorted({r['site'] for r in rows}) == ['branch-01', 'branch-02', 'branch-07'] and all(r['status'] == ('unverified' if r['site'] == 'branch-07' else 'ok') for r in rows) and all(r['time'] is None and isinstance(r['id'], int) for r in rows if r['site'] == 'branch-07')"
 expect_exit 0 sv list --all-sites
 expect_stdout "Configuration_1: unverified: signed by key [0-9A-F]{16}; no key trusted for branch-07"
 expect_exit 0 sv --json list --all-sites
