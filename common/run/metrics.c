@@ -13,9 +13,11 @@
 
 #include "run/metrics.h"
 #include "util/log.h"
+#include "util/readfile.h"
 
 #define SAMPLES_MAX	64		/* 4 operations, 2 categories: a few */
 #define LINE_MAX_	512
+#define METRICS_MAX	(64 * 1024)	/* ours is 2 KiB */
 
 static const struct {
 	const char *name;
@@ -98,20 +100,29 @@ parse_line(struct samples *ss, const char *line)
 			set(ss, i, labels, value);
 }
 
+/* The previous runs' samples; a file that cannot be read starts afresh. */
 static void
 load(struct samples *ss, const char *file)
 {
-	char line[LINE_MAX_];
-	FILE *f;
+	char *text, *line, *next;
+	size_t len;
+	int cls = log_class();
 
-	if ((f = fopen(file, "re")) == NULL)
+	if ((text = readfile_load(file, METRICS_MAX, READFILE_MISSING_OK,
+	    "metrics file", &len)) == NULL) {
+		if (cls == 0)
+			log_reset();
 		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] != '#')
+	}
+	for (line = text; *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (line[0] != '#' && strlen(line) < LINE_MAX_)
 			parse_line(ss, line);
 	}
-	fclose(f);
+	readfile_free(text, METRICS_MAX);
 }
 
 /* Write every family with HELP and TYPE, then its samples. */

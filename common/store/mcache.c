@@ -20,9 +20,12 @@
 #include "store/mcache.h"
 #include "store/state.h"
 #include "util/log.h"
+#include "util/path.h"
+#include "util/readfile.h"
 
 #define MAGIC		"sitevault-mcache 1 "
 #define HEADER_MAX	128
+#define ENTRY_MAX	(HEADER_MAX + MANIFEST_MAX + MANIFEST_SIG_MAX)
 
 struct mcache {
 	int dfd;		/* <state>/manifests, O_DIRECTORY */
@@ -74,35 +77,27 @@ entry_name(const char *site, const char *category, uint64_t id, char *out,
 	return (0);
 }
 
-/* Read the whole entry ${name} into a malloc'd buffer. */
+/*
+ * Read the entry ${name} (readfile.h); a missing one is a miss.  A bad one
+ * is said once and is a miss too: the cache must not decide a run's exit.
+ */
 static uint8_t *
-slurp(int dfd, const char *name, size_t *len)
+slurp(const struct mcache *mc, const char *name, size_t *len)
 {
-	struct stat sb;
-	uint8_t *buf = NULL;
-	ssize_t r;
-	size_t got = 0;
-	int fd;
+	char path[PATH_BUF], *buf;
+	int cls = log_class();
 
-	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if (path_join(path, mc->path, name))
 		return (NULL);
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size >
-	    HEADER_MAX + MANIFEST_MAX + MANIFEST_SIG_MAX ||
-	    (buf = malloc((size_t)sb.st_size + 1)) == NULL)
-		goto err;
-	while (got < (size_t)sb.st_size) {
-		if ((r = read(fd, buf + got, (size_t)sb.st_size - got)) <= 0)
-			goto err;
-		got += (size_t)r;
+	buf = readfile_load(path, ENTRY_MAX, READFILE_MISSING_OK,
+	    "manifest cache entry", len);
+	if (cls == 0)
+		log_reset();
+	if (buf != NULL && *len == 0) {
+		readfile_free(buf, ENTRY_MAX);
+		return (NULL);
 	}
-	close(fd);
-	*len = got;
-	return (buf);
-
-err:
-	free(buf);
-	close(fd);
-	return (NULL);
+	return ((uint8_t *)buf);
 }
 
 static void
@@ -127,7 +122,7 @@ mcache_get(struct mcache *mc, const char *site, const char *category,
 	size_t len, hlen;
 
 	if (mc == NULL || entry_name(site, category, id, name, sizeof(name)) ||
-	    (buf = slurp(mc->dfd, name, &len)) == NULL)
+	    (buf = slurp(mc, name, &len)) == NULL)
 		return (0);
 	if ((nl = memchr(buf, '\n', len < HEADER_MAX ? len : HEADER_MAX)) ==
 	    NULL)
@@ -154,13 +149,13 @@ mcache_get(struct mcache *mc, const char *site, const char *category,
 	memcpy(*text, buf + hlen + sl, (size_t)ml);
 	(*text)[ml] = '\0';
 	*tlen = (size_t)ml;
-	free(buf);
+	readfile_free((char *)buf, ENTRY_MAX);
 	mc->hits++;
 	return (1);
 
 miss:
 	log_debug("%s/%s: stale cache entry; downloading", mc->path, name);
-	free(buf);
+	readfile_free((char *)buf, ENTRY_MAX);
 	return (0);
 }
 
