@@ -28,7 +28,8 @@ static const char style[] =
     "th,td{text-align:left;padding:.35em .5em;border-bottom:1px solid #d0d7de;"
     "vertical-align:top}"
     "th{background:#f6f8fa;font-weight:600}"
-    "td.n{text-align:right;white-space:nowrap}td.k{white-space:nowrap}"
+    "td.n{text-align:right;white-space:nowrap}.k{white-space:nowrap}"
+    "td:nth-child(3){min-width:12em}td:nth-child(9){min-width:10em;overflow-wrap:anywhere}"
     ".st{font-weight:700;text-transform:uppercase;font-size:.85em}"
     "tr.ok .st,.sum .ok{color:#116329;background:#dafbe1}"
     "tr.stale td{background:#fff8c5}.sum .stale{background:#fff8c5;color:#7d4e00}"
@@ -150,12 +151,18 @@ row(FILE *f, const struct fleet_row *r)
 	    "<td data-l=\"State\"><span class=\"st\">%s</span>", r->category,
 	    fleet_state_name(r->state));
 	if (r->reason[0] != '\0') {
+		const char *why = r->reason, *st = fleet_state_name(r->state);
+
+		/* The state is written beside it: "stale: ..." says it twice. */
+		if (strncmp(why, st, strlen(st)) == 0 &&
+		    strncmp(why + strlen(st), ": ", 2) == 0)
+			why += strlen(st) + 2;
 		fputs("<div class=\"why\">", f);
-		esc(f, r->reason);
+		esc(f, why);
 		fputs("</div>", f);
 	}
 	utc(r->time, t, sizeof(t));
-	fprintf(f, "</td><td class=\"k\" data-l=\"Newest\">%s", t);
+	fprintf(f, "</td><td data-l=\"Newest\"><span class=\"k\">%s</span>", t);
 	if (r->has_backup)
 		fprintf(f, " (#%" PRIu64 ")", r->id);
 	fprintf(f, "</td><td class=\"n\" data-l=\"Age\">%s</td>"

@@ -52,6 +52,8 @@ human_age(int64_t secs, char *out, size_t outlen)
 
 	if (m < 1)
 		snprintf(out, outlen, "%" PRId64 "s", secs > 0 ? secs : 0);
+	else if (m < 60 && secs % 60 != 0)
+		snprintf(out, outlen, "%" PRId64 "m %" PRId64 "s", m, secs % 60);
 	else if (m < 60)
 		snprintf(out, outlen, "%" PRId64 "m", m);
 	else if (m < 24 * 60)
