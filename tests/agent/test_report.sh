@@ -123,7 +123,7 @@ expect_exit 0 "$SITEVAULT" -c "$T/own/conf" report --html "$T/stale.html" --max-
 sleep 1
 expect_exit 0 "$SITEVAULT" -c "$T/own/conf" report --html "$T/stale.html" --max-age 1s
 chrome --dump-dom "file://$T/stale.html" >"$T/stale.dom" || fail "chromium --dump-dom (stale)"
-grep -q '<tr class="stale">' "$T/stale.dom" && grep -q 'stale: newest backup is' "$T/stale.dom" ||
+grep -q '<tr class="stale">' "$T/stale.dom" && grep -q 'newest backup is [0-9m ]*[0-9]s old (max age 1s)' "$T/stale.dom" ||
 	fail "stale rows not marked: $(grep -o '<tr class="[a-z]*"' "$T/stale.dom" | sort | uniq -c)"
 ok "stale rows marked"
 
