@@ -56,14 +56,9 @@ report(const struct agent *ag, const struct store_backup *b, int dry_run)
  * the lock can be one still being written; only those found by this scan
  * are removed.
  */
-int
+static int
 cmd_prune(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_backup *b = NULL;
 	struct conf *c = NULL;
 	struct session s;
@@ -71,20 +66,11 @@ cmd_prune(struct agent *ag)
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
 	struct timespec run0;
-	int ch, rc, dry_run = 0;
+	int j, rc, dry_run = 0;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'n')
+	for (j = 0; j < ag->nopts; j++)
+		if (ag->opts[j].id == OPTION_DRY_RUN)
 			dry_run = 1;
-		else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	clock_gettime(CLOCK_MONOTONIC, &run0);
@@ -102,14 +88,14 @@ cmd_prune(struct agent *ag)
 	if (marked == 0 && !ag->quiet && !ag->json)
 		printf("nothing to prune\n");
 	if (marked == 0 && !ag->quiet && ag->json) {
-		struct json j;
+		struct json js;
 
 		/* "Nothing to do" is an object too (sitevault(8), --json). */
-		json_begin(&j, stdout);
-		json_string(&j, "site", c->site_name);
-		json_string(&j, "action", "nothing to prune");
-		json_bool(&j, "dry_run", dry_run);
-		(void)json_end(&j);
+		json_begin(&js, stdout);
+		json_string(&js, "site", c->site_name);
+		json_string(&js, "action", "nothing to prune");
+		json_bool(&js, "dry_run", dry_run);
+		(void)json_end(&js);
 	}
 	if (dry_run) {
 		for (i = 0; i < n; i++)
@@ -151,3 +137,15 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_DRY_RUN("only print what would be removed"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_prune = {
+	"prune", cmd_prune, NULL, 0, cmd_options,
+	"Apply retention now, and remove the leftovers of failed uploads "
+	"(directories without a valid signed manifest, temporary files).",
+	"sitevault prune --dry-run"
+};

@@ -11,14 +11,11 @@
 
 #include "agent.h"
 #include "conf/conf.h"
-#include "conf/conf_value.h"
 #include "fleet.h"
 #include "report_html.h"
 #include "run/session.h"
 #include "util/json.h"
 #include "util/log.h"
-
-#define DEFAULT_MAX_AGE	(26 * 3600)	/* as status */
 
 /*
  * Write the page to a temporary name beside ${path} and rename it into
@@ -83,56 +80,28 @@ summary(const struct agent *ag, const char *path, const struct fleet_row *r,
 		    n, n == 1 ? "" : "s", bad);
 }
 
-int
+static int
 cmd_report(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "html", required_argument, NULL, 'H' },
-		{ "all-sites", no_argument, NULL, 'A' },
-		{ "max-age", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct fleet_row *rows = NULL;
 	struct conf *c = NULL;
 	struct session s;
-	const char *html = NULL, *why;
-	uint64_t max_age = DEFAULT_MAX_AGE;
-	int64_t now = (int64_t)time(NULL);
+	const char *html;
+	int64_t max_age, now = (int64_t)time(NULL);
 	size_t n = 0;
-	int ch, all = 0, rc;
+	int all, rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'H')
-			html = optarg;
-		else if (ch == 'A')
-			all = 1;
-		else if (ch == 'M') {
-			if (conf_value_duration(optarg, &max_age, &why) ||
-			    max_age == 0 || max_age > INT64_MAX / 2)
-				return (agent_usage(ag, "--max-age: %s: not a "
-				    "duration (e.g. 26h, 7d)", optarg));
-		} else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
-	if (html == NULL || html[0] == '\0')
-		return (agent_usage(ag, "--html FILE is required"));
+	if ((rc = fleet_options(ag, &all, &max_age, &html)) != 0)
+		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	if (session_open(&s, c, NULL, 0)) {
 		rc = agent_exitcode();
 		goto out;
 	}
-	if ((rc = fleet_gather(&s, all, now, (int64_t)max_age, &rows,
-	    &n)) != 0)
+	if ((rc = fleet_gather(&s, all, now, max_age, &rows, &n)) != 0)
 		goto out;
-	if (write_page(html, rows, n, now, (int64_t)max_age)) {
+	if (write_page(html, rows, n, now, max_age)) {
 		rc = agent_exitcode();
 		goto out;
 	}
@@ -144,3 +113,20 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ "html", OPTION_HTML, "FILE", "write the page to FILE (replaced "
+	    "atomically)" },
+	{ "all-sites", OPTION_ALL_SITES, NULL,
+	    "every site directory under the url, not only this site" },
+	CLI_OPT_MAX_AGE,
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_report = {
+	"report", cmd_report, NULL, 0, cmd_options,
+	"Write one self-contained HTML page of the fleet: a row per site and "
+	"category with the newest backup and its age (stale and failed ones "
+	"marked), charts of size and duration, and the last failure.",
+	"sitevault report --html /var/www/backups.html --all-sites"
+};

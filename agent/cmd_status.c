@@ -9,14 +9,11 @@
 
 #include "agent.h"
 #include "conf/conf.h"
-#include "conf/conf_value.h"
 #include "fleet.h"
 #include "run/session.h"
 #include "util/human.h"
 #include "util/json.h"
 #include "util/log.h"
-
-#define DEFAULT_MAX_AGE	(26 * 3600)	/* a nightly job, with slack */
 
 /* The manifest's time as "YYYY-MM-DD HH:MM:SS" (${iso}: "...THH:MM:SSZ"). */
 static const char *
@@ -109,40 +106,18 @@ problems(const struct agent *ag, const struct fleet_row *r, size_t n)
 	}
 }
 
-int
+static int
 cmd_status(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "all-sites", no_argument, NULL, 'A' },
-		{ "max-age", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct fleet_row *rows = NULL;
 	struct conf *c = NULL;
 	struct session s;
-	const char *why;
-	uint64_t max_age = DEFAULT_MAX_AGE;
+	int64_t max_age;
 	size_t n = 0, i;
-	int ch, all = 0, rc;
+	int all, rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'A')
-			all = 1;
-		else if (ch == 'M') {
-			if (conf_value_duration(optarg, &max_age, &why) ||
-			    max_age == 0 || max_age > INT64_MAX / 2)
-				return (agent_usage(ag, "--max-age: %s: not a "
-				    "duration (e.g. 26h, 7d)", optarg));
-		} else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
+	if ((rc = fleet_options(ag, &all, &max_age, NULL)) != 0)
+		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	/* Read-only: no lock, no SITE marker written. */
@@ -150,8 +125,8 @@ cmd_status(struct agent *ag)
 		rc = agent_exitcode();
 		goto out;
 	}
-	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), (int64_t)max_age,
-	    &rows, &n)) != 0)
+	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), max_age, &rows,
+	    &n)) != 0)
 		goto out;
 	if (ag->json) {
 		for (i = 0; i < n; i++)
@@ -168,3 +143,19 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ "all-sites", OPTION_ALL_SITES, NULL,
+	    "every site directory under the url, not only this site" },
+	CLI_OPT_MAX_AGE,
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_status = {
+	"status", cmd_status, NULL, 0, cmd_options,
+	"Is every site backed up?  Per site and category: the newest complete "
+	"backup, its age, size and signer, and the last failure.  Exit 0 when "
+	"all are younger than --max-age, 1 when one is stale, 2 when one is "
+	"missing or cannot be verified (the reason is printed).",
+	"sitevault -q status --all-sites --max-age 26h"
+};

@@ -8,7 +8,9 @@
 #include <time.h>
 
 #include "agent.h"
+#include "conf/category.h"
 #include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "crypto/minisign.h"
 #include "fleet.h"
 #include "format/history.h"
@@ -32,6 +34,40 @@ struct site_ctx {
 	struct store_backup *b;
 	size_t nb;
 };
+
+int
+fleet_options(const struct agent *ag, int *all, int64_t *max_age,
+    const char **html)
+{
+	const char *why;
+	uint64_t v;
+	int j;
+
+	*all = 0;
+	*max_age = FLEET_MAX_AGE;
+	if (html != NULL)
+		*html = NULL;
+	for (j = 0; j < ag->nopts; j++) {
+		switch (ag->opts[j].id) {
+		case OPTION_ALL_SITES:
+			*all = 1;
+			break;
+		case OPTION_MAX_AGE:
+			if (conf_value_duration(ag->opts[j].arg, &v, &why) ||
+			    v == 0 || v > INT64_MAX / 2)
+				return (agent_usage(ag, "--max-age: %s: not a "
+				    "duration (e.g. 26h, 7d)", ag->opts[j].arg));
+			*max_age = (int64_t)v;
+			break;
+		case OPTION_HTML:
+			*html = ag->opts[j].arg;
+			break;
+		}
+	}
+	if (html != NULL && (*html == NULL || (*html)[0] == '\0'))
+		return (agent_usage(ag, "--html FILE is required"));
+	return (0);
+}
 
 const char *
 fleet_state_name(enum fleet_state st)
@@ -256,7 +292,7 @@ static int
 gather_site(struct site_ctx *x, struct fleet_row **rows, size_t *nrows)
 {
 	const struct conf *c = x->s->c;
-	const char *cats[STORE_CATEGORIES];
+	const char *cats[CATEGORY_N];
 	const struct store_backup *nb;
 	struct fleet_row *r, *nr;
 	char *text = NULL;

@@ -10,7 +10,18 @@
  * complete backup and how it stands (sitevault(8), STATUS).
  */
 
+struct agent;
 struct session;
+
+#define FLEET_MAX_AGE	(26 * 3600)	/* a nightly job, with slack */
+
+/**
+ * fleet_options(ag, all, max_age, html):
+ * The options of status and report as cli_parse() found them:
+ * --all-sites, --max-age (default FLEET_MAX_AGE) and, if ${html} is not
+ * NULL, the required --html FILE.  Return 0 or EX_USAGE after saying why.
+ */
+int fleet_options(const struct agent *, int *, int64_t *, const char **);
 
 enum fleet_state {
 	FLEET_OK,		/* newest complete backup younger than max age */

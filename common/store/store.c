@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "conf/category.h"
 #include "util/b64.h"
 #include "util/log.h"
 #include "format/manifest.h"
@@ -19,10 +20,6 @@
 
 #define SITE_MAX	4096		/* the SITE marker is two short lines */
 
-static const char *const categories[STORE_CATEGORIES] = {
-	"Configuration", "Data"
-};
-
 struct store {
 	struct transport *t;
 	char *site;
@@ -31,17 +28,6 @@ struct store {
 	int own;
 	struct mcache *mc;	/* NULL: download every manifest */
 };
-
-const char *
-store_category_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < STORE_CATEGORIES; i++)
-		if (strcasecmp(name, categories[i]) == 0)
-			return (categories[i]);
-	return (NULL);
-}
 
 struct store *
 store_new(struct transport *t, const char *site,
@@ -184,9 +170,9 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 	char *end;
 	size_t i, l;
 
-	for (i = 0; i < STORE_CATEGORIES; i++) {
-		l = strlen(categories[i]);
-		if (strncmp(name, categories[i], l) != 0 || name[l] != '_')
+	for (i = 0; i < CATEGORY_N; i++) {
+		l = strlen(category_name(i));
+		if (strncmp(name, category_name(i), l) != 0 || name[l] != '_')
 			continue;
 		p = name + l + 1;
 		/* Decimal, >= 1, no leading zero, no sign, fits in 19 digits. */
@@ -197,7 +183,7 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 		*id = strtoull(p, &end, 10);
 		if (errno != 0 || *end != '\0')
 			return (-1);
-		*cat = categories[i];
+		*cat = category_name(i);
 		return (0);
 	}
 	return (-1);
@@ -371,7 +357,7 @@ backup_cmp(const void *a, const void *b)
 	const struct store_backup *x = a, *y = b;
 	int c;
 
-	/* Categories are static strings, ordered as in categories[]. */
+	/* Categories are static strings, ordered as in enum category. */
 	if ((c = strcmp(x->category, y->category)) != 0)
 		return (c);
 	return (x->id < y->id ? -1 : x->id > y->id);
@@ -492,13 +478,13 @@ store_plan(struct store_backup *b, size_t n, const char *category,
 
 	if (retain < 1)
 		retain = 1;
-	for (c = 0; c < STORE_CATEGORIES; c++) {
-		if (category != NULL && strcmp(category, categories[c]) != 0)
+	for (c = 0; c < CATEGORY_N; c++) {
+		if (category != NULL && strcmp(category, category_name(c)) != 0)
 			continue;
 		/* Newest first: keep ${retain} complete ones, mark the rest. */
 		kept = 0;
 		for (i = n; i-- > 0; ) {
-			if (strcmp(b[i].category, categories[c]) != 0)
+			if (strcmp(b[i].category, category_name(c)) != 0)
 				continue;
 			if (b[i].status == STORE_COMPLETE) {
 				if (kept < retain)
