@@ -15,19 +15,6 @@
 #include "util/json.h"
 #include "util/log.h"
 
-/* The manifest's time as "YYYY-MM-DD HH:MM:SS" (${iso}: "...THH:MM:SSZ"). */
-static const char *
-utc(int64_t t, int iso, char *out, size_t outlen)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t < 0 || gmtime_r(&tt, &tm) == NULL || strftime(out, outlen, iso ?
-	    "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(out, outlen, "-");
-	return (out);
-}
-
 static void
 row_json(const struct fleet_row *r)
 {
@@ -43,8 +30,8 @@ row_json(const struct fleet_row *r)
 		json_uint(&j, "id", r->id);
 	else
 		json_null(&j, "id");
-	json_string(&j, "time", r->time >= 0 ? utc(r->time, 1, t, sizeof(t)) :
-	    NULL);
+	json_string(&j, "time", r->time >= 0 ? fleet_utc(r->time,
+	    FLEET_UTC_ISO, t, sizeof(t)) : NULL);
 	if (r->age >= 0) {
 		json_int(&j, "age_seconds", r->age);
 		json_uint(&j, "files", r->files);
@@ -80,7 +67,7 @@ table(const struct fleet_row *r, size_t n)
 			snprintf(id, sizeof(id), "-");
 		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n",
 		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
-		    utc(r[i].time, 0, t, sizeof(t)), r[i].age >= 0 ?
+		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)), r[i].age >= 0 ?
 		    human_age(r[i].age, age, sizeof(age)) : "-",
 		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
 		    "-", r[i].signer[0] != '\0' ? r[i].signer : "-",

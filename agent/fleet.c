@@ -15,6 +15,7 @@
 #include "fleet.h"
 #include "format/history.h"
 #include "format/manifest.h"
+#include "format/manifest_fields.h"
 #include "run/metrics.h"
 #include "run/session.h"
 #include "store/mcache.h"
@@ -109,14 +110,29 @@ fleet_free(struct fleet_row *r, size_t n)
 static int64_t
 parse_utc(const char *s)
 {
-	struct tm tm;
-	const char *end;
+	int64_t t;
 
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
-	    *end != '\0')
-		return (-1);
-	return ((int64_t)timegm(&tm));
+	return (manifest_fields_time_parse(s, strlen(s), &t) ? -1 : t);
+}
+
+const char *
+fleet_utc(int64_t t, enum fleet_utc how, char *out, size_t outlen)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t n;
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL)
+		n = 0;
+	else if (how == FLEET_UTC_ISO)
+		n = strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else if (how == FLEET_UTC_SECONDS)
+		n = strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		n = strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
+	if (n == 0)
+		snprintf(out, outlen, "-");
+	return (out);
 }
 
 /* Take what one history line says about the row ${r}. */

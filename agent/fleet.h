@@ -72,6 +72,19 @@ int fleet_gather(struct session *, int, int64_t, int64_t, struct fleet_row **,
  */
 const char *fleet_state_name(enum fleet_state);
 
+enum fleet_utc {
+	FLEET_UTC_ISO,		/* 2026-12-01T02:30:07Z */
+	FLEET_UTC_SECONDS,	/* 2026-12-01 02:30:07 */
+	FLEET_UTC_MINUTES	/* 2026-12-01 02:30 */
+};
+
+/**
+ * fleet_utc(t, how, out, outlen):
+ * Write the time ${t} (seconds since the epoch) in UTC as ${how} says into
+ * ${out}, or "-" if ${t} is negative; return ${out}.
+ */
+const char *fleet_utc(int64_t, enum fleet_utc, char *, size_t);
+
 /**
  * fleet_exit(rows, n):
  * 0 when every row is ok, 1 when one is stale, 2 when one is missing,

@@ -81,17 +81,6 @@ esc(FILE *f, const char *s)
 	}
 }
 
-static void
-utc(int64_t t, char *out, size_t outlen)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0)
-		snprintf(out, outlen, "-");
-}
-
 /*
  * A bar chart of the retained backups of ${r}, oldest left: sizes
  * (${dur} 0) or durations (1).  Each bar has a <title> with its value.
@@ -130,7 +119,7 @@ chart(FILE *f, const struct fleet_row *r, int dur)
 			human_duration(val, v, sizeof(v));
 		else
 			human_bytes(r->pts[i].size, v, sizeof(v));
-		utc(r->pts[i].time, t, sizeof(t));
+		fleet_utc(r->pts[i].time, FLEET_UTC_MINUTES, t, sizeof(t));
 		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
 		    "width=\"%.1f\" height=\"%.1f\"><title>#%" PRIu64 " %s: %s"
 		    "</title></rect>", dur ? "d" : "b", x + 0.5,
@@ -161,7 +150,7 @@ row(FILE *f, const struct fleet_row *r)
 		esc(f, why);
 		fputs("</div>", f);
 	}
-	utc(r->time, t, sizeof(t));
+	fleet_utc(r->time, FLEET_UTC_MINUTES, t, sizeof(t));
 	fprintf(f, "</td><td data-l=\"Newest\"><span class=\"k\">%s</span>", t);
 	if (r->has_backup)
 		fprintf(f, " (#%" PRIu64 ")", r->id);
@@ -202,7 +191,7 @@ report_html_write(FILE *f, const struct fleet_row *r, size_t n, int64_t now,
 		if (i == 0 || strcmp(r[i].site, r[i - 1].site) != 0)
 			sites++;
 	}
-	utc(now, t, sizeof(t));
+	fleet_utc(now, FLEET_UTC_MINUTES, t, sizeof(t));
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width,initial-scale=1\">\n"

@@ -104,11 +104,9 @@ static void
 hexof(const uint8_t *text, size_t len, char hex[65])
 {
 	uint8_t h[32];
-	size_t i;
 
 	EVP_Digest(text, len, h, NULL, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	manifest_fields_hex_format(h, sizeof(h), hex);
 }
 
 int
