@@ -54,7 +54,7 @@ row_json(const struct fleet_row *r)
 static void
 table(const struct fleet_row *r, size_t n)
 {
-	char t[32], age[32], sz[32], id[24];
+	char t[32], age[32], sz[32], id[24], ft[LOG_ESCAPED_LEN(24)];
 	size_t i;
 
 	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n", "SITE",
@@ -67,11 +67,12 @@ table(const struct fleet_row *r, size_t n)
 			snprintf(id, sizeof(id), "-");
 		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n",
 		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
-		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)), r[i].age >= 0 ?
-		    human_age(r[i].age, age, sizeof(age)) : "-",
+		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)),
+		    r[i].age >= 0 ? human_age(r[i].age, age, sizeof(age)) : "-",
 		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
 		    "-", r[i].signer[0] != '\0' ? r[i].signer : "-",
-		    r[i].fail_time[0] != '\0' ? r[i].fail_time : "-");
+		    r[i].fail_time[0] != '\0' ? log_escape(r[i].fail_time, ft,
+		    sizeof(ft)) : "-");
 	}
 }
 
@@ -79,16 +80,19 @@ table(const struct fleet_row *r, size_t n)
 static void
 problems(const struct agent *ag, const struct fleet_row *r, size_t n)
 {
-	char esc[LOG_ESCAPED_LEN(512)];
+	char esc[LOG_ESCAPED_LEN(512)], ft[LOG_ESCAPED_LEN(24)];
+	char op[LOG_ESCAPED_LEN(32)];
 	size_t i;
 
+	/* Site names are checked (fleet.c); history text is the server's. */
 	for (i = 0; i < n; i++) {
 		if (r[i].state != FLEET_OK)
 			printf("%s/%s: %s\n", r[i].site, r[i].category,
 			    r[i].reason);
 		if (!ag->quiet && r[i].fail_time[0] != '\0')
 			printf("%s/%s: last failure %s (%s): %s\n", r[i].site,
-			    r[i].category, r[i].fail_time, r[i].fail_op,
+			    r[i].category, log_escape(r[i].fail_time, ft,
+			    sizeof(ft)), log_escape(r[i].fail_op, op, sizeof(op)),
 			    log_escape(r[i].fail_why, esc, sizeof(esc)));
 	}
 }
