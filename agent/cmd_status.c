@@ -84,7 +84,7 @@ problems(const struct agent *ag, const struct fleet_row *r, size_t n)
 	char op[LOG_ESCAPED_LEN(32)];
 	size_t i;
 
-	/* Site names are checked (fleet.c); history text is the server's. */
+	/* Site names are checked (store_sites()); history text is the server's. */
 	for (i = 0; i < n; i++) {
 		if (r[i].state != FLEET_OK)
 			printf("%s/%s: %s\n", r[i].site, r[i].category,

@@ -401,14 +401,6 @@ fleet_gather(struct session *s, int all, int64_t now, int64_t max_age,
 	if (site_names(s, all, &names, &n))
 		goto out;
 	for (i = 0; i < n; i++) {
-		/* Not a site name: not a site (and never printed raw). */
-		if (!manifest_fields_site_ok(names[i], strlen(names[i]))) {
-			char esc[LOG_ESCAPED_LEN(256)];
-
-			log_warn("%s: not a site name: skipped",
-			    log_escape(names[i], esc, sizeof(esc)));
-			continue;
-		}
 		memset(&x, 0, sizeof(x));
 		x.s = s;
 		x.site = names[i];

@@ -102,3 +102,16 @@ rm -rf "$S/$SITE/Data_2"
 expect_exit 2 sv status
 expect_stdout "^$SITE/Data: newest complete backup on the server is 1, but this site wrote Data_2: deleted or rolled back$"
 ok "bad signature and rollback: exit 2 with the reason"
+
+# 8. What the server says reaches the terminal escaped; a directory whose
+# name is not a site name is no site.
+printf '2026-12-01T02:00:00Z\tbackup\tData\t-\tfailed\t0\tevil \033[2J\033]0;owned\007 text\n' \
+    >>"$S/branch-02/history.log"
+mkdir -p "$S/bad$(printf '\033')name/Data_1"
+expect_exit 2 sv status --all-sites
+grep -q "$(printf '\033')" "$T/stdout" && fail "an escape character reached the terminal"
+expect_stdout '^branch-02/Data: last failure 2026-12-01T02:00:00Z \(backup\): evil \\x1b\[2J\\x1b\]0;owned\\x07 text$'
+grep -q '^bad' "$T/stdout" && fail "a bad site name listed: $(cat "$T/stdout")"
+expect_exit 2 sv --json status --all-sites
+check_json "$T/stdout" "any(r['last_failure'] == 'evil \x1b[2J\x1b]0;owned\x07 text' for r in rows)"
+ok "server text escaped on the terminal, intact in JSON; bad site names skipped"
