@@ -324,7 +324,7 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 }
 
 /*
- * One site per account (README.md, "The FTP server"): an account that can
+ * One site per account (sitevault(8), check): an account that can
  * write a neighbour's directory lets a compromised site delete that
  * site's backups.  Probed with one temporary file (removed at once, and by
  * that site's prune if we die) in the first other site directory seen.

@@ -60,6 +60,8 @@ mcache_open(const char *state_dir)
 		free(mc);
 		return (NULL);
 	}
+	/* Made by root for the service user's state directory: theirs. */
+	state_own(mc->dfd, state_dir);
 	return (mc);
 }
 
