@@ -7,6 +7,8 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "agent.h"
 #include "conf/category.h"
 #include "conf/conf.h"
@@ -24,6 +26,7 @@
 #include "transport/transport.h"
 #include "util/human.h"
 #include "util/log.h"
+#include "util/path.h"
 
 /* Rows of one site as they are filled. */
 struct site_ctx {
@@ -190,13 +193,14 @@ history_apply(struct fleet_row *r, size_t n, char *text)
 static void
 local_history(const struct conf *c, struct fleet_row *r, size_t n)
 {
-	char path[4096], *line = NULL;
+	char path[PATH_BUF], *line = NULL;
 	size_t cap = 0, l;
 	ssize_t got;
 	FILE *f;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/history.log",
-	    c->state_dir) >= sizeof(path) || (f = fopen(path, "re")) == NULL)
+	/* A log too big for readfile: read a line at a time. */
+	if (path_join(path, c->state_dir, "history.log") ||
+	    (f = fopen(path, "re")) == NULL)
 		return;
 	while ((got = getline(&line, &cap, f)) > 0) {
 		l = (size_t)got;
@@ -298,6 +302,12 @@ judge(const struct site_ctx *x, const struct store_backup *nb,
 		snprintf(r->reason, sizeof(r->reason), "newest complete backup "
 		    "on the server is %" PRIu64 ", but this site wrote %s_%"
 		    PRIu64 ": deleted or rolled back", nb != NULL ? nb->id : 0,
+		    r->category, sc.id);
+	} else if (sc.id != 0 && nb != NULL && nb->id == sc.id &&
+	    CRYPTO_memcmp(nb->sha256, sc.sha256, sizeof(sc.sha256)) != 0) {
+		r->state = FLEET_BAD;
+		snprintf(r->reason, sizeof(r->reason), "%s_%" PRIu64 ": "
+		    "manifest differs from the one this site wrote",
 		    r->category, sc.id);
 	}
 	return (0);

@@ -101,7 +101,14 @@ expect_stdout "^$SITE/Data: Data_2: manifest signature bad$"
 rm -rf "$S/$SITE/Data_2"
 expect_exit 2 sv status
 expect_stdout "^$SITE/Data: newest complete backup on the server is 1, but this site wrote Data_2: deleted or rolled back$"
-ok "bad signature and rollback: exit 2 with the reason"
+# Another Data_2, validly signed by this key but not the one this site
+# wrote (a second machine with the same key and its own state).
+sed "s|^dir = .*|dir = $T/state2|" "$T/conf" >"$T/conf.state2"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.state2" -q backup --category data
+[ -d "$S/$SITE/Data_2" ] || fail "no new Data_2: $(ls "$S/$SITE")"
+expect_exit 2 sv status
+expect_stdout "^$SITE/Data: Data_2: manifest differs from the one this site wrote$"
+ok "bad signature, rollback and a replaced manifest: exit 2 with the reason"
 
 # 8. What the server says reaches the terminal escaped; a directory whose
 # name is not a site name is no site.
