@@ -209,15 +209,16 @@ enum transport_lock {
 /**
  * transport_lock_state(t, state):
  * Set ${*state} to whether the store can keep objects immutable (S3 object
- * lock on the bucket).  Return 0 or -1.
+ * lock on the bucket); TRANSPORT_LOCK_NA, without asking the server, for
+ * stores that cannot.  Return 0 or -1.
  */
 int transport_lock_state(struct transport *, enum transport_lock *);
 
 /**
  * transport_locked_until(t, path, until):
  * If file ${path} has a retention date (S3 object lock), set ${*until} to
- * it (seconds since 1970, UTC) and return 1; return 0 if it has none or
- * the store has no such thing, -1 on error.  No retry.
+ * it (seconds since 1970, UTC) and return 1; return 0 if it has none, is
+ * missing, or the store has no such thing; -1 on error.  No retry.
  */
 int transport_locked_until(struct transport *, const char *, int64_t *);
 

@@ -420,7 +420,9 @@ s3_locked_until(struct transport *t, const char *path, int64_t *until)
 
 	if ((key = transport_s3_key(t, path)) == NULL)
 		return (-1);
-	if (head(t, path, key, &r) == 0) {
+	if (head(t, path, key, &r) == -1 && t->err.missing)
+		rc = 0;		/* no such object: nothing retained */
+	else if (r.code >= 200 && r.code < 300) {
 		rc = 0;
 		if (r.retain[0] != '\0') {
 			if (parse_date(r.retain, until) == 0)

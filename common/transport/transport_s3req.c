@@ -290,10 +290,10 @@ headers(struct transport_s3 *s, const struct s3_req *r,
 	*list = l;
 	if (strcmp(r->method, "PUT") != 0)
 		return (0);
-	/* No 100-continue round trip: the body is in memory, and small. */
-	if ((l = curl_slist_append(*list, "Expect:")) == NULL)
-		return (-1);
-	*list = l;
+	/*
+	 * No "Expect:" to switch 100-continue off: libcurl 7.88 would sign
+	 * that header although it is never sent.
+	 */
 	if (!r->lock)
 		return (0);
 	/* AWS requires Content-MD5 on a PUT with retention. */
