@@ -2,7 +2,8 @@
 # the S3 tests (sourced after tests/lib/lib.sh).  Everything lives under
 # $T/ceph, bound to 127.0.0.1 on ports of a block locked for this test:
 # ceph-mon (msgr2), one ceph-osd on memstore (data in RAM: keep objects
-# small), radosgw (beast) and an S3 user.  Start-up takes about 3 s.
+# small), radosgw (beast; buckets by path, or as BUCKET.localhost for
+# virtual-host-style requests) and an S3 user.  Start-up takes about 3 s.
 #
 #	ceph_require               skip (77, with the reason) without the packages
 #	ceph_start                 start; sets CEPH_ENDPOINT CEPH_ACCESS CEPH_SECRET
@@ -149,7 +150,7 @@ mon warn on pool no redundancy = false
 osd journal size = 100
 [client.rgw.sv]
 rgw frontends = beast endpoint=127.0.0.1:$((CEPH_PORT + 1))
-rgw dns name =
+rgw dns name = localhost
 rgw data = $d/rgw
 rgw gc obj min wait = 0
 rgw enable usage log = false
@@ -245,11 +246,15 @@ ceph_stop() {
 cs3() {
 	local m=$1 p=$2
 	shift 2
+	local how=(-X "$m")
+	# -X HEAD would wait for the body its Content-Length announces.
+	[ "$m" != HEAD ] || how=(-I)
 	printf 'user = "%s:%s"\n' "$CEPH_ACCESS" "$CEPH_SECRET" >"$T/cs3.cfg"
-	curl -s -K "$T/cs3.cfg" --aws-sigv4 "aws:amz:us-east-1:s3" -X "$m" \
+	rm -f "$T/cs3.body"
+	curl -s -K "$T/cs3.cfg" --aws-sigv4 "aws:amz:us-east-1:s3" "${how[@]}" \
 	    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -o "$T/cs3.body" \
 	    -w '%{http_code}' "$@" "$CEPH_ENDPOINT$p" >"$T/cs3.code" || true
-	cat "$T/cs3.body" 2>/dev/null
+	[ "$m" = HEAD ] || cat "$T/cs3.body" 2>/dev/null || true
 	rm -f "$T/cs3.body"
 }
 
@@ -259,4 +264,76 @@ ceph_bucket() {
 	[ "${2:-}" = lock ] && h=(-H 'x-amz-bucket-object-lock-enabled: true')
 	cs3 PUT "/$1" "${h[@]}" >"$T/cs3.out"
 	[ "$(cat "$T/cs3.code")" = 200 ] || { cat "$T/cs3.out" >&2; fail "ceph: bucket $1 not made"; }
+}
+
+# ceph_keys BUCKET PREFIX: every key under PREFIX (no delimiter), one a line.
+ceph_keys() {
+	local b=$1 p=$2 tok="" q out
+	while :; do
+		q="list-type=2&prefix=$(_ceph_qenc "$p")"
+		[ -z "$tok" ] || q="continuation-token=$(_ceph_qenc "$tok")&$q"
+		cs3 GET "/$b?$q" >"$T/cs3.list"
+		[ "$(cat "$T/cs3.code")" = 200 ] || { cat "$T/cs3.list" >&2; fail "ceph: listing $b/$p failed"; }
+		out=$(python3 - "$T/cs3.list" <<'PY'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+ns = r.tag[:r.tag.index('}') + 1] if r.tag.startswith('{') else ''
+for c in r.findall(ns + 'Contents'):
+    print('K' + c.find(ns + 'Key').text)
+t = r.find(ns + 'NextContinuationToken')
+if r.find(ns + 'IsTruncated').text == 'true' and t is not None:
+    print('T' + t.text)
+PY
+)
+		tok=""
+		while IFS= read -r l; do
+			case $l in K*) printf '%s\n' "${l#K}" ;; T*) tok=${l#T} ;; esac
+		done <<<"$out"
+		[ -n "$tok" ] || break
+	done
+}
+
+# _ceph_enc S SAFE: percent-encode S, keeping A-Za-z0-9 -_.~ and SAFE.
+_ceph_enc() {
+	local s=$1 safe=$2 i c out="" LC_ALL=C
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9_.~-]) out+=$c ;;
+		*) if [ "$c" = "$safe" ]; then out+=$c; else out+=$(printf '%%%02X' "'$c"); fi ;;
+		esac
+	done
+	printf '%s\n' "$out"
+}
+_ceph_qenc() { _ceph_enc "$1" ""; }
+_ceph_penc() { _ceph_enc "$1" /; }
+
+# ceph_pull BUCKET PREFIX DIR: copy every object under PREFIX/ into DIR
+# (DIR replaced), so that tests can read the store as files.
+ceph_pull() {
+	local b=$1 p=$2 d=$3 k
+	rm -rf "$d"
+	mkdir -p "$d"
+	ceph_keys "$b" "$p/" >"$T/cs3.keys"
+	while IFS= read -r k; do
+		mkdir -p "$d/$(dirname "${k#"$p"/}")"
+		cs3 GET "/$b/$(_ceph_penc "$k")" >"$d/${k#"$p"/}"
+		[ "$(cat "$T/cs3.code")" = 200 ] || fail "ceph: GET $k failed"
+	done <"$T/cs3.keys"
+}
+
+# ceph_push DIR BUCKET PREFIX: make the objects under PREFIX/ exactly the
+# files under DIR (delete the others, PUT every file), for attacks made on
+# a pulled copy.
+ceph_push() {
+	local d=$1 b=$2 p=$3 k f
+	ceph_keys "$b" "$p/" >"$T/cs3.keys"
+	while IFS= read -r k; do
+		cs3 DELETE "/$b/$(_ceph_penc "$k")" >/dev/null
+	done <"$T/cs3.keys"
+	(cd "$d" && find . -type f | sed 's|^\./||') >"$T/cs3.files"
+	while IFS= read -r f; do
+		cs3 PUT "/$b/$(_ceph_penc "$p/$f")" -T "$d/$f" >/dev/null
+		[ "$(cat "$T/cs3.code")" = 200 ] || fail "ceph: PUT $p/$f failed"
+	done <"$T/cs3.files"
 }
