@@ -7,6 +7,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 
 #include "agent.h"
@@ -15,27 +16,13 @@
 #include "util/human.h"
 #include "progress.h"
 #include "crypto/keys.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "select.h"
 #include "run/session.h"
 #include "store/state.h"
 #include "store/store.h"
-
-int
-select_category(const char *arg, const char *cats[2], size_t *n)
-{
-
-	*n = 0;
-	if (arg == NULL || strcmp(arg, "all") == 0) {
-		cats[(*n)++] = "Configuration";
-		cats[(*n)++] = "Data";
-	} else if ((cats[0] = store_category_name(arg)) != NULL)
-		*n = 1;
-	else
-		return (-1);
-	return (0);
-}
 
 /* Parse a backup id: decimal, >= 1, no sign or leading zero. */
 static int
@@ -95,7 +82,7 @@ check_rollback(struct session *s, const char *site,
 		    st.id);
 		return (-1);
 	}
-	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, 32)) {
+	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, SHA256_DIGEST_LENGTH)) {
 		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest differs from "
 		    "the one this site wrote (--allow-rollback accepts it)",
 		    site, x->category, st.id);
@@ -106,7 +93,7 @@ check_rollback(struct session *s, const char *site,
 
 int
 select_backups(struct session *s, struct store *st, const char *which,
-    const char *const *cats, size_t ncats, int rollback,
+    const enum category *cats, size_t ncats, int rollback,
     struct selection **out, size_t *nout)
 {
 	struct store_backup *b = NULL, *pick;
@@ -131,9 +118,10 @@ select_backups(struct session *s, struct store *st, const char *which,
 	for (i = 0; i < ncats; i++) {
 		struct selection *x = &sel[*nout];
 
-		if (store_scan(st, cats[i], &b, &n))
+		x->cat = cats[i];
+		x->category = category_name(cats[i]);
+		if (store_scan(st, x->category, &b, &n))
 			goto err;
-		x->category = cats[i];
 		pick = NULL;
 		for (j = n; j-- > 0; ) {
 			if (latest ? b[j].status == STORE_UNFINISHED :
@@ -148,7 +136,7 @@ select_backups(struct session *s, struct store *st, const char *which,
 			    check_rollback(s, site, x))
 				goto err;
 			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
-			    "the server", site, cats[i]);
+			    "the server", site, x->category);
 			goto err;
 		}
 		if (pick != NULL) {
@@ -156,7 +144,7 @@ select_backups(struct session *s, struct store *st, const char *which,
 				goto err;
 			x->m = pick->m;
 			pick->m = NULL;
-			memcpy(x->hash, pick->sha256, 32);
+			memcpy(x->hash, pick->sha256, SHA256_DIGEST_LENGTH);
 			if (latest && !rollback &&
 			    strcmp(site, s->c->site_name) == 0 &&
 			    check_rollback(s, site, x))
@@ -195,7 +183,7 @@ select_free(struct selection *sel, size_t n)
 
 int
 select_identities(const struct session *s, char *const *files, size_t n,
-    uint8_t (**sks)[32], size_t *nsk)
+    uint8_t (**sks)[AGE_KEY_LEN], size_t *nsk)
 {
 	size_t i, before;
 
@@ -203,7 +191,7 @@ select_identities(const struct session *s, char *const *files, size_t n,
 		log_fail(EX_OSERR, "out of memory");
 		return (EX_OSERR);
 	}
-	memcpy((*sks)[0], s->k->age_sk, 32);
+	memcpy((*sks)[0], s->k->age_sk, AGE_KEY_LEN);
 	*nsk = 1;
 	for (i = 0; i < n; i++) {
 		before = *nsk;
@@ -225,23 +213,13 @@ err:
 }
 
 void
-select_identities_free(uint8_t (*sks)[32], size_t n)
+select_identities_free(uint8_t (*sks)[AGE_KEY_LEN], size_t n)
 {
 
 	if (sks == NULL)
 		return;
-	OPENSSL_cleanse(sks, n * 32);
+	OPENSSL_cleanse(sks, n * AGE_KEY_LEN);
 	free(sks);
-}
-
-/* Terminate a history line for the server log (room was kept for it). */
-static void
-add_newline(char *line)
-{
-	size_t n = strlen(line);
-
-	line[n] = '\n';
-	line[n + 1] = '\0';
 }
 
 void
@@ -259,17 +237,18 @@ select_history(struct session *s, const char *site, const char *op,
     const char *category, uint64_t id, int ok, uint64_t bytes,
     const char *desc)
 {
-	char line[HISTORY_LINE_MAX];
+	struct buf line = BUF_INIT(HISTORY_LINE_MAX);
 	int cls = log_class();
 
-	if (history_format(line, sizeof(line) - 1, time(NULL), op, category,
-	    id, ok, bytes, desc))
-		return;
-	(void)state_history_append(s->c->state_dir, line);
-	add_newline(line);
+	if (history_append(&line, time(NULL), op, category, id, ok, bytes,
+	    desc))
+		goto done;
+	(void)state_history_append(s->c->state_dir, (char *)line.p);
 	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
-	    store_history_append(s->st, line))
+	    store_history_append(s->st, (char *)line.p))
 		log_warn("%s: could not record %s in history.log", site, op);
+done:
+	buf_free(&line);
 	/* Recording is a courtesy: it must not change the exit code. */
 	if (cls == 0)
 		log_reset();

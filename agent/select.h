@@ -4,24 +4,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
+#include "conf/category.h"
+#include "crypto/age.h"
+
 struct manifest;
 struct session;
 struct store;
 
 /* One backup chosen by verify or restore, with its verified manifest. */
 struct selection {
-	const char *category;		/* "Configuration" or "Data" */
+	enum category cat;
+	const char *category;		/* category_name(cat) */
 	struct manifest *m;
-	uint8_t hash[32];		/* SHA-256 of the manifest text */
+	uint8_t hash[SHA256_DIGEST_LENGTH];		/* SHA-256 of the manifest text */
 };
-
-/**
- * select_category(arg, cats, n):
- * Parse --category ${arg} (NULL, "all", "configuration" or "data") into
- * the category names ${cats} (at most 2), count in ${*n}.  Return 0, or -1
- * if ${arg} is not one of them.
- */
-int select_category(const char *, const char *[2], size_t *);
 
 /**
  * select_backups(s, st, which, cats, ncats, rollback, out, nout):
@@ -35,7 +33,7 @@ int select_category(const char *, const char *[2], size_t *);
  * (EX_DATAERR).  Return 0, or the exit code after logging.
  */
 int select_backups(struct session *, struct store *, const char *,
-    const char *const *, size_t, int, struct selection **, size_t *);
+    const enum category *, size_t, int, struct selection **, size_t *);
 
 /**
  * select_free(sel, n):
@@ -51,13 +49,13 @@ void select_free(struct selection *, size_t);
  * with select_identities_free().
  */
 int select_identities(const struct session *, char *const *, size_t,
-    uint8_t (**)[32], size_t *);
+    uint8_t (**)[AGE_KEY_LEN], size_t *);
 
 /**
  * select_identities_free(sks, nsk):
  * Wipe and free identities.  Does nothing if ${sks} is NULL.
  */
-void select_identities_free(uint8_t (*)[32], size_t);
+void select_identities_free(uint8_t (*)[AGE_KEY_LEN], size_t);
 
 /**
  * select_progress(cookie, done, total):

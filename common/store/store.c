@@ -10,16 +10,14 @@
 
 #include <openssl/evp.h>
 
+#include "conf/category.h"
+#include "util/b64.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
 #define SITE_MAX	4096		/* the SITE marker is two short lines */
-
-static const char *const categories[STORE_CATEGORIES] = {
-	"Configuration", "Data"
-};
 
 struct store {
 	struct transport *t;
@@ -28,17 +26,6 @@ struct store {
 	size_t npub;
 	int own;
 };
-
-const char *
-store_category_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < STORE_CATEGORIES; i++)
-		if (strcasecmp(name, categories[i]) == 0)
-			return (categories[i]);
-	return (NULL);
-}
 
 struct store *
 store_new(struct transport *t, const char *site,
@@ -174,9 +161,9 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 	char *end;
 	size_t i, l;
 
-	for (i = 0; i < STORE_CATEGORIES; i++) {
-		l = strlen(categories[i]);
-		if (strncmp(name, categories[i], l) != 0 || name[l] != '_')
+	for (i = 0; i < CATEGORY_N; i++) {
+		l = strlen(category_name(i));
+		if (strncmp(name, category_name(i), l) != 0 || name[l] != '_')
 			continue;
 		p = name + l + 1;
 		/* Decimal, >= 1, no leading zero, no sign, fits in 19 digits. */
@@ -187,7 +174,7 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 		*id = strtoull(p, &end, 10);
 		if (errno != 0 || *end != '\0')
 			return (-1);
-		*cat = categories[i];
+		*cat = category_name(i);
 		return (0);
 	}
 	return (-1);
@@ -198,17 +185,17 @@ static int
 sig_keyid(const char *sig, size_t len, uint8_t keyid[MINISIGN_KEYID_LEN])
 {
 	const char *l2, *e2;
-	unsigned char raw[128];
-	int n;
+	uint8_t raw[128];
+	size_t n;
 
 	if ((l2 = memchr(sig, '\n', len)) == NULL)
 		return (-1);
 	l2++;
-	if ((e2 = memchr(l2, '\n', len - (size_t)(l2 - sig))) == NULL ||
-	    e2 - l2 > 4 * (int)sizeof(raw) / 3 - 4 || e2 == l2)
+	if ((e2 = memchr(l2, '\n', len - (size_t)(l2 - sig))) == NULL)
 		return (-1);
-	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)l2,
-	    (int)(e2 - l2))) < 2 + MINISIGN_KEYID_LEN || raw[0] != 'E')
+	/* Only the key id is needed here; the signature is checked later. */
+	if (b64_decode(l2, (size_t)(e2 - l2), B64_PAD | B64_ANYBITS, raw,
+	    sizeof(raw), &n) || n < 2 + MINISIGN_KEYID_LEN || raw[0] != 'E')
 		return (-1);
 	memcpy(keyid, raw + 2, MINISIGN_KEYID_LEN);
 	return (0);
@@ -326,7 +313,7 @@ backup_cmp(const void *a, const void *b)
 	const struct store_backup *x = a, *y = b;
 	int c;
 
-	/* Categories are static strings, ordered as in categories[]. */
+	/* Categories are static strings, ordered as in enum category. */
 	if ((c = strcmp(x->category, y->category)) != 0)
 		return (c);
 	return (x->id < y->id ? -1 : x->id > y->id);
@@ -427,13 +414,13 @@ store_plan(struct store_backup *b, size_t n, const char *category,
 
 	if (retain < 1)
 		retain = 1;
-	for (c = 0; c < STORE_CATEGORIES; c++) {
-		if (category != NULL && strcmp(category, categories[c]) != 0)
+	for (c = 0; c < CATEGORY_N; c++) {
+		if (category != NULL && strcmp(category, category_name(c)) != 0)
 			continue;
 		/* Newest first: keep ${retain} complete ones, mark the rest. */
 		kept = 0;
 		for (i = n; i-- > 0; ) {
-			if (strcmp(b[i].category, categories[c]) != 0)
+			if (strcmp(b[i].category, category_name(c)) != 0)
 				continue;
 			if (b[i].status == STORE_COMPLETE) {
 				if (kept < retain)

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "crypto/minisign.h"
 
 /*
@@ -23,7 +25,6 @@
 struct transport;
 struct manifest;
 
-#define STORE_CATEGORIES	2	/* Configuration, Data */
 
 enum store_status {
 	STORE_COMPLETE,
@@ -37,7 +38,7 @@ struct store_backup {
 	uint64_t id;
 	enum store_status status;
 	struct manifest *m;	/* when COMPLETE (or UNVERIFIED and parsed) */
-	uint8_t sha256[32];	/* of the manifest text, when ${m} is set */
+	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
 	int doomed;		/* marked for deletion by store_plan() */
@@ -45,13 +46,6 @@ struct store_backup {
 	int64_t locked_until;	/* set by store_check_locks(): doomed, but
 				   immutable until then (object lock) */
 };
-
-/**
- * store_category_name(name):
- * The canonical category for ${name} ("configuration", "Data", ... any
- * case): "Configuration" or "Data", or NULL.
- */
-const char *store_category_name(const char *);
 
 /**
  * store_new(t, site, pubs, npub, own):

@@ -33,6 +33,7 @@
 
 #include "conf/conf.h"
 #include "transport/s3xml.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_internal.h"
@@ -60,7 +61,7 @@ s3_connect(struct transport *t)
 	r.method = "GET";
 	r.query = q;
 	rc = transport_s3_run(t, &r, "connect", "");
-	free(r.resp);
+	buf_free(&r.resp);
 	return (rc);
 }
 
@@ -102,7 +103,7 @@ s3_put_mem(struct transport *t, const char *path, const void *buf,
 	r.len = len;
 	r.lock = s->lock_days > 0 && lockable(path);
 	rc = transport_s3_run(t, &r, "upload", path);
-	free(r.resp);
+	buf_free(&r.resp);
 	free(key);
 	return (rc);
 }
@@ -112,44 +113,33 @@ static int
 s3_put(struct transport *t, const char *tmp, const char *path,
     transport_src_fn *src, void *cookie, uint64_t *pulled)
 {
+	struct buf b = BUF_INIT(STREAM_MAX);
 	char w[TRANSPORT_WHERE_MAX];
-	uint8_t *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
+	uint8_t chunk[65536];
 	ssize_t r;
 	int rc = -1;
 
 	(void)tmp;
-	for (;;) {
-		if (cap - len < 65536) {
-			if (cap >= STREAM_MAX) {
-				transport_seterr(t, EX_SOFTWARE, 0, "%s: a "
-				    "stream of more than %u MiB cannot be one "
-				    "S3 object", transport_where(t, path, w,
-				    sizeof(w)), STREAM_MAX >> 20);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 1 << 20;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				transport_seterr(t, EX_OSERR, 0,
-				    "%s: out of memory", t->desc);
-				goto out;
-			}
-			buf = nb;
-		}
-		if ((r = src(cookie, buf + len, cap - len)) < 0) {
-			transport_seterr(t, EX_IOERR, 0, "%s: upload aborted",
-			    transport_where(t, path, w, sizeof(w)));
-			t->err.quiet = 1;
+	while ((r = src(cookie, chunk, sizeof(chunk))) > 0) {
+		if (buf_append(&b, chunk, (size_t)r)) {
+			transport_seterr(t, EX_SOFTWARE, 0, "%s: a stream of "
+			    "more than %u MiB cannot be one S3 object (or out "
+			    "of memory)", transport_where(t, path, w,
+			    sizeof(w)), STREAM_MAX >> 20);
 			goto out;
 		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
 		*pulled += (uint64_t)r;
 	}
-	rc = s3_put_mem(t, path, buf, len);
+	if (r < 0) {
+		transport_seterr(t, EX_IOERR, 0, "%s: upload aborted",
+		    transport_where(t, path, w, sizeof(w)));
+		t->err.quiet = 1;
+		goto out;
+	}
+	rc = s3_put_mem(t, path, b.p != NULL ? b.p : (const uint8_t *)"",
+	    b.len);
 out:
-	free(buf);
+	buf_free(&b);
 	return (rc);
 }
 
@@ -170,7 +160,7 @@ s3_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	r.cookie = cookie;
 	r.handed = handed;
 	rc = transport_s3_run(t, &r, "download", path);
-	free(r.resp);
+	buf_free(&r.resp);
 	free(key);
 	return (rc);
 }
@@ -203,7 +193,7 @@ list_page(struct transport *t, const char *dir, const char *prefix,
 	if (transport_s3_run(t, &r, "list", dir) == 0) {
 		free(*token);
 		*token = NULL;
-		if (s3xml_list(r.resp ? r.resp : "", r.resplen, prefix, e, n,
+		if (s3xml_list((const char *)r.resp.p, r.resp.len, prefix, e, n,
 		    cap, &trunc, token) == 0)
 			rc = trunc ? 1 : 0;
 		else
@@ -211,7 +201,7 @@ list_page(struct transport *t, const char *dir, const char *prefix,
 			    "understood", transport_where(t, dir, w,
 			    sizeof(w)));
 	}
-	free(r.resp);
+	buf_free(&r.resp);
 out:
 	free(q);
 	free(p);
@@ -272,8 +262,7 @@ head(struct transport *t, const char *path, const char *key, struct s3_req *r)
 	r->method = "HEAD";
 	r->key = key;
 	rc = transport_s3_run(t, r, "size", path);
-	free(r->resp);
-	r->resp = NULL;
+	buf_free(&r->resp);
 	return (rc);
 }
 
@@ -305,7 +294,7 @@ s3_delete(struct transport *t, const char *path)
 		transport_seterr(t, EX_NOPERM, 0, "%s: delete refused: the "
 		    "object is immutable (object lock)", transport_where(t,
 		    path, w, sizeof(w)));
-	free(r.resp);
+	buf_free(&r.resp);
 out:
 	free(key);
 	return (rc);
@@ -375,8 +364,8 @@ s3_lock_state(struct transport *t, enum transport_lock *state)
 	r.method = "GET";
 	r.query = "object-lock=";
 	if (transport_s3_run(t, &r, "object lock configuration", "") == 0) {
-		if ((on = s3xml_lock_enabled(r.resp ? r.resp : "",
-		    r.resplen)) == -1)
+		if ((on = s3xml_lock_enabled((const char *)r.resp.p,
+		    r.resp.len)) == -1)
 			transport_seterr(t, EX_IOERR, 0, "%s: object lock "
 			    "configuration not understood", t->desc);
 		else {
@@ -388,7 +377,7 @@ s3_lock_state(struct transport *t, enum transport_lock *state)
 		*state = TRANSPORT_LOCK_OFF;
 		rc = 0;
 	}
-	free(r.resp);
+	buf_free(&r.resp);
 	return (rc);
 }
 

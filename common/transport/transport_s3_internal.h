@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "transport/transport.h"
+#include "util/buf.h"
 
 /*
  * Inside the S3 store: the state shared by the operations (transport_s3.c)
@@ -29,9 +30,8 @@ struct s3_req {
 
 	/* Filled by transport_s3_run(). */
 	long code;		/* HTTP status */
-	char *resp;		/* a body that is not the object (listing,
-				   error), NUL-terminated, or NULL */
-	size_t resplen;
+	struct buf resp;	/* a body that is not the object (listing,
+				   error), NUL-terminated */
 	uint64_t length;	/* Content-Length of a HEAD */
 	char version[256];	/* x-amz-version-id */
 	char retain[64];	/* x-amz-object-lock-retain-until-date */
@@ -87,7 +87,7 @@ int transport_s3_qenc(const char *, char *, size_t);
  * Sign and perform request ${r}; on failure record in ${t->err} why, with
  * the HTTP status and the S3 error code and message, the class and
  * whether to retry.  ${what} and ${path} name the operation in the
- * message.  The caller frees ${r->resp}.  Return 0 or -1.
+ * message.  The caller frees ${r->resp} (buf_free).  Return 0 or -1.
  */
 int transport_s3_run(struct transport *, struct s3_req *, const char *,
     const char *);

@@ -26,6 +26,8 @@
 
 #include "conf/conf.h"
 #include "transport/s3xml.h"
+#include "util/b64.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_internal.h"
@@ -132,23 +134,6 @@ on_read(char *p, size_t size, size_t n, void *cookie)
 	return (len);
 }
 
-/* Keep a body that is not the object: a listing or an error document. */
-static int
-keep(struct s3_req *r, const char *p, size_t len)
-{
-	char *np;
-
-	if (len > RESP_MAX - r->resplen)
-		return (-1);
-	if ((np = realloc(r->resp, r->resplen + len + 1)) == NULL)
-		return (-1);
-	memcpy(np + r->resplen, p, len);
-	r->resplen += len;
-	np[r->resplen] = '\0';
-	r->resp = np;
-	return (0);
-}
-
 static size_t
 on_write(char *p, size_t size, size_t n, void *cookie)
 {
@@ -165,7 +150,8 @@ on_write(char *p, size_t size, size_t n, void *cookie)
 		*r->handed += len;
 		return (len);
 	}
-	return (keep(r, p, len) ? 0 : len);
+	/* A body that is not the object: a listing or an error document. */
+	return (buf_append(&r->resp, p, len) ? 0 : len);
 }
 
 /* Copy the value of header line ${p} into ${buf} if it is ${name}. */
@@ -261,10 +247,7 @@ digest(const uint8_t *p, size_t len, int md5, char *out, size_t olen)
 	    NULL) != 1)
 		return (-1);
 	if (md5) {
-		if (olen < 4 * ((mdlen + 2) / 3) + 1)
-			return (-1);
-		EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
-		return (0);
+		return (b64_encode(md, mdlen, B64_PAD, out, olen) < 0 ? -1 : 0);
 	}
 	if (olen < 2 * mdlen + 1)
 		return (-1);
@@ -462,7 +445,8 @@ failure(struct transport *t, struct s3_req *r, CURLcode rc, const char *what,
 		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 		return;
 	}
-	s3xml_error(r->resp, r->resplen, code, sizeof(code), msg, sizeof(msg));
+	s3xml_error((const char *)r->resp.p, r->resp.len, code, sizeof(code),
+	    msg, sizeof(msg));
 	http_class(r->code, code, &cls, &retry, &what);
 	transport_seterr(t, cls, retry, "%s: %s: HTTP %ld%s%s%s%s", where,
 	    what, r->code, code[0] ? " " : "", code, msg[0] ? ": " : "", msg);
@@ -480,8 +464,7 @@ transport_s3_run(struct transport *t, struct s3_req *r, const char *what,
 	int ret = -1;
 
 	r->code = 0;
-	r->resp = NULL;
-	r->resplen = 0;
+	buf_init(&r->resp, RESP_MAX);
 	r->off = 0;
 	r->cb_failed = 0;
 	r->version[0] = r->retain[0] = r->mode[0] = '\0';

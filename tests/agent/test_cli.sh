@@ -36,7 +36,38 @@ expect_exit 64 "$SITEVAULT" -c "$T/good.conf" show --frobnicate
 expect_stderr 'frobnicate'
 expect_exit 64 "$SITEVAULT" -c "$T/good.conf" show extra
 expect_stderr 'unexpected argument: extra'
+expect_stderr "Try 'sitevault help show'"
+expect_exit 64 "$SITEVAULT" -c "$T/good.conf" restore --category
+expect_stderr 'restore: --category needs an argument'
 ok "usage"
+
+# Per-command help, from the same table as the parser: usage, every
+# option, an example; exit 0, on stdout.
+expect_exit 0 "$SITEVAULT" help restore
+cp "$T/stdout" "$T/help-restore"
+expect_stdout '^usage: sitevault .*restore \[ID\|latest\]'
+for o in --category --target --from-site --identity --allow-rollback --dry-run --config --json; do
+	expect_stdout "^ +(-[a-z], )?$o( |$)"
+done
+expect_stdout '^example:$'
+expect_stdout '^  sitevault restore '
+expect_exit 0 "$SITEVAULT" restore --help
+cmp -s "$T/stdout" "$T/help-restore" || fail "restore --help differs from help restore"
+expect_exit 0 "$SITEVAULT" -c "$T/missing.conf" backup --category data -h
+expect_stdout '^usage: sitevault .*backup'
+"$SITEVAULT" --help | sed -n '/^commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }' >"$T/cmds"
+[ "$(wc -l <"$T/cmds")" -ge 10 ] || fail "no commands in --help"
+while read -r c; do
+	expect_exit 0 "$SITEVAULT" help "$c"
+	expect_stdout "^usage: sitevault .*$c"
+	expect_stdout '^example:$'
+	expect_stdout "^  sitevault .*$c"
+done <"$T/cmds"
+expect_exit 0 "$SITEVAULT" help
+expect_stdout '^usage: sitevault'
+expect_exit 64 "$SITEVAULT" help frobnicate
+expect_stderr 'unknown command: frobnicate'
+ok "help COMMAND and COMMAND --help"
 
 # show: every key, defaults included, credentials hidden.
 expect_exit 0 "$SITEVAULT" -c "$T/good.conf" show
@@ -114,6 +145,14 @@ expect_stderr "$T/bad4.conf:5: server.credentials: "
 ! grep -q "$SECRET" "$T/stdout" "$T/stderr" || fail "an error message printed the credentials"
 expect_exit 78 "$SITEVAULT" -c "$T/missing.conf" show
 expect_stderr "$T/missing.conf: No such file"
+# A FIFO or a directory in the configuration's place is an error at once,
+# not a wait for a writer (timeout only keeps a regression from hanging).
+mkfifo "$T/fifo.conf"
+expect_exit 78 timeout 60 "$SITEVAULT" -c "$T/fifo.conf" show
+expect_stderr "^sitevault: $T/fifo.conf: not a regular file \(a FIFO\)$"
+mkdir "$T/dir.conf"
+expect_exit 78 "$SITEVAULT" -c "$T/dir.conf" show
+expect_stderr "^sitevault: $T/dir.conf: not a regular file \(a directory\)$"
 ok "configuration errors"
 
 # -c and SITEVAULT_CONFIG are both honoured; -c wins, also after the command.
