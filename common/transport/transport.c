@@ -296,7 +296,8 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 			 * removes what stays behind.
 			 */
 			if (saved.cls != EX_UNAVAILABLE &&
-			    saved.cls != EX_NOPERM)
+			    saved.cls != EX_NOPERM &&
+			    (rewind == NULL || t->ops->put_mem == NULL))
 				(void)t->ops->delete(t, tmp);
 			t->err = saved;
 			report(t);

@@ -108,6 +108,24 @@ attack "manifest deleted: the backup is unfinished, the previous one is newest" 
 ceph_push "$T/pristine" sv-plain "fleet/$SITE"
 expect_exit 0 sv -q verify
 
+# show names the S3 keys, never the secret.
+expect_exit 0 sv show
+expect_stdout "^access_key = $CEPH_ACCESS$"
+expect_stdout "^endpoint = $CEPH_ENDPOINT$"
+expect_stdout "^object_lock_days = 0$"
+grep -qF -- "$CEPH_SECRET" "$T/stdout" "$T/conf" && fail "the secret key shows"
+ok "show: the S3 keys, credentials hidden"
+
+# Another site's marker in this site's directory: refused, nothing written.
+cs3 GET "/sv-plain/fleet/$SITE/SITE" >"$T/site.marker"
+printf 'site branch-99\nkeyid 0000000000000000\n' >"$T/other.marker"
+cs3 PUT "/sv-plain/fleet/$SITE/SITE" -T "$T/other.marker" >/dev/null
+expect_exit 78 sv backup --category configuration
+expect_stderr "branch-99|another site"
+ceph_keys sv-plain "fleet/$SITE/Configuration_3/" | grep -q . && fail "backup written beside another site's marker"
+cs3 PUT "/sv-plain/fleet/$SITE/SITE" -T "$T/site.marker" >/dev/null
+ok "another site's SITE marker: exit 78, nothing written"
+
 # --- faults ---------------------------------------------------------------
 # Wrong secret key: 77 for every command, and check says which step.
 cp "$T/conf" "$T/conf.bad"

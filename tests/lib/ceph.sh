@@ -7,10 +7,15 @@
 #
 #	ceph_require               skip (77, with the reason) without the packages
 #	ceph_start                 start; sets CEPH_ENDPOINT CEPH_ACCESS CEPH_SECRET
+#	                           (and CEPH_TLS_ENDPOINT, https, if CEPH_TLS_CERT
+#	                           and CEPH_TLS_KEY name a PEM certificate and key)
 #	ceph_rgw_halt / ceph_rgw_start   stop or start the gateway alone (its port kept)
 #	ceph_stop                  stop every daemon, by pid (also at exit)
 #	cs3 METHOD PATH [CURL ARGS...]   a signed request to the gateway; the
 #	                           body goes to stdout, the HTTP code to $T/cs3.code
+#
+# Ports: the block's first for the monitor, +1 the gateway, +2 to +9 for the
+# OSD, +10 the gateway's TLS port; +11 to +15 are free for the tests.
 #
 # Daemons run in the foreground (-f) as background jobs with every stream
 # redirected, else they keep the caller's pipes open.  PID 1 here may reap
@@ -111,8 +116,12 @@ _ceph_user_ok() {
 }
 
 _ceph_conf() {
-	local d=$CEPH_DIR fsid
+	local d=$CEPH_DIR fsid tls=""
 	fsid=$(uuidgen)
+	if [ -n "${CEPH_TLS_CERT:-}" ]; then
+		tls=" ssl_endpoint=127.0.0.1:$((CEPH_PORT + 10)) ssl_certificate=$CEPH_TLS_CERT"
+		tls+=" ssl_private_key=$CEPH_TLS_KEY"
+	fi
 	cat >"$d/ceph.conf" <<EOF
 [global]
 fsid = $fsid
@@ -122,7 +131,7 @@ public addr = 127.0.0.1
 ms bind msgr1 = false
 ms bind msgr2 = true
 ms bind port min = $((CEPH_PORT + 2))
-ms bind port max = $((CEPH_PORT + CEPH_BLOCK - 1))
+ms bind port max = $((CEPH_PORT + 9))
 auth cluster required = cephx
 auth service required = cephx
 auth client required = cephx
@@ -149,7 +158,7 @@ mon data = $d/mon
 mon warn on pool no redundancy = false
 osd journal size = 100
 [client.rgw.sv]
-rgw frontends = beast endpoint=127.0.0.1:$((CEPH_PORT + 1))
+rgw frontends = beast endpoint=127.0.0.1:$((CEPH_PORT + 1))$tls
 rgw dns name = localhost
 rgw data = $d/rgw
 rgw gc obj min wait = 0
@@ -165,6 +174,7 @@ ceph_start() {
 	d=$CEPH_DIR
 	mkdir -p "$d/run" "$d/log" "$d/mon" "$d/osd0" "$d/rgw"
 	CEPH_ENDPOINT=http://127.0.0.1:$((CEPH_PORT + 1))
+	CEPH_TLS_ENDPOINT=https://127.0.0.1:$((CEPH_PORT + 10))
 	sv_atexit ceph_stop
 	_ceph_conf
 	{
@@ -222,7 +232,7 @@ _ceph_kill() {
 		[ "$i" -eq 50 ] && kill -KILL "$pid" 2>/dev/null
 		sleep 0.1
 	done
-	wait "$pid" 2>/dev/null || true
+	{ wait "$pid"; } 2>/dev/null || true
 }
 
 # ceph_rgw_halt: stop the gateway at once (a cut connection for clients).

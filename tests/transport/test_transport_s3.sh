@@ -5,14 +5,17 @@
 # path-style and virtual-host-style addressing, one connection per run with
 # the signature masked in -v output, refused keys (77), no endpoint (69),
 # and a connection cut in the middle of a part (retried; never visible
-# half-written).
+# half-written), and TLS verified as for FTPS (a CA file, a pinned key).
 . "$top_srcdir/tests/lib/lib.sh"
 . "$top_srcdir/tests/lib/ceph.sh"
+. "$top_srcdir/tests/lib/ftpd.sh"	# for its test certificates
 TOOL=${top_builddir:-.}/tests/transport/transport_tool
 [ -x "$TOOL" ] || fail "$TOOL missing (make check builds it)"
 need python3
 ceph_require
 export SITEVAULT_RETRY_BASE_MS=50
+_ftpd_certs
+CEPH_TLS_CERT=$T/ftpd-tls/server.pem CEPH_TLS_KEY=$T/ftpd-tls/server.key
 ceph_start
 ceph_bucket sv-t
 
@@ -153,3 +156,24 @@ cs3 HEAD /sv-t/cut/p/part.000001 >/dev/null
 [ "$(cat "$T/cs3.code")" = 404 ] || fail "a cut upload is visible: HTTP $(cat "$T/cs3.code")"
 kill "$PROXY"; wait "$PROXY" 2>/dev/null || true
 ok "a connection cut mid-part: retried whole; without retries, nothing visible"
+
+# TLS: the gateway's certificate is verified against ca_file (the system's
+# store does not know the test CA), and a pinned key must match.
+pin=$(openssl x509 -in "$T/ftpd-tls/server.pem" -pubkey -noout |
+    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+s3conf "$T/tls.conf" "s3://sv-t/tls" "endpoint = $CEPH_TLS_ENDPOINT" \
+    "ca_file = $FTPD_CAFILE"
+tt 0 "$T/tls.conf" put x/y "$T/data2" -- get x/y "$T/back" -- tls -- delete x/y
+cmp -s "$T/data2" "$T/back" || fail "TLS round trip differs"
+out_has "on"
+s3conf "$T/tls-noca.conf" "s3://sv-t/tls" "endpoint = $CEPH_TLS_ENDPOINT"
+tt 69 "$T/tls-noca.conf" connect
+expect_stderr "TLS failed"
+s3conf "$T/tls-pin.conf" "s3://sv-t/tls" "endpoint = $CEPH_TLS_ENDPOINT" \
+    "ca_file = $FTPD_CAFILE" "pinned_pubkey = sha256//$pin"
+tt 0 "$T/tls-pin.conf" connect
+s3conf "$T/tls-badpin.conf" "s3://sv-t/tls" "endpoint = $CEPH_TLS_ENDPOINT" \
+    "ca_file = $FTPD_CAFILE" "pinned_pubkey = sha256//LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="
+tt 69 "$T/tls-badpin.conf" connect
+expect_stderr "TLS failed"
+ok "TLS: verified with ca_file, refused without it, pinned key enforced"
