@@ -71,9 +71,10 @@ int transport_mkdir(struct transport *, const char *);
 /**
  * transport_put_buf(t, path, buf, len):
  * Store ${len} bytes at ${path}: upload to a temporary name in the same
- * directory, then rename into place, retrying the whole upload with
- * exponential backoff up to the configured count (the buffer is resent from
- * memory).  Nothing is visible under ${path} unless it is complete.
+ * directory, then rename into place (S3: one atomic PUT under ${path}),
+ * retrying the whole upload with exponential backoff up to the configured
+ * count (the buffer is resent from memory).  Nothing is visible under
+ * ${path} unless it is complete.
  * Return 0 or -1.
  */
 int transport_put_buf(struct transport *, const char *, const void *, size_t);
@@ -81,7 +82,8 @@ int transport_put_buf(struct transport *, const char *, const void *, size_t);
 /**
  * transport_put_stream(t, path, src, cookie):
  * Store a stream of unknown length read from ${src} under ${path}, through
- * a temporary name and rename.  Not retried (the source cannot rewind).
+ * a temporary name and rename (S3: read whole, at most 64 MiB, then one
+ * PUT).  Not retried (the source cannot rewind).
  * Return 0 or -1.
  */
 int transport_put_stream(struct transport *, const char *,

@@ -313,8 +313,17 @@ prepare(struct transport_s3 *s, struct s3_req *r, const char *url,
 	curl_easy_reset(s->h);
 	s->errbuf[0] = '\0';
 	SETOPT(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	SETOPT(CURLOPT_PROTOCOLS_STR, s->https ? "https" : "http,https");
+#else
+	SETOPT(CURLOPT_PROTOCOLS, s->https ? (long)CURLPROTO_HTTPS :
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+#if LIBCURL_VERSION_NUM >= 0x074b00
 	SETOPT(CURLOPT_AWS_SIGV4, s->sigv4);
+#else
+	goto err;	/* SigV4 came with libcurl 7.75 */
+#endif
 	SETOPT(CURLOPT_USERNAME, s->access);
 	SETOPT(CURLOPT_PASSWORD, s->secret);
 	SETOPT(CURLOPT_HTTPHEADER, hdrs);
