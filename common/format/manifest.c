@@ -226,13 +226,172 @@ lp_part(struct lp *lp, size_t idx, struct manifest_part *part)
 	return (0);
 }
 
+/* Log running out of memory while parsing; return -1. */
+static int
+nomem(const struct lp *lp)
+{
+
+	log_fail(EX_OSERR, "%s: out of memory", lp->name);
+	return (-1);
+}
+
+/* site, category, id, time, agent and signer into ${m}. */
+static int
+parse_head(struct lp *lp, struct manifest *m)
+{
+	size_t i;
+
+	if (lp_field(lp, "site", 1))
+		return (-1);
+	if (!manifest_fields_site_ok(lp->v, lp->vlen)) {
+		lp_err(lp, "invalid site name");
+		return (-1);
+	}
+	if ((m->site = lp_dup(lp)) == NULL)
+		return (-1);
+	if (lp_field(lp, "category", 1))
+		return (-1);
+	if (!manifest_fields_category_ok(lp->v, lp->vlen)) {
+		lp_err(lp, "category is not Configuration or Data");
+		return (-1);
+	}
+	if ((m->category = lp_dup(lp)) == NULL)
+		return (-1);
+	if (lp_field(lp, "id", 1))
+		return (-1);
+	if (manifest_fields_u64_parse(lp->v, lp->vlen, &m->id) || m->id == 0) {
+		lp_err(lp, "id is not a positive decimal number");
+		return (-1);
+	}
+	if (lp_field(lp, "time", 1))
+		return (-1);
+	if (manifest_fields_time_parse(lp->v, lp->vlen, &m->time)) {
+		lp_err(lp, "time is not YYYY-MM-DDTHH:MM:SSZ");
+		return (-1);
+	}
+	if (lp_field(lp, "agent", 1))
+		return (-1);
+	if (!manifest_fields_agent_ok(lp->v, lp->vlen)) {
+		lp_err(lp, "invalid agent");
+		return (-1);
+	}
+	if ((m->agent = lp_dup(lp)) == NULL)
+		return (-1);
+	if (lp_field(lp, "signer", 1))
+		return (-1);
+	if (manifest_fields_hex_parse(lp->v, lp->vlen, m->keyid,
+	    MINISIGN_KEYID_LEN, 1)) {
+		lp_err(lp, "signer is not 16 upper-case hex digits");
+		return (-1);
+	}
+	/* The key id is printed most significant byte first. */
+	for (i = 0; i < MINISIGN_KEYID_LEN / 2; i++) {
+		uint8_t b = m->keyid[i];
+		m->keyid[i] = m->keyid[MINISIGN_KEYID_LEN - 1 - i];
+		m->keyid[MINISIGN_KEYID_LEN - 1 - i] = b;
+	}
+	return (0);
+}
+
+/* The recipient lines, at least one, none twice. */
+static int
+parse_recipients(struct lp *lp, struct manifest *m)
+{
+	void *np;
+	size_t i;
+
+	do {
+		if (lp_field(lp, "recipient", 1))
+			return (-1);
+		if (!manifest_fields_recipient_ok(lp->v, lp->vlen)) {
+			lp_err(lp, "invalid age recipient");
+			return (-1);
+		}
+		if (m->nrecipients == MANIFEST_RECIPIENTS_MAX) {
+			lp_err(lp, "more than %d recipients",
+			    MANIFEST_RECIPIENTS_MAX);
+			return (-1);
+		}
+		for (i = 0; i < m->nrecipients; i++)
+			if (strlen(m->recipients[i]) == lp->vlen &&
+			    memcmp(m->recipients[i], lp->v, lp->vlen) == 0) {
+				lp_err(lp, "duplicate recipient");
+				return (-1);
+			}
+		if ((np = realloc(m->recipients, (m->nrecipients + 1) *
+		    sizeof(*m->recipients))) == NULL)
+			return (nomem(lp));
+		m->recipients = np;
+		if ((m->recipients[m->nrecipients] = lp_dup(lp)) == NULL)
+			return (-1);
+		m->nrecipients++;
+	} while (lp_peek(lp, "recipient"));
+	return (0);
+}
+
+/* compression, description, counts and previous into ${m}. */
+static int
+parse_body(struct lp *lp, struct manifest *m)
+{
+
+	if (lp_field(lp, "compression", 1))
+		return (-1);
+	if (!manifest_fields_compression_ok(lp->v, lp->vlen)) {
+		lp_err(lp, "compression is not none, gzip:1-9 or zstd:1-22");
+		return (-1);
+	}
+	if ((m->compression = lp_dup(lp)) == NULL)
+		return (-1);
+	/* The description may be empty: "description " then LF. */
+	if (lp_field(lp, "description", 1))
+		return (-1);
+	if (!manifest_fields_desc_ok(lp->v, lp->vlen)) {
+		lp_err(lp, "description has a control character, invalid "
+		    "UTF-8, or is longer than 1024 bytes");
+		return (-1);
+	}
+	if ((m->description = lp_dup(lp)) == NULL)
+		return (-1);
+	if (lp_u64(lp, "files", &m->files) ||
+	    lp_u64(lp, "bytes", &m->bytes) ||
+	    lp_u64(lp, "archive-bytes", &m->archive_bytes))
+		return (-1);
+	if (lp_field(lp, "previous", 1))
+		return (-1);
+	m->has_prev = !(lp->vlen == 4 && memcmp(lp->v, "none", 4) == 0);
+	if (m->has_prev && manifest_fields_hex_parse(lp->v, lp->vlen,
+	    m->prev_sha256, SHA256_DIGEST_LENGTH, 0)) {
+		lp_err(lp, "previous is not none or 64 lower-case hex digits");
+		return (-1);
+	}
+	return (0);
+}
+
+/* The part lines, at least one, numbered from 0. */
+static int
+parse_parts(struct lp *lp, struct manifest *m)
+{
+	void *np;
+
+	do {
+		if (lp_field(lp, "part", 1))
+			return (-1);
+		if ((np = realloc(m->parts, (m->nparts + 1) *
+		    sizeof(*m->parts))) == NULL)
+			return (nomem(lp));
+		m->parts = np;
+		if (lp_part(lp, m->nparts, &m->parts[m->nparts]))
+			return (-1);
+		m->nparts++;
+	} while (lp_peek(lp, "part"));
+	return (0);
+}
+
 struct manifest *
 manifest_parse(const char *name, const char *text, size_t len)
 {
 	struct lp lp = { name, text, text + len, 0, NULL, 0 };
 	struct manifest *m;
-	void *np;
-	size_t i;
 
 	if (len > MANIFEST_MAX) {
 		log_fail(EX_DATAERR, "%s: larger than %d bytes", name,
@@ -243,125 +402,9 @@ manifest_parse(const char *name, const char *text, size_t len)
 		log_fail(EX_OSERR, "%s: out of memory", name);
 		return (NULL);
 	}
-	if (lp_field(&lp, MAGIC, 0))
-		goto err;
-	if (lp_field(&lp, "site", 1))
-		goto err;
-	if (!manifest_fields_site_ok(lp.v, lp.vlen)) {
-		lp_err(&lp, "invalid site name");
-		goto err;
-	}
-	if ((m->site = lp_dup(&lp)) == NULL)
-		goto err;
-	if (lp_field(&lp, "category", 1))
-		goto err;
-	if (!manifest_fields_category_ok(lp.v, lp.vlen)) {
-		lp_err(&lp, "category is not Configuration or Data");
-		goto err;
-	}
-	if ((m->category = lp_dup(&lp)) == NULL)
-		goto err;
-	if (lp_field(&lp, "id", 1))
-		goto err;
-	if (manifest_fields_u64_parse(lp.v, lp.vlen, &m->id) || m->id == 0) {
-		lp_err(&lp, "id is not a positive decimal number");
-		goto err;
-	}
-	if (lp_field(&lp, "time", 1))
-		goto err;
-	if (manifest_fields_time_parse(lp.v, lp.vlen, &m->time)) {
-		lp_err(&lp, "time is not YYYY-MM-DDTHH:MM:SSZ");
-		goto err;
-	}
-	if (lp_field(&lp, "agent", 1))
-		goto err;
-	if (!manifest_fields_agent_ok(lp.v, lp.vlen)) {
-		lp_err(&lp, "invalid agent");
-		goto err;
-	}
-	if ((m->agent = lp_dup(&lp)) == NULL)
-		goto err;
-	if (lp_field(&lp, "signer", 1))
-		goto err;
-	if (manifest_fields_hex_parse(lp.v, lp.vlen, m->keyid,
-	    MINISIGN_KEYID_LEN, 1)) {
-		lp_err(&lp, "signer is not 16 upper-case hex digits");
-		goto err;
-	}
-	/* The key id is printed most significant byte first. */
-	for (i = 0; i < MINISIGN_KEYID_LEN / 2; i++) {
-		uint8_t b = m->keyid[i];
-		m->keyid[i] = m->keyid[MINISIGN_KEYID_LEN - 1 - i];
-		m->keyid[MINISIGN_KEYID_LEN - 1 - i] = b;
-	}
-	do {
-		if (lp_field(&lp, "recipient", 1))
-			goto err;
-		if (!manifest_fields_recipient_ok(lp.v, lp.vlen)) {
-			lp_err(&lp, "invalid age recipient");
-			goto err;
-		}
-		if (m->nrecipients == MANIFEST_RECIPIENTS_MAX) {
-			lp_err(&lp, "more than %d recipients",
-			    MANIFEST_RECIPIENTS_MAX);
-			goto err;
-		}
-		for (i = 0; i < m->nrecipients; i++)
-			if (strlen(m->recipients[i]) == lp.vlen &&
-			    memcmp(m->recipients[i], lp.v, lp.vlen) == 0) {
-				lp_err(&lp, "duplicate recipient");
-				goto err;
-			}
-		if ((np = realloc(m->recipients, (m->nrecipients + 1) *
-		    sizeof(*m->recipients))) == NULL)
-			goto nomem;
-		m->recipients = np;
-		if ((m->recipients[m->nrecipients] = lp_dup(&lp)) == NULL)
-			goto err;
-		m->nrecipients++;
-	} while (lp_peek(&lp, "recipient"));
-	if (lp_field(&lp, "compression", 1))
-		goto err;
-	if (!manifest_fields_compression_ok(lp.v, lp.vlen)) {
-		lp_err(&lp, "compression is not none, gzip:1-9 or zstd:1-22");
-		goto err;
-	}
-	if ((m->compression = lp_dup(&lp)) == NULL)
-		goto err;
-	/* The description may be empty: "description " then LF. */
-	if (lp_field(&lp, "description", 1))
-		goto err;
-	if (!manifest_fields_desc_ok(lp.v, lp.vlen)) {
-		lp_err(&lp, "description has a control character, invalid "
-		    "UTF-8, or is longer than 1024 bytes");
-		goto err;
-	}
-	if ((m->description = lp_dup(&lp)) == NULL)
-		goto err;
-	if (lp_u64(&lp, "files", &m->files) ||
-	    lp_u64(&lp, "bytes", &m->bytes) ||
-	    lp_u64(&lp, "archive-bytes", &m->archive_bytes))
-		goto err;
-	if (lp_field(&lp, "previous", 1))
-		goto err;
-	m->has_prev = !(lp.vlen == 4 && memcmp(lp.v, "none", 4) == 0);
-	if (m->has_prev && manifest_fields_hex_parse(lp.v, lp.vlen,
-	    m->prev_sha256, SHA256_DIGEST_LENGTH, 0)) {
-		lp_err(&lp, "previous is not none or 64 lower-case hex digits");
-		goto err;
-	}
-	do {
-		if (lp_field(&lp, "part", 1))
-			goto err;
-		if ((np = realloc(m->parts, (m->nparts + 1) *
-		    sizeof(*m->parts))) == NULL)
-			goto nomem;
-		m->parts = np;
-		if (lp_part(&lp, m->nparts, &m->parts[m->nparts]))
-			goto err;
-		m->nparts++;
-	} while (lp_peek(&lp, "part"));
-	if (lp_field(&lp, "end", 0))
+	if (lp_field(&lp, MAGIC, 0) || parse_head(&lp, m) ||
+	    parse_recipients(&lp, m) || parse_body(&lp, m) ||
+	    parse_parts(&lp, m) || lp_field(&lp, "end", 0))
 		goto err;
 	if (lp.p != lp.end) {
 		lp.line++;
@@ -372,8 +415,6 @@ manifest_parse(const char *name, const char *text, size_t len)
 	/* Success! */
 	return (m);
 
-nomem:
-	log_fail(EX_OSERR, "%s: out of memory", name);
 err:
 	/* Failure! */
 	manifest_free(m);
