@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,30 @@
 #include <time.h>
 
 #include "agent.h"
-#include "conf/conf.h"
-#include "util/json.h"
-#include "util/log.h"
-#include "format/manifest.h"
-#include "run/restore.h"
-#include "progress.h"
-#include "select.h"
-#include "run/session.h"
-#include "store/store.h"
+#include "archive/commit.h"
 #include "archive/stage.h"
 #include "archive/unpack.h"
+#include "conf/conf.h"
+#include "format/manifest.h"
+#include "progress.h"
+#include "run/restore.h"
+#include "run/session.h"
+#include "select.h"
+#include "store/store.h"
+#include "util/json.h"
+#include "util/log.h"
 
 /*
  * restore: verify every selected manifest first, then extract every
- * selected category into ONE staging directory beside the target (so that
- * `--target DIR` with both categories swaps DIR once), and only when all
- * of it verified, move it into place.  On any failure before the move the
- * targets are untouched and the staging directory is removed.
+ * selected category into ONE private staging directory, and only when all
+ * of it verified, commit it into the live paths (or beneath --target DIR)
+ * as one journalled transaction (archive/commit.h): files the backup lacks
+ * stay unless --delete, and every live file replaced or removed is kept in
+ * a replaced tree beside its configured path.  On any failure before the
+ * commit the live paths are untouched and the staging directory removed.
  */
+
+#define MAX_INCLUDE	64
 
 struct restore_opts {
 	const char *category;	/* --category */
@@ -35,13 +41,18 @@ struct restore_opts {
 	const char *from_site;	/* --from-site NAME */
 	char *identity[16];	/* --identity FILE, repeatable */
 	size_t nidentity;
+	char *include[MAX_INCLUDE];	/* --include PATH, repeatable */
+	size_t ninclude;
+	const char *at;		/* --at TIME */
+	int64_t at_time;
+	int delete;		/* --delete */
 	int allow_rollback;	/* --allow-rollback */
 	int dry_run;		/* --dry-run */
 	const char *which;	/* ID or latest */
 };
 
 static int
-parse(struct agent *ag, struct restore_opts *o)
+parse_opts(struct agent *ag, struct restore_opts *o)
 {
 	static const struct option longopts[] = {
 		AGENT_GLOBAL_LONGOPTS,
@@ -49,14 +60,15 @@ parse(struct agent *ag, struct restore_opts *o)
 		{ "target", required_argument, NULL, 't' },
 		{ "from-site", required_argument, NULL, 'S' },
 		{ "identity", required_argument, NULL, 'i' },
+		{ "include", required_argument, NULL, 'I' },
+		{ "at", required_argument, NULL, 'A' },
+		{ "delete", no_argument, NULL, 'D' },
 		{ "allow-rollback", no_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	memset(o, 0, sizeof(*o));
-	o->which = "latest";
 	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		if (agent_global_opt(ag, ch, optarg))
@@ -76,6 +88,19 @@ parse(struct agent *ag, struct restore_opts *o)
 				return (agent_usage(ag, "too many --identity"));
 			o->identity[o->nidentity++] = optarg;
 			break;
+		case 'I':
+			if (o->ninclude == MAX_INCLUDE)
+				return (agent_usage(ag, "too many --include"));
+			if (optarg[0] == '\0')
+				return (agent_usage(ag, "--include: empty"));
+			o->include[o->ninclude++] = optarg;
+			break;
+		case 'A':
+			o->at = optarg;
+			break;
+		case 'D':
+			o->delete = 1;
+			break;
 		case 'R':
 			o->allow_rollback = 1;
 			break;
@@ -86,6 +111,19 @@ parse(struct agent *ag, struct restore_opts *o)
 			return (agent_usage(ag, "unknown option"));
 		}
 	}
+	return (0);
+}
+
+static int
+parse(struct agent *ag, struct restore_opts *o)
+{
+	size_t i, len;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->which = "latest";
+	if ((rc = parse_opts(ag, o)) != 0)
+		return (rc);
 	if (optind < ag->argc)
 		o->which = ag->argv[optind++];
 	if (optind < ag->argc)
@@ -93,6 +131,26 @@ parse(struct agent *ag, struct restore_opts *o)
 		    ag->argv[optind]));
 	if (o->target != NULL && o->target[0] != '/')
 		return (agent_usage(ag, "--target must be an absolute path"));
+	if (o->at != NULL) {
+		if (strcmp(o->which, "latest") != 0)
+			return (agent_usage(ag, "--at TIME and a backup id "
+			    "exclude each other"));
+		if (select_time(o->at, &o->at_time) || o->at_time <= 0)
+			return (agent_usage(ag, "--at %s: not a time (ISO 8601 "
+			    "UTC like 2026-12-01T23:00:00Z, or a local date "
+			    "like 2026-12-01)", o->at));
+		o->which = o->at;
+	}
+	/* Live paths as configured: absolute, no trailing '/'. */
+	for (i = 0; i < o->ninclude; i++) {
+		if (o->include[i][0] != '/')
+			return (agent_usage(ag, "--include %s: a path as it is "
+			    "on the live system, starting with /",
+			    o->include[i]));
+		len = strlen(o->include[i]);
+		while (len > 1 && o->include[i][len - 1] == '/')
+			o->include[i][--len] = '\0';
+	}
 	return (0);
 }
 
@@ -105,6 +163,19 @@ paths_of(const struct conf *c, const char *category)
 	    c->backup_configuration);
 }
 
+/* The live path of configured path ${p}: itself, or beneath --target. */
+static char *
+live_of(const struct restore_opts *o, const char *p)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s", o->target != NULL ? o->target : "", p) < 0) {
+		log_fail(EX_OSERR, "out of memory");
+		return (NULL);
+	}
+	return (s);
+}
+
 static void
 list_entry(void *cookie, const char *path)
 {
@@ -115,38 +186,162 @@ list_entry(void *cookie, const char *path)
 	printf("  %s\n", log_escape(path, esc, sizeof(esc)));
 }
 
-/* Move (or, with --dry-run, compare) what was staged into place. */
-static int
-commit(const struct agent *ag, const struct restore_opts *o,
-    struct session *s, struct selection *sel, size_t nsel, const char *stage)
+/* A planned change: one line, or one JSON object. */
+static void
+list_change(void *cookie, const char *what, const char *path)
 {
-	char staged[4096];
-	char **p;
+	const struct agent *ag = cookie;
+	char esc[LOG_ESCAPED_LEN(PATH_MAX)];
+
+	if (ag->json) {
+		printf("{\"change\":");
+		json_put_string(stdout, what);
+		printf(",\"path\":");
+		json_put_string(stdout, path);
+		printf("}\n");
+	} else if (!ag->quiet)
+		printf("%s %s\n", what, log_escape(path, esc, sizeof(esc)));
+}
+
+/* Plan the commit of every configured path of the selection. */
+static struct commit *
+plan(const struct restore_opts *o, struct session *s,
+    const struct selection *sel, size_t nsel, const char *stage)
+{
+	struct commit *cm;
+	char **p, *live;
+	const char *miss;
 	size_t i;
 
-	if (o->target != NULL) {
-		if (o->dry_run) {
-			if (!ag->quiet)
-				printf("would change under %s:\n", o->target);
-			return (stage_diff(stage, o->target, stdout) < 0);
-		}
-		return (stage_commit(stage, o->target));
-	}
+	if ((cm = commit_new(s->c->state_dir, stage, o->delete,
+	    o->include, o->ninclude, time(NULL))) == NULL)
+		return (NULL);
 	for (i = 0; i < nsel; i++) {
 		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
-			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
-			if (stage_same_fs(staged, *p) < 0)
-				return (-1);
-			if (o->dry_run) {
-				if (!ag->quiet)
-					printf("would change under %s:\n", *p);
-				if (stage_diff(staged, *p, stdout) < 0)
-					return (-1);
-				continue;
+			if ((live = live_of(o, *p)) == NULL)
+				goto err;
+			if (stage_same_fs(stage, live) != 1) {
+				log_fail(EX_CANTCREAT, "%s and %s are on "
+				    "different filesystems: restore one "
+				    "category at a time, or use --target DIR",
+				    stage, live);
+				free(live);
+				goto err;
 			}
-			if (stage_commit(staged, *p))
-				return (-1);
+			if (commit_add(cm, *p, live)) {
+				free(live);
+				goto err;
+			}
+			free(live);
 		}
+	}
+	if ((miss = commit_unmatched(cm)) != NULL) {
+		log_fail(EX_NOINPUT, "--include %s: the backup holds nothing "
+		    "there", miss);
+		goto err;
+	}
+	return (cm);
+err:
+	commit_free(cm);
+	return (NULL);
+}
+
+/* The end of a run: what was (or would be) restored, kept, replaced. */
+static void
+summary(const struct agent *ag, const struct restore_opts *o,
+    const struct commit *cm, uint64_t stripped)
+{
+	const struct commit_stats *st = commit_stats(cm);
+	char esc[LOG_ESCAPED_LEN(PATH_MAX)];
+	const char *t;
+	size_t i;
+
+	for (i = 0; !o->dry_run && (t = commit_replaced(cm, i)) != NULL; i++)
+		log_audit(1, "restore: replaced files kept in %s", t);
+	if (ag->json) {
+		printf("{\"result\":\"ok\",\"dry_run\":%s,\"restored\":%llu,"
+		    "\"kept\":%llu,\"replaced\":%llu,\"setid_stripped\":%llu,"
+		    "\"replaced_trees\":[", o->dry_run ? "true" : "false",
+		    st->restored, st->kept, st->replaced,
+		    (unsigned long long)stripped);
+		for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++) {
+			if (i > 0)
+				printf(",");
+			json_put_string(stdout, t);
+		}
+		printf("]}\n");
+		return;
+	}
+	if (ag->quiet)
+		return;
+	printf("%s %llu files, kept %llu the backup does not hold, "
+	    "replaced %llu\n", o->dry_run ? "would restore" : "restored",
+	    st->restored, st->kept, st->replaced);
+	for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++)
+		printf("%s files kept in %s\n", o->dry_run ? "replaced "
+		    "files would be" : "replaced", log_escape(t, esc,
+		    sizeof(esc)));
+	if (stripped > 0)
+		printf("%llu setuid/setgid bits not restored\n",
+		    (unsigned long long)stripped);
+}
+
+/* One line (or JSON object) per category restored. */
+static void
+report(const struct agent *ag, const struct restore_opts *o,
+    const char *site, const struct selection *x)
+{
+
+	if (ag->json) {
+		printf("{\"site\":");
+		json_put_string(stdout, site);
+		printf(",\"category\":");
+		json_put_string(stdout, x->category);
+		printf(",\"id\":%llu,\"result\":\"ok\",\"dry_run\":%s,"
+		    "\"files\":%llu,\"bytes\":%llu}\n",
+		    (unsigned long long)x->m->id,
+		    o->dry_run ? "true" : "false",
+		    (unsigned long long)x->m->files,
+		    (unsigned long long)x->m->bytes);
+	} else if (!ag->quiet)
+		printf("%s %s/%s_%llu: %llu files, %llu bytes\n",
+		    o->dry_run ? "verified (dry run)" : "verified",
+		    site, x->category, (unsigned long long)x->m->id,
+		    (unsigned long long)x->m->files,
+		    (unsigned long long)x->m->bytes);
+}
+
+/* Stream every selected category through every check into ${stage}. */
+static int
+extract(const struct agent *ag, const struct restore_opts *o,
+    struct session *s, const char *site, const struct selection *sel,
+    size_t nsel, const uint8_t (*sks)[32], size_t nsks, const char *stage,
+    uint64_t *stripped)
+{
+	struct restore_hooks hooks = { NULL, NULL, NULL };
+	struct unpack_stats st;
+	struct progress pg;
+	char label[256];
+	size_t i;
+	int rc;
+
+	*stripped = 0;
+	for (i = 0; i < nsel; i++) {
+		snprintf(label, sizeof(label), "%s/%s_%llu", site,
+		    sel[i].category, (unsigned long long)sel[i].m->id);
+		if (o->dry_run && ag->verbose && !ag->json)
+			printf("%s:\n", label);
+		progress_init(&pg, label, ag->quiet || ag->json);
+		hooks.each = o->dry_run && ag->verbose && !ag->json ?
+		    list_entry : NULL;
+		hooks.progress = select_progress;
+		hooks.cookie = &pg;
+		rc = restore_stream(s->t, sel[i].m, sks, nsks, stage, &hooks,
+		    &st);
+		progress_clear(&pg);
+		if (rc)
+			return (-1);
+		*stripped += st.stripped;
 	}
 	return (0);
 }
@@ -157,17 +352,17 @@ cmd_restore(struct agent *ag)
 	struct restore_opts o;
 	struct session s;
 	struct conf *c = NULL;
+	struct commit *cm = NULL;
 	uint8_t (*sks)[32] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
-	struct unpack_stats st, total;
-	const char *cats[2], *site, *first;
-	char *stage = NULL, **p, why[1024], label[256];
-	struct progress pg;
-	struct restore_hooks hooks = { NULL, NULL, NULL };
+	const char *cats[2], *site = NULL;
+	char *stage = NULL, *first = NULL, why[1024];
+	uint64_t stripped;
 	size_t ncats, nsel = 0, i;
 	int rc;
 
+	memset(&s, 0, sizeof(s));
 	if ((rc = parse(ag, &o)) != 0)
 		return (rc);
 	if (select_category(o.category, cats, &ncats))
@@ -177,8 +372,14 @@ cmd_restore(struct agent *ag)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
 	log_capture(why, sizeof(why));
+	(void)select_configured(c, o.category, cats, &ncats);
+	if (ncats == 0) {
+		log_fail(EX_CONFIG, "%s: no paths configured in [backup]: "
+		    "nothing to restore", c->path);
+		goto fail;
+	}
 	/*
-	 * The run lock keeps a backup from reading the tree being swapped;
+	 * The run lock keeps a backup from reading the tree being changed;
 	 * our own site's SITE marker must be ours (never written here).
 	 */
 	if (session_open(&s, c, site, SESSION_LOCK |
@@ -189,59 +390,34 @@ cmd_restore(struct agent *ag)
 		goto done_audit;
 
 	/* 1. Every manifest verified before anything is written. */
-	if ((rc = select_backups(&s, s.st, o.which, cats, ncats,
+	if ((rc = select_backups(&s, s.st, o.which, o.at_time, cats, ncats,
 	    o.allow_rollback || o.from_site != NULL, &sel, &nsel)) != 0)
 		goto done_audit;
 
-	/* 2. One staging directory beside the (first) target. */
-	first = o.target;
-	for (i = 0; first == NULL && i < nsel; i++) {
-		p = paths_of(s.c, sel[i].category);
-		if (*p != NULL)
-			first = *p;
-	}
+	/* 2. One private staging directory beside the (first) target. */
+	for (i = 0; first == NULL && i < nsel; i++)
+		if (paths_of(s.c, sel[i].category)[0] != NULL)
+			first = o.target != NULL ? strdup(o.target) :
+			    live_of(&o, paths_of(s.c, sel[i].category)[0]);
 	if (first == NULL) {
 		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
-		    "categories; use --target DIR", s.c->path);
+		    "categories", s.c->path);
 		goto fail;
-	}
-	for (i = 0; o.target == NULL && i < nsel; i++) {
-		for (p = paths_of(s.c, sel[i].category); *p != NULL; p++) {
-			if (stage_same_fs(first, *p) != 1) {
-				log_fail(EX_CANTCREAT, "%s and %s are on "
-				    "different filesystems: restore them one "
-				    "category at a time, or use --target DIR",
-				    first, *p);
-				goto fail;
-			}
-		}
 	}
 	if ((stage = stage_create(first)) == NULL)
 		goto fail;
 
 	/* 3. Stream each category through every check into the stage. */
-	memset(&total, 0, sizeof(total));
-	for (i = 0; i < nsel; i++) {
-		if (o.dry_run && ag->verbose)
-			printf("%s/%s_%llu:\n", site, sel[i].category,
-			    (unsigned long long)sel[i].m->id);
-		snprintf(label, sizeof(label), "%s/%s_%llu", site,
-		    sel[i].category, (unsigned long long)sel[i].m->id);
-		progress_init(&pg, label, ag->quiet || ag->json);
-		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
-		hooks.progress = select_progress;
-		hooks.cookie = &pg;
-		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
-		    nsks, stage, &hooks, &st);
-		progress_clear(&pg);
-		if (rc)
-			goto fail;
-		total.files += st.files;
-		total.bytes += st.bytes;
-	}
+	if (extract(ag, &o, &s, site, sel, nsel, (const uint8_t (*)[32])sks,
+	    nsks, stage, &stripped))
+		goto fail;
 
-	/* 4. Into place: after this, the targets are the restored trees. */
-	if (commit(ag, &o, &s, sel, nsel, stage))
+	/* 4. Plan; refuse links and missing paths before anything moves. */
+	if ((cm = plan(&o, &s, sel, nsel, stage)) == NULL)
+		goto fail;
+	if (o.dry_run)
+		commit_each(cm, list_change, ag);
+	else if (commit_run(cm))
 		goto fail;
 
 	for (i = 0; i < nsel; i++) {
@@ -251,25 +427,9 @@ cmd_restore(struct agent *ag)
 		select_history(&s, site, o.dry_run ? "restore-dry-run" :
 		    "restore", sel[i].category, sel[i].m->id, 1,
 		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
-		if (ag->json) {
-			printf("{\"site\":");
-			json_put_string(stdout, site);
-			printf(",\"category\":");
-			json_put_string(stdout, sel[i].category);
-			printf(",\"id\":%llu,\"result\":\"ok\",\"dry_run\":%s,"
-			    "\"files\":%llu,\"bytes\":%llu}\n",
-			    (unsigned long long)sel[i].m->id,
-			    o.dry_run ? "true" : "false",
-			    (unsigned long long)sel[i].m->files,
-			    (unsigned long long)sel[i].m->bytes);
-		} else if (!ag->quiet)
-			printf("%s %s/%s_%llu: %llu files, %llu bytes\n",
-			    o.dry_run ? "verified (dry run)" : "restored",
-			    site, sel[i].category,
-			    (unsigned long long)sel[i].m->id,
-			    (unsigned long long)sel[i].m->files,
-			    (unsigned long long)sel[i].m->bytes);
+		report(ag, &o, site, &sel[i]);
 	}
+	summary(ag, &o, cm, stripped);
 	rc = 0;
 	goto done;
 
@@ -288,10 +448,12 @@ done_audit:
 	}
 done:
 	log_capture(NULL, 0);
-	if (stage != NULL) {
+	/* A commit left to the journal keeps its stage for recovery. */
+	if (stage != NULL && !commit_pending(c->state_dir))
 		(void)stage_remove(stage);
-		free(stage);
-	}
+	free(stage);
+	free(first);
+	commit_free(cm);
 	select_free(sel, nsel);
 	select_identities_free(sks, nsks);
 	session_close(&s);

@@ -108,6 +108,13 @@ cmd_verify(struct agent *ag)
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	(void)select_configured(c, catopt, cats, &ncats);
+	if (ncats == 0) {
+		fprintf(stderr, "sitevault: %s: no paths configured in "
+		    "[backup]: nothing to verify\n", c->path);
+		conf_free(c);
+		return (EX_CONFIG);
+	}
 	if (site == NULL)
 		site = c->site_name;
 	/* Read-only: no lock, and no SITE marker is written. */
@@ -118,7 +125,7 @@ cmd_verify(struct agent *ag)
 	}
 	if ((rc = select_identities(&s, idfiles, nid, &sks, &nsks)) != 0)
 		goto done;
-	if ((rc = select_backups(&s, s.st, which, cats, ncats, rollback, &sel,
+	if ((rc = select_backups(&s, s.st, which, 0, cats, ncats, rollback, &sel,
 	    &nsel)) != 0)
 		goto done;
 

@@ -10,7 +10,9 @@
 #include "config.h"
 
 #include "agent.h"
+#include "archive/commit.h"
 #include "conf/conf.h"
+#include "store/lock.h"
 #include "util/log.h"
 
 static const struct {
@@ -102,8 +104,31 @@ int
 agent_conf(const struct agent *ag, struct conf **out)
 {
 
+	struct lock *l;
+	char why[512];
+
 	if ((*out = conf_load(ag->config)) == NULL)
 		return (agent_exitcode());
+	/*
+	 * A restore killed in its commit is completed before anything else
+	 * reads or writes the live paths (sitevault(8), RESTORE).  A held
+	 * lock means the restore is still running: it finishes it itself.
+	 */
+	if (commit_pending((*out)->state_dir)) {
+		log_capture(why, sizeof(why));
+		log_mute(1);
+		l = lock_acquire((*out)->state_dir);
+		log_mute(0);
+		log_capture(NULL, 0);
+		log_reset();
+		if (l != NULL && commit_recover((*out)->state_dir)) {
+			lock_release(l);
+			conf_free(*out);
+			*out = NULL;
+			return (agent_exitcode());
+		}
+		lock_release(l);
+	}
 	return (0);
 }
 

@@ -366,6 +366,11 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 	size_t len;
 	int r;
 
+	/* Never setuid or setgid, whoever restores (sitevault(8), RESTORE). */
+	if (u->link == NULL && (archive_entry_perm(e) & 06000) != 0) {
+		archive_entry_set_perm(e, archive_entry_perm(e) & ~(mode_t)06000);
+		u->st.stripped++;
+	}
 	if (u->w != NULL) {
 		if (u->link != NULL) {
 			if (unpack_join(u, u->link))
@@ -428,8 +433,10 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 static int
 unpack_open(struct unpack *u, const char *root)
 {
+	/* SPARSE: runs of zeros become holes again, as they were. */
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-	    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;
+	    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	    ARCHIVE_EXTRACT_SPARSE;
 	struct stat st;
 
 	if ((u->a = archive_read_new()) == NULL)
