@@ -260,9 +260,10 @@ summary(const struct agent *ag, const struct restore_opts *o,
 		log_audit(1, "restore: replaced files kept in %s", t);
 	if (ag->json) {
 		printf("{\"result\":\"ok\",\"dry_run\":%s,\"restored\":%llu,"
-		    "\"kept\":%llu,\"replaced\":%llu,\"setid_stripped\":%llu,"
-		    "\"replaced_trees\":[", o->dry_run ? "true" : "false",
-		    st->restored, st->kept, st->replaced,
+		    "\"kept\":%llu,\"replaced\":%llu,\"unchanged\":%llu,"
+		    "\"setid_stripped\":%llu,\"replaced_trees\":[",
+		    o->dry_run ? "true" : "false", st->restored, st->kept,
+		    st->replaced, st->unchanged,
 		    (unsigned long long)stripped);
 		for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++) {
 			if (i > 0)
@@ -275,8 +276,9 @@ summary(const struct agent *ag, const struct restore_opts *o,
 	if (ag->quiet)
 		return;
 	printf("%s %llu files, kept %llu the backup does not hold, "
-	    "replaced %llu\n", o->dry_run ? "would restore" : "restored",
-	    st->restored, st->kept, st->replaced);
+	    "replaced %llu, %llu already as backed up\n", o->dry_run ?
+	    "would restore" : "restored", st->restored, st->kept,
+	    st->replaced, st->unchanged);
 	for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++)
 		printf("%s files kept in %s\n", o->dry_run ? "replaced "
 		    "files would be" : "replaced", log_escape(t, esc,

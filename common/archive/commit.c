@@ -171,6 +171,65 @@ add_meta(struct commit *c, const struct level *l, const struct stat *sb)
 	return (0);
 }
 
+/* Do two regular files hold the same bytes? */
+static int
+same_bytes(int sfd, int lfd, const char *name)
+{
+	char a[65536], b[65536];
+	ssize_t n, m;
+	int fa, fb, same = 0;
+
+	if ((fa = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return (0);
+	if ((fb = openat(lfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		close(fa);
+		return (0);
+	}
+	for (;;) {
+		n = read(fa, a, sizeof(a));
+		m = read(fb, b, sizeof(b));
+		if (n < 0 || n != m || memcmp(a, b, (size_t)n) != 0)
+			break;
+		if (n == 0) {
+			same = 1;
+			break;
+		}
+	}
+	close(fa);
+	close(fb);
+	return (same);
+}
+
+/*
+ * Is the live entry already what the backup holds (type, mode, size,
+ * modification time and bytes, or link target)?  Then it is left alone:
+ * a restore of a whole tree replaces only what differs.
+ */
+static int
+unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
+    const struct stat *ls)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	ssize_t n, m;
+
+	if ((ss->st_mode & S_IFMT) != (ls->st_mode & S_IFMT))
+		return (0);
+	if (S_ISLNK(ss->st_mode)) {
+		n = readlinkat(sfd, name, a, sizeof(a));
+		m = readlinkat(lfd, name, b, sizeof(b));
+		return (n >= 0 && n == m && memcmp(a, b, (size_t)n) == 0);
+	}
+	if (!S_ISREG(ss->st_mode) || ss->st_size != ls->st_size ||
+	    (ss->st_mode & 07777) != (ls->st_mode & 07777) ||
+	    ss->st_mtim.tv_sec != ls->st_mtim.tv_sec ||
+	    ss->st_mtim.tv_nsec != ls->st_mtim.tv_nsec ||
+	    (geteuid() == 0 && (ss->st_uid != ls->st_uid ||
+	    ss->st_gid != ls->st_gid)))
+		return (0);
+	return (same_bytes(sfd, lfd, name));
+}
+
 static int plan_dir(struct commit *, int, int, const struct level *, int);
 
 /* Plan one entry ${name} of the staged directory ${sfd}. */
@@ -193,6 +252,11 @@ plan_entry(struct commit *c, int sfd, int lfd, const struct level *x,
 	if (!selected && !(S_ISDIR(ss.st_mode) && have && S_ISDIR(ls.st_mode)
 	    && inc_beneath(c, x->sys)))
 		return (0);
+	if (!S_ISDIR(ss.st_mode) && have &&
+	    unchanged(sfd, lfd, name, &ss, &ls)) {
+		c->st.unchanged++;
+		return (0);
+	}
 	if (!(S_ISDIR(ss.st_mode) && have && S_ISDIR(ls.st_mode))) {
 		c->st.restored += stage_count_at(sfd, name);
 		if (have)

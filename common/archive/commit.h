@@ -32,6 +32,7 @@ struct commit_stats {
 	unsigned long long restored;	/* entries put in place from the backup */
 	unsigned long long kept;	/* live entries the backup lacks, left */
 	unsigned long long replaced;	/* live entries moved to replaced trees */
+	unsigned long long unchanged;	/* live entries already as backed up */
 };
 
 /*
