@@ -216,7 +216,13 @@ plan(const struct restore_opts *o, struct session *s,
 	if ((cm = commit_new(s->c->state_dir, stage, o->delete,
 	    o->include, o->ninclude, time(NULL))) == NULL)
 		return (NULL);
-	for (i = 0; i < nsel; i++) {
+	/*
+	 * Beneath --target, whatever the archives hold (another site's
+	 * paths, with --from-site); else the configured paths.
+	 */
+	if (o->target != NULL && commit_add(cm, "/", o->target))
+		goto err;
+	for (i = 0; o->target == NULL && i < nsel; i++) {
 		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
 			if ((live = live_of(o, *p)) == NULL)
 				goto err;

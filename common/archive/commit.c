@@ -56,7 +56,8 @@ join(const char *a, const char *b)
 {
 	char *s;
 
-	if (asprintf(&s, "%s/%s", a, b) < 0)
+	if (asprintf(&s, "%s%s%s", a, a[0] != '\0' && a[strlen(a) - 1] ==
+	    '/' ? "" : "/", b) < 0)
 		return (NULL);
 	return (s);
 }
@@ -460,7 +461,8 @@ open_staged(const struct commit *c, const char *path)
 		log_fail(EX_CANTCREAT, "%s: %s", c->stage, strerror(errno));
 		return (-1);
 	}
-	fd = stage_open_below(root, path + 1);
+	/* "/": the whole stage (--target). */
+	fd = path[1] == '\0' ? dup(root) : stage_open_below(root, path + 1);
 	close(root);
 	if (fd == -1 && errno == ENOENT)
 		log_fail(EX_DATAERR, "the archive does not hold %s: refused",
@@ -497,7 +499,8 @@ commit_add(struct commit *c, const char *path, const char *live)
 		    strerror(errno));
 		goto done;
 	}
-	if (asprintf(&stg, "%s%s", c->stage, path) < 0) {
+	if (asprintf(&stg, "%s%s", c->stage, path[1] != '\0' ? path : "") <
+	    0) {
 		stg = NULL;
 		log_fail(EX_OSERR, "commit: out of memory");
 		goto done;

@@ -57,7 +57,8 @@ struct commit *commit_new(const char *, const char *, int, char *const *,
  * commit_add(c, path, live):
  * Plan the configured path ${path}, staged at stage + ${path}, into
  * ${live} (${path} itself, or beneath a --target directory); include
- * patterns match ${path}-based names.  Missing parents of ${live} are
+ * patterns match ${path}-based names.  A ${path} of "/" is the whole
+ * stage, whatever paths the archive holds (--target).  Missing parents of ${live} are
  * created.  Return 0, or -1 after logging: EX_DATAERR if the archive does
  * not hold ${path} as a directory reached through directories only,
  * EX_CANTCREAT if ${live} or a parent is a symlink or not a directory.

@@ -70,7 +70,7 @@ sv_snap "$LIVE_DATA" | grep "^'1001" > "$T/snap.x"
 grep "^'1001" "$T/snap.1" | diff -u - "$T/snap.x" || fail "--include did not restore the mailbox"
 # A glob, and a path the backup does not hold.
 expect_exit 0 sv restore latest --include "$LIVE_DATA/100[2]/Old*"
-[ "$(cat "$LIVE_DATA/1002/Old Messages/msg 2.wav")" != changed2 ] || fail "--include GLOB did not restore"
+grep -qx changed2 "$LIVE_DATA/1002/Old Messages/msg 2.wav" && fail "--include GLOB did not restore"
 expect_exit 66 sv restore latest --include "$LIVE_DATA/nosuchbox"
 expect_stderr 'nosuchbox'
 expect_exit 0 sv -q restore latest --category configuration
@@ -218,6 +218,40 @@ for kind in dotdot absolute symlink hardlink device fifo newline; do
 done
 rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
 
+# --- links at or above a configured path: refused before anything moves --
+# forge_data KIND ARGS...: a signed Data_7 holding a crafted archive.
+forge_data() {
+	local kind=$1; shift
+	rm -rf "$SITE_DIR/Data_"*
+	python3 "$top_srcdir/tests/lib/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar" "$@"
+	"$top_builddir/tests/lib/forge" "$S/site.key" "$STORE_DIR" branch-01 Data 7 \
+	    "$T/$kind.tar" 65536
+	[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+}
+mkdir -p "$T/elsewhere/voicemail"
+echo sentinel > "$T/elsewhere/voicemail/sentinel"
+sv_snap "$LIVE_DATA" > "$T/snap.live"
+for kind in parentlink leaflink; do
+	forge_data $kind "$T/elsewhere"
+	expect_exit 65 sv restore latest --category data
+	expect_stderr 'symlink or not a directory'
+	sv_snap "$LIVE_DATA" | diff -u "$T/snap.live" - || fail "$kind: the live path changed"
+	[ -d "$LIVE_DATA" ] && [ ! -L "$LIVE_DATA" ] || fail "$kind: the live path is not a directory"
+	[ "$(cat "$T/elsewhere/voicemail/sentinel")" = sentinel ] || fail "$kind: outside changed"
+	ls "$T/elsewhere" | grep -qv '^voicemail$' && fail "$kind: wrote outside"
+	ls -a "$(dirname "$LIVE_DATA")" | grep -q '^\.sitevault-' && fail "$kind: staging left"
+	ok "signed archive with a symlink ${kind%link} of the configured path: refused (65)"
+done
+
+# --- setuid and setgid bits are never restored ---------------------------
+forge_data setuid
+expect_exit 0 sv restore latest --category data --target "$T/suid"
+[ "$(stat -c %a "$T/suid$LIVE_DATA/suid")" = 755 ] ||
+    fail "setuid/setgid restored: $(stat -c %a "$T/suid$LIVE_DATA/suid")"
+expect_stdout '^1 setuid/setgid bits not restored$'
+ok "setuid/setgid bits stripped and counted"
+rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+
 # A restore killed at every step: tests/agent/test_restore_kill.sh.
 
 # --- disaster recovery: new hardware, escrow identity, site's public key --
@@ -256,8 +290,8 @@ rm "$LIVE_DATA/$forged"
 expect_exit 0 sv -v restore --dry-run latest --category data
 grep -qF 'a\nsitevault: forged\t\x1b[31m' "$T/stdout" ||
     { cat "$T/stdout"; fail "dry run: the name is not listed escaped"; }
-grep -qxF 'new a\nsitevault: forged\t\x1b[31m' "$T/stdout" ||
-    { cat "$T/stdout"; fail "dry run: no escaped \"new\" line"; }
+grep -qxF "restore $LIVE_DATA/"'a\nsitevault: forged\t\x1b[31m' "$T/stdout" ||
+    { cat "$T/stdout"; fail "dry run: no escaped \"restore\" line"; }
 ! grep -q '^sitevault: forged' "$T/stdout" "$T/stderr" ||
     fail "a name forged a line: $(cat "$T/stdout")"
 ! grep -q $'\033' "$T/stdout" "$T/stderr" || fail "an escape sequence reached the output"
