@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "conf/conf.h"
 #include "util/human.h"
+#include "crypto/minisign.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "format/manifest.h"
@@ -45,9 +46,25 @@ utc(int64_t t, int iso, char *out, size_t outlen)
 	return (out);
 }
 
+/*
+ * Who signed ${b}: the key id its manifest names (a complete backup was
+ * verified with it: the site's own key for this site, a key trusted for
+ * that site for another), "-" when unknown.
+ */
+static const char *
+signer(const struct store_backup *b, char kid[17])
+{
+
+	if (b->m == NULL)
+		return ("-");
+	minisign_keyid_hex(b->m->keyid, kid);
+	return (kid);
+}
+
 static void
 print_json(const char *site, const struct store_backup *b)
 {
+	char kid[17];
 	struct json j;
 	char t[32];
 
@@ -63,6 +80,7 @@ print_json(const char *site, const struct store_backup *b)
 		json_uint(&j, "bytes", b->m->bytes);
 		json_uint(&j, "parts", b->m->nparts);
 		json_string(&j, "description", b->m->description);
+		json_string(&j, "signer", signer(b, kid));
 	} else {
 		json_null(&j, "time");
 		json_uint(&j, "size", b->size);
@@ -70,6 +88,7 @@ print_json(const char *site, const struct store_backup *b)
 		json_null(&j, "bytes");
 		json_null(&j, "parts");
 		json_null(&j, "description");
+		json_null(&j, "signer");
 	}
 	(void)json_end(&j);
 }
@@ -77,22 +96,23 @@ print_json(const char *site, const struct store_backup *b)
 static void
 print_text(const struct store_backup *b, size_t n)
 {
-	char t[32], sz[32], files[24];
+	char t[32], sz[32], files[24], kid[17];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %s\n", "CATEGORY", "ID",
-	    "DATE (UTC)", "SIZE", "FILES", "STATUS", "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
+	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
+	    "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
 			    b[i].m->files);
 		else
 			snprintf(files, sizeof(files), "-");
-		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %s\n",
+		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  %s\n",
 		    b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status),
+		    status_text(b[i].status), signer(&b[i], kid),
 		    b[i].m != NULL ? b[i].m->description : "");
 	}
 }

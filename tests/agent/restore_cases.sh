@@ -184,9 +184,25 @@ attack "manifest signed by an untrusted key" \
     'rm -rf Data_3; cp -a ../branch-02/Data_1 Data_3' 'signature|key'
 # Now trust branch-02's key: its manifest still names its own site.
 printf '\n[keys]\n' >/dev/null
+# A bare key file, the old form, is a configuration error naming the new.
 sed -i "s|^secret = .*|&\ntrusted = $O/site.key.pub|" "$C"
+expect_exit 78 sv list
+expect_stderr 'trusted.*SITE:FILE'
+sed -i "s|^trusted = .*|trusted = branch-02:$O/site.key.pub|" "$C"
+ok "trusted = FILE without SITE: refused (78), naming the new form"
 attack "manifest of another site in this site's directory" \
-    'rm -rf Data_3; cp -a ../branch-02/Data_1 Data_3' 'branch-02'
+    'rm -rf Data_3; cp -a ../branch-02/Data_1 Data_3' 'not pinned|branch-02'
+# A key trusted for branch-02 signs a manifest naming this site, with a
+# higher id: it must not pass for one of ours.
+rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+python3 "$top_srcdir/tests/lib/craft.py" setuid "${LIVE_DATA#/}" "$T/other.tar"
+"$top_builddir/tests/lib/forge" "$O/site.key" "$STORE_DIR" branch-01 Data 4 "$T/other.tar" 65536
+[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+expect_exit 0 sv --json list
+grep '"id":4' "$T/stdout" | grep -q '"status":"complete"' && fail "list shows the other site's key's manifest complete"
+expect_exit 65 sv restore latest --category data --target "$T/other-key"
+[ ! -e "$T/other-key" ] || fail "a manifest signed by another site's key was restored"
+ok "a key trusted for another site cannot sign this site's backups"
 sed -i '/^trusted = /d' "$C"
 
 # --- crafted archives: hostile even though signed by the site key ---------
@@ -267,7 +283,7 @@ cp "$S/site.key.pub" "$N/branch-01.pub"
 {
 	printf '[site]\nname = branch-lab\n\n[server]\nurl = %s\n' "$STORE_URL"
 	[ "$STORE_KIND" = local ] || printf 'user = %s\n' "$FTPD_USER"
-	printf '[keys]\nsecret = %s\ntrusted = %s\n' "$N/site.key" "$N/branch-01.pub"
+	printf '[keys]\nsecret = %s\ntrusted = branch-01:%s\n' "$N/site.key" "$N/branch-01.pub"
 	printf '[state]\ndir = %s\n' "$N/state"
 	printf '[backup]\ndata = %s\n' "$N/spool"
 } > "$N/sitevault.conf"
