@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "agent.h"
+#include "archive/replaced.h"
+#include "archive/stage.h"
 #include "conf/conf.h"
 #include "format/history.h"
 #include "util/human.h"
@@ -45,6 +47,58 @@ report(const struct agent *ag, const struct store_backup *b, int dry_run)
 	printf("%s %s_%" PRIu64 " (%s, %s)\n", dry_run ? "would delete" :
 	    b->removed ? "deleted" : "not deleted", b->category, b->id,
 	    reason(b), human_bytes(b->size, sz, sizeof(sz)));
+}
+
+struct prune_trees {
+	const struct agent *ag;
+	int dry_run;
+	int failed;
+};
+
+/* A replaced tree older than REPLACED_KEEP goes (sitevault(8), RESTORE). */
+static void
+prune_tree(void *cookie, const char *tree, time_t when)
+{
+	struct prune_trees *pt = cookie;
+	char esc[LOG_ESCAPED_LEN(1024)];
+	struct json j;
+	int ok = 1;
+
+	if (time(NULL) - when <= REPLACED_KEEP)
+		return;
+	if (!pt->dry_run && stage_remove(tree)) {
+		pt->failed = 1;
+		ok = 0;
+	} else if (!pt->dry_run)
+		log_audit(1, "prune: removed replaced tree %s", tree);
+	if (pt->ag->quiet)
+		return;
+	if (pt->ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "replaced_tree", tree);
+		json_string(&j, "reason", "older than 7 days");
+		json_string(&j, "action", pt->dry_run ? "would delete" :
+		    ok ? "deleted" : "not deleted");
+		(void)json_end(&j);
+		return;
+	}
+	printf("%s replaced tree %s (older than 7 days)\n", pt->dry_run ?
+	    "would delete" : ok ? "deleted" : "not deleted",
+	    log_escape(tree, esc, sizeof(esc)));
+}
+
+static int
+prune_replaced(const struct agent *ag, const struct conf *c, int dry_run)
+{
+	char **lists[2] = { c->backup_configuration, c->backup_data }, **p;
+	struct prune_trees pt = { ag, dry_run, 0 };
+	int i;
+
+	for (i = 0; i < 2; i++)
+		for (p = lists[i]; p != NULL && *p != NULL; p++)
+			if (replaced_each(*p, prune_tree, &pt) < 0)
+				pt.failed = 1;
+	return (pt.failed ? -1 : 0);
 }
 
 /*
@@ -102,7 +156,7 @@ cmd_prune(struct agent *ag)
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
-		rc = 0;
+		rc = prune_replaced(ag, c, 1) ? agent_exitcode() : 0;
 		goto out;
 	}
 	rc = store_remove(s.st, b, n, "retention", (int64_t)time(NULL),
@@ -114,6 +168,8 @@ cmd_prune(struct agent *ag)
 		if (b[i].removed)
 			bytes += b[i].size;
 	}
+	if (prune_replaced(ag, c, 0))
+		rc = -1;
 	if (rc)
 		goto fail;
 	log_audit(1, "prune %s: ok (%zu removed)", c->site_name, marked);

@@ -91,6 +91,23 @@ assert objs[-1]["dry_run"] is True and objs[-1]["replaced"] == 1, objs[-1]
 expect_exit 0 sv -q restore latest --category configuration
 ok "--dry-run --json: one object per change"
 
+# --- check lists replaced trees; prune removes those older than 7 days ----
+expect_exit 0 sv check
+expect_stdout "PASS +replaced tree: $LIVE_CONF\\.replaced-[0-9T]+Z \\(0 days old"
+expect_stdout "PASS +replaced tree: $LIVE_DATA\\.replaced-"
+old=$(ls -d "$LIVE_DATA".replaced-* | head -1)
+mv "$old" "$LIVE_DATA.replaced-20200101T000000Z"
+n_before=$(ls -d "$LIVE_DATA".replaced-* "$LIVE_CONF".replaced-* | wc -l)
+expect_exit 0 sv prune --dry-run
+expect_stdout "would delete replaced tree $LIVE_DATA.replaced-20200101T000000Z"
+[ -d "$LIVE_DATA.replaced-20200101T000000Z" ] || fail "prune --dry-run removed a replaced tree"
+expect_exit 0 sv prune
+expect_stdout "deleted replaced tree $LIVE_DATA.replaced-20200101T000000Z"
+[ ! -e "$LIVE_DATA.replaced-20200101T000000Z" ] || fail "prune left an old replaced tree"
+[ "$(ls -d "$LIVE_DATA".replaced-* "$LIVE_CONF".replaced-* | wc -l)" -eq $((n_before - 1)) ] ||
+    fail "prune removed a recent replaced tree"
+ok "check lists replaced trees, prune removes those older than 7 days"
+
 # --- --target, one category, by id ---------------------------------------
 expect_exit 0 sv restore 1 --category data --target "$T/out"
 sv_snap "$T/out$LIVE_DATA" > "$T/snap.t"
