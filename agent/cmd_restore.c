@@ -323,7 +323,7 @@ report(const struct agent *ag, const struct restore_opts *o,
 static int
 extract(const struct agent *ag, const struct restore_opts *o,
     struct session *s, const char *site, const struct selection *sel,
-    size_t nsel, const uint8_t (*sks)[32], size_t nsks, const char *stage,
+    size_t nsel, const uint8_t (*sks)[AGE_KEY_LEN], size_t nsks, const char *stage,
     uint64_t *stripped)
 {
 	struct restore_hooks hooks = { NULL, NULL, NULL };
@@ -361,7 +361,7 @@ cmd_restore(struct agent *ag)
 	struct session s;
 	struct conf *c = NULL;
 	struct commit *cm = NULL;
-	uint8_t (*sks)[32] = NULL;
+	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	const char *cats[2], *site = NULL;
@@ -416,8 +416,8 @@ cmd_restore(struct agent *ag)
 		goto fail;
 
 	/* 3. Stream each category through every check into the stage. */
-	if (extract(ag, &o, &s, site, sel, nsel, (const uint8_t (*)[32])sks,
-	    nsks, stage, &stripped))
+	if (extract(ag, &o, &s, site, sel, nsel,
+	    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, stage, &stripped))
 		goto fail;
 
 	/* 4. Plan; refuse links and missing paths before anything moves. */

@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/dirsync.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "archive/commit.h"
 #include "archive/commit_internal.h"
 #include "archive/stage.h"
@@ -61,7 +63,7 @@ static int
 move_aside(int lfd, const char *name, const char *live, const char *repl,
     char **aside)
 {
-	char alt[PATH_MAX];
+	char alt[PATH_BUF];
 	const char *rb;
 	int rfd, i;
 
@@ -70,7 +72,10 @@ move_aside(int lfd, const char *name, const char *live, const char *repl,
 		    "directory: %s", repl, strerror(errno));
 		return (-1);
 	}
-	snprintf(alt, sizeof(alt), "%s", rb);
+	if (path_fmt(alt, "%s", rb)) {
+		close(rfd);
+		return (-1);
+	}
 	for (i = 1; mv(lfd, name, rfd, alt) == -1; i++) {
 		if (errno != EEXIST || i > 99) {
 			log_fail(EX_CANTCREAT, "%s: cannot move to %s: %s",
@@ -78,9 +83,7 @@ move_aside(int lfd, const char *name, const char *live, const char *repl,
 			close(rfd);
 			return (-1);
 		}
-		if (snprintf(alt, sizeof(alt), "%s.%d", rb, i) >=
-		    (int)sizeof(alt)) {
-			log_fail(EX_CANTCREAT, "%s: name too long", repl);
+		if (path_fmt(alt, "%s.%d", rb, i)) {
 			close(rfd);
 			return (-1);
 		}
@@ -258,29 +261,18 @@ put_field(FILE *f, const char *s)
 	    f) == strlen(s != NULL ? s : "") + 1 ? 0 : -1);
 }
 
-static int
-fsync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return (-1);
-	rc = fsync(fd);
-	close(fd);
-	return (rc);
-}
-
 int
 commit_journal_write(const char *statedir, const char *stage,
     const struct commit_op *ops, size_t n)
 {
-	char tmp[PATH_MAX], path[PATH_MAX], type[2] = { 0, 0 };
+	char tmp[PATH_BUF], path[PATH_BUF], type[2] = { 0, 0 };
 	FILE *f = NULL;
 	size_t i;
 	int fd, bad = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s/" JOURNAL_TMP, statedir);
-	snprintf(path, sizeof(path), "%s/" JOURNAL, statedir);
+	if (path_join(tmp, statedir, JOURNAL_TMP) ||
+	    path_join(path, statedir, JOURNAL))
+		return (-1);
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1 || (f = fdopen(fd, "w")) == NULL) {
@@ -304,7 +296,7 @@ commit_journal_write(const char *statedir, const char *stage,
 		return (-1);
 	}
 	fclose(f);
-	if (rename(tmp, path) || fsync_dir(statedir)) {
+	if (rename(tmp, path) || dirsync_dir(statedir)) {
 		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
 		(void)unlink(tmp);
 		return (-1);
@@ -315,14 +307,15 @@ commit_journal_write(const char *statedir, const char *stage,
 int
 commit_journal_remove(const char *statedir)
 {
-	char path[PATH_MAX];
+	char path[PATH_BUF];
 
-	snprintf(path, sizeof(path), "%s/" JOURNAL, statedir);
+	if (path_join(path, statedir, JOURNAL))
+		return (-1);
 	if (unlink(path) && errno != ENOENT) {
 		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	(void)fsync_dir(statedir);
+	(void)dirsync_dir(statedir);
 	return (0);
 }
 
@@ -343,10 +336,11 @@ commit_journal_finish(const char *statedir, const char *stage, int fsfd)
 int
 commit_pending(const char *statedir)
 {
-	char path[PATH_MAX];
+	char path[PATH_BUF];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "%s/" JOURNAL, statedir);
+	if (path_join(path, statedir, JOURNAL))
+		return (1);	/* cannot look: do not run past it */
 	return (lstat(path, &sb) == 0);
 }
 
@@ -398,12 +392,13 @@ field(char **p, const char *end)
 int
 commit_recover(const char *statedir)
 {
-	char path[PATH_MAX], *buf, *p, *end, *stage, *t;
+	char path[PATH_BUF], *buf, *p, *end, *stage, *t;
 	struct commit_op op;
 	size_t len, n = 0;
 	int rc = -1;
 
-	snprintf(path, sizeof(path), "%s/" JOURNAL, statedir);
+	if (path_join(path, statedir, JOURNAL))
+		return (-1);
 	if (!commit_pending(statedir))
 		return (0);
 	errno = 0;

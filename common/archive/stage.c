@@ -257,7 +257,9 @@ stage_recover(int dfd, const char *dir, const char *base)
 	DIR *d;
 	int fd, rc = 0;
 
-	snprintf(pre, sizeof(pre), STAGE_PREFIX "%s.", base);
+	if ((size_t)snprintf(pre, sizeof(pre), STAGE_PREFIX "%s.", base) >=
+	    sizeof(pre))
+		return (0);	/* no such name can exist */
 	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
