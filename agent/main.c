@@ -32,7 +32,8 @@ static const struct {
 	    "verify [ID|latest] [--category C] [--site NAME] [--identity FILE]\n"
 	    "                  [--allow-rollback]" },
 	{ "restore", cmd_restore,
-	    "restore [ID|latest] [--category C] [--target DIR] [--from-site NAME]\n"
+	    "restore [ID|latest] [--at TIME] [--category C] [--target DIR]\n"
+	    "                  [--from-site NAME] [--include PATH]... [--delete]\n"
 	    "                  [--identity FILE] [--allow-rollback] [--dry-run]" },
 	{ "prune", cmd_prune, "prune [--dry-run]" },
 };
