@@ -92,7 +92,7 @@ for cat in configuration all; do
 			# (A subshell, so that the shell's "Killed" goes nowhere.)
 			( strace -f -qq -o /dev/null -e trace=$sc -e inject=$sc:signal=KILL:when=$n \
 			    "$SITEVAULT" -q -c "$K/sitevault.conf" restore --category $cat \
-			    >/dev/null 2>"$T/k.err" ) 2>/dev/null || rc=$?
+			    >/dev/null 2>"$T/k.err"; exit $? ) 2>/dev/null || rc=$?
 			[ $rc -eq 0 ] && break
 			[ $rc -eq 137 ] || { cat "$T/k.err"; fail "$cat, $sc #$n: exit $rc, not killed"; }
 			kills=$((kills + 1))
