@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,61 +61,12 @@ join(const char *a, const char *b)
 	return (s);
 }
 
-/* Does an include pattern select ${sys} (it, or a directory above it)? */
+/* Does an include pattern select ${sys}?  Record which did. */
 static int
 inc_match(struct commit *c, const char *sys)
 {
-	size_t i;
-	int hit = 0;
 
-	if (c->ninc == 0)
-		return (1);
-	for (i = 0; i < c->ninc; i++)
-		if (fnmatch(c->inc[i], sys, FNM_PATHNAME | FNM_LEADING_DIR)
-		    == 0) {
-			c->matched[i] = 1;
-			hit = 1;
-		}
-	return (hit);
-}
-
-/* Could an include pattern select something beneath the directory ${sys}? */
-static int
-inc_beneath(const struct commit *c, const char *sys)
-{
-	char pc[NAME_MAX + 1], sc[NAME_MAX + 1];
-	const char *p, *s, *pe, *se;
-	size_t i;
-
-	for (i = 0; i < c->ninc; i++) {
-		for (p = c->inc[i], s = sys;; p = pe, s = se) {
-			while (*p == '/')
-				p++;
-			while (*s == '/')
-				s++;
-			if (*s == '\0') {
-				if (*p != '\0')
-					return (1);
-				break;
-			}
-			if (*p == '\0')
-				break;
-			for (pe = p; *pe != '\0' && *pe != '/'; pe++)
-				;
-			for (se = s; *se != '\0' && *se != '/'; se++)
-				;
-			if ((size_t)(pe - p) > NAME_MAX ||
-			    (size_t)(se - s) > NAME_MAX)
-				break;
-			memcpy(pc, p, (size_t)(pe - p));
-			pc[pe - p] = '\0';
-			memcpy(sc, s, (size_t)(se - s));
-			sc[se - s] = '\0';
-			if (fnmatch(pc, sc, 0) != 0)
-				break;
-		}
-	}
-	return (0);
+	return (c->ninc == 0 || commit_match(c->inc, c->ninc, c->matched, sys));
 }
 
 static int
@@ -172,65 +122,6 @@ add_meta(struct commit *c, const struct level *l, const struct stat *sb)
 	return (0);
 }
 
-/* Do two regular files hold the same bytes? */
-static int
-same_bytes(int sfd, int lfd, const char *name)
-{
-	char a[65536], b[65536];
-	ssize_t n, m;
-	int fa, fb, same = 0;
-
-	if ((fa = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return (0);
-	if ((fb = openat(lfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		close(fa);
-		return (0);
-	}
-	for (;;) {
-		n = read(fa, a, sizeof(a));
-		m = read(fb, b, sizeof(b));
-		if (n < 0 || n != m || memcmp(a, b, (size_t)n) != 0)
-			break;
-		if (n == 0) {
-			same = 1;
-			break;
-		}
-	}
-	close(fa);
-	close(fb);
-	return (same);
-}
-
-/*
- * Is the live entry already what the backup holds (type, mode, size,
- * modification time and bytes, or link target)?  Then it is left alone:
- * a restore of a whole tree replaces only what differs.
- */
-static int
-unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
-    const struct stat *ls)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-	ssize_t n, m;
-
-	if ((ss->st_mode & S_IFMT) != (ls->st_mode & S_IFMT))
-		return (0);
-	if (S_ISLNK(ss->st_mode)) {
-		n = readlinkat(sfd, name, a, sizeof(a));
-		m = readlinkat(lfd, name, b, sizeof(b));
-		return (n >= 0 && n == m && memcmp(a, b, (size_t)n) == 0);
-	}
-	if (!S_ISREG(ss->st_mode) || ss->st_size != ls->st_size ||
-	    (ss->st_mode & 07777) != (ls->st_mode & 07777) ||
-	    ss->st_mtim.tv_sec != ls->st_mtim.tv_sec ||
-	    ss->st_mtim.tv_nsec != ls->st_mtim.tv_nsec ||
-	    (geteuid() == 0 && (ss->st_uid != ls->st_uid ||
-	    ss->st_gid != ls->st_gid)))
-		return (0);
-	return (same_bytes(sfd, lfd, name));
-}
-
 static int plan_dir(struct commit *, int, int, const struct level *, int);
 
 /* Plan one entry ${name} of the staged directory ${sfd}. */
@@ -250,11 +141,22 @@ plan_entry(struct commit *c, int sfd, int lfd, const struct level *x,
 		log_fail(EX_IOERR, "%s: %s", x->live, strerror(errno));
 		return (-1);
 	}
-	if (!selected && !(S_ISDIR(ss.st_mode) && have && S_ISDIR(ls.st_mode)
-	    && inc_beneath(c, x->sys)))
+	if (!selected && !(S_ISDIR(ss.st_mode) && commit_beneath(c->inc, c->ninc, x->sys) &&
+	    (!have || S_ISDIR(ls.st_mode))))
 		return (0);
+	/* Only some entries beneath are selected: the directory they go in. */
+	if (!selected && !have) {
+		if (mkdirat(lfd, name, ss.st_mode & 0777) ||
+		    fchmodat(lfd, name, ss.st_mode & 0777, 0) ||
+		    fstatat(lfd, name, &ls, AT_SYMLINK_NOFOLLOW)) {
+			log_fail(EX_CANTCREAT, "%s: %s", x->live,
+			    strerror(errno));
+			return (-1);
+		}
+		have = 1;
+	}
 	if (!S_ISDIR(ss.st_mode) && have &&
-	    unchanged(sfd, lfd, name, &ss, &ls)) {
+	    commit_unchanged(sfd, lfd, name, &ss, &ls)) {
 		c->st.unchanged++;
 		return (0);
 	}
@@ -489,7 +391,7 @@ commit_add(struct commit *c, const char *path, const char *live)
 	if ((sfd = open_staged(c, path)) == -1)
 		return (-1);
 	sel = inc_match(c, path);
-	if (!sel && !inc_beneath(c, path)) {
+	if (!sel && !commit_beneath(c->inc, c->ninc, path)) {
 		rc = 0;
 		goto done;
 	}
@@ -521,7 +423,9 @@ commit_add(struct commit *c, const char *path, const char *live)
 	}
 	/* Only some entries are selected: the directory they go in. */
 	if (!have && !sel) {
-		if (mkdirat(lpfd, base, 0755) && errno != EEXIST) {
+		if (fstat(sfd, &ss) || (mkdirat(lpfd, base, ss.st_mode &
+		    0777) && errno != EEXIST) || fchmodat(lpfd, base,
+		    ss.st_mode & 0777, 0)) {
 			log_fail(EX_CANTCREAT, "%s: %s", live, strerror(errno));
 			goto done;
 		}

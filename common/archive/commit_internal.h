@@ -56,4 +56,30 @@ int commit_journal_finish(const char *, const char *, int);
  */
 int commit_journal_remove(const char *);
 
+struct stat;
+
+/**
+ * commit_match(inc, ninc, matched, sys):
+ * Return 1 if one of the ${ninc} include patterns ${inc} selects ${sys}:
+ * fnmatch(3) with FNM_PATHNAME | FNM_LEADING_DIR, so that a directory
+ * selects all beneath it; set ${matched}[i] for each that does.
+ */
+int commit_match(char *const *, size_t, unsigned char *, const char *);
+
+/**
+ * commit_beneath(inc, ninc, sys):
+ * Return 1 if a pattern could select something beneath the directory ${sys}
+ * (its leading components match ${sys}'s, and it has more).
+ */
+int commit_beneath(char *const *, size_t, const char *);
+
+/**
+ * commit_unchanged(sfd, lfd, name, ss, ls):
+ * Return 1 if the live entry ${name} in ${lfd} (lstat ${ls}) is already
+ * what the staged one in ${sfd} (lstat ${ss}) is: same type, mode, size,
+ * modification time (and owner as root) and bytes, or the same link target.
+ */
+int commit_unchanged(int, int, const char *, const struct stat *,
+    const struct stat *);
+
 #endif /* !COMMIT_INTERNAL_H_ */

@@ -55,10 +55,16 @@ walk_dir(int start, const char *path, int mode)
 		comp[e - s] = '\0';
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
-		if (nfd == -1 && errno == ENOENT && mode != 0 &&
-		    (mkdirat(fd, comp, (mode_t)mode) == 0 || errno == EEXIST))
+		if (nfd == -1 && errno == ENOENT && mode != 0) {
+			/* The mode asked for, whatever the umask. */
+			if (mkdirat(fd, comp, (mode_t)mode) == 0)
+				(void)fchmodat(fd, comp, (mode_t)mode, 0);
+			else if (errno != EEXIST)
+				goto next;
 			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
+		}
+next:
 		serr = errno;
 		close(fd);
 		if (nfd == -1) {
