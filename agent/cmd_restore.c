@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +12,10 @@
 #include "archive/commit.h"
 #include "archive/stage.h"
 #include "archive/unpack.h"
+#include "cli.h"
+#include "conf/category.h"
 #include "conf/conf.h"
+#include "fleet.h"
 #include "format/manifest.h"
 #include "progress.h"
 #include "run/restore.h"
@@ -54,61 +56,45 @@ struct restore_opts {
 static int
 parse_opts(struct agent *ag, struct restore_opts *o)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "target", required_argument, NULL, 't' },
-		{ "from-site", required_argument, NULL, 'S' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "include", required_argument, NULL, 'I' },
-		{ "at", required_argument, NULL, 'A' },
-		{ "delete", no_argument, NULL, 'D' },
-		{ "allow-rollback", no_argument, NULL, 'R' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	const struct cli_opt *op;
+	int i;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'C':
-			o->category = optarg;
+	for (i = 0; i < ag->nopts; i++) {
+		op = &ag->opts[i];
+		switch (op->id) {
+		case OPTION_CATEGORY:
+			o->category = op->arg;
 			break;
-		case 't':
-			o->target = optarg;
+		case OPTION_TARGET:
+			o->target = op->arg;
 			break;
-		case 'S':
-			o->from_site = optarg;
+		case OPTION_FROM_SITE:
+			o->from_site = op->arg;
 			break;
-		case 'i':
+		case OPTION_IDENTITY:
 			if (o->nidentity == 16)
 				return (agent_usage(ag, "too many --identity"));
-			o->identity[o->nidentity++] = optarg;
+			o->identity[o->nidentity++] = op->arg;
 			break;
-		case 'I':
+		case OPTION_INCLUDE:
 			if (o->ninclude == MAX_INCLUDE)
 				return (agent_usage(ag, "too many --include"));
-			if (optarg[0] == '\0')
+			if (op->arg[0] == '\0')
 				return (agent_usage(ag, "--include: empty"));
-			o->include[o->ninclude++] = optarg;
+			o->include[o->ninclude++] = op->arg;
 			break;
-		case 'A':
-			o->at = optarg;
+		case OPTION_AT:
+			o->at = op->arg;
 			break;
-		case 'D':
+		case OPTION_DELETE:
 			o->delete = 1;
 			break;
-		case 'R':
+		case OPTION_ALLOW_ROLLBACK:
 			o->allow_rollback = 1;
 			break;
-		case 'n':
+		case OPTION_DRY_RUN:
 			o->dry_run = 1;
 			break;
-		default:
-			return (agent_usage(ag, "unknown option"));
 		}
 	}
 	return (0);
@@ -124,11 +110,8 @@ parse(struct agent *ag, struct restore_opts *o)
 	o->which = "latest";
 	if ((rc = parse_opts(ag, o)) != 0)
 		return (rc);
-	if (optind < ag->argc)
-		o->which = ag->argv[optind++];
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
+	if (ag->noperands > 0)
+		o->which = ag->operands[0];
 	if (o->target != NULL && o->target[0] != '/')
 		return (agent_usage(ag, "--target must be an absolute path"));
 	if (o->at != NULL) {
@@ -152,15 +135,6 @@ parse(struct agent *ag, struct restore_opts *o)
 			o->include[i][--len] = '\0';
 	}
 	return (0);
-}
-
-/* The configured paths of a category. */
-static char **
-paths_of(const struct conf *c, const char *category)
-{
-
-	return (strcmp(category, "Data") == 0 ? c->backup_data :
-	    c->backup_configuration);
 }
 
 /* The live path of configured path ${p}: itself, or beneath --target. */
@@ -209,7 +183,7 @@ plan(const struct restore_opts *o, struct session *s,
     const struct selection *sel, size_t nsel, const char *stage)
 {
 	struct commit *cm;
-	char **p, *live;
+	char *const *p, *live;
 	const char *miss;
 	size_t i;
 
@@ -223,7 +197,7 @@ plan(const struct restore_opts *o, struct session *s,
 	if (o->target != NULL && commit_add(cm, "/", o->target))
 		goto err;
 	for (i = 0; o->target == NULL && i < nsel; i++) {
-		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
+		for (p = category_paths(s->c, sel[i].cat); *p != NULL; p++) {
 			if ((live = live_of(o, *p)) == NULL)
 				goto err;
 			if (stage_same_fs(stage, live) != 1) {
@@ -354,7 +328,7 @@ extract(const struct agent *ag, const struct restore_opts *o,
 	return (0);
 }
 
-int
+static int
 cmd_restore(struct agent *ag)
 {
 	struct restore_opts o;
@@ -364,23 +338,25 @@ cmd_restore(struct agent *ag)
 	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
-	const char *cats[2], *site = NULL;
+	enum category cats[CATEGORY_N];
+	const char *site = NULL;
 	char *stage = NULL, *first = NULL, why[1024];
 	uint64_t stripped;
 	size_t ncats, nsel = 0, i;
+	struct timespec run0;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
 	if ((rc = parse(ag, &o)) != 0)
 		return (rc);
-	if (select_category(o.category, cats, &ncats))
-		return (agent_usage(ag, "--category: all, configuration or "
-		    "data, not %s", o.category));
+	if (category_parse(o.category, cats, &ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, o.category));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
-	(void)select_configured(c, o.category, cats, &ncats);
+	select_configured(c, o.category, cats, &ncats);
 	if (ncats == 0) {
 		log_fail(EX_CONFIG, "%s: no paths configured in [backup]: "
 		    "nothing to restore", c->path);
@@ -404,9 +380,9 @@ cmd_restore(struct agent *ag)
 
 	/* 2. One private staging directory beside the (first) target. */
 	for (i = 0; first == NULL && i < nsel; i++)
-		if (paths_of(s.c, sel[i].category)[0] != NULL)
+		if (category_paths(s.c, sel[i].cat)[0] != NULL)
 			first = o.target != NULL ? strdup(o.target) :
-			    live_of(&o, paths_of(s.c, sel[i].category)[0]);
+			    live_of(&o, category_paths(s.c, sel[i].cat)[0]);
 	if (first == NULL) {
 		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
 		    "categories", s.c->path);
@@ -456,6 +432,9 @@ done_audit:
 	}
 done:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last restore. */
+	if (!o.dry_run)
+		fleet_metrics(c, "restore", rc, &run0, NULL, 0);
 	/* A commit left to the journal keeps its stage for recovery. */
 	if (stage != NULL && !commit_pending(c->state_dir))
 		(void)stage_remove(stage);
@@ -468,3 +447,33 @@ done:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ "at", OPTION_AT, "TIME", "the newest complete backup of each "
+	    "category at or before TIME (ISO 8601 UTC, or a local date)" },
+	CLI_OPT_CATEGORY("restore this category"),
+	{ "target", OPTION_TARGET, "DIR", "restore what the archives hold "
+	    "under the absolute path DIR, not into the configured paths" },
+	{ "from-site", OPTION_FROM_SITE, "NAME", "restore a backup of site "
+	    "NAME (a key must be trusted for NAME in [keys] trusted)" },
+	{ "include", OPTION_INCLUDE, "PATH", "only this live path: a file, a "
+	    "directory and all beneath, or a glob (repeatable)" },
+	{ "delete", OPTION_DELETE, NULL, "also move live files the backup "
+	    "does not hold into the replaced tree" },
+	CLI_OPT_IDENTITY,
+	CLI_OPT_ALLOW_ROLLBACK,
+	CLI_OPT_DRY_RUN("verify everything and list what would change "
+	    "(one JSON object per change with --json), writing nothing"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_restore = {
+	"restore", cmd_restore, "[ID|latest]", 1, cmd_options,
+	"Restore a backup (default latest) into the live paths.  Every "
+	"signature, part hash and encrypted chunk is checked while the files "
+	"are extracted into a private staging directory; then all paths are "
+	"committed as one journalled transaction.  Live files the backup does "
+	"not hold stay (unless --delete), and every file replaced is kept in "
+	"a replaced tree beside its path.",
+	"sitevault restore latest --include /var/spool/voicemail/1001"
+};

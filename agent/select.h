@@ -6,6 +6,7 @@
 
 #include <openssl/sha.h>
 
+#include "conf/category.h"
 #include "crypto/age.h"
 
 struct conf;
@@ -15,26 +16,19 @@ struct store;
 
 /* One backup chosen by verify or restore, with its verified manifest. */
 struct selection {
-	const char *category;		/* "Configuration" or "Data" */
+	enum category cat;
+	const char *category;		/* category_name(cat) */
 	struct manifest *m;
 	uint8_t hash[SHA256_DIGEST_LENGTH];		/* SHA-256 of the manifest text */
 };
 
 /**
- * select_category(arg, cats, n):
- * Parse --category ${arg} (NULL, "all", "configuration" or "data") into
- * the category names ${cats} (at most 2), count in ${*n}.  Return 0, or -1
- * if ${arg} is not one of them.
- */
-int select_category(const char *, const char *[2], size_t *);
-
-/**
  * select_configured(c, arg, cats, n):
- * Like select_category(), but without ${arg} (or with "all") only the
- * categories with paths configured in ${c}: a data-only site verifies and
+ * Unless --category ${arg} named one, keep of the ${*n} categories ${cats}
+ * only those with paths configured in ${c}: a data-only site verifies and
  * restores its data.  ${*n} may then be 0.
  */
-int select_configured(const struct conf *, const char *, const char *[2],
+void select_configured(const struct conf *, const char *, enum category *,
     size_t *);
 
 /**
@@ -53,14 +47,14 @@ int select_time(const char *, int64_t *);
  * skipped, but a newest manifest that does not verify is an error, never a
  * reason to fall back to an older backup.  A number is that id in each
  * category that has it (EX_NOINPUT if none has).  If ${at} is not 0,
- * ${which} is only named in messages and each category's pick is its
+ * ${which} only names it in messages, and each category's pick is its
  * newest complete backup made at or before ${at} (EX_NOINPUT if one has
  * none).  Unless ${rollback} is
  * set, "latest" must not be older than the local state's high-water mark
  * (EX_DATAERR).  Return 0, or the exit code after logging.
  */
 int select_backups(struct session *, struct store *, const char *, int64_t,
-    const char *const *, size_t, int, struct selection **, size_t *);
+    const enum category *, size_t, int, struct selection **, size_t *);
 
 /**
  * select_free(sel, n):
