@@ -166,13 +166,13 @@ list_change(void *cookie, const char *what, const char *path)
 {
 	const struct agent *ag = cookie;
 	char esc[LOG_ESCAPED_LEN(PATH_MAX)];
+	struct json j;
 
 	if (ag->json) {
-		printf("{\"change\":");
-		json_put_string(stdout, what);
-		printf(",\"path\":");
-		json_put_string(stdout, path);
-		printf("}\n");
+		json_begin(&j, stdout);
+		json_string(&j, "change", what);
+		json_string(&j, "path", path);
+		(void)json_end(&j);
 	} else if (!ag->quiet)
 		printf("%s %s\n", what, log_escape(path, esc, sizeof(esc)));
 }
@@ -233,24 +233,26 @@ summary(const struct agent *ag, const struct restore_opts *o,
 {
 	const struct commit_stats *st = commit_stats(cm);
 	char esc[LOG_ESCAPED_LEN(PATH_MAX)];
+	struct json j;
 	const char *t;
 	size_t i;
 
 	for (i = 0; !o->dry_run && (t = commit_replaced(cm, i)) != NULL; i++)
 		log_audit(1, "restore: replaced files kept in %s", t);
 	if (ag->json) {
-		printf("{\"result\":\"ok\",\"dry_run\":%s,\"restored\":%llu,"
-		    "\"kept\":%llu,\"replaced\":%llu,\"unchanged\":%llu,"
-		    "\"setid_stripped\":%llu,\"replaced_trees\":[",
-		    o->dry_run ? "true" : "false", st->restored, st->kept,
-		    st->replaced, st->unchanged,
-		    (unsigned long long)stripped);
-		for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++) {
-			if (i > 0)
-				printf(",");
-			json_put_string(stdout, t);
-		}
-		printf("]}\n");
+		json_begin(&j, stdout);
+		json_string(&j, "result", "ok");
+		json_bool(&j, "dry_run", o->dry_run);
+		json_uint(&j, "restored", st->restored);
+		json_uint(&j, "kept", st->kept);
+		json_uint(&j, "replaced", st->replaced);
+		json_uint(&j, "unchanged", st->unchanged);
+		json_uint(&j, "setid_stripped", stripped);
+		json_array(&j, "replaced_trees");
+		for (i = 0; (t = commit_replaced(cm, i)) != NULL; i++)
+			json_string(&j, NULL, t);
+		json_array_end(&j);
+		(void)json_end(&j);
 		return;
 	}
 	if (ag->quiet)
@@ -273,18 +275,18 @@ static void
 report(const struct agent *ag, const struct restore_opts *o,
     const char *site, const struct selection *x)
 {
+	struct json j;
 
 	if (ag->json) {
-		printf("{\"site\":");
-		json_put_string(stdout, site);
-		printf(",\"category\":");
-		json_put_string(stdout, x->category);
-		printf(",\"id\":%llu,\"result\":\"ok\",\"dry_run\":%s,"
-		    "\"files\":%llu,\"bytes\":%llu}\n",
-		    (unsigned long long)x->m->id,
-		    o->dry_run ? "true" : "false",
-		    (unsigned long long)x->m->files,
-		    (unsigned long long)x->m->bytes);
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "category", x->category);
+		json_uint(&j, "id", x->m->id);
+		json_string(&j, "result", "ok");
+		json_bool(&j, "dry_run", o->dry_run);
+		json_uint(&j, "files", x->m->files);
+		json_uint(&j, "bytes", x->m->bytes);
+		(void)json_end(&j);
 	} else if (!ag->quiet)
 		printf("%s %s/%s_%llu: %llu files, %llu bytes\n",
 		    o->dry_run ? "verified (dry run)" : "verified",
@@ -344,6 +346,7 @@ cmd_restore(struct agent *ag)
 	uint64_t stripped;
 	size_t ncats, nsel = 0, i;
 	struct timespec run0;
+	struct json j;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -424,11 +427,11 @@ done_audit:
 	if (s.c != NULL)
 		select_history(&s, site, "restore", NULL, 0, 0, 0, why);
 	if (ag->json) {
-		printf("{\"site\":");
-		json_put_string(stdout, site);
-		printf(",\"result\":\"failed\",\"error\":");
-		json_put_string(stdout, why);
-		printf("}\n");
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "result", "failed");
+		json_string(&j, "error", why);
+		(void)json_end(&j);
 	}
 done:
 	log_capture(NULL, 0);
