@@ -25,6 +25,7 @@
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "crypto/seal.h"
+#include "store/store.h"
 #include "transport/transport.h"
 
 #define TESTFILE_LEN	(256 * 1024)
@@ -401,6 +402,61 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 	free(buf);
 }
 
+/*
+ * One site per account (sitevault(8), check): an account that can
+ * write a neighbour's directory lets a compromised site delete that
+ * site's backups.  Probed with one temporary file (removed at once, and by
+ * that site's prune if we die) in the first other site directory seen.
+ */
+static void
+check_neighbours(struct check *ck, const struct conf *c, struct transport *t)
+{
+	char **names = NULL, path[512];
+	const char *other = NULL;
+	size_t n = 0, i, others = 0;
+	uint8_t r[4];
+	int cls = log_class();
+
+	if (store_sites(t, &names, &n)) {
+		failed(ck, "one site per account", EX_TEMPFAIL);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], c->site_name) != 0) {
+			others++;
+			if (other == NULL)
+				other = names[i];
+		}
+	if (other == NULL) {
+		result(ck, PASS, "one site per account", "no other site "
+		    "directory under %s", transport_describe(t));
+		goto out;
+	}
+	if (RAND_bytes(r, 4) != 1 || (size_t)snprintf(path, sizeof(path),
+	    "%s/check%s%02x%02x%02x%02x", other, TRANSPORT_TMP_MARK, r[0],
+	    r[1], r[2], r[3]) >= sizeof(path) ||
+	    transport_put_buf(t, path, "x", 1) != 0) {
+		/* Refused: what we wanted to know; not a failure of the run. */
+		if (cls == 0)
+			log_reset();
+		result(ck, PASS, "one site per account", "%zu other site%s "
+		    "visible (%s, ...) but not writable", others,
+		    others == 1 ? "" : "s", other);
+		goto out;
+	}
+	if (transport_delete(t, path))
+		log_warn("%s: could not remove the probe file", path);
+	if (cls == 0)
+		log_reset();
+	result(ck, WARN, "one site per account", "this account can write "
+	    "%zu other site director%s (%s, ...): a compromised site could "
+	    "delete its neighbours' backups; give each site its own FTP "
+	    "account whose home (chroot) is its site directory", others,
+	    others == 1 ? "y" : "ies", other);
+out:
+	store_sites_free(names, n);
+}
+
 static void
 check_space(struct check *ck, const struct conf *c, struct transport *t)
 {
@@ -460,6 +516,7 @@ cmd_check(struct agent *ag)
 	check_roundtrip(&ck, c, t);
 	check_lock(&ck, c, t);
 	check_space(&ck, c, t);
+	check_neighbours(&ck, c, t);
 out:
 	log_mute(0);
 	log_capture(NULL, 0);

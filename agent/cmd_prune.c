@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "format/history.h"
 #include "util/human.h"
@@ -74,6 +75,7 @@ cmd_prune(struct agent *ag)
 	char line[HISTORY_LINE_MAX], why[512];
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
+	struct timespec run0;
 	int j, rc, dry_run = 0;
 
 	for (j = 0; j < ag->nopts; j++)
@@ -81,6 +83,7 @@ cmd_prune(struct agent *ag)
 			dry_run = 1;
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/* The marker is checked, never written: prune creates nothing. */
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CHECK) ||
@@ -94,6 +97,16 @@ cmd_prune(struct agent *ag)
 			    b[i].id);
 	if (marked == 0 && !ag->quiet && !ag->json)
 		printf("nothing to prune\n");
+	if (marked == 0 && !ag->quiet && ag->json) {
+		struct json js;
+
+		/* "Nothing to do" is an object too (sitevault(8), --json). */
+		json_begin(&js, stdout);
+		json_string(&js, "site", c->site_name);
+		json_string(&js, "action", "nothing to prune");
+		json_bool(&js, "dry_run", dry_run);
+		(void)json_end(&js);
+	}
 	if (dry_run) {
 		if (store_check_locks(s.st, b, n, (int64_t)time(NULL)))
 			goto fail;
@@ -130,6 +143,9 @@ fail:
 		(void)state_history_append(c->state_dir, line);
 out:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last prune. */
+	if (!dry_run)
+		fleet_metrics(c, "prune", rc, &run0, NULL, 0);
 	store_backups_free(b, n);
 	session_close(&s);
 	conf_free(c);

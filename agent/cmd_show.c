@@ -93,6 +93,7 @@ show_ini(const struct conf *c)
 	ini_list("trusted", c->keys_trusted);
 	printf("\n[state]\n");
 	ini_str("dir", c->state_dir);
+	ini_str("metrics", c->state_metrics);
 }
 
 static void
@@ -112,9 +113,8 @@ show_json(struct json *j, const struct conf *c)
 	char comp[32];
 
 	json_string(j, "config", c->path);
-	json_object(j, "site");
-	json_string(j, "name", c->site_name);
-	json_object_end(j);
+	/* [site] holds only the name; "site" is a name in every command. */
+	json_string(j, "site", c->site_name);
 
 	json_object(j, "server");
 	json_string(j, "url", c->server_url);
@@ -156,6 +156,7 @@ show_json(struct json *j, const struct conf *c)
 
 	json_object(j, "state");
 	json_string(j, "dir", c->state_dir);
+	json_string(j, "metrics", c->state_metrics);
 	json_object_end(j);
 }
 

@@ -69,6 +69,7 @@ static const struct ckey {
 	{ 3, "recipients", KT_RECIPIENTS, F(keys_recipients), 0, 0 },
 	{ 3, "trusted", KT_PATHS, F(keys_trusted), 0, 0 },
 	{ 4, "dir", KT_PATH, F(state_dir), 0, 0 },
+	{ 4, "metrics", KT_PATH, F(state_metrics), 0, 0 },
 };
 #define NKEYS (sizeof(ckeys) / sizeof(ckeys[0]))
 
@@ -668,5 +669,6 @@ conf_free(struct conf *c)
 	conf_value_list_free(c->keys_recipients);
 	conf_value_list_free(c->keys_trusted);
 	free(c->state_dir);
+	free(c->state_metrics);
 	free(c);
 }

@@ -66,6 +66,7 @@ struct conf {
 
 	/* [state] */
 	char *state_dir;		/* default /var/lib/sitevault */
+	char *state_metrics;		/* node_exporter textfile, or NULL */
 };
 
 /* The default configuration file, overridden by -c or SITEVAULT_CONFIG. */

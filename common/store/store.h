@@ -24,6 +24,7 @@
 
 struct transport;
 struct manifest;
+struct mcache;
 
 
 enum store_status {
@@ -41,6 +42,8 @@ struct store_backup {
 	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
+	int has_signer;		/* manifest.sig names a key: */
+	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
 	int64_t locked_until;	/* set by store_check_locks(): doomed, but
@@ -57,6 +60,14 @@ struct store_backup {
  */
 struct store *store_new(struct transport *, const char *,
     const struct minisign_pub *, size_t, int);
+
+/**
+ * store_set_cache(st, mc):
+ * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
+ * not copied, NULL: none) in later store_scan() calls.  Only for commands
+ * that show backups (list, status, report), never for verify or restore.
+ */
+void store_set_cache(struct store *, struct mcache *);
 
 /**
  * store_site(st):
