@@ -31,6 +31,8 @@ struct transport_ops {
 	enum transport_tls (*tls)(struct transport *);
 	int (*free_space)(struct transport *, const char *, uint64_t *);
 	void (*close)(struct transport *);
+	/* Optional: make deferred puts under a directory durable. */
+	int (*sync)(struct transport *, const char *);
 };
 
 struct transport_err {
@@ -47,6 +49,7 @@ struct transport {
 	void *impl;
 	char *desc;		/* URL without credentials */
 	unsigned int retries;
+	int deferred;		/* inside transport_put_deferred() */
 	struct transport_err err;
 };
 
