@@ -94,6 +94,13 @@ cmd_verify(struct agent *ag)
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	select_configured(c, catopt, cats, &ncats);
+	if (ncats == 0) {
+		fprintf(stderr, "sitevault: %s: no paths configured in "
+		    "[backup]: nothing to verify\n", c->path);
+		conf_free(c);
+		return (EX_CONFIG);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (site == NULL)
 		site = c->site_name;
@@ -106,7 +113,7 @@ cmd_verify(struct agent *ag)
 	}
 	/* The rollback check: this machine's own site, unless waived. */
 	if (select_identities(s.k, idfiles, nid, &sks, &nsks) ||
-	    select_backups(s.st, which, cats, ncats, rollback ||
+	    select_backups(s.st, which, 0, cats, ncats, rollback ||
 	    strcmp(site, c->site_name) != 0 ? NULL : c->state_dir, &sel,
 	    &nsel)) {
 		rc = agent_exitcode();

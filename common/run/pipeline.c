@@ -281,7 +281,7 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 		return (-1);
 	}
 	if (path_fmt(path, "%s/part.%06zu", p->dir, p->nparts) ||
-	    transport_put_buf(p->job->t, path, buf, len))
+	    transport_put_deferred(p->job->t, path, buf, len))
 		return (-1);
 	p->nparts++;
 	return (0);
@@ -378,7 +378,10 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 	if (manifest_sign(&job->k->sign, &m, text, len, &sig, &siglen))
 		goto err1;
 	if (path_join(path, p->dir, "manifest.sig") ||
-	    transport_put_buf(job->t, path, sig, siglen))
+	    transport_put_deferred(job->t, path, sig, siglen))
+		goto err2;
+	/* Every part and the signature on disk before the manifest names them. */
+	if (transport_sync(job->t, p->dir))
 		goto err2;
 	/* This rename makes the backup visible. */
 	if (path_join(path, p->dir, "manifest") ||

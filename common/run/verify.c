@@ -28,7 +28,7 @@ verify_backup(struct transport *t, const char *site, enum category cat,
 	if ((st = store_new(t, site, pubs, npub, 1)) == NULL)
 		goto err0;
 	/* The backup just written: no rollback to check against. */
-	if (select_backups(st, which, &cat, 1, NULL, &sel, &n))
+	if (select_backups(st, which, 0, &cat, 1, NULL, &sel, &n))
 		goto err1;
 	/* Everything a restore checks, with nothing written. */
 	if (restore_stream(t, sel[0].m, sks, nsk, NULL, NULL, &us))
