@@ -72,33 +72,32 @@ int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n = 0, tries;
 
-	if (grow(b, b->len))
-		return (-1);
-	va_start(ap, fmt);
-	n = vsnprintf((char *)b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return (-1);
-	if ((size_t)n > b->max - b->len) {
-		b->p[b->len] = '\0';
-		errno = EFBIG;
-		return (-1);
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		if (grow(b, b->len + (size_t)n)) {
-			b->p[b->len] = '\0';
-			return (-1);
-		}
+	/* At most twice: the second time there is room for all of it. */
+	for (tries = 0; tries < 2; tries++) {
+		if (grow(b, b->len + (tries ? (size_t)n : 0)))
+			goto err;
 		va_start(ap, fmt);
 		n = vsnprintf((char *)b->p + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);
 		if (n < 0)
-			return (-1);
+			goto err;
+		if ((size_t)n > b->max - b->len) {
+			errno = EFBIG;
+			goto err;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return (0);
+		}
 	}
-	b->len += (size_t)n;
-	return (0);
+
+err:
+	/* Whatever vsnprintf() left after the old end is not ours. */
+	if (b->p != NULL)
+		b->p[b->len] = '\0';
+	return (-1);
 }
 
 void
