@@ -365,48 +365,47 @@ minisign_verify(const struct minisign_pub *pubs, size_t npub, const void *msg,
 	    siglen, trusted, which));
 }
 
-int
-minisign_verify_named(const char *name, const struct minisign_pub *pubs,
-    size_t npub, const void *msg, size_t len, const char *sig, size_t siglen,
-    char **trusted, size_t *which)
+/*
+ * Split the minisign signature text ${sig} of ${siglen} bytes (named
+ * ${name} in messages) into its signature structure, global signature and
+ * trusted comment (${*tc}, ${*tlen} bytes, inside ${sig}).  Return 0, or
+ * -1 after logging.
+ */
+static int
+sig_parse(const char *name, const char *sig, size_t siglen,
+    uint8_t sigstruct[SIGSTRUCT_LEN], uint8_t gsig[SIG_LEN], const char **tc,
+    size_t *tlen)
 {
-	uint8_t hash[HASH_LEN], sigstruct[SIGSTRUCT_LEN], gsig[SIG_LEN];
-	const uint8_t *keyid = sigstruct + ALG_LEN;
-	const uint8_t *s = keyid + MINISIGN_KEYID_LEN;
 	const char *p = sig, *end = sig + siglen, *l[4];
 	ssize_t ll[4];
-	uint8_t *gmsg = NULL;
-	char hex[2 * MINISIGN_KEYID_LEN + 1];
-	const char *tc;
-	size_t i, tlen;
-	int found = 0, v;
+	size_t i;
 
 	/* Exactly the four LF-terminated lines minisign writes. */
 	if (memchr(sig, '\0', siglen) != NULL || memchr(sig, '\r', siglen)) {
 		log_fail(EX_DATAERR, "%s: not a minisign signature (NUL or CR)",
 		    name);
-		goto err0;
+		return (-1);
 	}
 	for (i = 0; i < 4; i++) {
 		if ((ll[i] = nextline(&p, end, &l[i])) < 0) {
 			log_fail(EX_DATAERR, "%s: line %zu: truncated signature",
 			    name, i + 1);
-			goto err0;
+			return (-1);
 		}
 	}
 	if (p != end) {
 		log_fail(EX_DATAERR, "%s: line 5: data after the signature", name);
-		goto err0;
+		return (-1);
 	}
 	if ((size_t)ll[0] < sizeof(UNTRUSTED_PREFIX) - 1 ||
 	    memcmp(l[0], UNTRUSTED_PREFIX, sizeof(UNTRUSTED_PREFIX) - 1) != 0) {
 		log_fail(EX_DATAERR, "%s: line 1: no untrusted comment", name);
-		goto err0;
+		return (-1);
 	}
 	if (minisign_b64_decode(l[1], (size_t)ll[1], sigstruct,
-	    sizeof(sigstruct))) {
+	    SIGSTRUCT_LEN)) {
 		log_fail(EX_DATAERR, "%s: line 2: not a minisign signature", name);
-		goto err0;
+		return (-1);
 	}
 	/* Legacy "Ed" signatures sign the message itself; sitevault makes
 	 * and accepts only prehashed ones (one algorithm, one code path). */
@@ -415,20 +414,39 @@ minisign_verify_named(const char *name, const struct minisign_pub *pubs,
 		    memcmp(sigstruct, "Ed", ALG_LEN) == 0 ?
 		    "legacy (not prehashed) minisign signature not accepted" :
 		    "unknown signature algorithm");
-		goto err0;
+		return (-1);
 	}
 	if ((size_t)ll[2] < sizeof(TRUSTED_PREFIX) - 1 ||
 	    memcmp(l[2], TRUSTED_PREFIX, sizeof(TRUSTED_PREFIX) - 1) != 0) {
 		log_fail(EX_DATAERR, "%s: line 3: no trusted comment", name);
-		goto err0;
+		return (-1);
 	}
-	tc = l[2] + sizeof(TRUSTED_PREFIX) - 1;
-	tlen = (size_t)ll[2] - (sizeof(TRUSTED_PREFIX) - 1);
-	if (minisign_b64_decode(l[3], (size_t)ll[3], gsig, sizeof(gsig))) {
+	*tc = l[2] + sizeof(TRUSTED_PREFIX) - 1;
+	*tlen = (size_t)ll[2] - (sizeof(TRUSTED_PREFIX) - 1);
+	if (minisign_b64_decode(l[3], (size_t)ll[3], gsig, SIG_LEN)) {
 		log_fail(EX_DATAERR, "%s: line 4: not a minisign global signature",
 		    name);
-		goto err0;
+		return (-1);
 	}
+	return (0);
+}
+
+int
+minisign_verify_named(const char *name, const struct minisign_pub *pubs,
+    size_t npub, const void *msg, size_t len, const char *sig, size_t siglen,
+    char **trusted, size_t *which)
+{
+	uint8_t hash[HASH_LEN], sigstruct[SIGSTRUCT_LEN], gsig[SIG_LEN];
+	const uint8_t *keyid = sigstruct + ALG_LEN;
+	const uint8_t *s = keyid + MINISIGN_KEYID_LEN;
+	uint8_t *gmsg = NULL;
+	char hex[2 * MINISIGN_KEYID_LEN + 1];
+	const char *tc;
+	size_t i, tlen;
+	int found = 0, v;
+
+	if (sig_parse(name, sig, siglen, sigstruct, gsig, &tc, &tlen))
+		goto err0;
 	if (blake2b(msg, len, hash) ||
 	    (gmsg = malloc(SIG_LEN + tlen)) == NULL) {
 		log_fail(EX_SOFTWARE, "%s: out of memory", name);
