@@ -373,11 +373,101 @@ ftp_perform(struct transport_ftp *f)
 	return (rc);
 }
 
+/* What a failed request means: its class, whether to retry, and why. */
+struct ftp_failure {
+	int cls;
+	int retry;
+	int by_reply;		/* the server's reply says why */
+	int missing;		/* the path may not exist */
+	const char *what;
+};
+
+/* Classify the failure ${rc} (reply ${code}) of a request into ${x}. */
+static void
+classify(struct transport_ftp *f, CURLcode rc, long code,
+    struct ftp_failure *x)
+{
+
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		x->cls = EX_NOPERM;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "login refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		x->cls = EX_UNAVAILABLE;
+		x->what = "cannot connect";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		x->cls = EX_UNAVAILABLE;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "the server refused TLS (AUTH TLS), which tls = "
+		    "required demands";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		x->cls = EX_UNAVAILABLE;
+		x->retry = 0;
+		x->what = "TLS failed";
+		break;
+	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+	case CURLE_QUOTE_ERROR:
+	case CURLE_FTP_COULDNT_RETR_FILE:
+	case CURLE_UPLOAD_FAILED:
+		x->by_reply = 1;
+		x->missing = 1;
+		/* 4xx is transient by RFC 959; 5xx will not change. */
+		if (code >= 500) {
+			x->retry = 0;
+			x->cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
+			    EX_IOERR;
+		}
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* No word from the server in this request: unreachable. */
+		if (f->replies == 0) {
+			x->cls = EX_UNAVAILABLE;
+			x->what = "no answer";
+		} else
+			x->what = "stalled";
+		f->fresh = 1;
+		break;
+	default:	/* the connection broke: reconnect and try again */
+		f->fresh = 1;
+		break;
+	}
+	if (code == 452 || code == 552) {
+		x->cls = EX_IOERR;
+		x->retry = 0;
+		x->what = "quota or disk full";
+		x->by_reply = 1;
+	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
+	    strstr(f->reply, "SSL") != NULL)) {
+		/* pure-ftpd refusing clear text: no retry will change that. */
+		x->cls = EX_NOPERM;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "login refused (the server requires TLS: set tls = "
+		    "required)";
+	} else if (code == 421)		/* server closing the connection */
+		f->fresh = 1;
+}
+
 int
 transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
 	struct transport_ftp *f = t->impl;
-	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0;
+	struct ftp_failure x;
 	char why[640], where[TRANSPORT_WHERE_MAX];
 	CURLcode rc;
 	long code = 0;
@@ -411,82 +501,14 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		t->err.quiet = 1;
 		return (-1);
 	}
-	switch (rc) {
-	case CURLE_LOGIN_DENIED:
-		cls = EX_NOPERM;
-		retry = 0;
-		by_reply = 1;
-		what = "login refused";
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		cls = EX_UNAVAILABLE;
-		what = "cannot connect";
-		break;
-	case CURLE_USE_SSL_FAILED:
-		cls = EX_UNAVAILABLE;
-		retry = 0;
-		by_reply = 1;
-		what = "the server refused TLS (AUTH TLS), which tls = required "
-		    "demands";
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		cls = EX_UNAVAILABLE;
-		retry = 0;
-		what = "TLS failed";
-		break;
-	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
-	case CURLE_REMOTE_FILE_NOT_FOUND:
-	case CURLE_QUOTE_ERROR:
-	case CURLE_FTP_COULDNT_RETR_FILE:
-	case CURLE_UPLOAD_FAILED:
-		by_reply = 1;
-		missing = 1;
-		/* 4xx is transient by RFC 959; 5xx will not change. */
-		if (code >= 500) {
-			retry = 0;
-			cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
-			    EX_IOERR;
-		}
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		/* No word from the server in this request: unreachable. */
-		if (f->replies == 0) {
-			cls = EX_UNAVAILABLE;
-			what = "no answer";
-		} else
-			what = "stalled";
-		f->fresh = 1;
-		break;
-	default:	/* the connection broke: reconnect and try again */
-		f->fresh = 1;
-		break;
-	}
-	if (code == 452 || code == 552) {
-		cls = EX_IOERR;
-		retry = 0;
-		what = "quota or disk full";
-		by_reply = 1;
-	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
-	    strstr(f->reply, "SSL") != NULL)) {
-		/* pure-ftpd refusing clear text: no retry will change that. */
-		cls = EX_NOPERM;
-		retry = 0;
-		by_reply = 1;
-		what = "login refused (the server requires TLS: set tls = "
-		    "required)";
-	} else if (code == 421)		/* server closing the connection */
-		f->fresh = 1;
-	reason(f, rc, by_reply, why, sizeof(why));
-	transport_seterr(t, cls, retry, "%s: %s: %s", where, what, why);
-	t->err.missing = missing;
+	x.cls = EX_TEMPFAIL;
+	x.retry = 1;
+	x.by_reply = x.missing = 0;
+	x.what = what;
+	classify(f, rc, code, &x);
+	reason(f, rc, x.by_reply, why, sizeof(why));
+	transport_seterr(t, x.cls, x.retry, "%s: %s: %s", where, x.what, why);
+	t->err.missing = x.missing;
 	return (-1);
 }
 
