@@ -183,6 +183,58 @@ record_failure(const struct conf *c, const char *why)
 		(void)state_history_append(c->state_dir, line);
 }
 
+/*
+ * Keep of the ${*n} categories ${cats} those with paths: with "all", one
+ * without is skipped; asked for by name, it is an error.  Return 0, or -1
+ * after logging if nothing is left.
+ */
+static int
+with_paths(const struct conf *c, enum category *cats, size_t *n)
+{
+	size_t i, k;
+	int all = *n > 1;
+
+	for (i = k = 0; i < *n; i++) {
+		if (category_paths(c, cats[i])[0] != NULL)
+			cats[k++] = cats[i];
+		else if (all)
+			log_info("%s: no paths in [backup] %s: skipped",
+			    category_name(cats[i]), category_key(cats[i]));
+	}
+	if (k == 0) {
+		log_fail(EX_CONFIG, "%s: nothing to back up: [backup] %s "
+		    "is empty", c->path, all ? "configuration and "
+		    "data" : category_key(cats[0]));
+		return (-1);
+	}
+	*n = k;
+	return (0);
+}
+
+/* The --json line of the run: its result, then each backup made. */
+static void
+json_summary(const struct conf *c, int rc, const char *why,
+    const struct timespec *run0, const struct backup_report *reps,
+    const double *secs, size_t n)
+{
+	struct json j;
+	size_t i;
+
+	json_begin(&j, stdout);
+	json_string(&j, "command", "backup");
+	json_string(&j, "site", c->site_name);
+	json_string(&j, "result", rc == 0 ? "ok" : "failed");
+	json_int(&j, "exit", rc);
+	if (rc != 0)
+		json_string(&j, "error", why);
+	json_uint(&j, "duration_ms", (uint64_t)(since(run0) * 1000));
+	json_array(&j, "backups");
+	for (i = 0; i < n; i++)
+		json_report(&j, &reps[i], secs[i]);
+	json_array_end(&j);
+	(void)json_end(&j);
+}
+
 static int
 cmd_backup(struct agent *ag)
 {
@@ -195,12 +247,11 @@ cmd_backup(struct agent *ag)
 	struct metrics_backup mb[2];
 	struct backup_progress bp;
 	struct timespec run0;
-	struct json j;
 	struct recipients r;
 	char why[1024];
 	double secs[2];
-	size_t i, n, ncats, ndone = 0;
-	int rc, all, recorded = 0;
+	size_t i, ncats, ndone = 0;
+	int rc, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
@@ -211,22 +262,8 @@ cmd_backup(struct agent *ag)
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 
-	/* With "all", a category without paths is skipped; asked for, an error. */
-	all = ncats > 1;
-	for (i = n = 0; i < ncats; i++) {
-		if (category_paths(c, cats[i])[0] != NULL)
-			cats[n++] = cats[i];
-		else if (all)
-			log_info("%s: no paths in [backup] %s: skipped",
-			    category_name(cats[i]), category_key(cats[i]));
-	}
-	if (n == 0) {
-		log_fail(EX_CONFIG, "%s: nothing to back up: [backup] %s "
-		    "is empty", c->path, all ? "configuration and "
-		    "data" : category_key(cats[0]));
+	if (with_paths(c, cats, &ncats))
 		goto fail;
-	}
-	ncats = n;
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;
@@ -268,21 +305,8 @@ fail:
 		record_failure(c, why);
 out:
 	log_capture(NULL, 0);
-	if (ag->json && !ag->quiet) {
-		json_begin(&j, stdout);
-		json_string(&j, "command", "backup");
-		json_string(&j, "site", c->site_name);
-		json_string(&j, "result", rc == 0 ? "ok" : "failed");
-		json_int(&j, "exit", rc);
-		if (rc != 0)
-			json_string(&j, "error", why);
-		json_uint(&j, "duration_ms", (uint64_t)(since(&run0) * 1000));
-		json_array(&j, "backups");
-		for (i = 0; i < ndone; i++)
-			json_report(&j, &reps[i], secs[i]);
-		json_array_end(&j);
-		(void)json_end(&j);
-	}
+	if (ag->json && !ag->quiet)
+		json_summary(c, rc, why, &run0, reps, secs, ndone);
 	for (i = 0; i < ndone; i++) {
 		mb[i].category = reps[i].category;
 		mb[i].bytes = reps[i].res.stored;
