@@ -157,6 +157,7 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 {
 	const char *d = transport_describe(t);
 	char why[sizeof(ck->why)];
+	int try;
 
 	if (conf_is_local(c)) {
 		if (transport_connect(t)) {
@@ -181,17 +182,34 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 	}
 	result(ck, PASS, "server reachable", "%s", d);
 	result(ck, PASS, "login accepted", "as user %s", c->server_user);
+	/* tls = try falls back to clear text when anyone on the path answers
+	 * 500 to AUTH TLS (sitevault.conf(5)): worth a WARN even when TLS was
+	 * used this time. */
+	try = c->server_tls == CONF_TLS_TRY &&
+	    strncmp(c->server_url, "ftps:", 5) != 0;
 	switch (transport_tls(t)) {
 	case TRANSPORT_TLS_ON:
-		result(ck, PASS, "TLS", "in use (certificate verified)");
+		if (try)
+			result(ck, WARN, "TLS", "in use, but tls = try: a man in "
+			    "the middle can refuse AUTH TLS and read the password "
+			    "(set tls = required)");
+		else
+			result(ck, PASS, "TLS", "in use (certificate verified)");
 		break;
 	case TRANSPORT_TLS_OFF_LOOPBACK:
-		result(ck, PASS, "TLS", "not in use; the server is this "
-		    "machine");
+		if (try)
+			result(ck, WARN, "TLS", "not in use, and tls = try: a "
+			    "man in the middle can refuse AUTH TLS and read the "
+			    "password (set tls = required, or none for this "
+			    "machine's own server)");
+		else
+			result(ck, PASS, "TLS", "not in use; the server is this "
+			    "machine");
 		break;
 	case TRANSPORT_TLS_OFF:
 		result(ck, WARN, "TLS", "not in use: the password travels in "
-		    "clear (set tls = required)");
+		    "clear to a server that is not this machine (set "
+		    "tls = required)");
 		break;
 	case TRANSPORT_TLS_NA:
 		break;

@@ -200,7 +200,7 @@ mkdir -p "$N"
 cp "$S/site.key.pub" "$N/branch-01.pub"
 {
 	printf '[site]\nname = branch-lab\n\n[server]\nurl = %s\n' "$STORE_URL"
-	[ "$STORE_KIND" = local ] || printf 'user = %s\n' "$FTPD_USER"
+	[ "$STORE_KIND" = local ] || printf 'user = %s\ntls = none\n' "$FTPD_USER"
 	printf '[keys]\nsecret = %s\ntrusted = %s\n' "$N/site.key" "$N/branch-01.pub"
 	printf '[state]\ndir = %s\n' "$N/state"
 	printf '[backup]\ndata = %s\n' "$N/spool"

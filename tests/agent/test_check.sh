@@ -113,6 +113,13 @@ for s in $(ftpd_list_servers plain); do
 		[ "$(cat "$T/stderr")" = "sitevault: check: 1 check failed" ] ||
 		    fail "unreachable: stderr: $(cat "$T/stderr")"
 		ok "wrong password 77, unreachable 69"
+		# tls = try can be stripped on the path: a WARN naming it,
+		# even against this machine's own server.
+		tv_conf "$T/try.conf" "$FTPD_URL/store" tls=try
+		creds "$T/try.conf" "$FTPD_PASS"
+		expect_exit 0 "$SITEVAULT" -c "$T/try.conf" check
+		expect_stdout '^WARN  TLS: not in use, and tls = try: a man in the middle'
+		ok "tls = try: check warns"
 	fi
 	ftpd_stop
 done
