@@ -15,6 +15,7 @@
 #include "conf/conf.h"
 #include "conf/conf_value.h"
 #include "util/log.h"
+#include "util/safepath.h"
 
 /* Bounds that keep a corrupt or hostile file cheap to reject. */
 #define CONF_LINE_MAX	4096
@@ -550,6 +551,9 @@ conf_load(const char *path)
 	}
 	/* Unbuffered: no stray copy of the file in a stdio buffer. */
 	setvbuf(f, NULL, _IONBF, 0);
+	/* Root acts on what it says: only root may be able to change it. */
+	if (safepath_file(fileno(f), path, "configuration file"))
+		goto err1;
 	/* One byte more than allowed, so that conf_parse() sees the excess. */
 	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
 		log_fail(EX_OSERR, "%s: out of memory", path);

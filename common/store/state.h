@@ -50,13 +50,21 @@ int state_set(const char *, const char *, const char *, uint64_t,
     const uint8_t[32]);
 
 /**
- * state_own(fd, dir):
- * When running as root, give the file open on ${fd} in the state directory
- * ${dir} the owner of ${dir}: a restore run by root must not leave files
- * the service user (who owns the directory) can no longer write.  Does
- * nothing otherwise; failures are ignored (the file stays private).
+ * state_check(fd, path, dir):
+ * When running as root, refuse (EX_NOPERM) the file ${path} open on ${fd}
+ * in the state directory ${dir} if root should not trust it, or the
+ * directory (util/safepath.h).  Return 0, or -1 after logging.
  */
-void state_own(int, const char *);
+int state_check(int, const char *, const char *);
+
+/**
+ * state_own(fd, path, dir):
+ * As state_check(), then give the file the owner of ${dir}: a restore run
+ * by root must not leave files the service user (who owns the directory)
+ * can no longer write.  A failed chown is not an error (the file stays
+ * private).  Does nothing when not root.  Return 0, or -1 after logging.
+ */
+int state_own(int, const char *, const char *);
 
 /**
  * state_history_append(dir, line):

@@ -13,6 +13,7 @@
 
 #include "util/log.h"
 #include "util/readfile.h"
+#include "util/safepath.h"
 
 char *
 readfile_load(const char *path, size_t max, int flags, const char *what,
@@ -59,6 +60,8 @@ readfile_load(const char *path, size_t max, int flags, const char *what,
 		    (unsigned int)(st.st_mode & 07777));
 		goto err;
 	}
+	if ((flags & READFILE_ROOTSAFE) && safepath_file(fd, path, what))
+		goto err;
 	if ((buf = malloc(max + 1)) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
 		goto err;

@@ -10,6 +10,7 @@
  */
 
 #define READFILE_PRIVATE	1	/* owned by us or root, mode 0600 or less */
+#define READFILE_ROOTSAFE	2	/* as root, safepath_file() (util/safepath.h) */
 
 /**
  * readfile_load(path, max, flags, what, len):
@@ -17,7 +18,8 @@
  * buffer of ${max} + 1 bytes, NUL-terminated, its length in ${*len}.
  * ${what} names the kind of file in messages ("key file").  With
  * READFILE_PRIVATE in ${flags}, refuse (EX_NOPERM) a file not owned by the
- * user or root, or open to group or others.  A missing file is EX_NOINPUT.
+ * user or root, or open to group or others.  With READFILE_ROOTSAFE, as
+ * root, refuse what safepath_file() refuses.  A missing file is EX_NOINPUT.
  * Return NULL after logging.
  */
 char *readfile_load(const char *, size_t, int, const char *, size_t *);
