@@ -77,6 +77,7 @@ print_json(const char *site, const struct store_backup *b)
 static void
 print_text(const struct store_backup *b, size_t n)
 {
+	static char desc[LOG_ESCAPED_LEN(1024)];	/* manifest_description_ok() */
 	char t[32], sz[32], files[24];
 	size_t i;
 
@@ -93,7 +94,8 @@ print_text(const struct store_backup *b, size_t n)
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
 		    status_text(b[i].status),
-		    b[i].m != NULL ? b[i].m->description : "");
+		    b[i].m != NULL ? log_escape(b[i].m->description, desc,
+		    sizeof(desc)) : "");
 	}
 }
 
