@@ -12,6 +12,7 @@
 #include "agent.h"
 #include "run/backup.h"
 #include "conf/conf.h"
+#include "conf/conf_sources.h"
 #include "format/history.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -220,7 +221,7 @@ cmd_backup(struct agent *ag)
 	char why[1024];
 	double secs[2];
 	size_t i, n, ndone = 0;
-	int rc, all, recorded = 0;
+	int rc, all, data, conf, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
@@ -252,6 +253,11 @@ cmd_backup(struct agent *ag)
 		goto fail;
 	}
 	cats[n] = NULL;
+	/* Before connecting: a misspelt path leaves the server untouched. */
+	for (i = 0, data = conf = 0; cats[i] != NULL; i++)
+		*(strcmp(cats[i], "Data") == 0 ? &data : &conf) = 1;
+	if (conf_sources_check(c, data, conf, &i))
+		goto fail;
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;

@@ -22,6 +22,7 @@
 
 #include "agent.h"
 #include "conf/conf.h"
+#include "conf/conf_sources.h"
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
@@ -98,6 +99,22 @@ check_clock(struct check *ck)
 		failed(ck, "clock", EX_CONFIG);
 	} else
 		result(ck, PASS, "clock", "%s", buf);
+}
+
+/* Every path to back up is there and readable. */
+static void
+check_sources(struct check *ck, const struct conf *c)
+{
+	size_t n;
+
+	if (conf_sources_check(c, 1, 1, &n))
+		failed(ck, "source paths", EX_CONFIG);
+	else if (n == 0)
+		result(ck, WARN, "source paths", "[backup] configuration and "
+		    "data are empty: nothing to back up");
+	else
+		result(ck, PASS, "source paths", "%zu path%s readable", n,
+		    n == 1 ? "" : "s");
 }
 
 static struct keys *
@@ -390,6 +407,7 @@ cmd_check(struct agent *ag)
 		goto out;
 	}
 	result(&ck, PASS, "configuration", "%s", c->path);
+	check_sources(&ck, c);
 	k = check_key(&ck, c);
 	check_clock(&ck);
 	if (check_credentials(&ck, c, k, &pw))

@@ -130,12 +130,12 @@ grep -qE "	backup	Data	4	failed	.*Data_4/part" "$T/state/history.log" ||
 	fail "local history lacks the failure and its reason: $(tail -2 "$T/state/history.log")"
 ok "a failed upload leaves an unfinished backup, deletes nothing, exits $got"
 
-# 6. A source that cannot be read fails before anything is visible.
+# 6. A missing source path is refused before anything is sent.
 bk_conf "$T/conf.bad" "$S" "backup.data = $T/missing"
-expect_exit 66 "$SITEVAULT" -c "$T/conf.bad" backup --category data
-expect_stderr "missing"
-[ -e "$D/Data_5/manifest" ] && fail "backup of a missing path is visible"
-ok "an unreadable source path fails (66), naming it"
+expect_exit 78 "$SITEVAULT" -c "$T/conf.bad" backup --category data
+expect_stderr "backup.data: $T/missing: No such file"
+[ -e "$D/Data_5" ] && fail "backup of a missing path left Data_5"
+ok "a missing source path is refused (78), naming the key and the path"
 
 # 7. prune: --dry-run lists, prune removes the unfinished ones only.
 expect_exit 0 sv prune --dry-run
