@@ -18,6 +18,7 @@
 #include "util/safepath.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
+#include "store/store.h"
 
 #define STATE_MAX	(1024 * 1024)	/* a state file is a few lines */
 #define STATE_WHAT	"state directory"
@@ -325,6 +326,59 @@ sync_dir(const char *dir)
 	return (rc);
 }
 
+/* A state field: not empty, no space, no control character. */
+static int
+plain(const char *s)
+{
+	const unsigned char *p;
+
+	if (*s == '\0')
+		return (0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return (0);
+	return (1);
+}
+
+/* The pseudo-category of the ids issued for ${category}. */
+static int
+issued_name(const char *category, char *buf, size_t len)
+{
+
+	if (snprintf(buf, len, "%s.issued", category) >= (int)len) {
+		log_fail(EX_SOFTWARE, "state: category name too long");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+state_issue(const char *dir, const char *site, const char *category,
+    uint64_t id)
+{
+	static const uint8_t zero[32];
+	char cat[64];
+
+	if (issued_name(category, cat, sizeof(cat)))
+		return (-1);
+	return (state_set(dir, site, cat, id, zero));
+}
+
+int
+state_issued(const char *dir, const char *site, const char *category,
+    uint64_t *id)
+{
+	struct state_cat sc;
+	char cat[64];
+
+	*id = 0;
+	if (issued_name(category, cat, sizeof(cat)) ||
+	    state_get(dir, site, cat, &sc))
+		return (-1);
+	*id = sc.id;
+	return (0);
+}
+
 int
 state_set(const char *dir, const char *site, const char *category,
     uint64_t id, const uint8_t sha256[32])
@@ -334,6 +388,11 @@ state_set(const char *dir, const char *site, const char *category,
 	char *path, *tmp, *text;
 	int fd;
 
+	if (id == 0 || id > STORE_ID_MAX || !plain(site) || !plain(category)) {
+		log_fail(EX_SOFTWARE, "%s/state: refusing to record id %" PRIu64
+		    " of %s %s", dir, id, site, category);
+		goto err0;
+	}
 	sc.id = id;
 	memcpy(sc.sha256, sha256, 32);
 	if (asprintf(&path, "%s/state", dir) < 0) {

@@ -420,6 +420,34 @@ err:
 	return (-1);
 }
 
+/*
+ * Leave out of ${e} the entries that are not plain names: the server
+ * chooses them, and "../x", "a/b" or a name with a newline must never
+ * become a path sitevault deletes or a line it prints.
+ */
+static void
+plain_only(struct transport *t, const char *dir, struct transport_entry *e,
+    size_t *n)
+{
+	char w[TRANSPORT_WHERE_MAX];
+	size_t i, o;
+
+	t->skipped = 0;
+	for (i = o = 0; i < *n; i++) {
+		if (e[i].name != NULL && strchr(e[i].name, '/') == NULL &&
+		    transport_path_check(e[i].name, 0) == 0) {
+			e[o++] = e[i];
+			continue;
+		}
+		log_warn("%s: entry \"%.255s\" skipped: not a plain name",
+		    transport_where(t, dir, w, sizeof(w)),
+		    e[i].name != NULL ? e[i].name : "");
+		free(e[i].name);
+		t->skipped++;
+	}
+	*n = o;
+}
+
 int
 transport_list(struct transport *t, const char *dir,
     struct transport_entry **entries, size_t *n)
@@ -429,6 +457,7 @@ transport_list(struct transport *t, const char *dir,
 
 	*entries = NULL;
 	*n = 0;
+	t->skipped = 0;
 	if (checkpath(t, dir, 1))
 		return (-1);
 	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
@@ -440,7 +469,15 @@ transport_list(struct transport *t, const char *dir,
 			return (-1);
 		}
 	}
+	plain_only(t, dir, *entries, n);
 	return (rc);
+}
+
+size_t
+transport_list_skipped(const struct transport *t)
+{
+
+	return (t->skipped);
 }
 
 int

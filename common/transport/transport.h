@@ -112,10 +112,19 @@ int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
  * included where the store makes it on demand (FTP: "missing" decided from
  * the parent's listing); a local store directory that is missing is
  * EX_UNAVAILABLE, as for transport_connect().
+ * Entries whose names are not plain names (empty, "." or "..", with a "/"
+ * or a control character, too long) are left out with a warning: nothing
+ * above may act on them (transport_list_skipped() counts them).
  * Return 0, 1, or -1 on error.  Free with transport_entries_free().
  */
 int transport_list(struct transport *, const char *,
     struct transport_entry **, size_t *);
+
+/**
+ * transport_list_skipped(t):
+ * The number of entries the last transport_list() of ${t} left out.
+ */
+size_t transport_list_skipped(const struct transport *);
 
 /**
  * transport_entries_free(entries, n):

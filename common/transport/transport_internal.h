@@ -48,6 +48,7 @@ struct transport {
 	char *desc;		/* URL without credentials */
 	unsigned int retries;
 	struct transport_err err;
+	size_t skipped;		/* entries the last listing left out */
 };
 
 /* The longest file name component, temporary names included. */
