@@ -375,8 +375,12 @@ growbuf_write(void *cookie, const void *buf, size_t len)
 	return (0);
 }
 
-int
-transport_get_buf(struct transport *t, const char *path, size_t max,
+/*
+ * transport_get_buf(), and with ${exact}, a download shorter than ${max}
+ * is a cut transfer: retried, then EX_IOERR (never a verdict on the data).
+ */
+static int
+get_buf(struct transport *t, const char *path, size_t max, int exact,
     uint8_t **buf, size_t *len)
 {
 	struct growbuf g = { NULL, 0, 0, max, 0 };
@@ -389,9 +393,13 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 	for (;;) {
 		g.len = 0;
 		handed = 0;
-		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0)
-			break;
-		if (g.overflow) {
+		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0) {
+			if (!exact || g.len == max)
+				break;
+			transport_seterr(t, EX_IOERR, 1, "%s: the transfer "
+			    "stopped after %zu of %zu bytes",
+			    transport_where(t, path, w, sizeof(w)), g.len, max);
+		} else if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
 			    "%s: larger than %zu bytes",
 			    transport_where(t, path, w, sizeof(w)), max);
@@ -418,6 +426,23 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 err:
 	free(g.p);
 	return (-1);
+}
+
+int
+transport_get_buf(struct transport *t, const char *path, size_t max,
+    uint8_t **buf, size_t *len)
+{
+
+	return (get_buf(t, path, max, 0, buf, len));
+}
+
+int
+transport_get_exact(struct transport *t, const char *path, size_t size,
+    uint8_t **buf)
+{
+	size_t len;
+
+	return (get_buf(t, path, size, 1, buf, &len));
 }
 
 /*

@@ -189,6 +189,17 @@ ftp_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	f->count = handed;
 	curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
+	/*
+	 * Never ask SIZE, nor stop where its answer says: a server that
+	 * answers less would cut every file short unnoticed.  The caller
+	 * checks the length against what it expects (a signed size, a cap).
+	 */
+	if (curl_easy_setopt(f->h, CURLOPT_IGNORE_CONTENT_LENGTH, 1L) !=
+	    CURLE_OK) {
+		transport_seterr(t, EX_SOFTWARE, 0, "%s: libcurl without "
+		    "CURLOPT_IGNORE_CONTENT_LENGTH", t->desc);
+		goto out;
+	}
 	rc = transport_ftp_run(t, "download", path);
 out:
 	free(url);

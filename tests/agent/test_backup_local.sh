@@ -148,9 +148,9 @@ expect_stdout "^deleted Data_4 \(unfinished"
 expect_exit 0 sv prune
 expect_stdout "^nothing to prune$"
 expect_exit 0 sv -q backup --category data
-[ "$(bk_ids "$D" Data)" = "3 $(ls "$D" | sed -n 's/^Data_\([0-9]*\)$/\1/p' | sort -n | tail -1)" ] ||
-	fail "ids after prune: $(bk_ids "$D" Data)"
-ok "prune --dry-run lists, prune removes unfinished backups"
+# Data_4 was issued (its upload failed, prune removed it): never again.
+[ "$(bk_ids "$D" Data)" = "3 5" ] || fail "ids after prune: $(bk_ids "$D" Data) (an id came back)"
+ok "prune --dry-run lists, prune removes unfinished backups; their ids never come back"
 
 # 8. A second run while one holds the lock exits 75 naming its pid.
 python3 - "$T/state/lock" "$T/locked" <<'PY' &
