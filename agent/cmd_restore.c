@@ -157,7 +157,7 @@ cmd_restore(struct agent *ag)
 	struct restore_opts o;
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[32] = NULL;
+	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st, total;
@@ -231,7 +231,7 @@ cmd_restore(struct agent *ag)
 		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;
-		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
+		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[AGE_KEY_LEN])sks,
 		    nsks, stage, &hooks, &st);
 		progress_clear(&pg);
 		if (rc)

@@ -62,7 +62,7 @@ cmd_verify(struct agent *ag)
 	};
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[32] = NULL;
+	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct unpack_stats st;
@@ -131,7 +131,7 @@ cmd_verify(struct agent *ag)
 		hooks.cookie = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_capture(why, sizeof(why));
-		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
+		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[AGE_KEY_LEN])sks,
 		    nsks, NULL, &hooks, &st);
 		progress_clear(&pg);
 		if (rc) {

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "crypto/minisign.h"
 #include "crypto/recipients.h"
 
@@ -20,7 +22,7 @@
 
 struct manifest_part {
 	uint64_t size;			/* bytes of this part on the server */
-	uint8_t sha256[32];
+	uint8_t sha256[SHA256_DIGEST_LENGTH];
 };
 
 struct manifest {
@@ -40,7 +42,7 @@ struct manifest {
 	uint64_t bytes;			/* bytes of regular file content */
 	uint64_t archive_bytes;		/* bytes of the uncompressed tar stream */
 	int has_prev;			/* 0 for the first backup of a category */
-	uint8_t prev_sha256[32];	/* SHA-256 of the previous manifest text */
+	uint8_t prev_sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of the previous manifest text */
 };
 
 /**

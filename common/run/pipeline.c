@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <openssl/sha.h>
 #include <openssl/evp.h>
 
 #include "crypto/age.h"
@@ -331,7 +332,7 @@ err0:
  * first, the manifest last.  Set ${sha} to the manifest text's SHA-256.
  */
 static int
-publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
+publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_LENGTH])
 {
 	const struct pipeline_job *job = p->job;
 	const struct conf *c = job->c;
@@ -372,7 +373,7 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
 	m.bytes = st->bytes;
 	m.archive_bytes = st->archive_bytes;
 	m.has_prev = job->has_prev;
-	memcpy(m.prev_sha256, job->prev_sha256, 32);
+	memcpy(m.prev_sha256, job->prev_sha256, SHA256_DIGEST_LENGTH);
 
 	if ((text = manifest_format(&m, &len)) == NULL)
 		goto err0;

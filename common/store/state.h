@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 /*
  * The local state in the state directory ([state] dir), which the server
  * cannot roll back:
@@ -23,7 +25,7 @@
 /* What the state remembers of one site and category. */
 struct state_cat {
 	uint64_t id;		/* high-water id; 0 if none */
-	uint8_t sha256[32];	/* SHA-256 of that backup's manifest text */
+	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of that backup's manifest text */
 };
 
 /**
@@ -52,7 +54,7 @@ int state_get(const char *, const char *, const char *, struct state_cat *);
  * control character, is refused (EX_SOFTWARE) with the file unchanged.
  */
 int state_set(const char *, const char *, const char *, uint64_t,
-    const uint8_t[32]);
+    const uint8_t[SHA256_DIGEST_LENGTH]);
 
 /**
  * state_issue(dir, site, category, id):

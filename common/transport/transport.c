@@ -387,18 +387,23 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	uint64_t handed;
+	int cut;
 
 	if (checkpath(t, path, 0))
 		goto err;
 	for (;;) {
 		g.len = 0;
 		handed = 0;
+		cut = 0;
 		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0) {
 			if (!exact || g.len == max)
 				break;
-			transport_seterr(t, EX_IOERR, 1, "%s: the transfer "
-			    "stopped after %zu of %zu bytes",
-			    transport_where(t, path, w, sizeof(w)), g.len, max);
+			/* Over a network, a cut transfer: worth another try. */
+			transport_seterr(t, EX_IOERR, t->ops->tls(t) !=
+			    TRANSPORT_TLS_NA, "%s: the transfer stopped after "
+			    "%zu of %zu bytes", transport_where(t, path, w,
+			    sizeof(w)), g.len, max);
+			cut = 1;
 		} else if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
 			    "%s: larger than %zu bytes",
@@ -409,6 +414,12 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 		} else if (handed == 0)
 			get_failed(t, path);
 		if (!again(t, &attempt)) {
+			/* Short every time: the stored file is short. */
+			if (cut)
+				transport_seterr(t, EX_DATAERR, 0, "%s: %zu "
+				    "bytes, where %zu are expected (signed)",
+				    transport_where(t, path, w, sizeof(w)),
+				    g.len, max);
 			report(t);
 			goto err;
 		}
