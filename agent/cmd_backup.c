@@ -23,6 +23,8 @@
 #include "crypto/recipients.h"
 #include "run/session.h"
 #include "store/state.h"
+#include "store/store.h"
+#include "transport/transport.h"
 
 /* The progress line: bytes read from the sources against their total. */
 struct backup_progress {
@@ -206,6 +208,34 @@ record_failure(const struct conf *c, const char *why)
 		(void)state_history_append(c->state_dir, line);
 }
 
+/*
+ * Best effort after a failed upload: remove what it left of ${cat}_${id}
+ * (prune removes what this cannot), unless the store is out of reach or
+ * the backup became visible.  The run's failure and reason stay as they
+ * were.
+ */
+static void
+remove_unfinished(struct session *s, const char *cat, uint64_t id)
+{
+	struct transport *t = store_transport(s->st);
+	char dir[256], path[300];
+	int cls = log_class();
+
+	if (id == 0 || cls == EX_UNAVAILABLE || cls == EX_TEMPFAIL)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(s->st), cat,
+	    id);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	log_capture(NULL, 0);
+	if (transport_exists(t, dir) == 2 && transport_exists(t, path) == 0) {
+		log_info("%s_%" PRIu64 ": removing what the failed upload "
+		    "left", cat, id);
+		if (store_delete(s->st, cat, id) != 0)
+			log_warn("%s_%" PRIu64 ": left unfinished; the next "
+			    "prune removes it", cat, id);
+	}
+}
+
 int
 cmd_backup(struct agent *ag)
 {
@@ -283,7 +313,9 @@ cmd_backup(struct agent *ag)
 		secs[ndone] = progress_elapsed(&bp.pg);
 		if (rc != 0) {
 			recorded = 1;
-			goto fail;
+			rc = agent_exitcode();
+			remove_unfinished(&s, cats[i], reps[ndone].id);
+			goto out;
 		}
 		if (!ag->quiet)
 			print_summary(ag, &reps[ndone], secs[ndone]);

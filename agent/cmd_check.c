@@ -367,8 +367,9 @@ check_space(struct check *ck, const struct conf *c, struct transport *t)
 	if ((rc = transport_free_space(t, c->site_name, &bytes)) == -1)
 		failed(ck, "free space", EX_IOERR);
 	else if (rc == 0)
-		result(ck, PASS, "free space", "not reported by the server "
-		    "(not checked)");
+		result(ck, WARN, "free space", "not reported by the server: "
+		    "watch its disk or quota there (a full server fails "
+		    "backups with \"server out of space\")");
 	else if (bytes < 2 * c->backup_part_size)
 		result(ck, WARN, "free space", "%llu MiB left: less than two "
 		    "parts", (unsigned long long)(bytes >> 20));

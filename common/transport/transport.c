@@ -145,11 +145,11 @@ static int
 again(struct transport *t, unsigned int *attempt)
 {
 	unsigned long ms = backoff_base();
+	unsigned int i, max = t->err.once && t->retries > 1 ? 1 : t->retries;
 	struct timespec ts;
 	uint16_t r = 0;
-	unsigned int i;
 
-	if (!t->err.retry || *attempt >= t->retries)
+	if (!t->err.retry || *attempt >= max)
 		return (0);
 	for (i = 0; i < *attempt && ms < TRANSPORT_BACKOFF_CAP_MS; i++)
 		ms *= 2;
@@ -160,7 +160,7 @@ again(struct transport *t, unsigned int *attempt)
 	ms = ms * 3 / 4 + (ms / 2) * r / 65536;
 	(*attempt)++;
 	log_info("%s; retrying in %lu.%lus (%u of %u)", t->err.msg, ms / 1000,
-	    (ms % 1000) / 100, *attempt, t->retries);
+	    (ms % 1000) / 100, *attempt, max);
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)

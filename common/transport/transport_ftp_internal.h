@@ -42,6 +42,8 @@ struct transport_ftp {
 	int replies;		/* reply lines seen in the current request */
 	CURLcode last_rc;
 	char reply[256];	/* the server's last reply line */
+	char refusal[256];	/* its last 4xx/5xx reply line: the real
+				   reason, when "221 Goodbye" came after */
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* The current request's callbacks; count is bytes passed. */

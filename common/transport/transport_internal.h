@@ -39,6 +39,7 @@ struct transport_err {
 	int missing;		/* the refusal may mean "no such file": ask the
 				   listing before believing either way */
 	int quiet;		/* a callback failed and reported itself */
+	int once;		/* one more attempt at most (out of space) */
 	char msg[1024];
 };
 
