@@ -108,11 +108,20 @@ lookup(struct transport *t, const char *path)
 	return (rc);
 }
 
+/* The start of an operation, for "N attempts over S s". */
+static void
+op_start(struct transport *t)
+{
+
+	clock_gettime(CLOCK_MONOTONIC, &t->t0);
+}
+
 /* Check ${path} for an operation; log (EX_CONFIG) if it is unusable. */
 static int
 checkpath(struct transport *t, const char *path, int empty_ok)
 {
 
+	op_start(t);
 	if (transport_path_check(path, empty_ok) == 0)
 		return (0);
 	log_fail(EX_CONFIG, "%s: invalid store path \"%s\"", t->desc,
@@ -137,6 +146,22 @@ backoff_base(void)
 	return (v);
 }
 
+/* Say in the final message how hard we tried: libcurl's own text speaks
+ * of the last attempt alone ("after 0 ms"). */
+static void
+attempts_said(struct transport *t, unsigned int n)
+{
+	struct timespec now;
+	double s;
+	size_t l = strlen(t->err.msg);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - t->t0.tv_sec) +
+	    (double)(now.tv_nsec - t->t0.tv_nsec) / 1e9;
+	snprintf(t->err.msg + l, sizeof(t->err.msg) - l, " (%u attempts over "
+	    "%.1f s)", n, s);
+}
+
 /*
  * After a failed attempt: if the failure is worth another try and tries are
  * left, say so, wait, count the attempt and return 1; else return 0.
@@ -149,8 +174,11 @@ again(struct transport *t, unsigned int *attempt)
 	struct timespec ts;
 	uint16_t r = 0;
 
-	if (!t->err.retry || *attempt >= max)
+	if (!t->err.retry || *attempt >= max) {
+		if (*attempt > 0)
+			attempts_said(t, *attempt + 1);
 		return (0);
+	}
 	for (i = 0; i < *attempt && ms < TRANSPORT_BACKOFF_CAP_MS; i++)
 		ms *= 2;
 	if (ms > TRANSPORT_BACKOFF_CAP_MS)
@@ -206,6 +234,7 @@ transport_connect(struct transport *t)
 {
 	unsigned int attempt = 0;
 
+	op_start(t);
 	while (t->ops->connect(t)) {
 		if (!again(t, &attempt)) {
 			report(t);

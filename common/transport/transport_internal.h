@@ -2,6 +2,7 @@
 #define TRANSPORT_IMPL_H_
 
 #include <stdarg.h>
+#include <time.h>
 
 #include "util/log.h"
 #include "transport/transport.h"
@@ -50,6 +51,7 @@ struct transport {
 	unsigned int retries;
 	struct transport_err err;
 	size_t skipped;		/* entries the last listing left out */
+	struct timespec t0;	/* when the current operation began */
 };
 
 /* The longest file name component, temporary names included. */
