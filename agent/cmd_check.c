@@ -23,6 +23,7 @@
 #include "agent.h"
 #include "conf/conf.h"
 #include "conf/conf_sources.h"
+#include "format/marker.h"
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
@@ -311,7 +312,7 @@ out:
 static void
 check_site(struct check *ck, const struct conf *c, struct transport *t)
 {
-	char path[128], w[1024], *p, *line, *val;
+	char path[128], w[1024], val[MARKER_NAME_MAX + 1];
 	uint8_t *buf = NULL;
 	size_t len;
 	int ex;
@@ -330,21 +331,12 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 		failed(ck, "SITE marker", EX_IOERR);
 		return;
 	}
-	for (line = (char *)buf; line < (char *)buf + len; line = p + 1) {
-		if ((p = strchr(line, '\n')) == NULL)
-			p = (char *)buf + len;
-		*p = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (strncmp(line, "site", 4) != 0 || (line[4] != ' ' &&
-		    line[4] != '\t'))
-			continue;
-		for (val = line + 4; *val == ' ' || *val == '\t'; val++)
-			;
+	if (marker_site((char *)buf, len, val)) {
 		if (strcmp(val, c->site_name) == 0) {
 			result(ck, PASS, "SITE marker", "belongs to site %s",
 			    c->site_name);
 		} else {
-			log_fail(EX_CONFIG, "%s: names site \"%.64s\": "
+			log_fail(EX_CONFIG, "%s: names site \"%s\": "
 			    "another site uses this directory",
 			    transport_where(t, path, w, sizeof(w)), val);
 			failed(ck, "SITE marker", EX_CONFIG);

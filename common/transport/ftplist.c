@@ -62,7 +62,8 @@ setentry(struct transport_entry *e, const char *name, size_t len, int is_dir,
     uint64_t size)
 {
 
-	if (len == 0 || isdots(name, len))
+	/* A NUL would cut the name short: another file's name. */
+	if (len == 0 || isdots(name, len) || memchr(name, '\0', len) != NULL)
 		return (0);
 	if ((e->name = strndup(name, len)) == NULL)
 		return (-1);

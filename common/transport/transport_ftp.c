@@ -498,7 +498,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 {
 	struct transport_ftp *f = t->impl;
 	struct curl_slist *post = NULL;
-	char *url, *end;
+	char *url;
 	int rc = -1;
 
 	/* AVBL (draft-peterson-streamlined-ftp-command-extensions); the '*'
@@ -511,13 +511,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
 	if (transport_ftp_run(t, "free space", dir))
 		goto out;
-	rc = 0;
-	if (strncmp(f->reply, "213 ", 4) == 0 &&
-	    isdigit((unsigned char)f->reply[4])) {
-		*bytes = strtoull(f->reply + 4, &end, 10);
-		if (*end == '\0' || *end == ' ')
-			rc = 1;
-	}
+	rc = transport_ftp_avbl(f->reply, bytes);
 out:
 	curl_slist_free_all(post);
 	free(url);

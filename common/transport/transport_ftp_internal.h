@@ -107,4 +107,11 @@ int transport_ftp_slist(struct transport *, struct curl_slist **,
  */
 void transport_ftp_reply(struct transport_ftp *, const char *, size_t);
 
+/**
+ * transport_ftp_avbl(reply, bytes):
+ * Parse an AVBL reply line: return 1 with the free bytes in ${*bytes} for
+ * "213 N" (N decimal, within 64 bits, then the end or a space), else 0.
+ */
+int transport_ftp_avbl(const char *, uint64_t *);
+
 #endif /* !TRANSPORT_FTP_H_ */

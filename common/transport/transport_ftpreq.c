@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,23 @@ transport_ftp_reply(struct transport_ftp *f, const char *p, size_t len)
 	    ti != NULL && ti->backend != CURLSSLBACKEND_NONE &&
 	    ti->internals != NULL)
 		f->tls_seen = 1;
+}
+
+int
+transport_ftp_avbl(const char *reply, uint64_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(reply, "213 ", 4) != 0 ||
+	    !isdigit((unsigned char)reply[4]))
+		return (0);
+	errno = 0;
+	v = strtoull(reply + 4, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return (0);
+	*bytes = (uint64_t)v;
+	return (1);
 }
 
 /* -v: the dialogue with the server, with the password masked. */
