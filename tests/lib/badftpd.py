@@ -12,6 +12,8 @@ BEHAVIOUR keys:
   "inject": {"DIR": ["ls -l line", ...]}: extra raw lines in the LIST of
             DIR (relative to ROOT, no leading slash): names no real tree
             can hold ("../x", "a/b")
+  "bulk":   {"DIR": [COUNT, LEN]}: COUNT more files in the LIST of DIR,
+            with names of LEN bytes (a huge listing)
 The port is written to PORTFILE; every command received is appended to
 PORTFILE.log."""
 import json
@@ -187,12 +189,20 @@ class Session:
                 except OSError:
                     pass
             lines += behaviour().get("inject", {}).get(virt.strip("/"), [])
+        bulk = behaviour().get("bulk", {}).get(virt.strip("/"))
         d = self.data()
         if d is None:
             return
         self.reply("150 Here comes the directory listing")
         d.sendall("".join(l + "\r\n" for l in lines).encode(
             "utf-8", "surrogateescape"))
+        if bulk:
+            count, width = bulk
+            for i in range(0, count, 1000):
+                d.sendall(b"".join(
+                    b"-rw-r--r--    1 0        0               0 Jan 01 "
+                    b"00:00 " + (b"f%09d" % j).ljust(width, b"x") + b"\r\n"
+                    for j in range(i, min(count, i + 1000))))
         d.close()
         self.reply("226 Directory send OK")
 
