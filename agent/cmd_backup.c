@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "fleet.h"
+#include "run/metrics.h"
 #include "run/backup.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "conf/conf_sources.h"
 #include "format/history.h"
@@ -148,48 +151,23 @@ json_report(struct json *j, const struct backup_report *rep, double secs)
 	json_object_end(j);
 }
 
-/* Parse the options into ${cats} (NULL-terminated) and ${desc}. */
+/* Parse the options into ${cats} (${*ncats} of them) and ${desc}. */
 static int
-options(struct agent *ag, const char **cats, const char **desc)
+options(struct agent *ag, enum category cats[CATEGORY_N], size_t *ncats,
+    const char **desc)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "description", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *cat = "all";
-	int ch;
+	const char *cat = NULL;
+	int i;
 
 	*desc = NULL;
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'C')
-			cat = optarg;
-		else if (ch == 'D')
-			*desc = optarg;
-		else
-			return (agent_usage(ag, "unknown option"));
+	for (i = 0; i < ag->nopts; i++) {
+		if (ag->opts[i].id == OPTION_CATEGORY)
+			cat = ag->opts[i].arg;
+		else if (ag->opts[i].id == OPTION_DESCRIPTION)
+			*desc = ag->opts[i].arg;
 	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
-	if (strcmp(cat, "all") == 0) {
-		cats[0] = "Configuration";
-		cats[1] = "Data";
-		cats[2] = NULL;
-	} else if (strcmp(cat, "configuration") == 0) {
-		cats[0] = "Configuration";
-		cats[1] = NULL;
-	} else if (strcmp(cat, "data") == 0) {
-		cats[0] = "Data";
-		cats[1] = NULL;
-	} else {
-		return (agent_usage(ag, "--category: %s: not all, "
-		    "configuration or data", cat));
-	}
+	if (category_parse(cat, cats, ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, cat));
 	if (*desc != NULL && !manifest_description_ok(*desc))
 		return (agent_usage(ag, "--description: must be UTF-8 without "
 		    "control characters, at most 1024 bytes"));
@@ -215,7 +193,7 @@ record_failure(const struct conf *c, const char *why)
  * were.
  */
 static void
-remove_unfinished(struct session *s, const char *cat, uint64_t id)
+remove_unfinished(struct session *s, enum category cat, uint64_t id)
 {
 	struct transport *t = store_transport(s->st);
 	char dir[256], path[300];
@@ -223,39 +201,41 @@ remove_unfinished(struct session *s, const char *cat, uint64_t id)
 
 	if (id == 0 || cls == EX_UNAVAILABLE || cls == EX_TEMPFAIL)
 		return;
-	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(s->st), cat,
-	    id);
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(s->st),
+	    category_name(cat), id);
 	snprintf(path, sizeof(path), "%s/manifest", dir);
 	log_capture(NULL, 0);
 	if (transport_exists(t, dir) == 2 && transport_exists(t, path) == 0) {
 		log_info("%s_%" PRIu64 ": removing what the failed upload "
-		    "left", cat, id);
-		if (store_delete(s->st, cat, id) != 0)
+		    "left", category_name(cat), id);
+		if (store_delete(s->st, category_name(cat), id) != 0)
 			log_warn("%s_%" PRIu64 ": left unfinished; the next "
-			    "prune removes it", cat, id);
+			    "prune removes it", category_name(cat), id);
 	}
 }
 
-int
+static int
 cmd_backup(struct agent *ag)
 {
-	const char *cats[3], *desc;
+	enum category cats[CATEGORY_N];
+	const char *desc;
 	struct conf *c = NULL;
 	struct session s;
 	struct backup_ctx ctx;
 	struct backup_report reps[2];
+	struct metrics_backup mb[2];
 	struct backup_progress bp;
 	struct timespec run0;
 	struct json j;
 	struct recipients r;
 	char why[1024];
 	double secs[2];
-	size_t i, n, ndone = 0;
+	size_t i, n, ncats, ndone = 0;
 	int rc, all, data, conf, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
-	if ((rc = options(ag, cats, &desc)) != 0)
+	if ((rc = options(ag, cats, &ncats, &desc)) != 0)
 		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
@@ -263,29 +243,24 @@ cmd_backup(struct agent *ag)
 	log_capture(why, sizeof(why));
 
 	/* With "all", a category without paths is skipped; asked for, an error. */
-	all = cats[1] != NULL;
-	for (i = n = 0; cats[i] != NULL; i++) {
-		char *const *paths = strcmp(cats[i], "Data") == 0 ?
-		    c->backup_data : c->backup_configuration;
-
-		if (paths[0] != NULL)
+	all = ncats > 1;
+	for (i = n = 0; i < ncats; i++) {
+		if (category_paths(c, cats[i])[0] != NULL)
 			cats[n++] = cats[i];
 		else if (all)
 			log_info("%s: no paths in [backup] %s: skipped",
-			    cats[i], strcmp(cats[i], "Data") == 0 ? "data" :
-			    "configuration");
+			    category_name(cats[i]), category_key(cats[i]));
 	}
 	if (n == 0) {
 		log_fail(EX_CONFIG, "%s: nothing to back up: [backup] %s "
 		    "is empty", c->path, all ? "configuration and "
-		    "data" : strcmp(cats[0], "Data") == 0 ? "data" :
-		    "configuration");
+		    "data" : category_key(cats[0]));
 		goto fail;
 	}
-	cats[n] = NULL;
+	ncats = n;
 	/* Before connecting: a misspelt path leaves the server untouched. */
-	for (i = 0, data = conf = 0; cats[i] != NULL; i++)
-		*(strcmp(cats[i], "Data") == 0 ? &data : &conf) = 1;
+	for (i = 0, data = conf = 0; i < ncats; i++)
+		*(cats[i] == CATEGORY_DATA ? &data : &conf) = 1;
 	if (conf_sources_check(c, data, conf, &i))
 		goto fail;
 
@@ -300,13 +275,14 @@ cmd_backup(struct agent *ag)
 	ctx.st = s.st;
 	ctx.r = &r;
 	ctx.why = why;
-	for (i = 0; cats[i] != NULL; i++) {
-		progress_init(&bp.pg, cats[i], ag->quiet || ag->json);
+	for (i = 0; i < ncats; i++) {
+		progress_init(&bp.pg, category_name(cats[i]),
+		    ag->quiet || ag->json);
 		/* A progress line only for a person watching a terminal. */
 		ctx.progress = bp.pg.enabled ? progress_cb : NULL;
 		ctx.progress_cookie = &bp;
-		bp.total = bp.pg.enabled ? source_bytes(strcmp(cats[i],
-		    "Data") == 0 ? c->backup_data : c->backup_configuration) : 0;
+		bp.total = bp.pg.enabled ?
+		    source_bytes(category_paths(c, cats[i])) : 0;
 		bp.rchar0 = rchar();
 		rc = backup_category(&ctx, cats[i], desc, &reps[ndone]);
 		progress_clear(&bp.pg);
@@ -345,8 +321,30 @@ out:
 		json_array_end(&j);
 		(void)json_end(&j);
 	}
+	for (i = 0; i < ndone; i++) {
+		mb[i].category = reps[i].category;
+		mb[i].bytes = reps[i].res.stored;
+		mb[i].files = reps[i].res.st.files;
+	}
+	fleet_metrics(c, "backup", rc, &run0, mb, ndone);
 	recipients_free(&r);
 	session_close(&s);
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("back up this category"),
+	{ "description", OPTION_DESCRIPTION, "TEXT",
+	    "recorded in the manifest and shown by list" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_backup = {
+	"backup", cmd_backup, NULL, 0, cmd_options,
+	"Back up the configured paths of each category as a new backup with "
+	"the next id of that category: archived, compressed, encrypted, "
+	"signed and uploaded, the manifest last.  Then, with "
+	"verify_after_upload, verify it, and apply retention.",
+	"sitevault -q backup --category data --description \"before upgrade\""
+};

@@ -1,6 +1,6 @@
 /*
- * sitevault credentials: ask for the FTP password (no echo on a terminal,
- * else one line of standard input), seal it with the site key and write
+ * sitevault credentials: ask for the FTP password or the S3 secret key (no
+ * echo on a terminal, else one line of standard input), seal it with the site key and write
  * "credentials = hidden:..." into [server] of the configuration file in
  * place: an atomic rewrite that keeps every other byte, the mode and owner.
  */
@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,8 +143,12 @@ get_password(const struct conf *c, char *pw, size_t len)
 		log_fail(EX_OSERR, "/dev/tty: %s", strerror(errno));
 		return (-1);
 	}
-	snprintf(prompt, sizeof(prompt), "FTP password for %s at %s: ",
-	    c->server_user, c->server_url);
+	if (conf_is_s3(c))
+		snprintf(prompt, sizeof(prompt), "S3 secret key for access key "
+		    "%s at %s: ", c->server_access_key, c->server_url);
+	else
+		snprintf(prompt, sizeof(prompt), "FTP password for %s at %s: ",
+		    c->server_user, c->server_url);
 	if ((n = read_tty(fd, prompt, pw, len)) <= 0) {
 		log_fail(EX_USAGE, "credentials: %s", n == 0 ? "empty password" :
 		    "cannot read the password from the terminal");
@@ -424,25 +427,16 @@ out:
 	return (rc);
 }
 
-int
+static int
 cmd_credentials(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	char pw[SEAL_MAXPASS + 2], why[512];
 	struct conf *c = NULL;
 	struct keys *k = NULL;
 	struct json j;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (!agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
+	if (ag->noperands != 0)
 		return (agent_usage(ag, "no arguments expected (the password "
 		    "is read from the terminal or standard input)"));
 	log_capture(why, sizeof(why));
@@ -457,8 +451,10 @@ cmd_credentials(struct agent *ag)
 	if ((k = keys_load(c->keys_secret)) == NULL ||
 	    get_password(c, pw, sizeof(pw)) || store(c, k, pw))
 		goto fail;
-	log_audit(1, "credentials: sealed FTP password of user %s at %s "
-	    "stored in %s", c->server_user, c->server_url, c->path);
+	log_audit(1, "credentials: sealed %s of %s at %s stored in %s",
+	    conf_is_s3(c) ? "S3 secret key" : "FTP password",
+	    conf_is_s3(c) ? c->server_access_key : c->server_user,
+	    c->server_url, c->path);
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "command", "credentials");
@@ -466,8 +462,10 @@ cmd_credentials(struct agent *ag)
 		json_string(&j, "result", "stored");
 		(void)json_end(&j);
 	} else if (!ag->quiet)
-		printf("credentials: the sealed password of %s is stored in %s\n",
-		    c->server_user, c->path);
+		printf("credentials: the sealed %s of %s is stored in %s\n",
+		    conf_is_s3(c) ? "secret key" : "password",
+		    conf_is_s3(c) ? c->server_access_key : c->server_user,
+		    c->path);
 	rc = 0;
 	goto out;
 fail:
@@ -482,3 +480,17 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+/* Operands are refused by the command itself, with a hint. */
+const struct cli_command cli_credentials = {
+	"credentials", cmd_credentials, NULL, CLI_OPERANDS_ANY,
+	cmd_options,
+	"Ask for the FTP password without echo (or read one line of standard "
+	"input) and store it, sealed with the site key, as [server] "
+	"credentials in the configuration file.",
+	"sitevault credentials"
+};

@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,11 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 	char t[LOG_ESCAPED_LEN(sizeof(e->time))];
 	char op[LOG_ESCAPED_LEN(sizeof(e->op))];
 	char cat[LOG_ESCAPED_LEN(sizeof(e->category))];
-	char id[LOG_ESCAPED_LEN(sizeof(e->id))];
+	char ids[LOG_ESCAPED_LEN(sizeof(e->id))];
 	char res[LOG_ESCAPED_LEN(sizeof(e->result))];
 	char sz[32];
 	struct json j;
+	uint64_t id;
 
 	if (ag->json) {
 		/* JSON escapes control characters itself. */
@@ -37,7 +39,12 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 		json_string(&j, "time", e->time);
 		json_string(&j, "operation", e->op);
 		json_string(&j, "category", e->category);
-		json_string(&j, "id", e->id);
+		/* An id is a number in every command's JSON; "-" is null. */
+		if (strcmp(e->id, "-") == 0 ||
+		    sscanf(e->id, "%" SCNu64, &id) != 1)
+			json_null(&j, "id");
+		else
+			json_uint(&j, "id", id);
 		json_string(&j, "result", e->result);
 		json_uint(&j, "bytes", e->bytes);
 		json_string(&j, "description", e->description);
@@ -47,35 +54,23 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 	printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n",
 	    log_escape(e->time, t, sizeof(t)), log_escape(e->op, op, sizeof(op)),
 	    log_escape(e->category, cat, sizeof(cat)),
-	    log_escape(e->id, id, sizeof(id)),
+	    log_escape(e->id, ids, sizeof(ids)),
 	    log_escape(e->result, res, sizeof(res)),
 	    human_bytes(e->bytes, sz, sizeof(sz)),
 	    log_escape(e->description, desc, sizeof(desc)));
 }
 
-int
+static int
 cmd_history(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct history_entry *e = NULL;
 	struct conf *c = NULL;
 	struct session s;
 	char *text = NULL, *line, *next;
 	unsigned long lineno = 0;
 	size_t len;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (!agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	if (session_open(&s, c, c->site_name, 0) ||
@@ -85,8 +80,17 @@ cmd_history(struct agent *ag)
 		log_fail(EX_OSERR, "history: out of memory");
 		goto fail;
 	}
-	if (!ag->json && len == 0)
+	if (len == 0 && !ag->json)
 		printf("%s: no history yet\n", c->site_name);
+	if (len == 0 && ag->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_string(&j, "site", c->site_name);
+		json_string(&j, "result", "empty");
+		json_string(&j, "message", "no history yet");
+		(void)json_end(&j);
+	}
 	if (!ag->json && len > 0)
 		printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n", "TIME (UTC)",
 		    "ACTION", "CATEGORY", "ID", "RESULT", "BYTES",
@@ -118,3 +122,14 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_history = {
+	"history", cmd_history, NULL, 0, cmd_options,
+	"Print the server's history log of this site, oldest first: time "
+	"(UTC), operation, category, id, result, bytes and description.",
+	"sitevault history"
+};

@@ -6,7 +6,11 @@
 #include <time.h>
 
 #include "agent.h"
+#include "archive/replaced.h"
+#include "archive/stage.h"
+#include "conf/category.h"
 #include "conf/conf.h"
+#include "fleet.h"
 #include "format/history.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -26,25 +30,87 @@ reason(const struct store_backup *b)
 static void
 report(const struct agent *ag, const struct store_backup *b, int dry_run)
 {
+	const char *action = b->locked_until != 0 ? "kept" : dry_run ?
+	    "would delete" : b->removed ? "deleted" : "not deleted";
+	char sz[32], until[40] = "";
 	struct json j;
-	char sz[32];
+	struct tm tm;
+	time_t u;
 
 	if (ag->quiet)
 		return;
+	if (b->locked_until != 0) {
+		u = (time_t)b->locked_until;
+		gmtime_r(&u, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "category", b->category);
 		json_uint(&j, "id", b->id);
 		json_string(&j, "reason", reason(b));
 		json_uint(&j, "size", b->size);
-		json_string(&j, "action", dry_run ? "would delete" :
-		    b->removed ? "deleted" : "not deleted");
+		json_string(&j, "action", action);
+		if (b->locked_until != 0)
+			json_string(&j, "immutable_until", until);
 		(void)json_end(&j);
 		return;
 	}
-	printf("%s %s_%" PRIu64 " (%s, %s)\n", dry_run ? "would delete" :
-	    b->removed ? "deleted" : "not deleted", b->category, b->id,
-	    reason(b), human_bytes(b->size, sz, sizeof(sz)));
+	printf("%s %s_%" PRIu64 " (%s, %s%s%s)\n", action, b->category, b->id,
+	    reason(b), human_bytes(b->size, sz, sizeof(sz)),
+	    b->locked_until != 0 ? ", immutable until " : "", until);
+}
+
+struct prune_trees {
+	const struct agent *ag;
+	int dry_run;
+	int failed;
+};
+
+/* A replaced tree older than REPLACED_KEEP goes (sitevault(8), RESTORE). */
+static void
+prune_tree(void *cookie, const char *tree, time_t when)
+{
+	struct prune_trees *pt = cookie;
+	char esc[LOG_ESCAPED_LEN(1024)];
+	struct json j;
+	int ok = 1;
+
+	if (time(NULL) - when <= REPLACED_KEEP)
+		return;
+	if (!pt->dry_run && stage_remove(tree)) {
+		pt->failed = 1;
+		ok = 0;
+	} else if (!pt->dry_run)
+		log_audit(1, "prune: removed replaced tree %s", tree);
+	if (pt->ag->quiet)
+		return;
+	if (pt->ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "replaced_tree", tree);
+		json_string(&j, "reason", "older than 7 days");
+		json_string(&j, "action", pt->dry_run ? "would delete" :
+		    ok ? "deleted" : "not deleted");
+		(void)json_end(&j);
+		return;
+	}
+	printf("%s replaced tree %s (older than 7 days)\n", pt->dry_run ?
+	    "would delete" : ok ? "deleted" : "not deleted",
+	    log_escape(tree, esc, sizeof(esc)));
+}
+
+static int
+prune_replaced(const struct agent *ag, const struct conf *c, int dry_run)
+{
+	struct prune_trees pt = { ag, dry_run, 0 };
+	char *const *p;
+	int i;
+
+	for (i = 0; i < CATEGORY_N; i++)
+		for (p = category_paths(c, (enum category)i); *p != NULL; p++)
+			if (replaced_each(*p, prune_tree, &pt) < 0)
+				pt.failed = 1;
+	return (pt.failed ? -1 : 0);
 }
 
 /*
@@ -55,36 +121,24 @@ report(const struct agent *ag, const struct store_backup *b, int dry_run)
  * the lock can be one still being written; only those found by this scan
  * are removed.
  */
-int
+static int
 cmd_prune(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_backup *b = NULL;
 	struct conf *c = NULL;
 	struct session s;
 	char line[HISTORY_LINE_MAX], why[512];
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
-	int ch, rc, dry_run = 0;
+	struct timespec run0;
+	int j, rc, dry_run = 0;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'n')
+	for (j = 0; j < ag->nopts; j++)
+		if (ag->opts[j].id == OPTION_DRY_RUN)
 			dry_run = 1;
-		else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/* The marker is checked, never written: prune creates nothing. */
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CHECK) ||
@@ -98,11 +152,23 @@ cmd_prune(struct agent *ag)
 			    b[i].id);
 	if (marked == 0 && !ag->quiet && !ag->json)
 		printf("nothing to prune\n");
+	if (marked == 0 && !ag->quiet && ag->json) {
+		struct json js;
+
+		/* "Nothing to do" is an object too (sitevault(8), --json). */
+		json_begin(&js, stdout);
+		json_string(&js, "site", c->site_name);
+		json_string(&js, "action", "nothing to prune");
+		json_bool(&js, "dry_run", dry_run);
+		(void)json_end(&js);
+	}
 	if (dry_run) {
+		if (store_check_locks(s.st, b, n, (int64_t)time(NULL)))
+			goto fail;
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
-		rc = 0;
+		rc = prune_replaced(ag, c, 1) ? agent_exitcode() : 0;
 		goto out;
 	}
 	rc = store_remove(s.st, b, n, "retention", (int64_t)time(NULL),
@@ -114,8 +180,12 @@ cmd_prune(struct agent *ag)
 		if (b[i].removed)
 			bytes += b[i].size;
 	}
+	if (prune_replaced(ag, c, 0))
+		rc = -1;
 	if (rc)
 		goto fail;
+	for (i = 0, marked = 0; i < n; i++)
+		marked += b[i].removed != 0;
 	log_audit(1, "prune %s: ok (%zu removed)", c->site_name, marked);
 	if (history_format(line, sizeof(line), time(NULL), "prune", NULL, 0,
 	    1, bytes, NULL) == 0)
@@ -130,8 +200,23 @@ fail:
 		(void)state_history_append(c->state_dir, line);
 out:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last prune. */
+	if (!dry_run)
+		fleet_metrics(c, "prune", rc, &run0, NULL, 0);
 	store_backups_free(b, n);
 	session_close(&s);
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_DRY_RUN("only print what would be removed"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_prune = {
+	"prune", cmd_prune, NULL, 0, cmd_options,
+	"Apply retention now, and remove the leftovers of failed uploads "
+	"(directories without a valid signed manifest, temporary files).",
+	"sitevault prune --dry-run"
+};

@@ -1,6 +1,5 @@
 /* sitevault show: the effective configuration (SPEC section 4). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -65,7 +64,16 @@ show_ini(const struct conf *c)
 	conf_value_format_duration(c->server_connect_timeout, a, sizeof(a));
 	conf_value_format_duration(c->server_stall_timeout, b, sizeof(b));
 	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
-	printf("retries = %u\n\n", c->server_retries);
+	printf("retries = %u\n", c->server_retries);
+	if (conf_is_s3(c)) {
+		ini_str("endpoint", c->server_endpoint);
+		ini_str("region", c->server_region);
+		ini_str("access_key", c->server_access_key);
+		printf("addressing = %s\n", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		printf("object_lock_days = %u\n", c->server_object_lock_days);
+	}
+	putchar('\n');
 
 	printf("[backup]\n");
 	ini_list("configuration", c->backup_configuration);
@@ -85,6 +93,7 @@ show_ini(const struct conf *c)
 	ini_list("trusted", c->keys_trusted);
 	printf("\n[state]\n");
 	ini_str("dir", c->state_dir);
+	ini_str("metrics", c->state_metrics);
 }
 
 static void
@@ -104,9 +113,8 @@ show_json(struct json *j, const struct conf *c)
 	char comp[32];
 
 	json_string(j, "config", c->path);
-	json_object(j, "site");
-	json_string(j, "name", c->site_name);
-	json_object_end(j);
+	/* [site] holds only the name; "site" is a name in every command. */
+	json_string(j, "site", c->site_name);
 
 	json_object(j, "server");
 	json_string(j, "url", c->server_url);
@@ -119,6 +127,14 @@ show_json(struct json *j, const struct conf *c)
 	json_uint(j, "connect_timeout", c->server_connect_timeout);
 	json_uint(j, "stall_timeout", c->server_stall_timeout);
 	json_uint(j, "retries", c->server_retries);
+	if (conf_is_s3(c)) {
+		json_string(j, "endpoint", c->server_endpoint);
+		json_string(j, "region", c->server_region);
+		json_string(j, "access_key", c->server_access_key);
+		json_string(j, "addressing", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		json_uint(j, "object_lock_days", c->server_object_lock_days);
+	}
 	json_object_end(j);
 
 	json_object(j, "backup");
@@ -140,30 +156,17 @@ show_json(struct json *j, const struct conf *c)
 
 	json_object(j, "state");
 	json_string(j, "dir", c->state_dir);
+	json_string(j, "metrics", c->state_metrics);
 	json_object_end(j);
 }
 
-int
+static int
 cmd_show(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct conf *c = NULL;
 	struct json j;
-	int ch, rc;
+	int rc;
 
-	opterr = 0;
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (ch == '?' || !agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option or missing "
-			    "argument: %s", ag->argv[optind - 1]));
-	}
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 
@@ -182,3 +185,14 @@ cmd_show(struct agent *ag)
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_show = {
+	"show", cmd_show, NULL, 0, cmd_options,
+	"Print the effective configuration, defaults included; the password "
+	"is never shown.",
+	"sitevault -c /etc/sitevault/sitevault.conf show"
+};

@@ -13,6 +13,7 @@
 #include "conf/conf.h"
 #include "format/history.h"
 #include "crypto/keys.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "crypto/recipients.h"
 #include "store/state.h"
@@ -109,15 +110,16 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 }
 
 int
-backup_category(const struct backup_ctx *ctx, const char *category,
+backup_category(const struct backup_ctx *ctx, enum category cat,
     const char *description, struct backup_report *rep)
 {
+	const char *category = category_name(cat);
 	struct pipeline_job job;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
-	char line[HISTORY_LINE_MAX];
+	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
+	time_t start = time(NULL), end;
 	uint64_t issued;
-	time_t start = time(NULL);
 	size_t n = 0;
 	int rc;
 
@@ -142,8 +144,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	job.k = ctx->k;
 	job.site = store_site(ctx->st);
 	job.category = category;
-	job.paths = strcmp(category, "Data") == 0 ? ctx->c->backup_data :
-	    ctx->c->backup_configuration;
+	job.paths = category_paths(ctx->c, cat);
 	job.id = rep->id;
 	job.time = (int64_t)start;
 	job.description = description;
@@ -159,22 +160,21 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	if (rc)
 		goto err0;
 
-	/* Visible now: whatever fails below, this backup exists. */
+	/*
+	 * Visible now: whatever fails below, this backup exists.  Its history
+	 * lines carry the time it completed (the manifest has the start):
+	 * the report shows the difference as the backup's duration.
+	 */
+	end = time(NULL);
 	record_local(ctx, category, rep->id, 1, rep->res.stored, description,
-	    start);
+	    end);
 	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
 	    rep->id, rep->res.sha256))
 		goto err1;
-	/* One byte kept for the newline the log needs. */
-	if (history_format(line, sizeof(line) - 1, start, "backup", category,
-	    rep->id, 1, rep->res.stored, description) == 0) {
-		size_t l = strlen(line);
-
-		line[l] = '\n';
-		line[l + 1] = '\0';
-		if (store_history_append(ctx->st, line))
-			goto err1;
-	}
+	if (history_append(&lines, end, "backup", category, rep->id, 1,
+	    rep->res.stored, description) ||
+	    store_history_append(ctx->st, (char *)lines.p))
+		goto err1;
 	if (ctx->c->backup_verify_after_upload) {
 		if (verify_new(ctx, category, rep->id)) {
 			log_audit(0, "verify %s %s_%" PRIu64 ": failed after "
@@ -188,6 +188,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 		goto err1;
 
 	/* Success! */
+	buf_free(&lines);
 	store_backups_free(b, n);
 	return (0);
 
@@ -195,6 +196,7 @@ err0:
 	record_local(ctx, category, rep->id, 0, rep->res.stored, description,
 	    start);
 err1:
+	buf_free(&lines);
 	store_backups_free(b, n);
 	/* Failure! */
 	return (-1);

@@ -437,7 +437,9 @@ state_history_append(const char *dir, const char *line)
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err0;
 	}
-	if (asprintf(&buf, "%s\n", line) < 0) {
+	/* One line or several, each ending in a newline. */
+	if (asprintf(&buf, "%s%s", line, line[0] != '\0' &&
+	    line[strlen(line) - 1] == '\n' ? "" : "\n") < 0) {
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err1;
 	}
@@ -492,20 +494,25 @@ state_check(int fd, const char *path, const char *dir)
 int
 state_own(int fd, const char *path, const char *dir)
 {
-	struct stat sb;
 
 	if (geteuid() != 0)
 		return (0);
 	if (state_check(fd, path, dir))
 		return (-1);
-	if (stat(dir, &sb) == -1) {
-		log_fail(EX_IOERR, "%s: %s", dir, strerror(errno));
-		return (-1);
-	}
+	state_chown(fd, dir);
+	return (0);
+}
+
+void
+state_chown(int fd, const char *dir)
+{
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(dir, &sb) == -1 || sb.st_uid == 0)
+		return;
 	/* A failure leaves the file root's and private: safe, and reported
 	 * by the service user's next run if it matters. */
-	if (sb.st_uid != 0 && fchown(fd, sb.st_uid, sb.st_gid) == -1)
-		log_debug("%s: chown to uid %lu: %s", path,
+	if (fchown(fd, sb.st_uid, sb.st_gid) == -1)
+		log_debug("%s: chown to uid %lu: %s", dir,
 		    (unsigned long)sb.st_uid, strerror(errno));
-	return (0);
 }

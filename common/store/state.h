@@ -20,6 +20,7 @@
  *   <dir>/history.log  the local history: one line per operation in the
  *                      format of history.h, appended.
  *   <dir>/lock         the run lock (lock.h).
+ *   <dir>/manifests/   the cache of signed manifests (mcache.h).
  */
 
 /* What the state remembers of one site and category. */
@@ -86,6 +87,14 @@ int state_check(int, const char *, const char *);
  * private).  Does nothing when not root.  Return 0, or -1 after logging.
  */
 int state_own(int, const char *, const char *);
+
+/**
+ * state_chown(fd, dir):
+ * When running as root, give the file open on ${fd} the owner of ${dir},
+ * with no check (for caches below the state directory, whose entries are
+ * verified on use).  Failures are ignored (the file stays private).
+ */
+void state_chown(int, const char *);
 
 /**
  * state_history_append(dir, line):

@@ -24,8 +24,8 @@
 
 struct transport;
 struct manifest;
+struct mcache;
 
-#define STORE_CATEGORIES	2	/* Configuration, Data */
 /* The largest backup id (docs/FORMAT.md): a backup a minute for a million
  * years, far below what any parser of a 64-bit number refuses. */
 #define STORE_ID_MAX		UINT64_C(999999999999)
@@ -45,16 +45,13 @@ struct store_backup {
 	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
+	int has_signer;		/* manifest.sig names a key: */
+	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
+	int64_t locked_until;	/* set by store_check_locks(): doomed, but
+				   immutable until then (object lock) */
 };
-
-/**
- * store_category_name(name):
- * The canonical category for ${name} ("configuration", "Data", ... any
- * case): "Configuration" or "Data", or NULL.
- */
-const char *store_category_name(const char *);
 
 /**
  * store_new(t, site, pubs, npub, own):
@@ -66,6 +63,14 @@ const char *store_category_name(const char *);
  */
 struct store *store_new(struct transport *, const char *,
     const struct minisign_pub *, size_t, int);
+
+/**
+ * store_set_cache(st, mc):
+ * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
+ * not copied, NULL: none) in later store_scan() calls.  Only for commands
+ * that show backups (list, status, report), never for verify or restore.
+ */
+void store_set_cache(struct store *, struct mcache *);
 
 /**
  * store_site(st):
@@ -145,8 +150,28 @@ size_t store_plan(struct store_backup *, size_t, const char *, unsigned int,
 int store_delete(struct store *, const char *, uint64_t);
 
 /**
+ * store_locked_until(st, category, id, until):
+ * If the objects of backup ${id} of ${category} are immutable (S3 object
+ * lock), set ${*until} to their retention date (seconds since 1970, UTC,
+ * that of the manifest, or of the first part of an unfinished backup) and
+ * return 1; return 0 if they are not (or the store cannot lock), -1 on
+ * error.  For `status` and prune.
+ */
+int store_locked_until(struct store *, const char *, uint64_t, int64_t *);
+
+/**
+ * store_check_locks(st, b, n, now):
+ * For every doomed backup in ${b} still immutable at ${now}, set its
+ * locked_until.  Asks the store only if its bucket has object lock.
+ * Return 0 or -1.
+ */
+int store_check_locks(struct store *, struct store_backup *, size_t, int64_t);
+
+/**
  * store_remove(st, b, n, why, now, state_dir):
- * Delete every doomed backup in ${b}, in order, setting removed = 1 on
+ * Delete every doomed backup in ${b}, in order, except those immutable at
+ * ${now} (store_check_locks(): they are left with locked_until set, logged,
+ * and are no failure), setting removed = 1 on
  * each, then append one history line per deletion (operation "delete",
  * time ${now}, description ${why}, or "unfinished" for an unfinished one)
  * to the site's history.log and, unless ${state_dir} is NULL, to the local

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "format/history.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
@@ -71,21 +73,57 @@ err0:
 	return (-1);
 }
 
-/* Append ${line} and a newline to the malloc'd text ${*text}. */
-static int
-add_line(char **text, const char *line)
+int
+store_locked_until(struct store *st, const char *category, uint64_t id,
+    int64_t *until)
 {
-	size_t old = *text != NULL ? strlen(*text) : 0, l = strlen(line);
-	char *p;
+	struct transport *t = store_transport(st);
+	struct transport_entry *e = NULL;
+	char dir[512], path[1024];
+	size_t n = 0, i;
+	int rc;
 
-	if ((p = realloc(*text, old + l + 2)) == NULL) {
-		log_fail(EX_OSERR, "store: out of memory");
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(st), category,
+	    id);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	if ((rc = transport_locked_until(t, path, until)) != 0)
+		return (rc);
+	/* No manifest (unfinished), or one without retention: a part. */
+	if (transport_list(t, dir, &e, &n) == -1)
 		return (-1);
+	for (i = 0; i < n; i++) {
+		if (e[i].is_dir || transport_is_temp(e[i].name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
+		rc = transport_locked_until(t, path, until);
+		break;
 	}
-	memcpy(p + old, line, l);
-	p[old + l] = '\n';
-	p[old + l + 1] = '\0';
-	*text = p;
+	transport_entries_free(e, n);
+	return (rc);
+}
+
+int
+store_check_locks(struct store *st, struct store_backup *b, size_t n,
+    int64_t now)
+{
+	enum transport_lock ls;
+	int64_t until;
+	size_t i;
+	int r;
+
+	if (transport_lock_state(store_transport(st), &ls))
+		return (-1);
+	if (ls != TRANSPORT_LOCK_ON)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (!b[i].doomed || b[i].removed)
+			continue;
+		if ((r = store_locked_until(st, b[i].category, b[i].id,
+		    &until)) == -1)
+			return (-1);
+		if (r == 1 && until > now)
+			b[i].locked_until = until;
+	}
 	return (0);
 }
 
@@ -93,13 +131,27 @@ int
 store_remove(struct store *st, struct store_backup *b, size_t n,
     const char *why, int64_t now, const char *state_dir)
 {
-	char line[HISTORY_LINE_MAX], *lines = NULL;
+	struct buf lines = BUF_INIT(HISTORY_MAX);
 	size_t i;
 	int rc = 0;
 
+	if (store_check_locks(st, b, n, now))
+		return (-1);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!b[i].doomed || b[i].removed)
 			continue;
+		if (b[i].locked_until != 0) {
+			char d[32];
+			time_t u = (time_t)b[i].locked_until;
+			struct tm tm;
+
+			gmtime_r(&u, &tm);
+			strftime(d, sizeof(d), "%Y-%m-%d %H:%M UTC", &tm);
+			log_info("%s/%s_%" PRIu64 ": kept: immutable until %s "
+			    "(object lock)", store_site(st), b[i].category,
+			    b[i].id, d);
+			continue;
+		}
 		if (store_delete(st, b[i].category, b[i].id)) {
 			rc = -1;
 			break;
@@ -108,29 +160,21 @@ store_remove(struct store *st, struct store_backup *b, size_t n,
 		log_audit(1, "delete %s %s_%" PRIu64 ": ok (%s)",
 		    store_site(st), b[i].category, b[i].id, b[i].status ==
 		    STORE_UNFINISHED ? "unfinished" : why);
-		if (history_format(line, sizeof(line), (time_t)now, "delete",
+		if (history_append(&lines, (time_t)now, "delete",
 		    b[i].category, b[i].id, 1, b[i].size, b[i].status ==
-		    STORE_UNFINISHED ? "unfinished" : why) == 0 &&
-		    add_line(&lines, line))
+		    STORE_UNFINISHED ? "unfinished" : why))
 			rc = -1;
 	}
-	if (lines == NULL)
+	if (lines.len == 0)
 		goto done;
 	/* The deletions happened: record them even after a failure. */
-	if (store_history_append(st, lines))
+	if (store_history_append(st, (char *)lines.p))
 		rc = -1;
-	if (state_dir != NULL) {
-		char *p, *next;
-
-		for (p = lines; *p != '\0'; p = next) {
-			next = strchr(p, '\n');
-			*next++ = '\0';
-			if (state_history_append(state_dir, p))
-				rc = -1;
-		}
-	}
+	if (state_dir != NULL &&
+	    state_history_append(state_dir, (char *)lines.p))
+		rc = -1;
 done:
-	free(lines);
+	buf_free(&lines);
 	return (rc);
 }
 

@@ -209,6 +209,9 @@ transport_open(const struct conf *c, const char *password)
 	if (conf_is_local(c)) {
 		if (transport_local_open(t, c))
 			goto err1;
+	} else if (conf_is_s3(c)) {
+		if (transport_s3_open(t, c, password))
+			goto err1;
 	} else if (transport_ftp_open(t, c, password))
 		goto err1;
 
@@ -304,7 +307,13 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 		pulled = 0;
 		if (rewind != NULL)
 			rewind->off = 0;
-		if (t->ops->put(t, tmp, path, src, cookie, &pulled) == 0)
+		/* An object store writes atomically: no temporary name. */
+		if (rewind != NULL && t->ops->put_mem != NULL) {
+			if (t->ops->put_mem(t, path, rewind->p, rewind->len) ==
+			    0)
+				break;
+		} else if (t->ops->put(t, tmp, path, src, cookie, &pulled) ==
+		    0)
 			break;
 		if (pulled > 0 && rewind == NULL)
 			t->err.retry = 0;
@@ -316,7 +325,8 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 			 * removes what stays behind.
 			 */
 			if (saved.cls != EX_UNAVAILABLE &&
-			    saved.cls != EX_NOPERM)
+			    saved.cls != EX_NOPERM &&
+			    (rewind == NULL || t->ops->put_mem == NULL))
 				(void)t->ops->delete(t, tmp);
 			t->err = saved;
 			report(t);
@@ -335,6 +345,37 @@ transport_put_buf(struct transport *t, const char *path, const void *buf,
 	struct membuf m = { buf, len, 0 };
 
 	return (put(t, path, membuf_read, &m, &m));
+}
+
+int
+transport_put_deferred(struct transport *t, const char *path,
+    const void *buf, size_t len)
+{
+	struct membuf m = { buf, len, 0 };
+	int rc;
+
+	t->deferred = 1;
+	rc = put(t, path, membuf_read, &m, &m);
+	t->deferred = 0;
+	return (rc);
+}
+
+int
+transport_sync(struct transport *t, const char *dir)
+{
+	unsigned int attempt = 0;
+
+	if (checkpath(t, dir, 1))
+		return (-1);
+	if (t->ops->sync == NULL)
+		return (0);
+	while (t->ops->sync(t, dir)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 int
@@ -653,6 +694,38 @@ transport_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	if (checkpath(t, dir, 1))
 		return (-1);
 	if ((rc = t->ops->free_space(t, dir, bytes)) == -1)
+		report(t);
+	return (rc);
+}
+
+int
+transport_lock_state(struct transport *t, enum transport_lock *state)
+{
+	unsigned int attempt = 0;
+
+	*state = TRANSPORT_LOCK_NA;
+	if (t->ops->lock_state == NULL)
+		return (0);
+	while (t->ops->lock_state(t, state)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+transport_locked_until(struct transport *t, const char *path,
+    int64_t *until)
+{
+	int rc;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	if (t->ops->locked_until == NULL)
+		return (0);
+	if ((rc = t->ops->locked_until(t, path, until)) == -1)
 		report(t);
 	return (rc);
 }

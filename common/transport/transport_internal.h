@@ -32,6 +32,14 @@ struct transport_ops {
 	enum transport_tls (*tls)(struct transport *);
 	int (*free_space)(struct transport *, const char *, uint64_t *);
 	void (*close)(struct transport *);
+	/* Optional (NULL: not this store).  Store ${len} bytes at ${path}
+	 * from memory, where the store has no rename but atomic writes. */
+	int (*put_mem)(struct transport *, const char *, const void *,
+	    size_t);
+	int (*lock_state)(struct transport *, enum transport_lock *);
+	int (*locked_until)(struct transport *, const char *, int64_t *);
+	/* Optional: make deferred puts under a directory durable. */
+	int (*sync)(struct transport *, const char *);
 };
 
 struct transport_err {
@@ -49,6 +57,7 @@ struct transport {
 	void *impl;
 	char *desc;		/* URL without credentials */
 	unsigned int retries;
+	int deferred;		/* inside transport_put_deferred() */
 	struct transport_err err;
 	size_t skipped;		/* entries the last listing left out */
 	struct timespec t0;	/* when the current operation began */
@@ -110,6 +119,14 @@ int transport_local_open(struct transport *, const struct conf *);
  * Set up ${t} for the FTP/FTPS store of ${c}.  Return 0, or -1 after logging.
  */
 int transport_ftp_open(struct transport *, const struct conf *,
+    const char *);
+
+/**
+ * transport_s3_open(t, c, secret):
+ * Set up ${t} for the S3 store of ${c} with the unsealed secret key
+ * ${secret}.  Return 0, or -1 after logging.
+ */
+int transport_s3_open(struct transport *, const struct conf *,
     const char *);
 
 #endif /* !TRANSPORT_IMPL_H_ */

@@ -102,10 +102,10 @@ python3 - "$T/stdout" <<'PY' || fail "history --json: $(cat "$T/stdout")"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ops = [(r["operation"], r["category"], r["id"], r["result"]) for r in rows]
-assert ops[0] == ("backup", "Configuration", "1", "ok"), ops
-assert ("delete", "Data", "1", "ok") in ops, ops
+assert ops[0] == ("backup", "Configuration", 1, "ok"), ops
+assert ("delete", "Data", 1, "ok") in ops, ops
 assert rows[0]["description"] == "first run"
-assert ops[-1] == ("delete", "Configuration", "1", "ok"), ops
+assert ops[-1] == ("delete", "Configuration", 1, "ok"), ops
 PY
 [ "$(wc -l <"$D/history.log")" = "$(wc -l <"$T/state/history.log")" ] ||
 	fail "server and local history differ in length"
@@ -212,8 +212,12 @@ expect_exit 0 sv list --site other
 expect_stdout "^other: no backups$"
 expect_exit 64 sv list --site other --all-sites
 expect_exit 64 sv backup --category everything
+expect_stderr "^sitevault: backup: --category: everything: not all, configuration or data$"
+# --category takes any case, as verify and restore always did.
+expect_exit 0 sv --json backup --category Data
+expect_stdout '"category":"Data"'
 expect_exit 64 sv backup --description "$(printf 'a\tb')"
-ok "--json summary, list --all-sites / --site, usage errors"
+ok "--json summary, list --all-sites / --site, --category in any case, usage errors"
 
 # 12. Escrow recipients (a string and a file of them) decrypt with stock
 # age; verify_after_upload checks the upload before retention.

@@ -61,7 +61,7 @@ chmod 666 "$T/keys/escrow.txt"
 refused "an others-writable recipients file" "$T/keys/escrow.txt: unsafe recipients file: writable by group or others" sv backup --category configuration
 chmod 644 "$T/keys/escrow.txt"
 cp "$S/site.key.pub" "$T/keys/other.pub"
-sed -i "s|^secret = .*|&\ntrusted = $T/keys/other.pub|" "$C"
+sed -i "s|^secret = .*|&\ntrusted = branch-02:$T/keys/other.pub|" "$C"
 expect_exit 0 sv -q list
 chown nobody "$T/keys/other.pub"
 refused "a trusted key of nobody's" "$T/keys/other.pub: unsafe public key file: owned by uid" sv list

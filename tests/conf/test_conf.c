@@ -168,8 +168,8 @@ static const struct row {
 	    "/k/site.key" },
 	{ BASE "[keys]\nrecipients = " AGE " /etc/escrow.txt\n", 0, 0,
 	    "keys.recipients", AGE "|/etc/escrow.txt" },
-	{ BASE "[keys]\ntrusted = /a.pub /b.pub\n", 0, 0, "keys.trusted",
-	    "/a.pub|/b.pub" },
+	{ BASE "[keys]\ntrusted = b-1:/a.pub b.2:/b.pub\n", 0, 0,
+	    "keys.trusted", "b-1:/a.pub|b.2:/b.pub" },
 	{ BASE "[state]\ndir = /var/lib/sv2\n", 0, 0, "state.dir",
 	    "/var/lib/sv2" },
 
@@ -203,6 +203,60 @@ static const struct row {
 	    "server.user", NULL },
 	{ "[site]\nname = a\n[server]\nurl = ftps://h/\n", 0, -1,
 	    "server.user", NULL },
+
+	/* S3 (s3://BUCKET/PREFIX and its keys). */
+#define S3 "[site]\nname = s1\n[server]\nurl = s3://vm-backups/branches\n"
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.url",
+	    "s3://vm-backups/branches" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.region", "us-east-1" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.addressing", "0" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.object_lock_days", "0" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.endpoint", "(null)" },
+	{ S3 "access_key = AKIA1\nendpoint = https://s3.example.net:8443/\n"
+	    "region = eu-1\naddressing = virtual\nobject_lock_days = 30\n",
+	    0, 0, "server.object_lock_days", "30" },
+	{ S3 "access_key = AKIA1\naddressing = virtual\n", 0, 0,
+	    "server.addressing", "1" },
+	{ S3 "access_key = AKIA1\nendpoint = http://127.0.0.1:7480\n", 0, 0,
+	    "server.endpoint", "http://127.0.0.1:7480" },
+	{ S3 "access_key = AKIA1\nendpoint = http://localhost\n", 0, 0,
+	    "server.endpoint", "http://localhost" },
+	{ "[site]\nname = s1\n[server]\nurl = S3://bkt\naccess_key = A\n", 0,
+	    0, "server.url", "s3://bkt" },
+	{ S3, 0, -1, "server.access_key", NULL },
+	{ S3 "access_key = A\nuser = u\n", 0, 6, "server.user", NULL },
+	{ S3 "access_key = A\ntls = required\n", 0, 6, "server.tls", NULL },
+	{ S3 "access_key = A\nendpoint = http://s3.example.net\n", 0, 6,
+	    "only for this machine", NULL },
+	{ S3 "access_key = A\nendpoint = http://localhost.example.net\n", 0,
+	    6, "only for this machine", NULL },
+	{ S3 "access_key = A\nendpoint = https://h/path\n", 0, 6,
+	    "server.endpoint", NULL },
+	{ S3 "access_key = A\nendpoint = ftp://h\n", 0, 6,
+	    "server.endpoint", NULL },
+	{ S3 "access_key = A\naddressing = dns\n", 0, 6, "server.addressing",
+	    NULL },
+	{ S3 "access_key = A B\n", 0, 5, "server.access_key", NULL },
+	{ S3 "access_key = A\nregion = us/east\n", 0, 6, "server.region",
+	    NULL },
+	{ S3 "access_key = A\nobject_lock_days = 36501\n", 0, 6,
+	    "server.object_lock_days", NULL },
+	{ FTP "endpoint = https://h\n", 0, 6, "server.endpoint", NULL },
+	{ FTP "object_lock_days = 3\n", 0, 6, "server.object_lock_days", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://ab\n", 0, 4, "server.url",
+	    NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://Bucket\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://-bkt\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt//x\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt/a/../b\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt/a?b\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://u@bkt/a\n", 0, 4,
+	    "server.url", NULL },
 
 	/* Site names. */
 	{ "[site]\nname = a/b\n", 0, 2, "site.name", NULL },
@@ -332,6 +386,10 @@ static const struct row {
 	    NULL },
 	{ BASE "[keys]\nrecipients = bob@example.com\n", 0, 6, "age1", NULL },
 	{ BASE "[keys]\ntrusted = other.pub\n", 0, 6, "keys.trusted", NULL },
+	/* The old bare form names the new one; a site and a path, both. */
+	{ BASE "[keys]\ntrusted = /a.pub\n", 0, 6, "SITE:FILE", NULL },
+	{ BASE "[keys]\ntrusted = b/2:/a.pub\n", 0, 6, "keys.trusted", NULL },
+	{ BASE "[keys]\ntrusted = b2:a.pub\n", 0, 6, "keys.trusted", NULL },
 	{ BASE "[state]\ndir = var/lib\n", 0, 6, "state.dir", NULL },
 	{ BASE "[state]\ndirectory = /x\n", 0, 6, "state.directory", NULL },
 };
@@ -374,6 +432,11 @@ render(const struct conf *c, const char *what, char *buf, size_t len)
 	NUM("server.connect_timeout", server_connect_timeout)
 	NUM("server.stall_timeout", server_stall_timeout)
 	NUM("server.retries", server_retries)
+	STR("server.endpoint", server_endpoint)
+	STR("server.region", server_region)
+	STR("server.access_key", server_access_key)
+	NUM("server.addressing", server_addressing)
+	NUM("server.object_lock_days", server_object_lock_days)
 	LIST("backup.configuration", backup_configuration)
 	LIST("backup.data", backup_data)
 	LIST("backup.exclude", backup_exclude)
