@@ -252,13 +252,30 @@ newest(const struct site_ctx *x, const char *cat, size_t *unfinished)
 	return (NULL);
 }
 
+const char *
+fleet_untrusted(const struct conf *c, const char *site, const char *hex,
+    char *out, size_t outlen)
+{
+	size_t i, l = strlen(site);
+	int named = 0;
+
+	/* [keys] trusted holds "SITE:FILE" pairs (sitevault.conf(5)). */
+	for (i = 0; c->keys_trusted[i] != NULL; i++)
+		if (strncmp(c->keys_trusted[i], site, l) == 0 &&
+		    c->keys_trusted[i][l] == ':')
+			named = 1;
+	snprintf(out, outlen, "signed by key %s; %s %s ([keys] trusted)", hex,
+	    named ? "not the key trusted for" : "no key trusted for", site);
+	return (out);
+}
+
 /* The state of ${r} from its newest backup ${nb} (NULL: none). */
 static int
 judge(const struct site_ctx *x, const struct store_backup *nb,
     size_t unfinished, struct fleet_row *r)
 {
 	struct state_cat sc;
-	char a[32], m[32];
+	char a[32], m[32], why[256];
 
 	if (nb != NULL && nb->has_signer)
 		minisign_keyid_hex(nb->signer, r->signer);
@@ -268,9 +285,8 @@ judge(const struct site_ctx *x, const struct store_backup *nb,
 		    "the server%s", unfinished ? " (only unfinished ones)" : "");
 	} else if (nb->status == STORE_UNVERIFIED) {
 		r->state = FLEET_UNVERIFIED;
-		snprintf(r->reason, sizeof(r->reason), "unverified: signed by "
-		    "key %s; no key trusted for %s ([keys] trusted)",
-		    r->signer, x->site);
+		fleet_untrusted(x->s->c, x->site, r->signer, why, sizeof(why));
+		snprintf(r->reason, sizeof(r->reason), "unverified: %s", why);
 	} else if (nb->status == STORE_BADSIG) {
 		r->state = FLEET_BAD;
 		snprintf(r->reason, sizeof(r->reason), "%s_%" PRIu64 ": "
