@@ -27,25 +27,35 @@ reason(const struct store_backup *b)
 static void
 report(const struct agent *ag, const struct store_backup *b, int dry_run)
 {
+	const char *action = b->locked_until != 0 ? "kept" : dry_run ?
+	    "would delete" : b->removed ? "deleted" : "not deleted";
+	char sz[32], until[40] = "";
 	struct json j;
-	char sz[32];
+	struct tm tm;
+	time_t u;
 
 	if (ag->quiet)
 		return;
+	if (b->locked_until != 0) {
+		u = (time_t)b->locked_until;
+		gmtime_r(&u, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "category", b->category);
 		json_uint(&j, "id", b->id);
 		json_string(&j, "reason", reason(b));
 		json_uint(&j, "size", b->size);
-		json_string(&j, "action", dry_run ? "would delete" :
-		    b->removed ? "deleted" : "not deleted");
+		json_string(&j, "action", action);
+		if (b->locked_until != 0)
+			json_string(&j, "immutable_until", until);
 		(void)json_end(&j);
 		return;
 	}
-	printf("%s %s_%" PRIu64 " (%s, %s)\n", dry_run ? "would delete" :
-	    b->removed ? "deleted" : "not deleted", b->category, b->id,
-	    reason(b), human_bytes(b->size, sz, sizeof(sz)));
+	printf("%s %s_%" PRIu64 " (%s, %s%s%s)\n", action, b->category, b->id,
+	    reason(b), human_bytes(b->size, sz, sizeof(sz)),
+	    b->locked_until != 0 ? ", immutable until " : "", until);
 }
 
 /*
@@ -98,6 +108,8 @@ cmd_prune(struct agent *ag)
 		(void)json_end(&js);
 	}
 	if (dry_run) {
+		if (store_check_locks(s.st, b, n, (int64_t)time(NULL)))
+			goto fail;
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
@@ -115,6 +127,8 @@ cmd_prune(struct agent *ag)
 	}
 	if (rc)
 		goto fail;
+	for (i = 0, marked = 0; i < n; i++)
+		marked += b[i].removed != 0;
 	log_audit(1, "prune %s: ok (%zu removed)", c->site_name, marked);
 	if (history_format(line, sizeof(line), time(NULL), "prune", NULL, 0,
 	    1, bytes, NULL) == 0)

@@ -64,7 +64,16 @@ show_ini(const struct conf *c)
 	conf_value_format_duration(c->server_connect_timeout, a, sizeof(a));
 	conf_value_format_duration(c->server_stall_timeout, b, sizeof(b));
 	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
-	printf("retries = %u\n\n", c->server_retries);
+	printf("retries = %u\n", c->server_retries);
+	if (conf_is_s3(c)) {
+		ini_str("endpoint", c->server_endpoint);
+		ini_str("region", c->server_region);
+		ini_str("access_key", c->server_access_key);
+		printf("addressing = %s\n", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		printf("object_lock_days = %u\n", c->server_object_lock_days);
+	}
+	putchar('\n');
 
 	printf("[backup]\n");
 	ini_list("configuration", c->backup_configuration);
@@ -118,6 +127,14 @@ show_json(struct json *j, const struct conf *c)
 	json_uint(j, "connect_timeout", c->server_connect_timeout);
 	json_uint(j, "stall_timeout", c->server_stall_timeout);
 	json_uint(j, "retries", c->server_retries);
+	if (conf_is_s3(c)) {
+		json_string(j, "endpoint", c->server_endpoint);
+		json_string(j, "region", c->server_region);
+		json_string(j, "access_key", c->server_access_key);
+		json_string(j, "addressing", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		json_uint(j, "object_lock_days", c->server_object_lock_days);
+	}
 	json_object_end(j);
 
 	json_object(j, "backup");

@@ -31,6 +31,12 @@ struct transport_ops {
 	enum transport_tls (*tls)(struct transport *);
 	int (*free_space)(struct transport *, const char *, uint64_t *);
 	void (*close)(struct transport *);
+	/* Optional (NULL: not this store).  Store ${len} bytes at ${path}
+	 * from memory, where the store has no rename but atomic writes. */
+	int (*put_mem)(struct transport *, const char *, const void *,
+	    size_t);
+	int (*lock_state)(struct transport *, enum transport_lock *);
+	int (*locked_until)(struct transport *, const char *, int64_t *);
 };
 
 struct transport_err {
@@ -106,6 +112,14 @@ int transport_local_open(struct transport *, const struct conf *);
  * Set up ${t} for the FTP/FTPS store of ${c}.  Return 0, or -1 after logging.
  */
 int transport_ftp_open(struct transport *, const struct conf *,
+    const char *);
+
+/**
+ * transport_s3_open(t, c, secret):
+ * Set up ${t} for the S3 store of ${c} with the unsealed secret key
+ * ${secret}.  Return 0, or -1 after logging.
+ */
+int transport_s3_open(struct transport *, const struct conf *,
     const char *);
 
 #endif /* !TRANSPORT_IMPL_H_ */
