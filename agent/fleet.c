@@ -339,15 +339,22 @@ gather_site(struct site_ctx *x, struct fleet_row **rows, size_t *nrows)
 	struct fleet_row *r, *nr;
 	char *text = NULL;
 	size_t ncat = 0, i, unf, len;
+	int watch;
 
 	if (store_scan(x->st, NULL, &x->b, &x->nb))
 		return (-1);
-	/* This site: what it is configured to back up; others: what they have. */
-	if ((!x->own || c->backup_configuration[0] != NULL) &&
-	    (x->own || newest(x, "Configuration", &unf) != NULL || unf > 0))
+	/*
+	 * This site: what it is configured to back up (a configuration that
+	 * backs up nothing, a central administrator's, watches only);
+	 * others: what they have, and both when they have nothing.
+	 */
+	watch = x->own && c->backup_configuration[0] == NULL &&
+	    c->backup_data[0] == NULL;
+	if ((!x->own || watch) ? newest(x, "Configuration", &unf) != NULL ||
+	    unf > 0 : c->backup_configuration[0] != NULL)
 		cats[ncat++] = "Configuration";
-	if ((!x->own || c->backup_data[0] != NULL) &&
-	    (x->own || newest(x, "Data", &unf) != NULL || unf > 0))
+	if ((!x->own || watch) ? newest(x, "Data", &unf) != NULL || unf > 0 :
+	    c->backup_data[0] != NULL)
 		cats[ncat++] = "Data";
 	if (ncat == 0 && !x->own) {
 		cats[ncat++] = "Configuration";
