@@ -122,21 +122,26 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
     size_t n)
 {
 	char t[32], sz[32], files[24], why[256];
+	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %s\n", "CATEGORY", "ID",
-	    "DATE (UTC)", "SIZE", "FILES", "STATUS", "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
+	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
+	    "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
 			    b[i].m->files);
 		else
 			snprintf(files, sizeof(files), "-");
-		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %s\n",
-		    b[i].category, b[i].id, b[i].m != NULL ?
+		/* Who signed: the key that verified it (or claims to). */
+		if (b[i].has_signer)
+			minisign_keyid_hex(b[i].signer, hex);
+		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
+		    "%s\n", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status),
+		    status_text(b[i].status), b[i].has_signer ? hex : "-",
 		    b[i].m != NULL ? b[i].m->description : "");
 	}
 	/* Say why, once per backup that is not complete. */

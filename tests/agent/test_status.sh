@@ -61,7 +61,7 @@ mk_site() {	# NAME: a site with its own key backing up to the same store
 }
 mk_site branch-02
 mk_site branch-07
-t02=$(fleet_trusted branch-02 "$T/branch-02/site.key.pub")
+t02=branch-02:$T/branch-02/site.key.pub
 bk_conf "$T/conf" "$S" "backup.retain = 3" "keys.trusted = $t02"
 expect_exit 2 sv status --all-sites
 expect_stdout "^branch-02 +Data +ok "
@@ -75,16 +75,11 @@ check_json "$T/stdout" "all((r['status'] == 'unverified') == (r['site'] == 'bran
 ok "--all-sites: a trusted site ok, an untrusted one unverified (exit 2) and why, in status and list"
 
 # A key trusted for one site vouches for no other (SITE:FILE pairs).
-case $t02 in
-branch-02:*)
-	sed "s|^trusted = .*|trusted = $t02 branch-07:$T/branch-02/site.key.pub|" "$T/conf" >"$T/conf.pairs"
-	expect_exit 2 "$SITEVAULT" -c "$T/conf.pairs" status --all-sites
-	expect_stdout "^branch-07/Data: unverified: signed by key [0-9A-F]{16}; not the key trusted for branch-07"
-	expect_stdout "^branch-02 +Data +ok "
-	ok "branch-02's key, trusted for branch-07 too, does not verify branch-07's backups"
-	;;
-*) echo "[keys] trusted takes bare files here: the SITE:FILE case is not checked" ;;
-esac
+sed "s|^trusted = .*|trusted = $t02 branch-07:$T/branch-02/site.key.pub|" "$T/conf" >"$T/conf.pairs"
+expect_exit 2 "$SITEVAULT" -c "$T/conf.pairs" status --all-sites
+expect_stdout "^branch-07/Data: unverified: signed by key [0-9A-F]{16}; not the key trusted for branch-07"
+expect_stdout "^branch-02 +Data +ok "
+ok "branch-02's key, trusted for branch-07 too, does not verify branch-07's backups"
 
 # 6. The last failure from the local history: a backup refused because
 # another key claims the directory.
