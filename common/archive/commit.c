@@ -509,13 +509,49 @@ commit_replaced(const struct commit *c, size_t i)
 	return (NULL);
 }
 
+/*
+ * Create the replaced trees that will be used, private, and refuse one that
+ * exists already: its name is predictable, and what it receives must not
+ * go into a directory someone else made.
+ */
+static int
+make_trees(struct commit *c, int undo)
+{
+	const char *base;
+	size_t i;
+	int fd, rc = 0;
+
+	for (i = 0; i < c->ntrees; i++) {
+		if (!c->trees[i].used)
+			continue;
+		if ((fd = stage_open_parent(c->trees[i].path, 0, &base)) == -1) {
+			log_fail(EX_CANTCREAT, "%s: %s", c->trees[i].path,
+			    strerror(errno));
+			return (-1);
+		}
+		if (undo)
+			(void)unlinkat(fd, base, AT_REMOVEDIR);	/* if empty */
+		else if (mkdirat(fd, base, 0700)) {
+			log_fail(EX_CANTCREAT, "%s: cannot create the replaced "
+			    "tree: %s", c->trees[i].path, strerror(errno));
+			rc = -1;
+		}
+		close(fd);
+		if (rc)
+			return (-1);
+	}
+	return (0);
+}
+
 int
 commit_run(struct commit *c)
 {
 	size_t i;
 
+	if (make_trees(c, 0))
+		goto untrees;
 	if (commit_journal_write(c->statedir, c->stage, c->ops, c->nops))
-		return (-1);
+		goto untrees;
 	for (i = 0; i < c->nops; i++)
 		if (commit_op_do(&c->ops[i]))
 			goto undo;
@@ -530,6 +566,8 @@ undo:
 			return (-1);
 		}
 	(void)commit_journal_remove(c->statedir);
+untrees:
+	(void)make_trees(c, 1);
 	return (-1);
 }
 
