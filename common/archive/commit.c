@@ -357,10 +357,19 @@ enomem:
 static int
 open_staged(const struct commit *c, const char *path)
 {
+	struct stat sb;
 	int root, fd;
 
 	if ((root = stage_open_dir(c->stage, 0)) == -1) {
 		log_fail(EX_CANTCREAT, "%s: %s", c->stage, strerror(errno));
+		return (-1);
+	}
+	/* The private directory we made, not one put in its place. */
+	if (fstat(root, &sb) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 077) != 0) {
+		log_fail(EX_CANTCREAT, "%s: not a private directory of this "
+		    "user: refused", c->stage);
+		close(root);
 		return (-1);
 	}
 	/* "/": the whole stage (--target). */
