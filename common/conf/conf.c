@@ -522,6 +522,12 @@ check_s3(const struct parser *p)
 			    p->key_line[find_key(1, "user")]);
 			return (-1);
 		}
+		if (p->key_line[find_key(1, "tls")] != 0) {
+			log_fail(EX_CONFIG, "%s:%u: server.tls: not used with "
+			    "an s3:// url (TLS follows the endpoint: https://)",
+			    p->file, p->key_line[find_key(1, "tls")]);
+			return (-1);
+		}
 		return (0);
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

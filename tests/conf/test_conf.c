@@ -225,6 +225,7 @@ static const struct row {
 	    0, "server.url", "s3://bkt" },
 	{ S3, 0, -1, "server.access_key", NULL },
 	{ S3 "access_key = A\nuser = u\n", 0, 6, "server.user", NULL },
+	{ S3 "access_key = A\ntls = required\n", 0, 6, "server.tls", NULL },
 	{ S3 "access_key = A\nendpoint = http://s3.example.net\n", 0, 6,
 	    "only for this machine", NULL },
 	{ S3 "access_key = A\nendpoint = http://localhost.example.net\n", 0,
