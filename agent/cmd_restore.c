@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,7 +189,8 @@ plan(const struct restore_opts *o, struct session *s,
 	const char *miss;
 	size_t i;
 
-	if ((cm = commit_new(s->c->state_dir, stage, o->delete,
+	if ((cm = commit_new(s->c->state_dir, stage,
+	    (o->delete ? COMMIT_DELETE : 0) | (o->dry_run ? COMMIT_DRY_RUN : 0),
 	    o->include, o->ninclude, time(NULL))) == NULL)
 		return (NULL);
 	/*
@@ -342,9 +345,10 @@ stage_and_commit(struct agent *ag, const struct restore_opts *o,
     size_t nsel, const uint8_t (*sks)[AGE_KEY_LEN], size_t nsks,
     char **stage, struct commit **cm, uint64_t *stripped)
 {
-	char *first = NULL;
+	char *first = NULL, *slash;
+	struct stat sb;
 	size_t i;
-	int rc = -1;
+	int r, rc = -1;
 
 	for (i = 0; first == NULL && i < nsel; i++)
 		if (category_paths(s->c, sel[i].cat)[0] != NULL)
@@ -354,6 +358,19 @@ stage_and_commit(struct agent *ag, const struct restore_opts *o,
 		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
 		    "categories", s->c->path);
 		return (-1);
+	}
+	/*
+	 * A dry run creates nothing that stays: its stage goes beside the
+	 * nearest existing ancestor of the target (removed at the end).
+	 */
+	while (o->dry_run && (slash = strrchr(first, '/')) != NULL &&
+	    slash != first) {
+		*slash = '\0';
+		r = lstat(first, &sb);
+		*slash = '/';
+		if (r == 0)
+			break;
+		*slash = '\0';
 	}
 	if ((*stage = stage_create(first)) == NULL ||
 	    extract(ag, o, s, site, sel, nsel, sks, nsks, *stage, stripped) ||

@@ -197,7 +197,7 @@ test_include_delete(void **state)
 	tree_new(&t);
 	inc[0] = fmt("%s/sub", t.path);
 	inc[1] = fmt("%s/nothere", t.path);
-	assert_non_null(c = commit_new(t.state, t.stage, 1, inc, 2, NOW));
+	assert_non_null(c = commit_new(t.state, t.stage, COMMIT_DELETE, inc, 2, NOW));
 	assert_int_equal(commit_add(c, t.path, t.path), 0);
 	assert_string_equal(commit_unmatched(c), inc[1]);
 	st = commit_stats(c);
@@ -213,7 +213,7 @@ test_include_delete(void **state)
 
 	/* --delete: what the backup lacks goes to the replaced tree. */
 	tree_new(&t);
-	assert_non_null(c = commit_new(t.state, t.stage, 1, NULL, 0, NOW));
+	assert_non_null(c = commit_new(t.state, t.stage, COMMIT_DELETE, NULL, 0, NOW));
 	assert_int_equal(commit_add(c, t.path, t.path), 0);
 	assert_int_equal(commit_stats(c)->replaced, 2);	/* a, k */
 	assert_int_equal(commit_run(c), 0);
