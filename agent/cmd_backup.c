@@ -15,16 +15,20 @@
 #include "run/backup.h"
 #include "conf/category.h"
 #include "conf/conf.h"
+#include "conf/conf_sources.h"
 #include "format/history.h"
 #include "util/human.h"
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "format/manifest.h"
 #include "progress.h"
 #include "crypto/recipients.h"
 #include "run/session.h"
 #include "store/state.h"
+#include "store/store.h"
+#include "transport/transport.h"
 
 /* The progress line: bytes read from the sources against their total. */
 struct backup_progress {
@@ -235,6 +239,34 @@ json_summary(const struct conf *c, int rc, const char *why,
 	(void)json_end(&j);
 }
 
+/*
+ * Best effort after a failed upload: remove what it left of ${cat}_${id}
+ * (prune removes what this cannot), unless the store is out of reach or
+ * the backup became visible.  The run's failure and reason stay as they
+ * were.
+ */
+static void
+remove_unfinished(struct session *s, enum category cat, uint64_t id)
+{
+	struct transport *t = store_transport(s->st);
+	char dir[PATH_BUF], path[PATH_BUF];
+	int cls = log_class();
+
+	if (id == 0 || cls == EX_UNAVAILABLE || cls == EX_TEMPFAIL)
+		return;
+	if (store_backup_dir(dir, store_site(s->st), category_name(cat), id) ||
+	    path_join(path, dir, "manifest"))
+		return;
+	log_capture(NULL, 0);
+	if (transport_exists(t, dir) == 2 && transport_exists(t, path) == 0) {
+		log_info("%s_%" PRIu64 ": removing what the failed upload "
+		    "left", category_name(cat), id);
+		if (store_delete(s->st, category_name(cat), id) != 0)
+			log_warn("%s_%" PRIu64 ": left unfinished; the next "
+			    "prune removes it", category_name(cat), id);
+	}
+}
+
 static int
 cmd_backup(struct agent *ag)
 {
@@ -251,7 +283,7 @@ cmd_backup(struct agent *ag)
 	char why[1024];
 	double secs[2];
 	size_t i, ncats, ndone = 0;
-	int rc, recorded = 0;
+	int rc, data, conf, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
@@ -263,6 +295,11 @@ cmd_backup(struct agent *ag)
 	log_capture(why, sizeof(why));
 
 	if (with_paths(c, cats, &ncats))
+		goto fail;
+	/* Before connecting: a misspelt path leaves the server untouched. */
+	for (i = 0, data = conf = 0; i < ncats; i++)
+		*(cats[i] == CATEGORY_DATA ? &data : &conf) = 1;
+	if (conf_sources_check(c, data, conf, &i))
 		goto fail;
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
@@ -290,7 +327,9 @@ cmd_backup(struct agent *ag)
 		secs[ndone] = progress_elapsed(&bp.pg);
 		if (rc != 0) {
 			recorded = 1;
-			goto fail;
+			rc = agent_exitcode();
+			remove_unfinished(&s, cats[i], reps[ndone].id);
+			goto out;
 		}
 		if (!ag->quiet)
 			print_summary(ag, &reps[ndone], secs[ndone]);

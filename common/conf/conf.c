@@ -610,8 +610,9 @@ conf_load(const char *path)
 	size_t len;
 
 	/* A FIFO or a directory in its place is an error, not a hang. */
-	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG),
-	    "configuration file", &len)) == NULL)
+	/* As root, only root may be able to change what root acts on. */
+	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG) |
+	    READFILE_ROOTSAFE, "configuration file", &len)) == NULL)
 		return (NULL);
 	c = conf_parse(path, buf, len);
 	readfile_free(buf, CONF_FILE_MAX);

@@ -19,7 +19,7 @@ conf_defaults(const char *name)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
-	c->server_tls = CONF_TLS_TRY;
+	c->server_tls = CONF_TLS_REQUIRED;
 	c->server_connect_timeout = 30;
 	c->server_stall_timeout = 60;
 	c->server_retries = 5;

@@ -21,7 +21,6 @@
 
 #include "conf/conf.h"
 #include "transport/ftplist.h"
-#include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_ftp_internal.h"
@@ -43,6 +42,12 @@ static const struct {
 /* Set an option of the request prepared on f->h: 0, or -1 (in t->err). */
 #define SETOPT(opt, val)						\
 	transport_ftp_optcheck(t, curl_easy_setopt(f->h, (opt), (val)))
+
+/* A listing as it arrives: parsed line by line, never held whole. */
+struct listbuf {
+	struct ftplist_stream *s;
+	size_t len;		/* bytes received */
+};
 
 static size_t
 on_read(char *p, size_t size, size_t n, void *cookie)
@@ -76,8 +81,15 @@ on_write(char *p, size_t size, size_t n, void *cookie)
 static int
 list_write(void *cookie, const void *p, size_t len)
 {
+	struct listbuf *b = cookie;
 
-	return (buf_append(cookie, p, len));
+	if (len > LIST_MAX - b->len)
+		return (-1);
+	b->len += len;
+	/* A line not in this format: read on (the control connection stays
+	 * in step); ftplist_stream_end() then says so. */
+	(void)ftplist_stream_feed(b->s, p, len);
+	return (0);
 }
 
 static int
@@ -177,6 +189,17 @@ ftp_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	if (SETOPT(CURLOPT_WRITEFUNCTION, on_write) ||
 	    SETOPT(CURLOPT_WRITEDATA, f))
 		goto out;
+	/*
+	 * Never ask SIZE, nor stop where its answer says: a server that
+	 * answers less would cut every file short unnoticed.  The caller
+	 * checks the length against what it expects (a signed size, a cap).
+	 */
+	if (curl_easy_setopt(f->h, CURLOPT_IGNORE_CONTENT_LENGTH, 1L) !=
+	    CURLE_OK) {
+		transport_seterr(t, EX_SOFTWARE, 0, "%s: libcurl without "
+		    "CURLOPT_IGNORE_CONTENT_LENGTH", t->desc);
+		goto out;
+	}
 	rc = transport_ftp_run(t, "download", path);
 out:
 	free(url);
@@ -220,7 +243,7 @@ list_url(struct transport *t, const char *url, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
 	struct transport_ftp *f = t->impl;
-	struct buf b = BUF_INIT(LIST_MAX);
+	struct listbuf b = { NULL, 0 };
 	char w[TRANSPORT_WHERE_MAX];
 	uint64_t count;
 	long code;
@@ -231,8 +254,14 @@ list_url(struct transport *t, const char *url, const char *dir,
 	if (!f->feat_done)
 		ftp_feat(t, f->root);
 	while (f->listmode < sizeof(listmodes) / sizeof(listmodes[0])) {
-		buf_clear(&b);
+		b.len = 0;
 		count = 0;
+		ftplist_stream_free(b.s);
+		if ((b.s = ftplist_stream_new(listmodes[f->listmode].fmt)) ==
+		    NULL) {
+			transport_seterr(t, EX_OSERR, 0, "%s: out of memory", w);
+			break;
+		}
 		if (transport_ftp_prepare(t, url))
 			break;
 		f->sink = list_write;
@@ -257,8 +286,7 @@ list_url(struct transport *t, const char *url, const char *dir,
 			}
 			break;
 		}
-		if (ftplist_parse(listmodes[f->listmode].fmt,
-		    b.p != NULL ? (char *)b.p : "", b.len, entries, n) == 0) {
+		if (ftplist_stream_end(b.s, entries, n) == 0) {
 			f->listmode_fixed = 1;
 			rc = 0;
 			break;
@@ -269,7 +297,7 @@ list_url(struct transport *t, const char *url, const char *dir,
 		transport_seterr(t, EX_TEMPFAIL, 0,
 		    "%s: listing not understood", w);
 	}
-	buf_free(&b);
+	ftplist_stream_free(b.s);
 	return (rc);
 }
 
@@ -473,7 +501,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 {
 	struct transport_ftp *f = t->impl;
 	struct curl_slist *post = NULL;
-	char *url, *end;
+	char *url;
 	int rc = -1;
 
 	/* AVBL (draft-peterson-streamlined-ftp-command-extensions); the '*'
@@ -485,13 +513,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	if (SETOPT(CURLOPT_NOBODY, 1L) || SETOPT(CURLOPT_POSTQUOTE, post) ||
 	    transport_ftp_run(t, "free space", dir))
 		goto out;
-	rc = 0;
-	if (strncmp(f->reply, "213 ", 4) == 0 &&
-	    isdigit((unsigned char)f->reply[4])) {
-		*bytes = strtoull(f->reply + 4, &end, 10);
-		if (*end == '\0' || *end == ' ')
-			rc = 1;
-	}
+	rc = transport_ftp_avbl(f->reply, bytes);
 out:
 	curl_slist_free_all(post);
 	free(url);

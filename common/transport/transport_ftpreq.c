@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,11 +58,32 @@ transport_ftp_reply(struct transport_ftp *f, const char *p, size_t len)
 	memcpy(f->reply, p, len);
 	f->reply[len] = '\0';
 	f->replies++;
+	/* The last refusal: a failure's reason, even when "221 Goodbye"
+	 * follows it (FEAT may be refused: that is no reason). */
+	if ((p[0] == '4' || p[0] == '5') && !f->feat_scan)
+		memcpy(f->refusal, f->reply, len + 1);
 	/* The TLS state is only known while the connection is in use. */
 	if (curl_easy_getinfo(f->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
 	    ti != NULL && ti->backend != CURLSSLBACKEND_NONE &&
 	    ti->internals != NULL)
 		f->tls_seen = 1;
+}
+
+int
+transport_ftp_avbl(const char *reply, uint64_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(reply, "213 ", 4) != 0 ||
+	    !isdigit((unsigned char)reply[4]))
+		return (0);
+	errno = 0;
+	v = strtoull(reply + 4, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return (0);
+	*bytes = (uint64_t)v;
+	return (1);
 }
 
 /* -v: the dialogue with the server, with the password masked. */
@@ -269,6 +291,7 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	/* Clears the options of the last request, keeps its connection. */
 	curl_easy_reset(f->h);
 	f->reply[0] = '\0';
+	f->refusal[0] = '\0';
 	f->errbuf[0] = '\0';
 	f->replies = 0;
 	f->tls_seen = 0;
@@ -331,7 +354,10 @@ reason(struct transport_ftp *f, CURLcode rc, int by_reply, char *buf,
 {
 	const char *text = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
 
-	if (by_reply && f->reply[0] != '\0')
+	/* The refusal, not a "221 Goodbye" the server said after it. */
+	if (f->refusal[0] != '\0')
+		snprintf(buf, len, "server replied \"%s\"", f->refusal);
+	else if (by_reply && f->reply[0] != '\0')
 		snprintf(buf, len, "server replied \"%s\"", f->reply);
 	else if (f->reply[0] != '\0')
 		snprintf(buf, len, "%s (last reply \"%s\")", text, f->reply);
@@ -373,101 +399,11 @@ ftp_perform(struct transport_ftp *f)
 	return (rc);
 }
 
-/* What a failed request means: its class, whether to retry, and why. */
-struct ftp_failure {
-	int cls;
-	int retry;
-	int by_reply;		/* the server's reply says why */
-	int missing;		/* the path may not exist */
-	const char *what;
-};
-
-/* Classify the failure ${rc} (reply ${code}) of a request into ${x}. */
-static void
-classify(struct transport_ftp *f, CURLcode rc, long code,
-    struct ftp_failure *x)
-{
-
-	switch (rc) {
-	case CURLE_LOGIN_DENIED:
-		x->cls = EX_NOPERM;
-		x->retry = 0;
-		x->by_reply = 1;
-		x->what = "login refused";
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		x->cls = EX_UNAVAILABLE;
-		x->what = "cannot connect";
-		break;
-	case CURLE_USE_SSL_FAILED:
-		x->cls = EX_UNAVAILABLE;
-		x->retry = 0;
-		x->by_reply = 1;
-		x->what = "the server refused TLS (AUTH TLS), which tls = "
-		    "required demands";
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		x->cls = EX_UNAVAILABLE;
-		x->retry = 0;
-		x->what = "TLS failed";
-		break;
-	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
-	case CURLE_REMOTE_FILE_NOT_FOUND:
-	case CURLE_QUOTE_ERROR:
-	case CURLE_FTP_COULDNT_RETR_FILE:
-	case CURLE_UPLOAD_FAILED:
-		x->by_reply = 1;
-		x->missing = 1;
-		/* 4xx is transient by RFC 959; 5xx will not change. */
-		if (code >= 500) {
-			x->retry = 0;
-			x->cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
-			    EX_IOERR;
-		}
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		/* No word from the server in this request: unreachable. */
-		if (f->replies == 0) {
-			x->cls = EX_UNAVAILABLE;
-			x->what = "no answer";
-		} else
-			x->what = "stalled";
-		f->fresh = 1;
-		break;
-	default:	/* the connection broke: reconnect and try again */
-		f->fresh = 1;
-		break;
-	}
-	if (code == 452 || code == 552) {
-		x->cls = EX_IOERR;
-		x->retry = 0;
-		x->what = "quota or disk full";
-		x->by_reply = 1;
-	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
-	    strstr(f->reply, "SSL") != NULL)) {
-		/* pure-ftpd refusing clear text: no retry will change that. */
-		x->cls = EX_NOPERM;
-		x->retry = 0;
-		x->by_reply = 1;
-		x->what = "login refused (the server requires TLS: set tls = "
-		    "required)";
-	} else if (code == 421)		/* server closing the connection */
-		f->fresh = 1;
-}
-
 int
 transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
 	struct transport_ftp *f = t->impl;
-	struct ftp_failure x;
+	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0, once = 0;
 	char why[640], where[TRANSPORT_WHERE_MAX];
 	CURLcode rc;
 	long code = 0;
@@ -495,20 +431,98 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		return (0);
 	}
 	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
+	if (f->refusal[0] != '\0')
+		code = strtol(f->refusal, NULL, 10);
 	transport_where(t, path, where, sizeof(where));
 	if (f->cb_failed) {
 		transport_seterr(t, EX_IOERR, 0, "%s: %s aborted", where, what);
 		t->err.quiet = 1;
 		return (-1);
 	}
-	x.cls = EX_TEMPFAIL;
-	x.retry = 1;
-	x.by_reply = x.missing = 0;
-	x.what = what;
-	classify(f, rc, code, &x);
-	reason(f, rc, x.by_reply, why, sizeof(why));
-	transport_seterr(t, x.cls, x.retry, "%s: %s: %s", where, x.what, why);
-	t->err.missing = x.missing;
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		cls = EX_NOPERM;
+		retry = 0;
+		by_reply = 1;
+		what = "login refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		cls = EX_UNAVAILABLE;
+		what = "cannot connect";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		cls = EX_UNAVAILABLE;
+		retry = 0;
+		by_reply = 1;
+		what = "the server refused TLS (AUTH TLS), which tls = required "
+		    "demands";
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		cls = EX_UNAVAILABLE;
+		retry = 0;
+		what = "TLS failed";
+		break;
+	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+	case CURLE_QUOTE_ERROR:
+	case CURLE_FTP_COULDNT_RETR_FILE:
+	case CURLE_UPLOAD_FAILED:
+		by_reply = 1;
+		missing = 1;
+		/* 4xx is transient by RFC 959; 5xx will not change. */
+		if (code >= 500) {
+			retry = 0;
+			cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
+			    EX_IOERR;
+		}
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* No word from the server in this request: unreachable. */
+		if (f->replies == 0) {
+			cls = EX_UNAVAILABLE;
+			what = "no answer";
+		} else
+			what = "stalled";
+		f->fresh = 1;
+		break;
+	default:	/* the connection broke: reconnect and try again */
+		f->fresh = 1;
+		break;
+	}
+	/*
+	 * RFC 959: 552 exceeded storage allocation, 452 insufficient storage;
+	 * vsftpd says 451 "Failure writing to local file" on a full disk.
+	 * Space rarely comes back within a backoff: one more try at most.
+	 */
+	if (code == 552 || ((code == 451 || code == 452) &&
+	    strcmp(what, "upload") == 0)) {
+		cls = EX_IOERR;
+		retry = 1;
+		what = "server out of space";
+		by_reply = 1;
+		once = 1;
+	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
+	    strstr(f->reply, "SSL") != NULL)) {
+		/* pure-ftpd refusing clear text: no retry will change that. */
+		cls = EX_NOPERM;
+		retry = 0;
+		by_reply = 1;
+		what = "login refused (the server requires TLS: set tls = "
+		    "required)";
+	} else if (code == 421)		/* server closing the connection */
+		f->fresh = 1;
+	reason(f, rc, by_reply, why, sizeof(why));
+	transport_seterr(t, cls, retry, "%s: %s: %s", where, what, why);
+	t->err.missing = missing;
+	t->err.once = once;
 	return (-1);
 }
 
