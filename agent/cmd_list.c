@@ -121,6 +121,7 @@ static void
 print_text(const struct conf *c, const char *site, const struct store_backup *b,
     size_t n)
 {
+	static char desc[LOG_ESCAPED_LEN(1024)];	/* manifest_description_ok() */
 	char t[32], sz[32], files[24], why[256];
 	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
@@ -142,7 +143,8 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
 		    status_text(b[i].status), b[i].has_signer ? hex : "-",
-		    b[i].m != NULL ? b[i].m->description : "");
+		    b[i].m != NULL ? log_escape(b[i].m->description, desc,
+		    sizeof(desc)) : "");
 	}
 	/* Say why, once per backup that is not complete. */
 	for (i = 0; i < n; i++)

@@ -175,13 +175,13 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 		if (strncmp(name, category_name(i), l) != 0 || name[l] != '_')
 			continue;
 		p = name + l + 1;
-		/* Decimal, >= 1, no leading zero, no sign, fits in 19 digits. */
-		if (p[0] < '1' || p[0] > '9' || strlen(p) > 19 ||
+		/* Decimal, 1 to STORE_ID_MAX, no leading zero, no sign. */
+		if (p[0] < '1' || p[0] > '9' || strlen(p) > 12 ||
 		    strspn(p, "0123456789") != strlen(p))
 			return (-1);
 		errno = 0;
 		*id = strtoull(p, &end, 10);
-		if (errno != 0 || *end != '\0')
+		if (errno != 0 || *end != '\0' || *id > STORE_ID_MAX)
 			return (-1);
 		*cat = category_name(i);
 		return (0);
@@ -395,6 +395,24 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 	return (check_manifest(st, dir, slen, b));
 }
 
+/* A name that starts like a backup directory but is not one ("Data_007",
+ * an id above STORE_ID_MAX): not ours, left alone, but worth a word. */
+static void
+looks_ours(const struct store *st, const char *name)
+{
+	size_t i, l;
+
+	for (i = 0; i < CATEGORY_N; i++) {
+		l = strlen(category_name(i));
+		if (strncmp(name, category_name(i), l) == 0 && name[l] == '_') {
+			log_warn("%s/%s: not a backup name (ids run from 1 to "
+			    "%" PRIu64 " without leading zeros): ignored",
+			    st->site, name, STORE_ID_MAX);
+			return;
+		}
+	}
+}
+
 static int
 backup_cmp(const void *a, const void *b)
 {
@@ -441,8 +459,12 @@ store_scan(struct store *st, const char *category, struct store_backup **out,
 	if ((r = transport_list(st->t, st->site, &e, &n)) == -1)
 		goto err0;
 	for (i = 0; i < n; i++) {
-		if (!e[i].is_dir || parse_dirname(e[i].name, &cat, &id) ||
-		    (category != NULL && strcmp(cat, category) != 0))
+		if (parse_dirname(e[i].name, &cat, &id)) {
+			looks_ours(st, e[i].name);
+			continue;
+		}
+		if (!e[i].is_dir || (category != NULL &&
+		    strcmp(cat, category) != 0))
 			continue;
 		if ((nb = reallocarray(b, nb_used + 1, sizeof(*b))) == NULL) {
 			log_fail(EX_OSERR, "store: out of memory");
@@ -496,6 +518,12 @@ store_next_id(const struct store_backup *b, size_t n, const char *category,
 	for (i = 0; i < n; i++)
 		if (strcmp(b[i].category, category) == 0 && b[i].id > high)
 			high = b[i].id;
+	if (high >= STORE_ID_MAX) {
+		log_fail(EX_DATAERR, "%s: no id left: %s_%" PRIu64 " exists or "
+		    "was issued, and ids stop at %" PRIu64, category, category,
+		    high, STORE_ID_MAX);
+		return (0);
+	}
 	return (high + 1);
 }
 
