@@ -65,7 +65,9 @@ show_ini(const struct conf *c)
 	conf_value_format_duration(c->server_connect_timeout, a, sizeof(a));
 	conf_value_format_duration(c->server_stall_timeout, b, sizeof(b));
 	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
-	printf("retries = %u\n\n", c->server_retries);
+	printf("retries = %u\n", c->server_retries);
+	conf_value_format_size(c->server_bwlimit, a, sizeof(a));
+	printf("bwlimit = %s\n\n", a);
 
 	printf("[backup]\n");
 	ini_list("configuration", c->backup_configuration);
@@ -76,8 +78,9 @@ show_ini(const struct conf *c)
 	printf("compression = %s\n", a);
 	conf_value_format_size(c->backup_part_size, a, sizeof(a));
 	printf("part_size = %s\n", a);
-	printf("verify_after_upload = %s\n\n",
+	printf("verify_after_upload = %s\n",
 	    c->backup_verify_after_upload ? "yes" : "no");
+	printf("full_every = %u\n\n", c->backup_full_every);
 
 	printf("[keys]\n");
 	ini_str("secret", c->keys_secret);
@@ -119,6 +122,7 @@ show_json(struct json *j, const struct conf *c)
 	json_uint(j, "connect_timeout", c->server_connect_timeout);
 	json_uint(j, "stall_timeout", c->server_stall_timeout);
 	json_uint(j, "retries", c->server_retries);
+	json_uint(j, "bwlimit", c->server_bwlimit);
 	json_object_end(j);
 
 	json_object(j, "backup");
@@ -130,6 +134,7 @@ show_json(struct json *j, const struct conf *c)
 	json_string(j, "compression", comp);
 	json_uint(j, "part_size", c->backup_part_size);
 	json_bool(j, "verify_after_upload", c->backup_verify_after_upload);
+	json_uint(j, "full_every", c->backup_full_every);
 	json_object_end(j);
 
 	json_object(j, "keys");

@@ -28,6 +28,7 @@ struct transport_ftp {
 	char *pinned;
 	long connect_timeout;
 	long stall_timeout;
+	curl_off_t bwlimit;	/* bytes/s each way, 0: none */
 	int loopback;		/* host is this machine */
 	int fresh;		/* the next request opens a new connection */
 	int tls12;		/* cap TLS at 1.2: see ftp_tls12_wanted() */

@@ -234,6 +234,7 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	}
 	f->connect_timeout = (long)c->server_connect_timeout;
 	f->stall_timeout = (long)c->server_stall_timeout;
+	f->bwlimit = (curl_off_t)c->server_bwlimit;
 	/*
 	 * libcurl before 8.9.0 may close the data connection of an upload
 	 * over TLS 1.3 before the server has read all of it (curl PR 13904):
@@ -289,6 +290,11 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
 	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
+	/* bwlimit (sitevault.conf(5)): branch links carry calls too. */
+	if (f->bwlimit > 0) {
+		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, f->bwlimit);
+		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, f->bwlimit);
+	}
 	/* The control connection idles during long transfers: keep NAT
 	 * state alive and notice a dead peer. */
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
