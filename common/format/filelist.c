@@ -84,6 +84,14 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 	return (0);
 }
 
+void
+filelist_forget(struct filelist *fl, const char *path)
+{
+
+	if (fl->n > 0 && strcmp(fl->e[fl->n - 1].path, path) == 0)
+		free(fl->e[--fl->n].path);
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {

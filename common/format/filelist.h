@@ -53,6 +53,13 @@ struct filelist *filelist_new(void);
 int filelist_add(struct filelist *, const char *, const struct stat *);
 
 /**
+ * filelist_forget(fl, path):
+ * Remove the last entry of ${fl} if it is ${path} (an object that
+ * vanished before it could be stored).
+ */
+void filelist_forget(struct filelist *, const char *);
+
+/**
  * filelist_sort(fl):
  * Sort ${fl} by path.  Return 0, or -1 (logged, EX_SOFTWARE) if a path
  * occurs twice.

@@ -15,6 +15,7 @@
 #include "crypto/recipients.h"
 #include "store/state.h"
 #include "store/store.h"
+#include "run/chain.h"
 #include "run/verify.h"
 
 /* Record the outcome locally and in syslog (the server only on success). */
@@ -75,7 +76,8 @@ verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
 /* Retention: the new backup counts; unfinished ones are prune's job. */
 static int
 retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
-    const char *category, uint64_t id, uint64_t stored, size_t *expired)
+    const char *category, uint64_t id, uint64_t stored,
+    const struct pipeline_job *job, size_t *expired)
 {
 	struct store_backup *nb;
 	size_t i;
@@ -91,6 +93,9 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 	nb[*n].id = id;
 	nb[*n].status = STORE_COMPLETE;
 	nb[*n].size = stored;
+	nb[*n].has_base = job->incremental;
+	nb[*n].base_id = job->base_id;
+	memcpy(nb[*n].base_sha256, job->base_sha256, 32);
 	(*n)++;
 	if (store_plan(nb, *n, category, ctx->c->backup_retain, 0) == 0)
 		return (0);
@@ -111,6 +116,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
     const char *description, struct backup_report *rep)
 {
 	struct pipeline_job job;
+	struct chain_plan plan;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
 	char line[HISTORY_LINE_MAX];
@@ -120,12 +126,32 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 
 	memset(rep, 0, sizeof(*rep));
 	memset(&job, 0, sizeof(job));
+	memset(&plan, 0, sizeof(plan));
 	rep->category = category;
+	rep->kind = "full";
 	if (store_scan(ctx->st, category, &b, &n) ||
 	    state_get(ctx->c->state_dir, store_site(ctx->st), category, &sc))
 		goto err0;
 	rep->id = store_next_id(b, n, category, sc.id);
 	chain(b, n, category, &sc, &job);
+	if (chain_plan(store_transport(ctx->st), ctx->c, ctx->k, ctx->r,
+	    store_site(ctx->st), category, b, n, &sc, &plan))
+		goto err0;
+	job.with_list = plan.with_list;
+	job.incremental = plan.incremental;
+	job.base_id = plan.base_id;
+	memcpy(job.base_sha256, plan.base_sha256, 32);
+	job.prev = plan.prev;
+	if (plan.incremental) {
+		rep->kind = "incremental";
+		rep->base_id = plan.base_id;
+		log_info("%s_%" PRIu64 ": incremental on %s_%" PRIu64,
+		    category, rep->id, category, plan.base_id);
+	} else if (plan.with_list) {
+		snprintf(rep->why_full, sizeof(rep->why_full), "%s", plan.why);
+		log_info("%s_%" PRIu64 ": full backup: %s", category, rep->id,
+		    plan.why);
+	}
 
 	job.t = store_transport(ctx->st);
 	job.c = ctx->c;
@@ -155,6 +181,15 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
 	    rep->id, rep->res.sha256))
 		goto err1;
+	/* The next incremental compares the tree with this list. */
+	if (job.with_list) {
+		if (state_list_put(ctx->c->state_dir, store_site(ctx->st),
+		    category, rep->id, rep->res.sha256, rep->res.list,
+		    rep->res.list_len))
+			goto err1;
+	} else
+		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
+		    category);
 	/* One byte kept for the newline the log needs. */
 	if (history_format(line, sizeof(line) - 1, start, "backup", category,
 	    rep->id, 1, rep->res.stored, description) == 0) {
@@ -173,11 +208,13 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 		}
 		rep->verified = 1;
 	}
-	if (retention(ctx, &b, &n, category, rep->id, rep->res.stored,
+	if (retention(ctx, &b, &n, category, rep->id, rep->res.stored, &job,
 	    &rep->expired))
 		goto err1;
 
 	/* Success! */
+	chain_plan_free(&plan);
+	pipeline_result_free(&rep->res);
 	store_backups_free(b, n);
 	return (0);
 
@@ -185,6 +222,8 @@ err0:
 	record_local(ctx, category, rep->id, 0, rep->res.stored, description,
 	    start);
 err1:
+	chain_plan_free(&plan);
+	pipeline_result_free(&rep->res);
 	store_backups_free(b, n);
 	/* Failure! */
 	return (-1);

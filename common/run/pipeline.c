@@ -11,10 +11,13 @@
 
 #include "crypto/age.h"
 #include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "format/filelist.h"
 #include "format/manifest.h"
 #include "archive/pack.h"
+#include "run/chain.h"
 #include "run/pipeline.h"
 #include "transport/transport.h"
 
@@ -57,6 +60,10 @@ struct pipe {
 	uint64_t stored;		/* bytes uploaded (atomic reads) */
 	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
+	struct filelist *cur;		/* with_list: the tree as scanned */
+	uint64_t unchanged;		/* objects the scan left out */
+	uint64_t list_size;		/* the sealed list uploaded */
+	uint8_t list_sha256[32];
 };
 
 static void
@@ -298,6 +305,33 @@ uploader(void *cookie)
 	return (NULL);
 }
 
+/*
+ * pack's scan (pack.h): record every object in the new file list; in an
+ * incremental backup store only what is new or changed since the base's
+ * list, judged from lstat() alone (docs/FORMAT.md, "The file list").
+ */
+static int
+scan(void *cookie, const char *name, const struct stat *st)
+{
+	struct pipe *p = cookie;
+	const struct filelist_entry *e;
+
+	if (st == NULL) {
+		filelist_forget(p->cur, name);
+		return (0);
+	}
+	if (filelist_add(p->cur, name, st))
+		return (-1);
+	if (!p->job->incremental)
+		return (1);
+	if ((e = filelist_find(p->job->prev, name)) != NULL &&
+	    filelist_unchanged(e, st)) {
+		p->unchanged++;
+		return (0);
+	}
+	return (1);
+}
+
 /* The reading side (calling thread): every path through pack. */
 static int
 produce(struct pipe *p, struct pack_stats *st)
@@ -309,6 +343,11 @@ produce(struct pipe *p, struct pack_stats *st)
 	if ((pk = pack_new(job->c->backup_compression,
 	    job->c->backup_compression_level, to_blocks, p)) == NULL)
 		goto err0;
+	if (job->with_list) {
+		if ((p->cur = filelist_new()) == NULL)
+			goto err1;
+		pack_set_scan(pk, scan, p);
+	}
 	for (i = 0; job->paths[i] != NULL; i++)
 		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
 			goto err1;
@@ -326,6 +365,35 @@ err0:
 	return (-1);
 }
 
+/* Seal and upload the file list (before the manifest that names it). */
+static int
+put_list(struct pipe *p, struct pipeline_result *res)
+{
+	const struct pipeline_job *job = p->job;
+	uint8_t *sealed;
+	size_t slen;
+	char path[320];
+	int rc = -1;
+
+	if ((res->list = filelist_format(p->cur, &res->list_len)) == NULL)
+		return (-1);
+	res->objects = p->cur->n;
+	res->unchanged = p->unchanged;
+	if (chain_list_seal(job->c, job->pks, job->npk, res->list,
+	    res->list_len, &sealed, &slen))
+		return (-1);
+	snprintf(path, sizeof(path), "%s/filelist", p->dir);
+	if (transport_put_buf(job->t, path, sealed, slen) == 0 &&
+	    EVP_Digest(sealed, slen, p->list_sha256, NULL, EVP_sha256(),
+	    NULL) == 1) {
+		p->list_size = slen;
+		p->stored += slen;
+		rc = 0;
+	}
+	free(sealed);
+	return (rc);
+}
+
 /*
  * Sign and upload the manifest of the finished stream: the signature
  * first, the manifest last.  Set ${sha} to the manifest text's SHA-256.
@@ -340,19 +408,8 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
 	size_t len, siglen;
 
 	memset(&m, 0, sizeof(m));
-	switch (c->backup_compression) {
-	case CONF_COMP_NONE:
-		snprintf(comp, sizeof(comp), "none");
-		break;
-	case CONF_COMP_GZIP:
-		snprintf(comp, sizeof(comp), "gzip:%d",
-		    c->backup_compression_level);
-		break;
-	default:
-		snprintf(comp, sizeof(comp), "zstd:%d",
-		    c->backup_compression_level);
-		break;
-	}
+	conf_value_format_compression(c->backup_compression,
+	    c->backup_compression_level, comp, sizeof(comp));
 	snprintf(agent, sizeof(agent), "sitevault %s", PACKAGE_VERSION);
 	/* The manifest only reads these; its fields are not const. */
 	m.site = (char *)(uintptr_t)job->site;
@@ -373,6 +430,12 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
 	m.archive_bytes = st->archive_bytes;
 	m.has_prev = job->has_prev;
 	memcpy(m.prev_sha256, job->prev_sha256, 32);
+	m.has_base = job->incremental;
+	m.base_id = job->base_id;
+	memcpy(m.base_sha256, job->base_sha256, 32);
+	m.has_filelist = job->with_list;
+	m.filelist_size = p->list_size;
+	memcpy(m.filelist_sha256, p->list_sha256, 32);
 
 	if ((text = manifest_format(&m, &len)) == NULL)
 		goto err0;
@@ -449,12 +512,15 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	/* Every part is uploaded, unless a failure (logged) stopped us. */
 	if (p.failed)
 		goto err2;
+	if (job->with_list && put_list(&p, res))
+		goto err2;
 	if (publish(&p, &res->st, res->sha256))
 		goto err2;
 	res->stored = p.stored;
 	res->nparts = p.nparts;
 
 	/* Success! */
+	filelist_free(p.cur);
 	age_writer_free(p.w);
 	bq_free(&p.blocks);
 	bq_free(&p.parts);
@@ -464,8 +530,10 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	return (0);
 
 err2:
+	pipeline_result_free(res);
 	age_writer_free(p.w);
 err1:
+	filelist_free(p.cur);
 	bq_free(&p.blocks);
 	bq_free(&p.parts);
 	free(p.mparts);
@@ -474,4 +542,13 @@ err1:
 err0:
 	/* Failure! */
 	return (-1);
+}
+
+void
+pipeline_result_free(struct pipeline_result *res)
+{
+
+	free(res->list);
+	res->list = NULL;
+	res->list_len = 0;
 }

@@ -15,6 +15,7 @@
  *   upload: SHA-256 of each part, transport_put_buf() to
  *           <site>/<Category>_<id>/part.NNNNNN
  *
+ * then, in a chain, the sealed file list (chain.h) to .../filelist;
  * then the manifest, signed, uploaded after its signature: the manifest's
  * rename makes the backup visible.  The source is read once: a part whose
  * upload fails is resent from memory by the transport's retries.  Reading
@@ -32,6 +33,7 @@
 #define PIPELINE_BLOCK_SIZE	(256 * 1024)
 #define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
 
+struct filelist;
 struct transport;
 struct keys;
 struct conf;
@@ -51,6 +53,12 @@ struct pipeline_job {
 	size_t npk;
 	int has_prev;			/* previous manifest of the category */
 	uint8_t prev_sha256[32];
+	/* Chains (chain.h): a file list, and only changes when incremental. */
+	int with_list;
+	int incremental;
+	uint64_t base_id;
+	uint8_t base_sha256[32];
+	const struct filelist *prev;	/* the base's list, when incremental */
 	/* Called from the reading thread now and then; may be NULL. */
 	void (*progress)(void *, uint64_t);	/* bytes uploaded so far */
 	void *progress_cookie;
@@ -61,6 +69,10 @@ struct pipeline_result {
 	uint64_t stored;		/* bytes of all parts */
 	size_t nparts;
 	uint8_t sha256[32];		/* of the manifest text */
+	char *list;			/* with_list: the file list text */
+	size_t list_len;
+	uint64_t objects;		/* objects in the file list */
+	uint64_t unchanged;		/* of them left out as unchanged */
 };
 
 /**
@@ -71,5 +83,11 @@ struct pipeline_result {
  * deleted.  Return 0, or -1 after logging.
  */
 int pipeline_run(const struct pipeline_job *, struct pipeline_result *);
+
+/**
+ * pipeline_result_free(res):
+ * Free what ${res} holds (the file list text).
+ */
+void pipeline_result_free(struct pipeline_result *);
 
 #endif /* !PIPELINE_H_ */
