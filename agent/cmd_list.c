@@ -62,6 +62,12 @@ print_json(const char *site, const struct store_backup *b)
 		json_uint(&j, "files", b->m->files);
 		json_uint(&j, "bytes", b->m->bytes);
 		json_uint(&j, "parts", b->m->nparts);
+		json_string(&j, "kind", b->m->has_base ? "incremental" :
+		    "full");
+		if (b->m->has_base)
+			json_uint(&j, "base", b->m->base_id);
+		else
+			json_null(&j, "base");
 		json_string(&j, "description", b->m->description);
 	} else {
 		json_null(&j, "time");
@@ -69,6 +75,8 @@ print_json(const char *site, const struct store_backup *b)
 		json_null(&j, "files");
 		json_null(&j, "bytes");
 		json_null(&j, "parts");
+		json_null(&j, "kind");
+		json_null(&j, "base");
 		json_null(&j, "description");
 	}
 	(void)json_end(&j);
@@ -77,22 +85,31 @@ print_json(const char *site, const struct store_backup *b)
 static void
 print_text(const struct store_backup *b, size_t n)
 {
-	char t[32], sz[32], files[24];
+	char t[32], sz[32], files[24], kind[32];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %s\n", "CATEGORY", "ID",
-	    "DATE (UTC)", "SIZE", "FILES", "STATUS", "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
+	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "KIND",
+	    "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
 			    b[i].m->files);
 		else
 			snprintf(files, sizeof(files), "-");
-		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %s\n",
-		    b[i].category, b[i].id, b[i].m != NULL ?
+		/* An incremental backup names the backup it builds on. */
+		if (b[i].m == NULL)
+			snprintf(kind, sizeof(kind), "-");
+		else if (b[i].m->has_base)
+			snprintf(kind, sizeof(kind), "incr on %" PRIu64,
+			    b[i].m->base_id);
+		else
+			snprintf(kind, sizeof(kind), "full");
+		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
+		    "%s\n", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status),
+		    status_text(b[i].status), kind,
 		    b[i].m != NULL ? b[i].m->description : "");
 	}
 }
