@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "format/manifest.h"
+#include "run/replay.h"
 #include "run/restore.h"
 #include "progress.h"
 #include "select.h"
@@ -160,7 +161,8 @@ cmd_restore(struct agent *ag)
 	uint8_t (*sks)[32] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
-	struct unpack_stats st, total;
+	struct replay_stats rs;
+	struct unpack_stats total;
 	const char *cats[2], *site, *first;
 	char *stage = NULL, **p, why[1024], label[256];
 	struct progress pg;
@@ -231,13 +233,14 @@ cmd_restore(struct agent *ag)
 		hooks.each = o.dry_run && ag->verbose ? list_entry : NULL;
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;
-		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[32])sks,
-		    nsks, stage, &hooks, &st);
+		/* A chain is verified whole, then replayed (replay.h). */
+		rc = replay_restore(s.t, s.st, sel[i].m,
+		    (const uint8_t (*)[32])sks, nsks, stage, &hooks, &rs);
 		progress_clear(&pg);
 		if (rc)
 			goto fail;
-		total.files += st.files;
-		total.bytes += st.bytes;
+		total.files += rs.st.files;
+		total.bytes += rs.st.bytes;
 	}
 
 	/* 4. Into place: after this, the targets are the restored trees. */

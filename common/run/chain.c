@@ -295,12 +295,23 @@ chain_plan(struct transport *t, const struct conf *c, const struct keys *k,
     struct chain_plan *plan)
 {
 	const struct store_backup *nb;
+	size_t i;
 
 	memset(plan, 0, sizeof(*plan));
 	if (c->backup_full_every <= 1)
 		return (0);
 	plan->with_list = 1;
 	nb = store_newest(b, n, category);
+	/* A newer backup that does not verify: another key, or tampering. */
+	for (i = n; i-- > 0; )
+		if (strcmp(b[i].category, category) == 0 &&
+		    (nb == NULL || b[i].id > nb->id) &&
+		    (b[i].status == STORE_BADSIG ||
+		    b[i].status == STORE_UNVERIFIED)) {
+			full_because(plan, "%s_%" PRIu64 " does not verify with "
+			    "the site key (a new key?)", category, b[i].id);
+			return (0);
+		}
 	if (nb == NULL) {
 		full_because(plan, "no earlier backup of %s", category);
 		return (0);
