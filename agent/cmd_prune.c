@@ -94,7 +94,7 @@ report_keep(const struct agent *ag, const struct store_backup *b,
 		    "backups", retain);
 		break;
 	case STORE_KEEP_BASE:
-		snprintf(why, sizeof(why), "%s_%" PRIu64 " builds on it",
+		snprintf(why, sizeof(why), "the chain of %s_%" PRIu64 " needs it",
 		    b->category, b->needed_by);
 		break;
 	case STORE_KEEP_NEWEST:
