@@ -115,19 +115,22 @@ print_summary(const struct agent *ag, const struct backup_report *rep,
 	    (double)rep->res.stored : 0;
 	if (ag->json)
 		return;
+	/* In a chain (full_every > 1) say which kind this backup is. */
 	if (rep->base_id > 0)
-		snprintf(kind, sizeof(kind), "incremental on %s_%" PRIu64,
+		snprintf(kind, sizeof(kind), ", incremental on %s_%" PRIu64,
 		    rep->category, rep->base_id);
+	else if (rep->why_full[0] != '\0')
+		snprintf(kind, sizeof(kind), ", full");
 	else
-		snprintf(kind, sizeof(kind), "full");
-	printf("%s_%" PRIu64 ": %s, %" PRIu64 " file%s, %s read, %s stored "
-	    "(ratio %.2f), %zu part%s, %s%s%s\n", rep->category, rep->id, kind,
+		kind[0] = '\0';
+	printf("%s_%" PRIu64 ": %" PRIu64 " file%s, %s read, %s stored "
+	    "(ratio %.2f), %zu part%s, %s%s%s%s\n", rep->category, rep->id,
 	    rep->res.st.files, rep->res.st.files == 1 ? "" : "s",
 	    human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
 	    human_bytes(rep->res.stored, st, sizeof(st)), ratio,
 	    rep->res.nparts, rep->res.nparts == 1 ? "" : "s",
 	    human_duration(secs, dur, sizeof(dur)),
-	    rep->verified ? ", verified" : "",
+	    kind, rep->verified ? ", verified" : "",
 	    rep->res.st.warnings > 0 ? ", with warnings (see above)" : "");
 }
 

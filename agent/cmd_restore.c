@@ -158,7 +158,7 @@ cmd_restore(struct agent *ag)
 	struct restore_opts o;
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[32] = NULL;
+	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct replay_stats rs;
@@ -235,7 +235,7 @@ cmd_restore(struct agent *ag)
 		hooks.cookie = &pg;
 		/* A chain is verified whole, then replayed (replay.h). */
 		rc = replay_restore(s.t, s.st, sel[i].m,
-		    (const uint8_t (*)[32])sks, nsks, stage, &hooks, &rs);
+		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, stage, &hooks, &rs);
 		progress_clear(&pg);
 		if (rc)
 			goto fail;

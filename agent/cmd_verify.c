@@ -71,7 +71,7 @@ cmd_verify(struct agent *ag)
 	};
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[32] = NULL;
+	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct replay_stats rs;
@@ -142,7 +142,7 @@ cmd_verify(struct agent *ag)
 		log_capture(why, sizeof(why));
 		/* An incremental backup: its whole chain (replay.h). */
 		rc = replay_restore(s.t, s.st, sel[i].m,
-		    (const uint8_t (*)[32])sks, nsks, NULL, &hooks, &rs);
+		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, NULL, &hooks, &rs);
 		progress_clear(&pg);
 		if (rc) {
 			log_capture(NULL, 0);

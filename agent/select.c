@@ -7,6 +7,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 
 #include "agent.h"
@@ -95,7 +96,7 @@ check_rollback(struct session *s, const char *site,
 		    st.id);
 		return (-1);
 	}
-	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, 32)) {
+	if (x->m->id == st.id && CRYPTO_memcmp(x->hash, st.sha256, SHA256_DIGEST_LENGTH)) {
 		log_fail(EX_DATAERR, "%s/%s_%" PRIu64 ": manifest differs from "
 		    "the one this site wrote (--allow-rollback accepts it)",
 		    site, x->category, st.id);
@@ -156,7 +157,7 @@ select_backups(struct session *s, struct store *st, const char *which,
 				goto err;
 			x->m = pick->m;
 			pick->m = NULL;
-			memcpy(x->hash, pick->sha256, 32);
+			memcpy(x->hash, pick->sha256, SHA256_DIGEST_LENGTH);
 			if (latest && !rollback &&
 			    strcmp(site, s->c->site_name) == 0 &&
 			    check_rollback(s, site, x))
@@ -195,7 +196,7 @@ select_free(struct selection *sel, size_t n)
 
 int
 select_identities(const struct session *s, char *const *files, size_t n,
-    uint8_t (**sks)[32], size_t *nsk)
+    uint8_t (**sks)[AGE_KEY_LEN], size_t *nsk)
 {
 	size_t i, before;
 
@@ -203,7 +204,7 @@ select_identities(const struct session *s, char *const *files, size_t n,
 		log_fail(EX_OSERR, "out of memory");
 		return (EX_OSERR);
 	}
-	memcpy((*sks)[0], s->k->age_sk, 32);
+	memcpy((*sks)[0], s->k->age_sk, AGE_KEY_LEN);
 	*nsk = 1;
 	for (i = 0; i < n; i++) {
 		before = *nsk;
@@ -225,12 +226,12 @@ err:
 }
 
 void
-select_identities_free(uint8_t (*sks)[32], size_t n)
+select_identities_free(uint8_t (*sks)[AGE_KEY_LEN], size_t n)
 {
 
 	if (sks == NULL)
 		return;
-	OPENSSL_cleanse(sks, n * 32);
+	OPENSSL_cleanse(sks, n * AGE_KEY_LEN);
 	free(sks);
 }
 

@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
+#include "crypto/age.h"
+
 struct manifest;
 struct session;
 struct store;
@@ -12,7 +16,7 @@ struct store;
 struct selection {
 	const char *category;		/* "Configuration" or "Data" */
 	struct manifest *m;
-	uint8_t hash[32];		/* SHA-256 of the manifest text */
+	uint8_t hash[SHA256_DIGEST_LENGTH];		/* SHA-256 of the manifest text */
 };
 
 /**
@@ -51,13 +55,13 @@ void select_free(struct selection *, size_t);
  * with select_identities_free().
  */
 int select_identities(const struct session *, char *const *, size_t,
-    uint8_t (**)[32], size_t *);
+    uint8_t (**)[AGE_KEY_LEN], size_t *);
 
 /**
  * select_identities_free(sks, nsk):
  * Wipe and free identities.  Does nothing if ${sks} is NULL.
  */
-void select_identities_free(uint8_t (*)[32], size_t);
+void select_identities_free(uint8_t (*)[AGE_KEY_LEN], size_t);
 
 /**
  * select_progress(cookie, done, total):

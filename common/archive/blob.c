@@ -1,39 +1,34 @@
 /* Compressed in-memory objects: see blob.h. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 #include "archive/blob.h"
 
+/* Compressed output is never larger than this (the file list's cap). */
+#define BLOB_MAX	((size_t)1 << 30)
+
 struct growbuf {
-	uint8_t *p;
-	size_t len, cap;
+	struct buf b;
 	int nomem;
 };
 
 static la_ssize_t
-blob_write_cb(struct archive *a, void *cookie, const void *buf, size_t len)
+blob_write_cb(struct archive *a, void *cookie, const void *p, size_t len)
 {
 	struct growbuf *g = cookie;
-	uint8_t *np;
 
 	(void)a;
-	if (g->len + len > g->cap) {
-		size_t cap = (g->len + len) * 2;
-
-		if ((np = realloc(g->p, cap)) == NULL) {
-			g->nomem = 1;
-			return (-1);
-		}
-		g->p = np;
-		g->cap = cap;
+	if (buf_append(&g->b, p, len)) {
+		g->nomem = 1;
+		return (-1);
 	}
-	memcpy(g->p + g->len, buf, len);
-	g->len += len;
 	return ((la_ssize_t)len);
 }
 
@@ -41,17 +36,15 @@ int
 blob_compress(enum conf_compression comp, int level, const void *in,
     size_t len, uint8_t **out, size_t *outlen)
 {
-	struct growbuf g = { NULL, 0, 0, 0 };
+	struct growbuf g = { BUF_INIT(BLOB_MAX), 0 };
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
 	char lv[16];
 	int r;
 
 	if (comp == CONF_COMP_NONE) {
-		if ((g.p = malloc(len > 0 ? len : 1)) == NULL)
+		if (buf_append(&g.b, in, len))
 			goto nomem;
-		memcpy(g.p, in, len);
-		g.len = len;
 		goto done;
 	}
 	if ((a = archive_write_new()) == NULL || (e = archive_entry_new()) ==
@@ -73,10 +66,13 @@ blob_compress(enum conf_compression comp, int level, const void *in,
 	    archive_write_close(a) != ARCHIVE_OK)
 		goto afail;
 	archive_entry_free(e);
+	e = NULL;
 	archive_write_free(a);
+	a = NULL;
 done:
-	*out = g.p;
-	*outlen = g.len;
+	*outlen = g.b.len;
+	if ((*out = buf_take(&g.b)) == NULL)
+		goto nomem;
 	return (0);
 
 afail:
@@ -92,7 +88,7 @@ err:
 	archive_entry_free(e);
 	if (a != NULL)
 		archive_write_free(a);
-	free(g.p);
+	buf_free(&g.b);
 	return (-1);
 }
 
@@ -100,19 +96,15 @@ int
 blob_decompress(const char *name, enum conf_compression comp, const void *in,
     size_t len, uint64_t max, char **out, size_t *outlen)
 {
+	struct buf b = BUF_INIT(max > BLOB_MAX ? BLOB_MAX : (size_t)max);
 	struct archive *a = NULL;
 	struct archive_entry *e;
-	char *buf = NULL, *np;
-	size_t used = 0, cap = 0;
+	char chunk[16384];
 	la_ssize_t n;
 
 	if (comp == CONF_COMP_NONE) {
-		if (len > max)
-			goto toobig;
-		if ((buf = malloc(len + 1)) == NULL)
-			goto nomem;
-		memcpy(buf, in, len);
-		used = len;
+		if (buf_append(&b, in, len))
+			goto bufail;
 		goto done;
 	}
 	if ((a = archive_read_new()) == NULL)
@@ -123,32 +115,27 @@ blob_decompress(const char *name, enum conf_compression comp, const void *in,
 	    archive_read_open_memory(a, in, len) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK)
 		goto afail;
-	for (;;) {
-		if (cap - used < 65536 + 1) {
-			cap = cap * 2 + 65536 + 1;
-			if ((np = realloc(buf, cap)) == NULL)
-				goto nomem;
-			buf = np;
-		}
-		if ((n = archive_read_data(a, buf + used, cap - used - 1)) < 0)
+	while ((n = archive_read_data(a, chunk, sizeof(chunk))) != 0) {
+		if (n < 0)
 			goto afail;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used > max)
-			goto toobig;
+		if (buf_append(&b, chunk, (size_t)n))
+			goto bufail;
 	}
 	archive_read_free(a);
+	a = NULL;
 done:
-	buf[used] = '\0';
-	*out = buf;
-	*outlen = used;
+	*outlen = b.len;
+	if ((*out = (char *)buf_take(&b)) == NULL)
+		goto nomem;
 	return (0);
 
-toobig:
-	log_fail(EX_DATAERR, "%s: larger than %llu bytes once decompressed",
-	    name, (unsigned long long)max);
-	goto err;
+bufail:
+	if (errno == EFBIG) {
+		log_fail(EX_DATAERR, "%s: larger than %llu bytes once "
+		    "decompressed", name, (unsigned long long)max);
+		goto err;
+	}
+	goto nomem;
 afail:
 	log_fail(EX_DATAERR, "%s: cannot decompress: %s", name,
 	    archive_error_string(a) != NULL ? archive_error_string(a) :
@@ -159,6 +146,6 @@ nomem:
 err:
 	if (a != NULL)
 		archive_read_free(a);
-	free(buf);
+	buf_free(&b);
 	return (-1);
 }

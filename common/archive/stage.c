@@ -15,7 +15,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "util/dirsync.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "archive/stage.h"
 
 #ifndef RENAME_EXCHANGE
@@ -81,7 +83,7 @@ mkdirs(const char *path)
 static int
 stage_recover(const char *dir, const char *base, const char *target)
 {
-	char pre_stage[NAME_MAX + 32], pre_old[NAME_MAX + 32], path[PATH_MAX];
+	char pre_stage[NAME_MAX + 32], pre_old[NAME_MAX + 32], path[PATH_BUF];
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
@@ -96,7 +98,10 @@ stage_recover(const char *dir, const char *base, const char *target)
 		if (strncmp(de->d_name, pre_old, strlen(pre_old)) != 0 &&
 		    strncmp(de->d_name, pre_stage, strlen(pre_stage)) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (path_join(path, dir, de->d_name)) {
+			rc = -1;
+			continue;
+		}
 		if (missing && strncmp(de->d_name, pre_old,
 		    strlen(pre_old)) == 0 && rename(path, target) == 0) {
 			log_warn("%s: put back from %s, left by an interrupted "
@@ -241,22 +246,22 @@ stage_remove(const char *path)
 	return (0);
 }
 
+/* Make a rename in ${dir} durable; -1 after logging if it may not be. */
 static int
-fsync_dir(const char *path)
+sync_dir(const char *dir)
 {
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY)) == -1)
+	if (dirsync_dir(dir)) {
+		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
 		return (-1);
-	(void)fsync(fd);
-	close(fd);
+	}
 	return (0);
 }
 
 int
 stage_commit(const char *staged, const char *target)
 {
-	char *dir = NULL, *base = NULL, aside[PATH_MAX];
+	char *dir = NULL, *base = NULL, aside[PATH_BUF];
 	struct stat sb;
 
 	if (split(target, &dir, &base))
@@ -271,15 +276,16 @@ stage_commit(const char *staged, const char *target)
 			    "into place: %s", target, strerror(errno));
 			goto err1;
 		}
-		fsync_dir(dir);
+		if (sync_dir(dir))
+			goto err1;
 		goto done;
 	}
 
 	/* The atomic way: afterwards ${staged} holds the old tree. */
 	if (renameat2(AT_FDCWD, staged, AT_FDCWD, target, RENAME_EXCHANGE)
 	    == 0) {
-		fsync_dir(dir);
-		if (stage_remove(staged))
+		/* Remove the old tree even if the sync failed. */
+		if (sync_dir(dir) | stage_remove(staged))
 			goto err1;
 		goto done;
 	}
@@ -294,8 +300,9 @@ stage_commit(const char *staged, const char *target)
 	 * tree is complete under its aside name, and the new one under the
 	 * staging name; nothing is ever half-written.
 	 */
-	snprintf(aside, sizeof(aside), "%s/.sitevault-old.%s.%ld", dir, base,
-	    (long)getpid());
+	if (path_fmt(aside, "%s/.sitevault-old.%s.%ld", dir, base,
+	    (long)getpid()))
+		goto err1;
 	if (rename(target, aside)) {
 		log_fail(EX_CANTCREAT, "%s: cannot move old tree aside: %s",
 		    target, strerror(errno));
@@ -307,8 +314,7 @@ stage_commit(const char *staged, const char *target)
 		(void)rename(aside, target);
 		goto err1;
 	}
-	fsync_dir(dir);
-	if (stage_remove(aside))
+	if (sync_dir(dir) | stage_remove(aside))
 		goto err1;
 
 done:

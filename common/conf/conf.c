@@ -15,6 +15,7 @@
 #include "conf/conf.h"
 #include "conf/conf_value.h"
 #include "util/log.h"
+#include "util/readfile.h"
 
 /* Bounds that keep a corrupt or hostile file cheap to reject. */
 #define CONF_LINE_MAX	4096
@@ -542,32 +543,16 @@ err0:
 struct conf *
 conf_load(const char *path)
 {
-	struct conf *c = NULL;
+	struct conf *c;
 	char *buf;
 	size_t len;
-	FILE *f;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		log_fail(EX_CONFIG, "%s: %s", path, strerror(errno));
-		goto err0;
-	}
-	/* Unbuffered: no stray copy of the file in a stdio buffer. */
-	setvbuf(f, NULL, _IONBF, 0);
-	/* One byte more than allowed, so that conf_parse() sees the excess. */
-	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
-		log_fail(EX_OSERR, "%s: out of memory", path);
-		goto err1;
-	}
-	len = fread(buf, 1, CONF_FILE_MAX + 1, f);
-	if (ferror(f))
-		log_fail(EX_CONFIG, "%s: %s", path, strerror(errno));
-	else
-		c = conf_parse(path, buf, len);
-	OPENSSL_cleanse(buf, len);
-	free(buf);
-err1:
-	fclose(f);
-err0:
+	/* A FIFO or a directory in its place is an error, not a hang. */
+	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG),
+	    "configuration file", &len)) == NULL)
+		return (NULL);
+	c = conf_parse(path, buf, len);
+	readfile_free(buf, CONF_FILE_MAX);
 	return (c);
 }
 

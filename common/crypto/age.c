@@ -26,9 +26,6 @@
 #define IDENTITY_HRP	"AGE-SECRET-KEY-"
 #define RECIPIENT_HRP	"age"
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 const char *
 age_strerror(enum age_err e)
 {
@@ -274,7 +271,7 @@ err0:
 }
 
 int
-age_aead(EVP_CIPHER_CTX *ctx, int enc, const uint8_t key[32],
+age_aead(EVP_CIPHER_CTX *ctx, int enc, const uint8_t key[AGE_SYMKEY_LEN],
     const uint8_t nonce[12], const uint8_t *in, size_t len, uint8_t *out)
 {
 	int n;
@@ -301,82 +298,3 @@ age_aead(EVP_CIPHER_CTX *ctx, int enc, const uint8_t key[32],
 	return (0);
 }
 
-int
-age_b64_encode(const uint8_t *in, size_t len, char *out, size_t outlen)
-{
-	size_t i, n = 0;
-	uint32_t v;
-
-	if (outlen < (len * 4 + 2) / 3 + 1 || len > INT_MAX / 2)
-		return (-1);
-	for (i = 0; i + 3 <= len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[n++] = b64chars[v >> 18];
-		out[n++] = b64chars[(v >> 12) & 63];
-		out[n++] = b64chars[(v >> 6) & 63];
-		out[n++] = b64chars[v & 63];
-	}
-	if (len - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[n++] = b64chars[v >> 18];
-		out[n++] = b64chars[(v >> 12) & 63];
-	} else if (len - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[n++] = b64chars[v >> 18];
-		out[n++] = b64chars[(v >> 12) & 63];
-		out[n++] = b64chars[(v >> 6) & 63];
-	}
-	out[n] = '\0';
-	return ((int)n);
-}
-
-static int
-b64val(char c)
-{
-
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (c == '+')
-		return (62);
-	if (c == '/')
-		return (63);
-	return (-1);
-}
-
-int
-age_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax,
-    size_t *outlen)
-{
-	size_t i, n = 0;
-	uint32_t acc = 0;
-	unsigned int bits = 0;
-	int v;
-
-	/* One character left over carries no whole byte. */
-	if (inlen % 4 == 1)
-		return (-1);
-	for (i = 0; i < inlen; i++) {
-		if ((v = b64val(in[i])) < 0)
-			return (-1);
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (out != NULL) {
-				if (n == outmax)
-					return (-1);
-				out[n] = (uint8_t)(acc >> bits);
-			}
-			n++;
-		}
-	}
-	/* Canonical: the bits below the last byte are zero. */
-	if ((acc & ((1U << bits) - 1)) != 0)
-		return (-1);
-	*outlen = n;
-	return (0);
-}

@@ -17,13 +17,14 @@
 
 #include "crypto/age.h"
 #include "crypto/age_internal.h"
+#include "util/b64.h"
 #include "util/log.h"
 
 #define VERSION_LINE	"age-encryption.org/v1"
 #define X25519_INFO	"age-encryption.org/v1/X25519"
 #define BODY_COLUMNS	64
-#define MAC_B64_LEN	43	/* 32 bytes unpadded */
-#define KEY_B64_LEN	43
+#define MAC_B64_LEN	B64_NOPAD_LEN(AGE_MAC_LEN)
+#define KEY_B64_LEN	B64_NOPAD_LEN(AGE_KEY_LEN)
 #define WRAPPED_LEN	(AGE_FILEKEY_LEN + AGE_TAG_LEN)
 #define ARGS_KEPT	3	/* arguments remembered; more are counted */
 
@@ -104,7 +105,7 @@ next_stanza(struct lines *it, const char *hdr, struct stanza *st,
 	if (len >= 3 && memcmp(l, "---", 3) == 0) {
 		/* The MAC line ends the header. */
 		if (len != 4 + MAC_B64_LEN || l[3] != ' ' || it->p != it->end ||
-		    age_b64_decode(l + 4, MAC_B64_LEN, mac, AGE_MAC_LEN, &n) ||
+		    b64_decode(l + 4, MAC_B64_LEN, 0, mac, AGE_MAC_LEN, &n) ||
 		    n != AGE_MAC_LEN)
 			return (-1);
 		*macpos = (size_t)(l - hdr);
@@ -116,7 +117,7 @@ next_stanza(struct lines *it, const char *hdr, struct stanza *st,
 	/* Body lines: full ones of 64 columns, ended by a shorter one. */
 	do {
 		if (next_line(it, &l, &len) || len > BODY_COLUMNS ||
-		    age_b64_decode(l, len, NULL, 0, &n))
+		    b64_decode(l, len, 0, NULL, 0, &n))
 			return (-1);
 	} while (len == BODY_COLUMNS);
 	st->bodyend = it->p;
@@ -134,7 +135,7 @@ body_decode(const struct stanza *st, uint8_t *out, size_t outmax,
 
 	/* Each line decodes alone: full lines are whole 3-byte groups. */
 	while (next_line(&it, &l, &len) == 0) {
-		if (age_b64_decode(l, len, out + total, outmax - total, &n))
+		if (b64_decode(l, len, 0, out + total, outmax - total, &n))
 			return (-1);
 		total += n;
 	}
@@ -154,14 +155,14 @@ arg_is(const struct stanza *st, size_t i, const char *s)
 static int
 x25519_wrapkey(const uint8_t shared[AGE_KEY_LEN],
     const uint8_t share[AGE_KEY_LEN], const uint8_t pk[AGE_KEY_LEN],
-    uint8_t key[32])
+    uint8_t key[AGE_SYMKEY_LEN])
 {
 	uint8_t salt[2 * AGE_KEY_LEN];
 
 	memcpy(salt, share, AGE_KEY_LEN);
 	memcpy(salt + AGE_KEY_LEN, pk, AGE_KEY_LEN);
 	return (age_hkdf(shared, AGE_KEY_LEN, salt, sizeof(salt), X25519_INFO,
-	    key, 32));
+	    key, AGE_SYMKEY_LEN));
 }
 
 /*
@@ -174,14 +175,14 @@ x25519_stanza(EVP_CIPHER_CTX *ctx, const struct stanza *st,
     size_t nsk, uint8_t filekey[AGE_FILEKEY_LEN], int *found)
 {
 	uint8_t share[AGE_KEY_LEN], body[WRAPPED_LEN], shared[AGE_KEY_LEN];
-	uint8_t key[32], fk[AGE_FILEKEY_LEN];
+	uint8_t key[AGE_SYMKEY_LEN], fk[AGE_FILEKEY_LEN];
 	enum age_err e = AGE_OK;
 	size_t i, n;
 	int r;
 
 	/* Exactly "X25519 <share>", a 32-byte share, a 32-byte body. */
 	if (st->nargs != 2 || st->arglen[1] != KEY_B64_LEN ||
-	    age_b64_decode(st->arg[1], KEY_B64_LEN, share, sizeof(share), &n) ||
+	    b64_decode(st->arg[1], KEY_B64_LEN, 0, share, sizeof(share), &n) ||
 	    n != AGE_KEY_LEN ||
 	    body_decode(st, body, sizeof(body), &n) || n != WRAPPED_LEN)
 		return (AGE_E_STANZA);
@@ -214,7 +215,7 @@ static int
 header_mac(const uint8_t filekey[AGE_FILEKEY_LEN], const char *hdr,
     size_t len, uint8_t mac[AGE_MAC_LEN])
 {
-	uint8_t key[32];
+	uint8_t key[AGE_SYMKEY_LEN];
 	int rc;
 
 	rc = age_hkdf(filekey, AGE_FILEKEY_LEN, NULL, 0, "header", key,
@@ -312,7 +313,7 @@ x25519_wrap(EVP_CIPHER_CTX *ctx, const uint8_t filekey[AGE_FILEKEY_LEN],
     const uint8_t pk[AGE_KEY_LEN], char *out, size_t outlen, size_t *len)
 {
 	uint8_t esk[AGE_KEY_LEN], share[AGE_KEY_LEN], shared[AGE_KEY_LEN];
-	uint8_t key[32], body[WRAPPED_LEN];
+	uint8_t key[AGE_SYMKEY_LEN], body[WRAPPED_LEN];
 	char sb[KEY_B64_LEN + 1], bb[KEY_B64_LEN + 1], rcpt[AGE_RECIPIENT_STRMAX];
 	int r, n, rc = -1;
 
@@ -333,8 +334,8 @@ x25519_wrap(EVP_CIPHER_CTX *ctx, const uint8_t filekey[AGE_FILEKEY_LEN],
 		log_fail(EX_SOFTWARE, "age: cannot wrap the file key");
 		goto done;
 	}
-	age_b64_encode(share, sizeof(share), sb, sizeof(sb));
-	age_b64_encode(body, sizeof(body), bb, sizeof(bb));
+	b64_encode(share, sizeof(share), 0, sb, sizeof(sb));
+	b64_encode(body, sizeof(body), 0, bb, sizeof(bb));
 	n = snprintf(out, outlen, "-> X25519 %s\n%s\n", sb, bb);
 	if (n < 0 || (size_t)n >= outlen)
 		goto done;
@@ -389,7 +390,7 @@ age_header_make(const uint8_t filekey[AGE_FILEKEY_LEN],
 		goto err2;
 	}
 	buf[len++] = ' ';
-	len += (size_t)age_b64_encode(mac, sizeof(mac), buf + len, cap - len);
+	len += (size_t)b64_encode(mac, sizeof(mac), 0, buf + len, cap - len);
 	buf[len++] = '\n';
 
 	/* Success! */

@@ -15,7 +15,8 @@
 #include "crypto/age.h"
 
 #define AGE_FILEKEY_LEN		16
-#define AGE_MAC_LEN		32
+#define AGE_MAC_LEN		32	/* HMAC-SHA-256 */
+#define AGE_SYMKEY_LEN		32	/* ChaCha20-Poly1305 and HMAC keys */
 #define AGE_NONCE_LEN		16	/* payload nonce after the header */
 #define AGE_TAG_LEN		16	/* Poly1305 */
 #define AGE_CHUNK_LEN		65536	/* plaintext of a full chunk */
@@ -62,25 +63,9 @@ EVP_CIPHER_CTX *age_aead_new(void);
  * contents are meaningless unless 0 is returned.  Return 0, 1 if the tag
  * does not verify (or ${len} is shorter than a tag), -1 on other failures.
  */
-int age_aead(EVP_CIPHER_CTX *, int, const uint8_t[32], const uint8_t[12],
+int age_aead(EVP_CIPHER_CTX *, int, const uint8_t[AGE_SYMKEY_LEN],
+    const uint8_t[12],
     const uint8_t *, size_t, uint8_t *);
-
-/**
- * age_b64_encode(in, len, out, outlen):
- * Standard base64 of ${len} bytes without padding into ${out} of ${outlen}
- * bytes, NUL-terminated.  Return the length of the text, or -1 if it does
- * not fit.
- */
-int age_b64_encode(const uint8_t *, size_t, char *, size_t);
-
-/**
- * age_b64_decode(in, inlen, out, outmax, outlen):
- * Decode ${inlen} characters of unpadded canonical base64 at ${in} into
- * ${out} (at most ${outmax} bytes; ${out} may be NULL to only check), and
- * set *${outlen}.  Return 0, or -1 on a character outside the alphabet, a
- * length that no byte string has, non-zero unused bits, or overflow.
- */
-int age_b64_decode(const char *, size_t, uint8_t *, size_t, size_t *);
 
 /**
  * age_header_make(filekey, pks, npk, extra, len):

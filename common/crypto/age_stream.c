@@ -28,7 +28,7 @@ struct age_writer {
 	EVP_CIPHER_CTX *ctx;
 	age_out_fn *out;
 	void *cookie;
-	uint8_t key[32];
+	uint8_t key[AGE_SYMKEY_LEN];
 	uint64_t counter;
 	size_t fill;		/* plaintext bytes in pt */
 	int closed;		/* finished, or failed */
@@ -51,7 +51,7 @@ struct age_reader {
 	uint8_t filekey[AGE_FILEKEY_LEN];
 	uint8_t nonce[AGE_NONCE_LEN];
 	size_t nlen;
-	uint8_t key[32];
+	uint8_t key[AGE_SYMKEY_LEN];
 	EVP_CIPHER_CTX *ctx;
 	uint64_t counter;
 	size_t clen;		/* sealed bytes in ct */
@@ -73,11 +73,11 @@ chunk_nonce(uint64_t counter, int last, uint8_t nonce[12])
 
 static int
 payload_key(const uint8_t filekey[AGE_FILEKEY_LEN],
-    const uint8_t nonce[AGE_NONCE_LEN], uint8_t key[32])
+    const uint8_t nonce[AGE_NONCE_LEN], uint8_t key[AGE_SYMKEY_LEN])
 {
 
 	return (age_hkdf(filekey, AGE_FILEKEY_LEN, nonce, AGE_NONCE_LEN,
-	    "payload", key, 32));
+	    "payload", key, AGE_SYMKEY_LEN));
 }
 
 struct age_writer *

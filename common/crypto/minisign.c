@@ -12,8 +12,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "util/log.h"
 #include "crypto/minisign.h"
+#include "util/b64.h"
+#include "util/log.h"
 #include "util/readfile.h"
 
 #define SIG_LEN		64
@@ -21,7 +22,6 @@
 #define ALG_LEN		2
 #define SIGSTRUCT_LEN	(ALG_LEN + MINISIGN_KEYID_LEN + SIG_LEN)	/* 74 */
 #define PUBSTRUCT_LEN	(ALG_LEN + MINISIGN_KEYID_LEN + MINISIGN_PK_LEN) /* 42 */
-#define B64LEN(n)	((((n) + 2) / 3) * 4)
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
 #define TRUSTED_PREFIX	"trusted comment: "
@@ -47,36 +47,22 @@ minisign_keyid_hex(const uint8_t keyid[MINISIGN_KEYID_LEN], char *out)
 size_t
 minisign_b64_encode(const void *in, size_t len, char *out, size_t outlen)
 {
+	int n;
 
-	if (len > 3 * 1024 * 1024 || outlen < B64LEN(len) + 1)
-		return (0);
-	return ((size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)len));
+	n = b64_encode(in, len, B64_PAD, out, outlen);
+	return (n < 0 ? 0 : (size_t)n);
 }
 
 int
 minisign_b64_decode(const char *s, size_t slen, uint8_t *out, size_t outlen)
 {
-	uint8_t tmp[768];
-	char re[B64LEN(sizeof(tmp)) + 1];
-	int rc = -1;
+	size_t n;
 
-	/* Strict: exactly what EVP_EncodeBlock writes for ${outlen} bytes. */
-	if (outlen == 0 || outlen > sizeof(tmp) - 2 || slen != B64LEN(outlen))
-		goto done;
-	if (EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)slen) !=
-	    (int)(slen / 4 * 3))
-		goto done;
-	if (EVP_EncodeBlock((unsigned char *)re, tmp, (int)outlen) != (int)slen)
-		goto done;
-	/* Catches stray whitespace, padding and non-zero trailing bits. */
-	if (CRYPTO_memcmp(re, s, slen) != 0)
-		goto done;
-	memcpy(out, tmp, outlen);
-	rc = 0;
-done:
-	OPENSSL_cleanse(tmp, sizeof(tmp));
-	OPENSSL_cleanse(re, sizeof(re));
-	return (rc);
+	/* Strict: the canonical text of exactly ${outlen} bytes. */
+	if (outlen == 0 || b64_decode(s, slen, B64_PAD, out, outlen, &n) ||
+	    n != outlen)
+		return (-1);
+	return (0);
 }
 
 static int
@@ -208,7 +194,7 @@ minisign_pub_encode(const struct minisign_pub *pub, char *out, size_t outlen)
 char *
 minisign_pub_format(const struct minisign_pub *pub, const char *comment)
 {
-	char b64[B64LEN(PUBSTRUCT_LEN) + 1];
+	char b64[B64_LEN(PUBSTRUCT_LEN) + 1];
 	char *out;
 	size_t len;
 
@@ -318,7 +304,7 @@ minisign_sign(const struct minisign_sec *sec, const void *msg, size_t len,
 {
 	uint8_t hash[HASH_LEN], sigstruct[SIGSTRUCT_LEN], gsig[SIG_LEN];
 	uint8_t *sig = sigstruct + ALG_LEN + MINISIGN_KEYID_LEN;
-	char b1[B64LEN(SIGSTRUCT_LEN) + 1], b2[B64LEN(SIG_LEN) + 1];
+	char b1[B64_LEN(SIGSTRUCT_LEN) + 1], b2[B64_LEN(SIG_LEN) + 1];
 	uint8_t *gmsg = NULL;
 	size_t tlen = strlen(trusted), olen;
 	char *o;

@@ -120,10 +120,10 @@ size_t minisign_b64_encode(const void *, size_t, char *, size_t);
 
 /**
  * minisign_b64_decode(s, slen, out, outlen):
- * Decode the ${slen} characters at ${s} into exactly ${outlen} (at most
- * 766) bytes at ${out}.  Only the canonical encoding is accepted: padded,
- * no whitespace, zero trailing bits.  Return 0, or -1 (not logged).
- * Intermediate buffers are wiped: ${s} may encode a secret.
+ * Decode the ${slen} characters at ${s} into exactly ${outlen} bytes at
+ * ${out}.  Only the canonical encoding is accepted: padded, no whitespace,
+ * zero trailing bits (see b64_decode()).  Return 0, or -1 (not logged);
+ * ${out} may then hold part of the bytes, and the caller wipes it.
  */
 int minisign_b64_decode(const char *, size_t, uint8_t *, size_t);
 

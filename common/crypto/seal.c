@@ -16,8 +16,9 @@
 
 #include "conf/conf.h"
 #include "crypto/keys.h"
-#include "util/log.h"
 #include "crypto/seal.h"
+#include "util/b64.h"
+#include "util/log.h"
 
 #define SEAL_VERSION	1
 #define KEYLEN		32
@@ -116,8 +117,11 @@ seal_password(const uint8_t sk[AGE_KEY_LEN], const char *password)
 		goto err;
 	}
 	memcpy(out, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1);
-	EVP_EncodeBlock((unsigned char *)out + sizeof(SEAL_PREFIX) - 1, raw,
-	    (int)rawlen);
+	if (b64_encode(raw, rawlen, B64_PAD, out + sizeof(SEAL_PREFIX) - 1,
+	    b64len + 1) < 0) {
+		log_fail(EX_SOFTWARE, "credentials: sealing failed (base64)");
+		goto err;
+	}
 	OPENSSL_cleanse(key, sizeof(key));
 	free(raw);
 	return (out);
@@ -133,26 +137,19 @@ err:
 static long
 unbase64(const char *s, uint8_t **out)
 {
-	size_t len = strlen(s);
-	int n;
+	size_t len = strlen(s), n;
 
 	*out = NULL;
 	if (len == 0 || len % 4 != 0 || len > 4 * SEAL_MAXPASS)
 		return (-1);
 	if ((*out = malloc(len / 4 * 3)) == NULL)
 		return (-1);
-	if ((n = EVP_DecodeBlock(*out, (const unsigned char *)s, (int)len)) <
-	    0) {
+	if (b64_decode(s, len, B64_PAD, *out, len / 4 * 3, &n)) {
 		free(*out);
 		*out = NULL;
 		return (-1);
 	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	if (s[len - 1] == '=')
-		n--;
-	if (s[len - 2] == '=')
-		n--;
-	return (n);
+	return ((long)n);
 }
 
 int

@@ -1,11 +1,13 @@
 /* The file list of a chain backup: see filelist.h and docs/FORMAT.md. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/filelist.h"
 #include "format/manifest_fields.h"
@@ -143,75 +145,60 @@ filelist_unchanged(const struct filelist_entry *e, const struct stat *st)
 
 /* ---- formatting ---- */
 
-/* Bytes a line may need: 4 * path (all escaped) plus the fixed fields. */
-#define FIXED_MAX	(2 + 5 + 21 + 2 * 31 + 21 + 2)
-
-static size_t
-put_path(char *out, const char *path)
+/* Append ${path} escaped (docs/FORMAT.md 4.1) and a LF to ${b}. */
+static int
+put_path(struct buf *b, const char *path)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s;
-	size_t n = 0;
+	const unsigned char *s, *run;
+	char esc[4] = { '\\', 'x', 0, 0 };
 
-	for (s = (const unsigned char *)path; *s != '\0'; s++) {
-		if (*s < 0x20 || *s == 0x7f || *s == '\\') {
-			out[n++] = '\\';
-			out[n++] = 'x';
-			out[n++] = hex[*s >> 4];
-			out[n++] = hex[*s & 15];
-		} else
-			out[n++] = (char)*s;
+	for (run = s = (const unsigned char *)path; ; s++) {
+		if (*s != '\0' && !(*s < 0x20 || *s == 0x7f || *s == '\\'))
+			continue;
+		if (buf_append(b, run, (size_t)(s - run)))
+			return (-1);
+		if (*s == '\0')
+			break;
+		esc[2] = hex[*s >> 4];
+		esc[3] = hex[*s & 15];
+		if (buf_append(b, esc, sizeof(esc)))
+			return (-1);
+		run = s + 1;
 	}
-	return (n);
+	return (buf_append(b, "\n", 1));
 }
 
 char *
 filelist_format(struct filelist *fl, size_t *len)
 {
-	char *buf, *np;
-	size_t cap = 4096, used, i, need;
-	int n;
+	struct buf b = BUF_INIT((size_t)FILELIST_MAX);
+	char *text;
+	size_t i;
 
 	if (filelist_sort(fl))
 		return (NULL);
-	if ((buf = malloc(cap)) == NULL)
-		goto nomem;
-	used = strlen(MAGIC);
-	memcpy(buf, MAGIC, used);
+	if (buf_append(&b, MAGIC, strlen(MAGIC)))
+		goto err;
 	for (i = 0; i < fl->n; i++) {
 		const struct filelist_entry *e = &fl->e[i];
 
-		need = FIXED_MAX + 4 * strlen(e->path) + 1;
-		if (used + need > FILELIST_MAX) {
-			free(buf);
-			log_fail(EX_SOFTWARE, "file list: larger than %llu "
-			    "bytes", (unsigned long long)FILELIST_MAX);
-			return (NULL);
-		}
-		if (used + need > cap) {
-			cap = (used + need) * 2;
-			if ((np = realloc(buf, cap)) == NULL)
-				goto nomem;
-			buf = np;
-		}
-		n = snprintf(buf + used, cap - used, "%c %04o %llu %lld.%09ld "
-		    "%lld.%09ld %llu ", e->type, e->mode,
-		    (unsigned long long)e->size, (long long)e->mtime,
-		    e->mtime_ns, (long long)e->ctime, e->ctime_ns,
-		    (unsigned long long)e->ino);
-		if (n < 0 || (size_t)n >= cap - used)
-			goto nomem;
-		used += (size_t)n;
-		used += put_path(buf + used, e->path);
-		buf[used++] = '\n';
+		if (buf_printf(&b, "%c %04o %llu %lld.%09ld %lld.%09ld %llu ",
+		    e->type, e->mode, (unsigned long long)e->size,
+		    (long long)e->mtime, e->mtime_ns, (long long)e->ctime,
+		    e->ctime_ns, (unsigned long long)e->ino) ||
+		    put_path(&b, e->path))
+			goto err;
 	}
-	buf[used] = '\0';
-	*len = used;
-	return (buf);
+	*len = b.len;
+	if ((text = (char *)buf_take(&b)) == NULL)
+		goto err;
+	return (text);
 
-nomem:
-	free(buf);
-	log_fail(EX_OSERR, "file list: out of memory");
+err:
+	log_fail(errno == EFBIG ? EX_SOFTWARE : EX_OSERR, "file list: %s",
+	    errno == EFBIG ? "larger than its limit" : "out of memory");
+	buf_free(&b);
 	return (NULL);
 }
 

@@ -6,6 +6,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 
 #include "util/log.h"
@@ -145,7 +146,7 @@ manifest_format(const struct manifest *m, size_t *len)
 	    (unsigned long long)m->bytes,
 	    (unsigned long long)m->archive_bytes);
 	if (m->has_prev)
-		manifest_fields_hex_format(m->prev_sha256, 32, hex);
+		manifest_fields_hex_format(m->prev_sha256, SHA256_DIGEST_LENGTH, hex);
 	sb_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
 	if (m->has_base) {
 		manifest_fields_hex_format(m->base_sha256, 32, hex);
@@ -158,7 +159,7 @@ manifest_format(const struct manifest *m, size_t *len)
 		    (unsigned long long)m->filelist_size, hex);
 	}
 	for (i = 0; i < m->nparts; i++) {
-		manifest_fields_hex_format(m->parts[i].sha256, 32, hex);
+		manifest_fields_hex_format(m->parts[i].sha256, SHA256_DIGEST_LENGTH, hex);
 		sb_printf(&sb, "part %06zu %llu %s\n", i,
 		    (unsigned long long)m->parts[i].size, hex);
 	}
@@ -327,7 +328,7 @@ lp_part(struct lp *lp, size_t idx, struct manifest_part *part)
 		return (lp_err(lp, "part size is not a positive decimal "
 		    "number"));
 	if (manifest_fields_hex_parse(sp2 + 1, (size_t)(end - sp2 - 1),
-	    part->sha256, 32, 0))
+	    part->sha256, SHA256_DIGEST_LENGTH, 0))
 		return (lp_err(lp, "part hash is not 64 lower-case hex "
 		    "digits"));
 	return (0);
@@ -453,7 +454,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 		goto err;
 	m->has_prev = !(lp.vlen == 4 && memcmp(lp.v, "none", 4) == 0);
 	if (m->has_prev && manifest_fields_hex_parse(lp.v, lp.vlen,
-	    m->prev_sha256, 32, 0)) {
+	    m->prev_sha256, SHA256_DIGEST_LENGTH, 0)) {
 		lp_err(&lp, "previous is not none or 64 lower-case hex digits");
 		goto err;
 	}

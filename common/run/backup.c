@@ -1,3 +1,5 @@
+#include <openssl/sha.h>
+
 #include "config.h"
 
 #include <inttypes.h>
@@ -53,10 +55,10 @@ chain(const struct store_backup *b, size_t n, const char *category,
 		    "rolled back?", category, newest != NULL ? "" : "none ",
 		    newest != NULL ? newest->id : 0, category, sc->id);
 		job->has_prev = 1;
-		memcpy(job->prev_sha256, sc->sha256, 32);
+		memcpy(job->prev_sha256, sc->sha256, SHA256_DIGEST_LENGTH);
 	} else if (newest != NULL) {
 		job->has_prev = 1;
-		memcpy(job->prev_sha256, newest->sha256, 32);
+		memcpy(job->prev_sha256, newest->sha256, SHA256_DIGEST_LENGTH);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* Chains of incremental backups: see chain.h and docs/FORMAT.md. */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,40 +23,23 @@
 #include "store/state.h"
 #include "store/store.h"
 #include "transport/transport.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 /* The sealed list is compressed: a tenth of the text is a generous cap. */
 #define SEALED_MAX	((size_t)FILELIST_MAX)
 
-/* A growing byte buffer for the age writer's and reader's output. */
-struct gbuf {
-	uint8_t *p;
-	size_t len, cap, max;
-};
-
+/* The age writer's and reader's output, into a struct buf. */
 static int
-gbuf_out(void *cookie, const void *buf, size_t len)
+gbuf_out(void *cookie, const void *p, size_t len)
 {
-	struct gbuf *g = cookie;
-	uint8_t *np;
+	struct buf *g = cookie;
 
-	if (len > g->max - g->len) {
-		log_fail(EX_DATAERR, "file list: larger than %zu bytes",
-		    g->max);
+	if (buf_append(g, p, len)) {
+		log_fail(errno == EFBIG ? EX_DATAERR : EX_OSERR, "file list: %s",
+		    errno == EFBIG ? "too large" : "out of memory");
 		return (-1);
 	}
-	if (g->len + len > g->cap) {
-		size_t cap = (g->len + len) * 2;
-
-		if ((np = realloc(g->p, cap)) == NULL) {
-			log_fail(EX_OSERR, "file list: out of memory");
-			return (-1);
-		}
-		g->p = np;
-		g->cap = cap;
-	}
-	memcpy(g->p + g->len, buf, len);
-	g->len += len;
 	return (0);
 }
 
@@ -63,7 +47,7 @@ int
 chain_list_seal(const struct conf *c, const uint8_t (*pks)[AGE_KEY_LEN],
     size_t npk, const char *text, size_t len, uint8_t **out, size_t *outlen)
 {
-	struct gbuf g = { NULL, 0, 0, SEALED_MAX };
+	struct buf g = BUF_INIT(SEALED_MAX);
 	struct age_writer *w = NULL;
 	uint8_t *z = NULL;
 	size_t zlen;
@@ -78,14 +62,17 @@ chain_list_seal(const struct conf *c, const uint8_t (*pks)[AGE_KEY_LEN],
 	}
 	age_writer_free(w);
 	free(z);
-	*out = g.p;
 	*outlen = g.len;
+	if ((*out = buf_take(&g)) == NULL) {
+		log_fail(EX_OSERR, "file list: out of memory");
+		return (-1);
+	}
 	return (0);
 
 err:
 	age_writer_free(w);
 	free(z);
-	free(g.p);
+	buf_free(&g);
 	return (-1);
 }
 
@@ -93,7 +80,7 @@ struct filelist *
 chain_list_fetch(struct transport *t, const struct manifest *m,
     const uint8_t (*sks)[AGE_KEY_LEN], size_t nsk)
 {
-	struct gbuf g = { NULL, 0, 0, SEALED_MAX };
+	struct buf g = BUF_INIT(SEALED_MAX);
 	struct age_reader *r = NULL;
 	struct filelist *fl = NULL;
 	enum conf_compression comp;
@@ -140,7 +127,7 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 out:
 	free(text);
 	age_reader_free(r);
-	free(g.p);
+	buf_free(&g);
 	free(buf);
 	return (fl);
 }

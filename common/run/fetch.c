@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <openssl/sha.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -69,9 +70,9 @@ struct fetch {
 };
 
 static int
-sha256(const uint8_t *buf, size_t len, uint8_t out[32])
+sha256(const uint8_t *buf, size_t len, uint8_t out[SHA256_DIGEST_LENGTH])
 {
-	unsigned int olen = 32;
+	unsigned int olen = SHA256_DIGEST_LENGTH;
 
 	if (EVP_Digest(buf, len, out, &olen, EVP_sha256(), NULL) != 1) {
 		log_fail(EX_SOFTWARE, "SHA-256 failed");
@@ -86,7 +87,7 @@ fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
 {
 	const struct manifest_part *mp = &f->m->parts[i];
 	char path[1024];
-	uint8_t h[32];
+	uint8_t h[SHA256_DIGEST_LENGTH];
 	uint8_t *buf = NULL;
 	size_t len;
 
@@ -106,7 +107,7 @@ fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
 	}
 	if (sha256(buf, len, h))
 		goto err1;
-	if (CRYPTO_memcmp(h, mp->sha256, 32) != 0) {
+	if (CRYPTO_memcmp(h, mp->sha256, SHA256_DIGEST_LENGTH) != 0) {
 		log_fail(EX_DATAERR, "%s: SHA-256 does not match the signed "
 		    "manifest (part modified, swapped or from another backup)",
 		    path);

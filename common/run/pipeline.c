@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <openssl/sha.h>
 #include <openssl/evp.h>
 
 #include "crypto/age.h"
@@ -399,7 +400,7 @@ put_list(struct pipe *p, struct pipeline_result *res)
  * first, the manifest last.  Set ${sha} to the manifest text's SHA-256.
  */
 static int
-publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
+publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_LENGTH])
 {
 	const struct pipeline_job *job = p->job;
 	const struct conf *c = job->c;
@@ -429,13 +430,13 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[32])
 	m.bytes = st->bytes;
 	m.archive_bytes = st->archive_bytes;
 	m.has_prev = job->has_prev;
-	memcpy(m.prev_sha256, job->prev_sha256, 32);
+	memcpy(m.prev_sha256, job->prev_sha256, SHA256_DIGEST_LENGTH);
 	m.has_base = job->incremental;
 	m.base_id = job->base_id;
-	memcpy(m.base_sha256, job->base_sha256, 32);
+	memcpy(m.base_sha256, job->base_sha256, SHA256_DIGEST_LENGTH);
 	m.has_filelist = job->with_list;
 	m.filelist_size = p->list_size;
-	memcpy(m.filelist_sha256, p->list_sha256, 32);
+	memcpy(m.filelist_sha256, p->list_sha256, SHA256_DIGEST_LENGTH);
 
 	if ((text = manifest_format(&m, &len)) == NULL)
 		goto err0;

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "crypto/age.h"
 #include "archive/pack.h"
 
@@ -52,12 +54,12 @@ struct pipeline_job {
 	char *const *recipients;	/* their age1... strings */
 	size_t npk;
 	int has_prev;			/* previous manifest of the category */
-	uint8_t prev_sha256[32];
+	uint8_t prev_sha256[SHA256_DIGEST_LENGTH];
 	/* Chains (chain.h): a file list, and only changes when incremental. */
 	int with_list;
 	int incremental;
 	uint64_t base_id;
-	uint8_t base_sha256[32];
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];
 	const struct filelist *prev;	/* the base's list, when incremental */
 	/* Called from the reading thread now and then; may be NULL. */
 	void (*progress)(void *, uint64_t);	/* bytes uploaded so far */
@@ -68,7 +70,7 @@ struct pipeline_result {
 	struct pack_stats st;		/* files, bytes, archive bytes */
 	uint64_t stored;		/* bytes of all parts */
 	size_t nparts;
-	uint8_t sha256[32];		/* of the manifest text */
+	uint8_t sha256[SHA256_DIGEST_LENGTH];		/* of the manifest text */
 	char *list;			/* with_list: the file list text */
 	size_t list_len;
 	uint64_t objects;		/* objects in the file list */

@@ -19,6 +19,7 @@
 #include "run/replay.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/path.h"
 
 /*
  * ${root}/${rel} into ${out}, if every parent of it under ${root} is a
@@ -27,18 +28,14 @@
  * names a path through a symlink, and removal must not follow one.
  */
 static int
-join_safe(const char *root, const char *rel, char *out, size_t outlen)
+join_safe(const char *root, const char *rel, char out[PATH_BUF])
 {
 	size_t rl = strlen(root);
 	struct stat sb;
 	char *c;
-	int n;
 
-	n = snprintf(out, outlen, "%s/%s", root, rel);
-	if (n < 0 || (size_t)n >= outlen) {
-		log_fail(EX_DATAERR, "%s/%s: path too long", root, rel);
+	if (path_join(out, root, rel))
 		return (-1);
-	}
 	for (c = out + rl + 1; (c = strchr(c, '/')) != NULL; *c++ = '/') {
 		*c = '\0';
 		if (lstat(out, &sb) != 0) {
@@ -69,7 +66,7 @@ remove_gone(const char *root, const struct filelist *prev,
     const struct filelist *cur)
 {
 	const struct filelist_entry *e, *f;
-	char path[PATH_MAX];
+	char path[PATH_BUF];
 	size_t i;
 	int r;
 
@@ -78,7 +75,7 @@ remove_gone(const char *root, const struct filelist *prev,
 		f = filelist_find(cur, e->path);
 		if (f != NULL && f->type == e->type)
 			continue;
-		if ((r = join_safe(root, e->path, path, sizeof(path))) < 0)
+		if ((r = join_safe(root, e->path, path)) < 0)
 			return (-1);
 		if (r == 0 && stage_remove(path))
 			return (-1);
@@ -95,14 +92,14 @@ static int
 fix_dir_times(const char *root, const struct filelist *fl)
 {
 	struct timespec ts[2];
-	char path[PATH_MAX];
+	char path[PATH_BUF];
 	size_t i;
 	int r;
 
 	for (i = 0; i < fl->n; i++) {
 		if (fl->e[i].type != 'd')
 			continue;
-		if ((r = join_safe(root, fl->e[i].path, path, sizeof(path))) <
+		if ((r = join_safe(root, fl->e[i].path, path)) <
 		    0)
 			return (-1);
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)fl->e[i].mtime;

@@ -1,3 +1,5 @@
+#include <openssl/sha.h>
+
 #include "config.h"
 
 #include <sys/stat.h>
@@ -11,7 +13,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "util/dirsync.h"
 #include "util/log.h"
+#include "util/readfile.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
 
@@ -65,39 +69,10 @@ err0:
 static int
 slurp(const char *path, char **out)
 {
-	FILE *f;
-	char *buf;
-	size_t n;
 
-	if ((buf = calloc(1, STATE_MAX + 1)) == NULL) {
-		log_fail(EX_OSERR, "%s: out of memory", path);
-		goto err0;
-	}
-	if ((f = fopen(path, "re")) == NULL) {
-		if (errno == ENOENT)
-			goto done;
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		goto err1;
-	}
-	n = fread(buf, 1, STATE_MAX + 1, f);
-	if (ferror(f) || n > STATE_MAX) {
-		log_fail(EX_IOERR, "%s: %s", path,
-		    n > STATE_MAX ? "file too large" : strerror(errno));
-		fclose(f);
-		goto err1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-done:
-	/* Success! */
-	*out = buf;
-	return (0);
-
-err1:
-	free(buf);
-err0:
-	/* Failure! */
-	return (-1);
+	*out = readfile_load(path, STATE_MAX, READFILE_MISSING_OK |
+	    READFILE_CLASS(EX_IOERR), "state file", &(size_t){ 0 });
+	return (*out == NULL ? -1 : 0);
 }
 
 /*
@@ -132,7 +107,7 @@ parse_line(char *line, char **site, char **cat, struct state_cat *sc)
 	sc->id = strtoull(id, &end, 10);
 	if (errno != 0 || *end != '\0')
 		return (-1);
-	if (manifest_fields_hex_parse(f[3], strlen(f[3]), sc->sha256, 32, 0))
+	if (manifest_fields_hex_parse(f[3], strlen(f[3]), sc->sha256, SHA256_DIGEST_LENGTH, 0))
 		return (-1);
 	return (0);
 }
@@ -226,7 +201,7 @@ put_line(FILE *f, const char *site, const char *cat,
 {
 	char hex[65];
 
-	manifest_fields_hex_format(sc->sha256, 32, hex);
+	manifest_fields_hex_format(sc->sha256, SHA256_DIGEST_LENGTH, hex);
 	fprintf(f, "%s %s %" PRIu64 " %s\n", site, cat, sc->id, hex);
 }
 
@@ -245,22 +220,9 @@ set_one(void *cookie, const char *site, const char *cat,
 	put_line(s->f, site, cat, sc);
 }
 
-/* fsync() the directory ${dir} so that a rename in it is durable. */
-static int
-sync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return (-1);
-	rc = fsync(fd);
-	close(fd);
-	return (rc);
-}
-
 int
 state_set(const char *dir, const char *site, const char *category,
-    uint64_t id, const uint8_t sha256[32])
+    uint64_t id, const uint8_t sha256[SHA256_DIGEST_LENGTH])
 {
 	struct state_cat sc;
 	struct set_ctx s;
@@ -268,7 +230,7 @@ state_set(const char *dir, const char *site, const char *category,
 	int fd;
 
 	sc.id = id;
-	memcpy(sc.sha256, sha256, 32);
+	memcpy(sc.sha256, sha256, SHA256_DIGEST_LENGTH);
 	if (asprintf(&path, "%s/state", dir) < 0) {
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err0;
@@ -310,7 +272,7 @@ state_set(const char *dir, const char *site, const char *category,
 		    strerror(errno));
 		goto err4;
 	}
-	if (sync_dir(dir)) {
+	if (dirsync_dir(dir)) {
 		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
 		goto err3;
 	}
@@ -448,7 +410,7 @@ state_list_put(const char *dir, const char *site, const char *category,
 		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (sync_dir(dir)) {
+	if (dirsync_dir(dir)) {
 		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
 		rc = -1;
 	}

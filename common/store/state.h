@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 /*
  * The local state in the state directory ([state] dir), which the server
  * cannot roll back:
@@ -27,7 +29,7 @@
 /* What the state remembers of one site and category. */
 struct state_cat {
 	uint64_t id;		/* high-water id; 0 if none */
-	uint8_t sha256[32];	/* SHA-256 of that backup's manifest text */
+	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of that backup's manifest text */
 };
 
 /**
@@ -54,7 +56,7 @@ int state_get(const char *, const char *, const char *, struct state_cat *);
  * (EX_IOERR / EX_CANTCREAT).
  */
 int state_set(const char *, const char *, const char *, uint64_t,
-    const uint8_t[32]);
+    const uint8_t[SHA256_DIGEST_LENGTH]);
 
 /**
  * state_own(fd, dir):

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "util/b64.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "store/store.h"
@@ -198,17 +199,17 @@ static int
 sig_keyid(const char *sig, size_t len, uint8_t keyid[MINISIGN_KEYID_LEN])
 {
 	const char *l2, *e2;
-	unsigned char raw[128];
-	int n;
+	uint8_t raw[128];
+	size_t n;
 
 	if ((l2 = memchr(sig, '\n', len)) == NULL)
 		return (-1);
 	l2++;
-	if ((e2 = memchr(l2, '\n', len - (size_t)(l2 - sig))) == NULL ||
-	    e2 - l2 > 4 * (int)sizeof(raw) / 3 - 4 || e2 == l2)
+	if ((e2 = memchr(l2, '\n', len - (size_t)(l2 - sig))) == NULL)
 		return (-1);
-	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)l2,
-	    (int)(e2 - l2))) < 2 + MINISIGN_KEYID_LEN || raw[0] != 'E')
+	/* Only the key id is needed here; the signature is checked later. */
+	if (b64_decode(l2, (size_t)(e2 - l2), B64_PAD | B64_ANYBITS, raw,
+	    sizeof(raw), &n) || n < 2 + MINISIGN_KEYID_LEN || raw[0] != 'E')
 		return (-1);
 	memcpy(keyid, raw + 2, MINISIGN_KEYID_LEN);
 	return (0);

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "crypto/minisign.h"
 
 /*
@@ -47,7 +49,7 @@ struct store_backup {
 	uint64_t id;
 	enum store_status status;
 	struct manifest *m;	/* when COMPLETE (or UNVERIFIED and parsed) */
-	uint8_t sha256[32];	/* of the manifest text, when ${m} is set */
+	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
 	int has_base;		/* an incremental backup: it needs its base */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "util/dirsync.h"
 #include "util/log.h"
 #include "transport/transport.h"
 #include "transport/transport_internal.h"
@@ -72,25 +73,12 @@ syserr(struct transport *t, const char *file, const char *what, int e)
 static int
 syncdir(struct transport *t, const char *file)
 {
-	const char *slash = strrchr(file, '/');
-	char *dir;
-	int fd, rc = 0;
 
-	if ((dir = strndup(file, slash ? (size_t)(slash - file) : 1)) == NULL) {
-		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
+	if (dirsync_parent(file)) {
+		syserr(t, file, "fsync of its directory", errno);
 		return (-1);
 	}
-	if (dir[0] == '\0')
-		dir[0] = '/';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(fd) == -1) {
-		syserr(t, dir, "fsync", errno);
-		rc = -1;
-	}
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return (rc);
+	return (0);
 }
 
 static int

@@ -4,12 +4,17 @@
 #include <stddef.h>
 
 /*
- * Reading a small file that must be what it claims: keys, public keys,
- * identity files.  The checks are made on the opened descriptor (no race
- * with a rename), and a FIFO in the file's place is refused, not waited on.
+ * The one reader of small files that must be what they claim: the
+ * configuration, keys, public keys, identity files, the local state.  The
+ * checks are made on the opened descriptor (no race with a rename), and a
+ * FIFO, directory or device in the file's place is refused, not waited on
+ * or read forever.
  */
 
 #define READFILE_PRIVATE	1	/* owned by us or root, mode 0600 or less */
+#define READFILE_MISSING_OK	2	/* a missing file reads as empty */
+/* Report every failure in the class ${cls} (e.g. EX_CONFIG). */
+#define READFILE_CLASS(cls)	((cls) << 8)
 
 /**
  * readfile_load(path, max, flags, what, len):
@@ -17,8 +22,9 @@
  * buffer of ${max} + 1 bytes, NUL-terminated, its length in ${*len}.
  * ${what} names the kind of file in messages ("key file").  With
  * READFILE_PRIVATE in ${flags}, refuse (EX_NOPERM) a file not owned by the
- * user or root, or open to group or others.  A missing file is EX_NOINPUT.
- * Return NULL after logging.
+ * user or root, or open to group or others.  A missing file is EX_NOINPUT
+ * (or an empty buffer with READFILE_MISSING_OK); anything but a regular
+ * file, or a larger one, is EX_DATAERR.  Return NULL after logging.
  */
 char *readfile_load(const char *, size_t, int, const char *, size_t *);
 

@@ -47,7 +47,7 @@ rm "$D/1001/INBOX/msg0002.wav" && mkdir "$D/1001/INBOX/msg0002.wav" &&
 ln -sfn "1001/INBOX/renamed one.wav" "$D/latest.wav"
 mv "$D/1001" "$D/1005"
 expect_exit 0 sv backup --category data
-expect_stdout '^Data_3: incremental on Data_2,'
+expect_stdout '^Data_3: .*, incremental on Data_2$'
 sv_snap "$D" > "$T/snap.3"
 
 for id in 1 2 3; do stock_restore "$id"; done

@@ -114,6 +114,14 @@ expect_stderr "$T/bad4.conf:5: server.credentials: "
 ! grep -q "$SECRET" "$T/stdout" "$T/stderr" || fail "an error message printed the credentials"
 expect_exit 78 "$SITEVAULT" -c "$T/missing.conf" show
 expect_stderr "$T/missing.conf: No such file"
+# A FIFO or a directory in the configuration's place is an error at once,
+# not a wait for a writer (timeout only keeps a regression from hanging).
+mkfifo "$T/fifo.conf"
+expect_exit 78 timeout 60 "$SITEVAULT" -c "$T/fifo.conf" show
+expect_stderr "^sitevault: $T/fifo.conf: not a regular file \(a FIFO\)$"
+mkdir "$T/dir.conf"
+expect_exit 78 "$SITEVAULT" -c "$T/dir.conf" show
+expect_stderr "^sitevault: $T/dir.conf: not a regular file \(a directory\)$"
 ok "configuration errors"
 
 # -c and SITEVAULT_CONFIG are both honoured; -c wins, also after the command.

@@ -16,6 +16,7 @@
 
 #include "crypto/age.h"
 #include "crypto/age_internal.h"
+#include "util/b64.h"
 #include "age_test.h"
 
 static void
@@ -91,7 +92,7 @@ test_low_order(void **state)
 		assert_null(age_writer_new((const uint8_t (*)[AGE_KEY_LEN])rc,
 		    2, buf_out, &ct));
 		/* The reader refuses such a share. */
-		age_b64_encode(low_order[i], AGE_KEY_LEN, share, sizeof(share));
+		b64_encode(low_order[i], AGE_KEY_LEN, 0, share, sizeof(share));
 		snprintf(extra, sizeof(extra), "-> X25519 %s\n"
 		    "W3E/OCRme9TiTY97JoK31Z71arNur77WIIdB90XnN3M\n", share);
 		free(ct.p);
