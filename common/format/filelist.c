@@ -242,6 +242,23 @@ parse_time(const char *s, size_t len, int64_t *sec, long *ns)
 	return (0);
 }
 
+/* Is ${p} a relative path of non-empty components other than . and ..? */
+static int
+path_ok(const char *p)
+{
+	const char *c, *end;
+
+	for (c = p; ; c = end + 1) {
+		if ((end = strchr(c, '/')) == NULL)
+			end = c + strlen(c);
+		if (end == c || (end - c == 1 && c[0] == '.') ||
+		    (end - c == 2 && c[0] == '.' && c[1] == '.'))
+			return (0);
+		if (*end == '\0')
+			return (1);
+	}
+}
+
 /* Unescape PATH into a new entry of ${fl}. */
 static int
 parse_path(struct filelist *fl, const char *s, size_t len,
@@ -269,6 +286,11 @@ parse_path(struct filelist *fl, const char *s, size_t len,
 		} else
 			raw[n++] = (char)c;
 	}
+	raw[n] = '\0';
+	/* Names the archive could hold: relative, no empty, "." or ".."
+	   component, so that nothing built from a list leaves its root. */
+	if (!path_ok(raw))
+		goto out;
 	if ((*out = fl_append(fl, raw, n)) != NULL)
 		rc = 0;
 out:
@@ -310,8 +332,8 @@ parse_line(struct filelist *fl, const char *p, const char *end)
 	if (manifest_fields_u64_parse(f[5], fl6[5], &ino))
 		return ("bad inode");
 	if (parse_path(fl, p, (size_t)(end - p), &e))
-		return ("bad path (empty, absolute, or not canonically "
-		    "escaped)");
+		return ("bad path (empty, absolute, with an empty, . or .. "
+		    "component, or not canonically escaped)");
 	e->type = f[0][0];
 	e->mode = mode;
 	e->size = size;

@@ -190,8 +190,16 @@ replay_restore(struct transport *t, struct store *st,
 
 	memset(rs, 0, sizeof(*rs));
 	if (!m->has_base) {
+		struct filelist *fl = NULL;
+
+		/* A chain's full backup: its file list must verify too. */
 		rs->nbackups = 1;
-		return (restore_stream(t, m, sks, nsk, root, hooks, &rs->st));
+		if (restore_stream(t, m, sks, nsk, root, hooks, &rs->st) ||
+		    (m->has_filelist &&
+		    (fl = chain_list_fetch(t, m, sks, nsk)) == NULL))
+			return (-1);
+		filelist_free(fl);
+		return (0);
 	}
 	if (store_scan(st, m->category, &b, &n))
 		return (-1);

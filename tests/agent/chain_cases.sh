@@ -111,6 +111,15 @@ expect_exit 65 sv restore 4 --category data
 [ "$(sv_snap "$D")" = "$before" ] || fail "a failed chain restore changed the live tree"
 cp "$T/part.saved" "$part"
 expect_exit 0 sv verify 4 --category data
+# The file list of a backup of the chain is checked too.
+cp "$SITE_DIR/Data_3/filelist" "$T/filelist.saved"
+flip "$SITE_DIR/Data_3/filelist" 150
+expect_exit 65 sv verify 4 --category data
+expect_stderr 'Data_3/filelist: size or SHA-256 differs from the signed manifest'
+expect_exit 65 sv restore 4 --category data
+[ "$(sv_snap "$D")" = "$before" ] || fail "a failed chain restore changed the live tree"
+cp "$T/filelist.saved" "$SITE_DIR/Data_3/filelist"
+expect_exit 0 sv verify 4 --category data
 ok "$STORE: verify ID checks the whole chain; a bad base stops restore"
 
 # A missing base: the chain is broken, and the next backup is full.

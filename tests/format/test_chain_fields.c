@@ -266,6 +266,13 @@ static const struct {
 	{ "odd\\x5cname", "odd\\x00name", 7 },
 	{ "131073 var/spool", "131073 /var/spool", 2 },
 	{ "131073 var/spool/voicemail\n", "131073 \n", 2 },
+	{ "131073 var/spool", "131073 ../var/spool", 2 },
+	{ "131073 var/spool", "131073 ./var/spool", 2 },
+	{ "131073 var/spool", "131073 var//spool", 2 },
+	{ "voicemail/Old Messages", "voicemail/..", 5 },
+	{ "voicemail/Old Messages", "voicemail/.", 5 },
+	{ "voicemail/Old Messages", "voicemail/Old Messages/", 5 },
+	{ "voicemail/Old Messages", "voicemail/Old..", 0 },
 	{ ".txt\n", ".txt", 7 },		/* no final LF */
 	{ ".txt\n", ".txt\r\n", 7 },
 	/* order by path, each path once */
