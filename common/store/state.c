@@ -455,22 +455,30 @@ state_list_get(const char *dir, const char *site, const char *category,
 	char *path, *buf = NULL;
 	size_t hlen, n;
 	FILE *f;
-	int rc = -1;
+	int fd, rc = -1;
 
 	*text = NULL;
 	*len = 0;
 	if ((path = list_path(dir, site, category)) == NULL)
 		return (-1);
-	if ((f = fopen(path, "re")) == NULL) {
+	/* O_NONBLOCK: a FIFO planted here must not hang the run. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || (f = fdopen(fd, "r")) == NULL) {
 		if (errno == ENOENT)
 			rc = 0;
 		else
 			log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		goto out0;
 	}
-	if (fstat(fileno(f), &sb) || (uint64_t)sb.st_size > LIST_MAX) {
-		log_fail(EX_IOERR, "%s: %s", path, errno ? strerror(errno) :
-		    "too large");
+	if (fstat(fileno(f), &sb)) {
+		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		goto out1;
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > LIST_MAX) {
+		log_fail(EX_IOERR, "%s: not a regular file, or too large",
+		    path);
 		goto out1;
 	}
 	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
