@@ -168,7 +168,7 @@ check_bwlimit(struct check *ck, const struct conf *c)
 		    "to a local store", sz);
 	else
 		result(ck, PASS, "bandwidth", "uploads and downloads capped "
-		    "at %s bytes/s (bwlimit = %s)", sz, sz);
+		    "at %s bytes/s (bwlimit)", sz);
 }
 
 /* Reach the store and log in: two lines for FTP, one for a local store. */
