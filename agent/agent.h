@@ -1,13 +1,14 @@
 #ifndef AGENT_H_
 #define AGENT_H_
 
-#include <getopt.h>
+#include "cli.h"
 
 struct conf;
 
 /*
- * The options of one run: the global ones (SPEC section 4) and what is left
- * of the command line for the command.  Field names follow the flags.
+ * The options of one run: the global ones (sitevault(8), "Global options")
+ * and the command's, as cli_parse() found them.  Field names follow the
+ * flags.
  */
 struct agent {
 	const char *config;	/* -c FILE, else $SITEVAULT_CONFIG, else default */
@@ -16,22 +17,11 @@ struct agent {
 	int json;		/* --json */
 	int argc;		/* command arguments; argv[0] is the command */
 	char **argv;
+	struct cli_opt opts[CLI_OPTS_MAX];	/* the command's options */
+	int nopts;
+	char **operands;	/* what is left after the options */
+	int noperands;
 };
-
-/* Long options every command accepts after its name, too. */
-#define AGENT_GLOBAL_LONGOPTS						\
-	{ "config", required_argument, NULL, 'c' },			\
-	{ "quiet", no_argument, NULL, 'q' },				\
-	{ "verbose", no_argument, NULL, 'v' },				\
-	{ "json", no_argument, NULL, 'J' }
-#define AGENT_GLOBAL_SHORTOPTS "c:qv"
-
-/**
- * agent_global_opt(ag, ch, arg):
- * Apply global option ${ch} (as returned by getopt_long with
- * AGENT_GLOBAL_LONGOPTS) to ${ag}.  Return 1 if it was one, else 0.
- */
-int agent_global_opt(struct agent *, int, const char *);
 
 /**
  * agent_usage(ag, fmt, ...):
@@ -54,16 +44,10 @@ int agent_conf(const struct agent *, struct conf **);
  */
 int agent_exitcode(void);
 
-/* One function per command, in agent/cmd_<command>.c; each returns the exit code. */
-int cmd_keygen(struct agent *);
-int cmd_credentials(struct agent *);
-int cmd_show(struct agent *);
-int cmd_check(struct agent *);
-int cmd_backup(struct agent *);
-int cmd_list(struct agent *);
-int cmd_history(struct agent *);
-int cmd_verify(struct agent *);
-int cmd_restore(struct agent *);
-int cmd_prune(struct agent *);
+/*
+ * One command per agent/cmd_<command>.c, declared there as cli_<command>
+ * (cli.h): its options table, help, and the function that runs it after
+ * cli_parse() and returns the exit code.
+ */
 
 #endif /* !AGENT_H_ */

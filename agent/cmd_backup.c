@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "run/backup.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "format/history.h"
 #include "util/human.h"
@@ -160,48 +161,23 @@ json_report(struct json *j, const struct backup_report *rep, double secs)
 	json_object_end(j);
 }
 
-/* Parse the options into ${cats} (NULL-terminated) and ${desc}. */
+/* Parse the options into ${cats} (${*ncats} of them) and ${desc}. */
 static int
-options(struct agent *ag, const char **cats, const char **desc)
+options(struct agent *ag, enum category cats[CATEGORY_N], size_t *ncats,
+    const char **desc)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "description", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *cat = "all";
-	int ch;
+	const char *cat = NULL;
+	int i;
 
 	*desc = NULL;
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'C')
-			cat = optarg;
-		else if (ch == 'D')
-			*desc = optarg;
-		else
-			return (agent_usage(ag, "unknown option"));
+	for (i = 0; i < ag->nopts; i++) {
+		if (ag->opts[i].id == OPTION_CATEGORY)
+			cat = ag->opts[i].arg;
+		else if (ag->opts[i].id == OPTION_DESCRIPTION)
+			*desc = ag->opts[i].arg;
 	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
-	if (strcmp(cat, "all") == 0) {
-		cats[0] = "Configuration";
-		cats[1] = "Data";
-		cats[2] = NULL;
-	} else if (strcmp(cat, "configuration") == 0) {
-		cats[0] = "Configuration";
-		cats[1] = NULL;
-	} else if (strcmp(cat, "data") == 0) {
-		cats[0] = "Data";
-		cats[1] = NULL;
-	} else {
-		return (agent_usage(ag, "--category: %s: not all, "
-		    "configuration or data", cat));
-	}
+	if (category_parse(cat, cats, ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, cat));
 	if (*desc != NULL && !manifest_description_ok(*desc))
 		return (agent_usage(ag, "--description: must be UTF-8 without "
 		    "control characters, at most 1024 bytes"));
@@ -220,10 +196,11 @@ record_failure(const struct conf *c, const char *why)
 		(void)state_history_append(c->state_dir, line);
 }
 
-int
+static int
 cmd_backup(struct agent *ag)
 {
-	const char *cats[3], *desc;
+	enum category cats[CATEGORY_N];
+	const char *desc;
 	struct conf *c = NULL;
 	struct session s;
 	struct backup_ctx ctx;
@@ -234,12 +211,12 @@ cmd_backup(struct agent *ag)
 	struct recipients r;
 	char why[1024];
 	double secs[2];
-	size_t i, n, ndone = 0;
+	size_t i, n, ncats, ndone = 0;
 	int rc, all, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
-	if ((rc = options(ag, cats, &desc)) != 0)
+	if ((rc = options(ag, cats, &ncats, &desc)) != 0)
 		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
@@ -247,26 +224,21 @@ cmd_backup(struct agent *ag)
 	log_capture(why, sizeof(why));
 
 	/* With "all", a category without paths is skipped; asked for, an error. */
-	all = cats[1] != NULL;
-	for (i = n = 0; cats[i] != NULL; i++) {
-		char *const *paths = strcmp(cats[i], "Data") == 0 ?
-		    c->backup_data : c->backup_configuration;
-
-		if (paths[0] != NULL)
+	all = ncats > 1;
+	for (i = n = 0; i < ncats; i++) {
+		if (category_paths(c, cats[i])[0] != NULL)
 			cats[n++] = cats[i];
 		else if (all)
 			log_info("%s: no paths in [backup] %s: skipped",
-			    cats[i], strcmp(cats[i], "Data") == 0 ? "data" :
-			    "configuration");
+			    category_name(cats[i]), category_key(cats[i]));
 	}
 	if (n == 0) {
 		log_fail(EX_CONFIG, "%s: nothing to back up: [backup] %s "
 		    "is empty", c->path, all ? "configuration and "
-		    "data" : strcmp(cats[0], "Data") == 0 ? "data" :
-		    "configuration");
+		    "data" : category_key(cats[0]));
 		goto fail;
 	}
-	cats[n] = NULL;
+	ncats = n;
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;
@@ -279,13 +251,14 @@ cmd_backup(struct agent *ag)
 	ctx.st = s.st;
 	ctx.r = &r;
 	ctx.why = why;
-	for (i = 0; cats[i] != NULL; i++) {
-		progress_init(&bp.pg, cats[i], ag->quiet || ag->json);
+	for (i = 0; i < ncats; i++) {
+		progress_init(&bp.pg, category_name(cats[i]),
+		    ag->quiet || ag->json);
 		/* A progress line only for a person watching a terminal. */
 		ctx.progress = bp.pg.enabled ? progress_cb : NULL;
 		ctx.progress_cookie = &bp;
-		bp.total = bp.pg.enabled ? source_bytes(strcmp(cats[i],
-		    "Data") == 0 ? c->backup_data : c->backup_configuration) : 0;
+		bp.total = bp.pg.enabled ?
+		    source_bytes(category_paths(c, cats[i])) : 0;
 		bp.rchar0 = rchar();
 		rc = backup_category(&ctx, cats[i], desc, &reps[ndone]);
 		progress_clear(&bp.pg);
@@ -327,3 +300,19 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("back up this category"),
+	{ "description", OPTION_DESCRIPTION, "TEXT",
+	    "recorded in the manifest and shown by list" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_backup = {
+	"backup", cmd_backup, NULL, 0, cmd_options,
+	"Back up the configured paths of each category as a new backup with "
+	"the next id of that category: archived, compressed, encrypted, "
+	"signed and uploaded, the manifest last.  Then, with "
+	"verify_after_upload, verify it, and apply retention.",
+	"sitevault -q backup --category data --description \"before upgrade\""
+};

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,27 +361,15 @@ check_space(struct check *ck, const struct conf *c, struct transport *t)
 		    (unsigned long long)(bytes >> 20));
 }
 
-int
+static int
 cmd_check(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct transport *t = NULL;
 	struct check ck;
 	struct conf *c = NULL;
 	struct keys *k = NULL;
 	char *pw = NULL, w[1024];
-	int ch;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (!agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "no arguments expected"));
 	memset(&ck, 0, sizeof(ck));
 	ck.ag = ag;
 	log_capture(ck.why, sizeof(ck.why));
@@ -426,3 +413,17 @@ out:
 	conf_free(c);
 	return (ck.first);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_check = {
+	"check", cmd_check, NULL, 0, cmd_options,
+	"Preflight the configuration before the first backup: the "
+	"configuration, the key file, the clock, the server (login, mkdir, "
+	"upload, rename, download, delete in the site directory) and its free "
+	"space.  One line per check, PASS, WARN or FAIL; the exit code is that "
+	"of the first failure.",
+	"sitevault check"
+};

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -421,25 +420,16 @@ out:
 	return (rc);
 }
 
-int
+static int
 cmd_credentials(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	char pw[SEAL_MAXPASS + 2], why[512];
 	struct conf *c = NULL;
 	struct keys *k = NULL;
 	struct json j;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (!agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
+	if (ag->noperands != 0)
 		return (agent_usage(ag, "no arguments expected (the password "
 		    "is read from the terminal or standard input)"));
 	log_capture(why, sizeof(why));
@@ -479,3 +469,17 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+/* Operands are refused by the command itself, with a hint. */
+const struct cli_command cli_credentials = {
+	"credentials", cmd_credentials, NULL, CLI_OPERANDS_ANY,
+	cmd_options,
+	"Ask for the FTP password without echo (or read one line of standard "
+	"input) and store it, sealed with the site key, as [server] "
+	"credentials in the configuration file.",
+	"sitevault credentials"
+};

@@ -35,29 +35,17 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 	    sizeof(sz)), e->description);
 }
 
-int
+static int
 cmd_history(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct history_entry *e = NULL;
 	struct conf *c = NULL;
 	struct session s;
 	char *text = NULL, *line, *next;
 	unsigned long lineno = 0;
 	size_t len;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (!agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	if (session_open(&s, c, c->site_name, 0) ||
@@ -100,3 +88,14 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_history = {
+	"history", cmd_history, NULL, 0, cmd_options,
+	"Print the server's history log of this site, oldest first: time "
+	"(UTC), operation, category, id, result, bytes and description.",
+	"sitevault history"
+};

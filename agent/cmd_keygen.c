@@ -1,6 +1,5 @@
 /* sitevault keygen [--out FILE]: a new site key (SPEC sections 4 and 6). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -57,32 +56,18 @@ report(const struct agent *ag, const struct keys *k, const char *path)
 	return (fflush(stdout) == 0 ? 0 : -1);
 }
 
-int
+static int
 cmd_keygen(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct conf *c = NULL;
 	struct keys *k = NULL;
 	const char *out = NULL;
 	char kid[17];
-	int ch, rc;
+	int i, rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'o')
-			out = optarg;
-		else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
+	for (i = 0; i < ag->nopts; i++)
+		if (ag->opts[i].id == OPTION_OUT)
+			out = ag->opts[i].arg;
 	if (out != NULL && out[0] == '\0')
 		return (agent_usage(ag, "--out needs a file name"));
 
@@ -120,3 +105,17 @@ done:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ "out", OPTION_OUT, "FILE", "write the key to FILE and FILE.pub "
+	    "(default: [keys] secret of the configuration)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_keygen = {
+	"keygen", cmd_keygen, NULL, 0, cmd_options,
+	"Create a new site key (an age identity and a minisign signing key) "
+	"in a secret key file of mode 0600 and its public half in FILE.pub. "
+	"An existing file is never overwritten.",
+	"sitevault keygen --out /etc/sitevault/site.key"
+};

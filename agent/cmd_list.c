@@ -142,37 +142,23 @@ list_site(const struct agent *ag, struct store *st, int header)
 	return (0);
 }
 
-int
+static int
 cmd_list(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "site", required_argument, NULL, 'S' },
-		{ "all-sites", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *site = NULL;
 	struct conf *c = NULL;
 	struct session s;
 	struct store *st;
 	char **names = NULL;
 	size_t n = 0, i;
-	int ch, all = 0, rc;
+	int j, all = 0, rc;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'S')
-			site = optarg;
-		else if (ch == 'A')
+	for (j = 0; j < ag->nopts; j++) {
+		if (ag->opts[j].id == OPTION_SITE)
+			site = ag->opts[j].arg;
+		else if (ag->opts[j].id == OPTION_ALL_SITES)
 			all = 1;
-		else
-			return (agent_usage(ag, "unknown option"));
 	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if (all && site != NULL)
 		return (agent_usage(ag, "--site and --all-sites exclude each "
 		    "other"));
@@ -211,3 +197,17 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ "site", OPTION_SITE, "NAME", "list the backups of site NAME" },
+	{ "all-sites", OPTION_ALL_SITES, NULL, "list every site on the server" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_list = {
+	"list", cmd_list, NULL, 0, cmd_options,
+	"List the backups on the server: category, id, date (UTC), size, file "
+	"count, description and status.  Only a backup with a valid signed "
+	"manifest is complete.",
+	"sitevault --json list --all-sites"
+};

@@ -117,34 +117,20 @@ report_keep(const struct agent *ag, const struct store_backup *b,
  * the lock can be one still being written; only those found by this scan
  * are removed.
  */
-int
+static int
 cmd_prune(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_backup *b = NULL;
 	struct conf *c = NULL;
 	struct session s;
 	char line[HISTORY_LINE_MAX], why[512];
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
-	int ch, rc, dry_run = 0;
+	int j, rc, dry_run = 0;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		if (ch == 'n')
+	for (j = 0; j < ag->nopts; j++)
+		if (ag->opts[j].id == OPTION_DRY_RUN)
 			dry_run = 1;
-		else
-			return (agent_usage(ag, "unknown option"));
-	}
-	if (optind != ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	log_capture(why, sizeof(why));
@@ -199,3 +185,15 @@ out:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_DRY_RUN("only print what would be removed"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_prune = {
+	"prune", cmd_prune, NULL, 0, cmd_options,
+	"Apply retention now, and remove the leftovers of failed uploads "
+	"(directories without a valid signed manifest, temporary files).",
+	"sitevault prune --dry-run"
+};

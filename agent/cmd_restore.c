@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -44,66 +44,41 @@ struct restore_opts {
 static int
 parse(struct agent *ag, struct restore_opts *o)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "target", required_argument, NULL, 't' },
-		{ "from-site", required_argument, NULL, 'S' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "allow-rollback", no_argument, NULL, 'R' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	const struct cli_opt *op;
+	int i;
 
 	memset(o, 0, sizeof(*o));
 	o->which = "latest";
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'C':
-			o->category = optarg;
+	for (i = 0; i < ag->nopts; i++) {
+		op = &ag->opts[i];
+		switch (op->id) {
+		case OPTION_CATEGORY:
+			o->category = op->arg;
 			break;
-		case 't':
-			o->target = optarg;
+		case OPTION_TARGET:
+			o->target = op->arg;
 			break;
-		case 'S':
-			o->from_site = optarg;
+		case OPTION_FROM_SITE:
+			o->from_site = op->arg;
 			break;
-		case 'i':
+		case OPTION_IDENTITY:
 			if (o->nidentity == 16)
 				return (agent_usage(ag, "too many --identity"));
-			o->identity[o->nidentity++] = optarg;
+			o->identity[o->nidentity++] = op->arg;
 			break;
-		case 'R':
+		case OPTION_ALLOW_ROLLBACK:
 			o->allow_rollback = 1;
 			break;
-		case 'n':
+		case OPTION_DRY_RUN:
 			o->dry_run = 1;
 			break;
-		default:
-			return (agent_usage(ag, "unknown option"));
 		}
 	}
-	if (optind < ag->argc)
-		o->which = ag->argv[optind++];
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
+	if (ag->noperands > 0)
+		o->which = ag->operands[0];
 	if (o->target != NULL && o->target[0] != '/')
 		return (agent_usage(ag, "--target must be an absolute path"));
 	return (0);
-}
-
-/* The configured paths of a category. */
-static char **
-paths_of(const struct conf *c, const char *category)
-{
-
-	return (strcmp(category, "Data") == 0 ? c->backup_data :
-	    c->backup_configuration);
 }
 
 static void
@@ -122,7 +97,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
     struct session *s, struct selection *sel, size_t nsel, const char *stage)
 {
 	char staged[4096];
-	char **p;
+	char *const *p;
 	size_t i;
 
 	if (o->target != NULL) {
@@ -134,7 +109,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 		return (stage_commit(stage, o->target));
 	}
 	for (i = 0; i < nsel; i++) {
-		for (p = paths_of(s->c, sel[i].category); *p != NULL; p++) {
+		for (p = category_paths(s->c, sel[i].cat); *p != NULL; p++) {
 			snprintf(staged, sizeof(staged), "%s%s", stage, *p);
 			if (stage_same_fs(staged, *p) < 0)
 				return (-1);
@@ -152,7 +127,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 	return (0);
 }
 
-int
+static int
 cmd_restore(struct agent *ag)
 {
 	struct restore_opts o;
@@ -163,8 +138,9 @@ cmd_restore(struct agent *ag)
 	struct selection *sel = NULL;
 	struct replay_stats rs;
 	struct unpack_stats total;
-	const char *cats[2], *site, *first;
-	char *stage = NULL, **p, why[1024], label[256];
+	enum category cats[CATEGORY_N];
+	const char *site, *first;
+	char *stage = NULL, *const *p, why[1024], label[256];
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
@@ -172,9 +148,8 @@ cmd_restore(struct agent *ag)
 
 	if ((rc = parse(ag, &o)) != 0)
 		return (rc);
-	if (select_category(o.category, cats, &ncats))
-		return (agent_usage(ag, "--category: all, configuration or "
-		    "data, not %s", o.category));
+	if (category_parse(o.category, cats, &ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, o.category));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
@@ -198,7 +173,7 @@ cmd_restore(struct agent *ag)
 	/* 2. One staging directory beside the (first) target. */
 	first = o.target;
 	for (i = 0; first == NULL && i < nsel; i++) {
-		p = paths_of(s.c, sel[i].category);
+		p = category_paths(s.c, sel[i].cat);
 		if (*p != NULL)
 			first = *p;
 	}
@@ -208,7 +183,7 @@ cmd_restore(struct agent *ag)
 		goto fail;
 	}
 	for (i = 0; o.target == NULL && i < nsel; i++) {
-		for (p = paths_of(s.c, sel[i].category); *p != NULL; p++) {
+		for (p = category_paths(s.c, sel[i].cat); *p != NULL; p++) {
 			if (stage_same_fs(first, *p) != 1) {
 				log_fail(EX_CANTCREAT, "%s and %s are on "
 				    "different filesystems: restore them one "
@@ -301,3 +276,26 @@ done:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("restore this category"),
+	{ "target", OPTION_TARGET, "DIR", "restore the whole archive under the "
+	    "absolute path DIR, not over the configured paths" },
+	{ "from-site", OPTION_FROM_SITE, "NAME", "restore a backup of site "
+	    "NAME (its key must be in [keys] trusted)" },
+	CLI_OPT_IDENTITY,
+	CLI_OPT_ALLOW_ROLLBACK,
+	CLI_OPT_DRY_RUN("verify everything and show what would change, "
+	    "writing nothing"),
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_restore = {
+	"restore", cmd_restore, "[ID|latest]", 1, cmd_options,
+	"Restore a backup (default latest).  The signature, every part's "
+	"SHA-256 and every encrypted chunk are checked while the files are "
+	"extracted into a staging directory, which is moved into place only "
+	"after the whole stream verified; on any failure the target is left "
+	"untouched.",
+	"sitevault restore latest --category data --target /srv/restore"
+};

@@ -1,6 +1,5 @@
 /* sitevault show: the effective configuration (SPEC section 4). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -148,27 +147,13 @@ show_json(struct json *j, const struct conf *c)
 	json_object_end(j);
 }
 
-int
+static int
 cmd_show(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct conf *c = NULL;
 	struct json j;
-	int ch, rc;
+	int rc;
 
-	opterr = 0;
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (ch == '?' || !agent_global_opt(ag, ch, optarg))
-			return (agent_usage(ag, "unknown option or missing "
-			    "argument: %s", ag->argv[optind - 1]));
-	}
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 
@@ -187,3 +172,14 @@ cmd_show(struct agent *ag)
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_show = {
+	"show", cmd_show, NULL, 0, cmd_options,
+	"Print the effective configuration, defaults included; the password "
+	"is never shown.",
+	"sitevault -c /etc/sitevault/sitevault.conf show"
+};

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -58,62 +58,46 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 	fflush(stdout);
 }
 
-int
+static int
 cmd_verify(struct agent *ag)
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "category", required_argument, NULL, 'C' },
-		{ "site", required_argument, NULL, 'S' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "allow-rollback", no_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct session s;
 	struct conf *c = NULL;
 	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
 	struct replay_stats rs;
-	const char *cats[2], *catopt = NULL, *site = NULL, *which = "latest";
+	enum category cats[CATEGORY_N];
+	const char *catopt = NULL, *site = NULL, *which = "latest";
 	char *idfiles[16], why[1024], label[256];
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
-	int ch, rc, rollback = 0;
+	int j, rc, rollback = 0;
 	struct timespec t0, t1;
 
-	while ((ch = getopt_long(ag->argc, ag->argv, AGENT_GLOBAL_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(ag, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'C':
-			catopt = optarg;
+	for (j = 0; j < ag->nopts; j++) {
+		switch (ag->opts[j].id) {
+		case OPTION_CATEGORY:
+			catopt = ag->opts[j].arg;
 			break;
-		case 'S':
-			site = optarg;
+		case OPTION_SITE:
+			site = ag->opts[j].arg;
 			break;
-		case 'i':
+		case OPTION_IDENTITY:
 			if (nid == sizeof(idfiles) / sizeof(idfiles[0]))
 				return (agent_usage(ag, "too many --identity"));
-			idfiles[nid++] = optarg;
+			idfiles[nid++] = ag->opts[j].arg;
 			break;
-		case 'R':
+		case OPTION_ALLOW_ROLLBACK:
 			rollback = 1;
 			break;
-		default:
-			return (agent_usage(ag, "unknown option"));
 		}
 	}
-	if (optind < ag->argc)
-		which = ag->argv[optind++];
-	if (optind < ag->argc)
-		return (agent_usage(ag, "unexpected argument: %s",
-		    ag->argv[optind]));
-	if (select_category(catopt, cats, &ncats))
-		return (agent_usage(ag, "--category: all, configuration or "
-		    "data, not %s", catopt));
+	if (ag->noperands > 0)
+		which = ag->operands[0];
+	if (category_parse(catopt, cats, &ncats))
+		return (agent_usage(ag, CATEGORY_PARSE_ERROR, catopt));
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
@@ -170,3 +154,19 @@ done:
 	conf_free(c);
 	return (rc);
 }
+
+static const struct cli_option cmd_options[] = {
+	CLI_OPT_CATEGORY("verify this category"),
+	{ "site", OPTION_SITE, "NAME", "verify a backup of site NAME" },
+	CLI_OPT_IDENTITY,
+	CLI_OPT_ALLOW_ROLLBACK,
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_verify = {
+	"verify", cmd_verify, "[ID|latest]", 1, cmd_options,
+	"Download a backup (default latest) and check its signature, every "
+	"part's hash and every encrypted chunk, through to the end of the "
+	"archive, writing nothing.",
+	"sitevault verify latest --category configuration"
+};

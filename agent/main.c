@@ -10,77 +10,68 @@
 #include "config.h"
 
 #include "agent.h"
+#include "cli.h"
 #include "conf/conf.h"
 #include "util/log.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(struct agent *);
-	const char *synopsis;
-} commands[] = {
-	{ "keygen", cmd_keygen, "keygen [--out FILE]" },
-	{ "credentials", cmd_credentials, "credentials" },
-	{ "show", cmd_show, "show" },
-	{ "check", cmd_check, "check" },
-	{ "backup", cmd_backup,
-	    "backup [--category all|configuration|data] [--description TEXT]" },
-	{ "list", cmd_list, "list [--site NAME | --all-sites]" },
-	{ "history", cmd_history, "history" },
-	{ "verify", cmd_verify,
-	    "verify [ID|latest] [--category C] [--site NAME] [--identity FILE]\n"
-	    "                  [--allow-rollback]" },
-	{ "restore", cmd_restore,
-	    "restore [ID|latest] [--category C] [--target DIR] [--from-site NAME]\n"
-	    "                  [--identity FILE] [--allow-rollback] [--dry-run]" },
-	{ "prune", cmd_prune, "prune [--dry-run]" },
+static const struct cli_command *const commands[] = {
+	&cli_keygen, &cli_credentials, &cli_show, &cli_check, &cli_backup,
+	&cli_list, &cli_history, &cli_verify, &cli_restore, &cli_prune,
 };
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: sitevault [-c FILE] [-q|-v] [--json] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: sitevault [-c FILE] [-q|-v] [--json] COMMAND [ARGS]\n"
+	    "       sitevault help COMMAND\n\n"
 	    "commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s\n", commands[i].synopsis);
-	fprintf(f, "\noptions:\n"
-	    "  -c, --config FILE  configuration file (default $SITEVAULT_CONFIG,\n"
-	    "                     else " CONF_DEFAULT_PATH ")\n"
-	    "  -q, --quiet        print nothing but errors\n"
-	    "  -v, --verbose      print debugging detail\n"
-	    "      --json         one JSON object per line\n"
-	    "  -h, --help         this help\n"
-	    "  -V, --version      print the version\n\n"
+	for (i = 0; i < NCOMMANDS; i++)
+		cli_synopsis(f, commands[i]);
+	cli_global_help(f);
+	fprintf(f, "\n"
 	    "exit codes: 0 ok, 64 usage, 65 verification failed, 66 backup not found,\n"
 	    "69 server unavailable, 73 cannot create output, 74 I/O error,\n"
 	    "75 temporary failure, 77 permission denied, 78 configuration error\n");
 }
 
-int
-agent_global_opt(struct agent *ag, int ch, const char *arg)
+/* The command named ${name}, or NULL after saying so. */
+static const struct cli_command *
+find_command(const char *name)
 {
+	char esc[256];
+	size_t i;
 
-	switch (ch) {
-	case 'c':
-		ag->config = arg;
-		return (1);
-	case 'q':
-		ag->quiet = 1;
-		ag->verbose = 0;
-		break;
-	case 'v':
-		ag->verbose = 1;
-		ag->quiet = 0;
-		break;
-	case 'J':
-		ag->json = 1;
-		return (1);
-	default:
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i]->name) == 0)
+			return (commands[i]);
+	fprintf(stderr, "sitevault: unknown command: %s\n",
+	    log_escape(name, esc, sizeof(esc)));
+	usage(stderr);
+	return (NULL);
+}
+
+/* `sitevault help [COMMAND]`. */
+static int
+help(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
 		return (0);
 	}
-	log_init("sitevault", ag->quiet, ag->verbose);
-	return (1);
+	if (argc > 2) {
+		fprintf(stderr, "sitevault: help: one command at a time\n");
+		return (EX_USAGE);
+	}
+	if ((cmd = find_command(argv[1])) == NULL)
+		return (EX_USAGE);
+	cli_help(stdout, cmd);
+	return (0);
 }
 
 int
@@ -94,7 +85,8 @@ agent_usage(const struct agent *ag, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "sitevault: %s: %s\n", ag->argv[0],
 	    log_escape(msg, esc, sizeof(esc)));
-	fprintf(stderr, "Try 'sitevault --help'.\n");
+	fprintf(stderr, "Try 'sitevault help %s'.\n",
+	    log_escape(ag->argv[0], esc, sizeof(esc)));
 	return (EX_USAGE);
 }
 
@@ -118,18 +110,11 @@ agent_exitcode(void)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		AGENT_GLOBAL_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_command *cmd;
 	struct agent ag;
 	struct rlimit rl;
 	const char *env;
-	char esc[256];
-	size_t i;
-	int ch;
+	int rc;
 
 	/* Files we create are private; secrets never land in a core dump. */
 	umask(077);
@@ -143,22 +128,18 @@ main(int argc, char *argv[])
 	else
 		ag.config = CONF_DEFAULT_PATH;
 
-	/* '+': stop at the command name; its own options follow it. */
-	while ((ch = getopt_long(argc, argv, "+" AGENT_GLOBAL_SHORTOPTS "hV",
-	    longopts, NULL)) != -1) {
-		if (agent_global_opt(&ag, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return (0);
-		case 'V':
-			printf("sitevault %s\n", PACKAGE_VERSION);
-			return (0);
-		default:
-			usage(stderr);
-			return (EX_USAGE);
-		}
+	switch (cli_parse_global(&ag, argc, argv)) {
+	case 0:
+		break;
+	case 'h':
+		usage(stdout);
+		return (0);
+	case 'V':
+		printf("sitevault %s\n", PACKAGE_VERSION);
+		return (0);
+	default:
+		usage(stderr);
+		return (EX_USAGE);
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "sitevault: no command given\n");
@@ -167,15 +148,11 @@ main(int argc, char *argv[])
 	}
 	ag.argc = argc - optind;
 	ag.argv = argv + optind;
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(ag.argv[0], commands[i].name) == 0) {
-			/* Reset getopt for the command's own parse. */
-			optind = 0;
-			return (commands[i].fn(&ag));
-		}
-	}
-	fprintf(stderr, "sitevault: unknown command: %s\n",
-	    log_escape(ag.argv[0], esc, sizeof(esc)));
-	usage(stderr);
-	return (EX_USAGE);
+	if (strcmp(ag.argv[0], "help") == 0)
+		return (help(ag.argc, ag.argv));
+	if ((cmd = find_command(ag.argv[0])) == NULL)
+		return (EX_USAGE);
+	if ((rc = cli_parse(&ag, cmd)) != 0)
+		return (rc == -1 ? 0 : rc);
+	return (cmd->fn(&ag));
 }

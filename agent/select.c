@@ -16,27 +16,13 @@
 #include "util/human.h"
 #include "progress.h"
 #include "crypto/keys.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest.h"
 #include "select.h"
 #include "run/session.h"
 #include "store/state.h"
 #include "store/store.h"
-
-int
-select_category(const char *arg, const char *cats[2], size_t *n)
-{
-
-	*n = 0;
-	if (arg == NULL || strcmp(arg, "all") == 0) {
-		cats[(*n)++] = "Configuration";
-		cats[(*n)++] = "Data";
-	} else if ((cats[0] = store_category_name(arg)) != NULL)
-		*n = 1;
-	else
-		return (-1);
-	return (0);
-}
 
 /* Parse a backup id: decimal, >= 1, no sign or leading zero. */
 static int
@@ -107,7 +93,7 @@ check_rollback(struct session *s, const char *site,
 
 int
 select_backups(struct session *s, struct store *st, const char *which,
-    const char *const *cats, size_t ncats, int rollback,
+    const enum category *cats, size_t ncats, int rollback,
     struct selection **out, size_t *nout)
 {
 	struct store_backup *b = NULL, *pick;
@@ -132,9 +118,10 @@ select_backups(struct session *s, struct store *st, const char *which,
 	for (i = 0; i < ncats; i++) {
 		struct selection *x = &sel[*nout];
 
-		if (store_scan(st, cats[i], &b, &n))
+		x->cat = cats[i];
+		x->category = category_name(cats[i]);
+		if (store_scan(st, x->category, &b, &n))
 			goto err;
-		x->category = cats[i];
 		pick = NULL;
 		for (j = n; j-- > 0; ) {
 			if (latest ? b[j].status == STORE_UNFINISHED :
@@ -149,7 +136,7 @@ select_backups(struct session *s, struct store *st, const char *which,
 			    check_rollback(s, site, x))
 				goto err;
 			log_fail(EX_NOINPUT, "%s: no complete %s backup on "
-			    "the server", site, cats[i]);
+			    "the server", site, x->category);
 			goto err;
 		}
 		if (pick != NULL) {
@@ -235,16 +222,6 @@ select_identities_free(uint8_t (*sks)[AGE_KEY_LEN], size_t n)
 	free(sks);
 }
 
-/* Terminate a history line for the server log (room was kept for it). */
-static void
-add_newline(char *line)
-{
-	size_t n = strlen(line);
-
-	line[n] = '\n';
-	line[n + 1] = '\0';
-}
-
 void
 select_progress(void *cookie, uint64_t done, uint64_t total)
 {
@@ -260,17 +237,18 @@ select_history(struct session *s, const char *site, const char *op,
     const char *category, uint64_t id, int ok, uint64_t bytes,
     const char *desc)
 {
-	char line[HISTORY_LINE_MAX];
+	struct buf line = BUF_INIT(HISTORY_LINE_MAX);
 	int cls = log_class();
 
-	if (history_format(line, sizeof(line) - 1, time(NULL), op, category,
-	    id, ok, bytes, desc))
-		return;
-	(void)state_history_append(s->c->state_dir, line);
-	add_newline(line);
+	if (history_append(&line, time(NULL), op, category, id, ok, bytes,
+	    desc))
+		goto done;
+	(void)state_history_append(s->c->state_dir, (char *)line.p);
 	if (s->st != NULL && strcmp(site, s->c->site_name) == 0 &&
-	    store_history_append(s->st, line))
+	    store_history_append(s->st, (char *)line.p))
 		log_warn("%s: could not record %s in history.log", site, op);
+done:
+	buf_free(&line);
 	/* Recording is a courtesy: it must not change the exit code. */
 	if (cls == 0)
 		log_reset();

@@ -6,6 +6,7 @@
 
 #include <openssl/sha.h>
 
+#include "conf/category.h"
 #include "crypto/age.h"
 
 struct manifest;
@@ -14,18 +15,11 @@ struct store;
 
 /* One backup chosen by verify or restore, with its verified manifest. */
 struct selection {
-	const char *category;		/* "Configuration" or "Data" */
+	enum category cat;
+	const char *category;		/* category_name(cat) */
 	struct manifest *m;
 	uint8_t hash[SHA256_DIGEST_LENGTH];		/* SHA-256 of the manifest text */
 };
-
-/**
- * select_category(arg, cats, n):
- * Parse --category ${arg} (NULL, "all", "configuration" or "data") into
- * the category names ${cats} (at most 2), count in ${*n}.  Return 0, or -1
- * if ${arg} is not one of them.
- */
-int select_category(const char *, const char *[2], size_t *);
 
 /**
  * select_backups(s, st, which, cats, ncats, rollback, out, nout):
@@ -39,7 +33,7 @@ int select_category(const char *, const char *[2], size_t *);
  * (EX_DATAERR).  Return 0, or the exit code after logging.
  */
 int select_backups(struct session *, struct store *, const char *,
-    const char *const *, size_t, int, struct selection **, size_t *);
+    const enum category *, size_t, int, struct selection **, size_t *);
 
 /**
  * select_free(sel, n):

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "format/history.h"
+#include "util/buf.h"
+#include "util/log.h"
 
 /* The escaped form of byte ${c} into ${out} (at least 5 bytes); its length. */
 static size_t
@@ -149,6 +152,26 @@ field(const char *s, const char *e, char *out, size_t outlen)
 		return (-1);
 	memcpy(out, s, (size_t)(e - s));
 	out[e - s] = '\0';
+	return (0);
+}
+
+int
+history_append(struct buf *lines, time_t when, const char *op,
+    const char *category, uint64_t id, int ok, uint64_t bytes,
+    const char *desc)
+{
+	char line[HISTORY_LINE_MAX];
+
+	if (history_format(line, sizeof(line), when, op, category, id, ok,
+	    bytes, desc)) {
+		log_fail(EX_SOFTWARE, "history: the line for %s does not fit",
+		    op);
+		return (-1);
+	}
+	if (buf_printf(lines, "%s\n", line)) {
+		log_fail(EX_OSERR, "history: %s", strerror(errno));
+		return (-1);
+	}
 	return (0);
 }
 

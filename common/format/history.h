@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <time.h>
 
+struct buf;
+
 /*
  * One line of a history log (the server's <site>/history.log and the local
  * <state_dir>/history.log), seven fields separated by one TAB:
@@ -44,6 +46,15 @@ struct history_entry {
  * character boundary.  Return 0, or -1 if even the fixed fields do not fit.
  */
 int history_format(char *, size_t, time_t, const char *, const char *,
+    uint64_t, int, uint64_t, const char *);
+
+/**
+ * history_append(lines, when, op, category, id, ok, bytes, desc):
+ * Append the line of history_format(), and its newline, to ${lines}: the
+ * text that state_history_append() and store_history_append() take.
+ * Return 0, or -1 after logging.
+ */
+int history_append(struct buf *, time_t, const char *, const char *,
     uint64_t, int, uint64_t, const char *);
 
 /**

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/category.h"
 #include "crypto/age.h"
 #include "format/manifest_fields.h"
 
@@ -30,8 +31,9 @@ int
 manifest_fields_category_ok(const char *s, size_t len)
 {
 
-	return ((len == 13 && memcmp(s, "Configuration", 13) == 0) ||
-	    (len == 4 && memcmp(s, "Data", 4) == 0));
+	enum category cat;
+
+	return (category_lookup(s, len, &cat) == 0);
 }
 
 /* Decimal, minimal (no sign, no leading zero), within uint64_t. */

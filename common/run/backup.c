@@ -13,6 +13,7 @@
 #include "conf/conf.h"
 #include "format/history.h"
 #include "crypto/keys.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "crypto/recipients.h"
 #include "store/state.h"
@@ -114,14 +115,15 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 }
 
 int
-backup_category(const struct backup_ctx *ctx, const char *category,
+backup_category(const struct backup_ctx *ctx, enum category cat,
     const char *description, struct backup_report *rep)
 {
+	const char *category = category_name(cat);
 	struct pipeline_job job;
 	struct chain_plan plan;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
-	char line[HISTORY_LINE_MAX];
+	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
 	time_t start = time(NULL);
 	size_t n = 0;
 	int rc;
@@ -160,8 +162,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	job.k = ctx->k;
 	job.site = store_site(ctx->st);
 	job.category = category;
-	job.paths = strcmp(category, "Data") == 0 ? ctx->c->backup_data :
-	    ctx->c->backup_configuration;
+	job.paths = category_paths(ctx->c, cat);
 	job.id = rep->id;
 	job.time = (int64_t)start;
 	job.description = description;
@@ -192,16 +193,10 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	} else
 		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
 		    category);
-	/* One byte kept for the newline the log needs. */
-	if (history_format(line, sizeof(line) - 1, start, "backup", category,
-	    rep->id, 1, rep->res.stored, description) == 0) {
-		size_t l = strlen(line);
-
-		line[l] = '\n';
-		line[l + 1] = '\0';
-		if (store_history_append(ctx->st, line))
-			goto err1;
-	}
+	if (history_append(&lines, start, "backup", category, rep->id, 1,
+	    rep->res.stored, description) ||
+	    store_history_append(ctx->st, (char *)lines.p))
+		goto err1;
 	if (ctx->c->backup_verify_after_upload) {
 		if (verify_new(ctx, category, rep->id)) {
 			log_audit(0, "verify %s %s_%" PRIu64 ": failed after "
@@ -217,6 +212,7 @@ backup_category(const struct backup_ctx *ctx, const char *category,
 	/* Success! */
 	chain_plan_free(&plan);
 	pipeline_result_free(&rep->res);
+	buf_free(&lines);
 	store_backups_free(b, n);
 	return (0);
 
@@ -226,6 +222,7 @@ err0:
 err1:
 	chain_plan_free(&plan);
 	pipeline_result_free(&rep->res);
+	buf_free(&lines);
 	store_backups_free(b, n);
 	/* Failure! */
 	return (-1);

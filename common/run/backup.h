@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/category.h"
 #include "crypto/age.h"
 #include "run/pipeline.h"
 
@@ -36,7 +37,7 @@ struct backup_ctx {
 };
 
 struct backup_report {
-	const char *category;
+	const char *category;		/* category_name() of the category */
 	uint64_t id;
 	struct pipeline_result res;
 	const char *kind;		/* "full" or "incremental" */
@@ -47,12 +48,12 @@ struct backup_report {
 };
 
 /**
- * backup_category(ctx, category, description, rep):
- * Back up ${category} ("Configuration" or "Data") with ${description}
+ * backup_category(ctx, cat, description, rep):
+ * Back up the category ${cat} with ${description}
  * (NULL: none), filling ${rep} as far as the run got.  Return 0, or -1
  * after logging; the failure is also in the local history and syslog.
  */
-int backup_category(const struct backup_ctx *, const char *, const char *,
+int backup_category(const struct backup_ctx *, enum category, const char *,
     struct backup_report *);
 
 #endif /* !BACKUP_H_ */

@@ -309,7 +309,9 @@ state_history_append(const char *dir, const char *line)
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err0;
 	}
-	if (asprintf(&buf, "%s\n", line) < 0) {
+	/* One line or several, each ending in a newline. */
+	if (asprintf(&buf, "%s%s", line, line[0] != '\0' &&
+	    line[strlen(line) - 1] == '\n' ? "" : "\n") < 0) {
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err1;
 	}

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "conf/category.h"
 #include "util/b64.h"
 #include "util/log.h"
 #include "format/manifest.h"
@@ -18,10 +19,6 @@
 
 #define SITE_MAX	4096		/* the SITE marker is two short lines */
 
-static const char *const categories[STORE_CATEGORIES] = {
-	"Configuration", "Data"
-};
-
 struct store {
 	struct transport *t;
 	char *site;
@@ -29,17 +26,6 @@ struct store {
 	size_t npub;
 	int own;
 };
-
-const char *
-store_category_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < STORE_CATEGORIES; i++)
-		if (strcasecmp(name, categories[i]) == 0)
-			return (categories[i]);
-	return (NULL);
-}
 
 struct store *
 store_new(struct transport *t, const char *site,
@@ -175,9 +161,9 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 	char *end;
 	size_t i, l;
 
-	for (i = 0; i < STORE_CATEGORIES; i++) {
-		l = strlen(categories[i]);
-		if (strncmp(name, categories[i], l) != 0 || name[l] != '_')
+	for (i = 0; i < CATEGORY_N; i++) {
+		l = strlen(category_name(i));
+		if (strncmp(name, category_name(i), l) != 0 || name[l] != '_')
 			continue;
 		p = name + l + 1;
 		/* Decimal, >= 1, no leading zero, no sign, fits in 19 digits. */
@@ -188,7 +174,7 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 		*id = strtoull(p, &end, 10);
 		if (errno != 0 || *end != '\0')
 			return (-1);
-		*cat = categories[i];
+		*cat = category_name(i);
 		return (0);
 	}
 	return (-1);
@@ -331,7 +317,7 @@ backup_cmp(const void *a, const void *b)
 	const struct store_backup *x = a, *y = b;
 	int c;
 
-	/* Categories are static strings, ordered as in categories[]. */
+	/* Categories are static strings, ordered as in enum category. */
 	if ((c = strcmp(x->category, y->category)) != 0)
 		return (c);
 	return (x->id < y->id ? -1 : x->id > y->id);

@@ -25,7 +25,6 @@
 struct transport;
 struct manifest;
 
-#define STORE_CATEGORIES	2	/* Configuration, Data */
 
 enum store_status {
 	STORE_COMPLETE,
@@ -60,13 +59,6 @@ struct store_backup {
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
 };
-
-/**
- * store_category_name(name):
- * The canonical category for ${name} ("configuration", "Data", ... any
- * case): "Configuration" or "Data", or NULL.
- */
-const char *store_category_name(const char *);
 
 /**
  * store_new(t, site, pubs, npub, own):

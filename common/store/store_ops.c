@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "conf/category.h"
 #include "format/history.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
@@ -64,29 +66,11 @@ err0:
 	return (-1);
 }
 
-/* Append ${line} and a newline to the malloc'd text ${*text}. */
-static int
-add_line(char **text, const char *line)
-{
-	size_t old = *text != NULL ? strlen(*text) : 0, l = strlen(line);
-	char *p;
-
-	if ((p = realloc(*text, old + l + 2)) == NULL) {
-		log_fail(EX_OSERR, "store: out of memory");
-		return (-1);
-	}
-	memcpy(p + old, line, l);
-	p[old + l] = '\n';
-	p[old + l + 1] = '\0';
-	*text = p;
-	return (0);
-}
-
 int
 store_remove(struct store *st, struct store_backup *b, size_t n,
     const char *why, int64_t now, const char *state_dir)
 {
-	char line[HISTORY_LINE_MAX], *lines = NULL;
+	struct buf lines = BUF_INIT(HISTORY_MAX);
 	size_t i;
 	int rc = 0;
 
@@ -101,29 +85,21 @@ store_remove(struct store *st, struct store_backup *b, size_t n,
 		log_audit(1, "delete %s %s_%" PRIu64 ": ok (%s)",
 		    store_site(st), b[i].category, b[i].id, b[i].status ==
 		    STORE_UNFINISHED ? "unfinished" : why);
-		if (history_format(line, sizeof(line), (time_t)now, "delete",
+		if (history_append(&lines, (time_t)now, "delete",
 		    b[i].category, b[i].id, 1, b[i].size, b[i].status ==
-		    STORE_UNFINISHED ? "unfinished" : why) == 0 &&
-		    add_line(&lines, line))
+		    STORE_UNFINISHED ? "unfinished" : why))
 			rc = -1;
 	}
-	if (lines == NULL)
+	if (lines.len == 0)
 		goto done;
 	/* The deletions happened: record them even after a failure. */
-	if (store_history_append(st, lines))
+	if (store_history_append(st, (char *)lines.p))
 		rc = -1;
-	if (state_dir != NULL) {
-		char *p, *next;
-
-		for (p = lines; *p != '\0'; p = next) {
-			next = strchr(p, '\n');
-			*next++ = '\0';
-			if (state_history_append(state_dir, p))
-				rc = -1;
-		}
-	}
+	if (state_dir != NULL &&
+	    state_history_append(state_dir, (char *)lines.p))
+		rc = -1;
 done:
-	free(lines);
+	buf_free(&lines);
 	return (rc);
 }
 
@@ -364,7 +340,6 @@ size_t
 store_plan(struct store_backup *b, size_t n, const char *category,
     unsigned int retain, int unfinished)
 {
-	static const char *const cats[] = { "Configuration", "Data" };
 	char *restorable;
 	size_t c, marked = 0;
 
@@ -375,9 +350,9 @@ store_plan(struct store_backup *b, size_t n, const char *category,
 		log_warn("retention: out of memory; nothing deleted");
 		return (0);
 	}
-	for (c = 0; c < sizeof(cats) / sizeof(cats[0]); c++)
-		if (category == NULL || strcmp(category, cats[c]) == 0)
-			marked += plan_category(b, n, cats[c], retain,
+	for (c = 0; c < CATEGORY_N; c++)
+		if (category == NULL || strcmp(category, category_name(c)) == 0)
+			marked += plan_category(b, n, category_name(c), retain,
 			    unfinished, restorable);
 	free(restorable);
 	return (marked);

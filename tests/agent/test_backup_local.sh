@@ -208,8 +208,12 @@ expect_exit 0 sv list --site other
 expect_stdout "^other: no backups$"
 expect_exit 64 sv list --site other --all-sites
 expect_exit 64 sv backup --category everything
+expect_stderr "^sitevault: backup: --category: everything: not all, configuration or data$"
+# --category takes any case, as verify and restore always did.
+expect_exit 0 sv --json backup --category Data
+expect_stdout '"category":"Data"'
 expect_exit 64 sv backup --description "$(printf 'a\tb')"
-ok "--json summary, list --all-sites / --site, usage errors"
+ok "--json summary, list --all-sites / --site, --category in any case, usage errors"
 
 # 12. Escrow recipients (a string and a file of them) decrypt with stock
 # age; verify_after_upload checks the upload before retention.

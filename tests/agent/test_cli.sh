@@ -36,7 +36,38 @@ expect_exit 64 "$SITEVAULT" -c "$T/good.conf" show --frobnicate
 expect_stderr 'frobnicate'
 expect_exit 64 "$SITEVAULT" -c "$T/good.conf" show extra
 expect_stderr 'unexpected argument: extra'
+expect_stderr "Try 'sitevault help show'"
+expect_exit 64 "$SITEVAULT" -c "$T/good.conf" restore --category
+expect_stderr 'restore: --category needs an argument'
 ok "usage"
+
+# Per-command help, from the same table as the parser: usage, every
+# option, an example; exit 0, on stdout.
+expect_exit 0 "$SITEVAULT" help restore
+cp "$T/stdout" "$T/help-restore"
+expect_stdout '^usage: sitevault .*restore \[ID\|latest\]'
+for o in --category --target --from-site --identity --allow-rollback --dry-run --config --json; do
+	expect_stdout "^ +(-[a-z], )?$o( |$)"
+done
+expect_stdout '^example:$'
+expect_stdout '^  sitevault restore '
+expect_exit 0 "$SITEVAULT" restore --help
+cmp -s "$T/stdout" "$T/help-restore" || fail "restore --help differs from help restore"
+expect_exit 0 "$SITEVAULT" -c "$T/missing.conf" backup --category data -h
+expect_stdout '^usage: sitevault .*backup'
+"$SITEVAULT" --help | sed -n '/^commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }' >"$T/cmds"
+[ "$(wc -l <"$T/cmds")" -ge 10 ] || fail "no commands in --help"
+while read -r c; do
+	expect_exit 0 "$SITEVAULT" help "$c"
+	expect_stdout "^usage: sitevault .*$c"
+	expect_stdout '^example:$'
+	expect_stdout "^  sitevault .*$c"
+done <"$T/cmds"
+expect_exit 0 "$SITEVAULT" help
+expect_stdout '^usage: sitevault'
+expect_exit 64 "$SITEVAULT" help frobnicate
+expect_stderr 'unknown command: frobnicate'
+ok "help COMMAND and COMMAND --help"
 
 # show: every key, defaults included, credentials hidden.
 expect_exit 0 "$SITEVAULT" -c "$T/good.conf" show

@@ -363,10 +363,6 @@ test_sites(void **state)
 	assert_string_equal(names[0], "s1");
 	assert_string_equal(names[1], "s2");
 	store_sites_free(names, n);
-	assert_int_equal(strcmp(store_category_name("data"), "Data"), 0);
-	assert_int_equal(strcmp(store_category_name("CONFIGURATION"),
-	    "Configuration"), 0);
-	assert_null(store_category_name("all"));
 }
 
 int
