@@ -207,7 +207,8 @@ static const struct cli_option cmd_options[] = {
 const struct cli_command cli_list = {
 	"list", cmd_list, NULL, 0, cmd_options,
 	"List the backups on the server: category, id, date (UTC), size, file "
-	"count, description and status.  Only a backup with a valid signed "
-	"manifest is complete.",
+	"count, status, kind (full, or incremental on the id it builds on) "
+	"and description.  Only a backup with a valid signed manifest is "
+	"complete.",
 	"sitevault --json list --all-sites"
 };

@@ -187,7 +187,7 @@ out:
 }
 
 static const struct cli_option cmd_options[] = {
-	CLI_OPT_DRY_RUN("only print what would be removed"),
+	CLI_OPT_DRY_RUN("only print what would be removed, and what is kept and why"),
 	{ NULL, 0, NULL, NULL }
 };
 
