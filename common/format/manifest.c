@@ -149,12 +149,14 @@ manifest_format(const struct manifest *m, size_t *len)
 		manifest_fields_hex_format(m->prev_sha256, SHA256_DIGEST_LENGTH, hex);
 	sb_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
 	if (m->has_base) {
-		manifest_fields_hex_format(m->base_sha256, 32, hex);
+		manifest_fields_hex_format(m->base_sha256,
+		    SHA256_DIGEST_LENGTH, hex);
 		sb_printf(&sb, "base %llu %s\n",
 		    (unsigned long long)m->base_id, hex);
 	}
 	if (m->has_filelist) {
-		manifest_fields_hex_format(m->filelist_sha256, 32, hex);
+		manifest_fields_hex_format(m->filelist_sha256,
+		    SHA256_DIGEST_LENGTH, hex);
 		sb_printf(&sb, "filelist %llu %s\n",
 		    (unsigned long long)m->filelist_size, hex);
 	}
@@ -263,7 +265,8 @@ lp_dup(const struct lp *lp)
 
 /* "NUMBER SHA256" of the base and filelist lines; the number is >= 1. */
 static int
-lp_num_hash(struct lp *lp, const char *key, uint64_t *v, uint8_t sha[32])
+lp_num_hash(struct lp *lp, const char *key, uint64_t *v,
+    uint8_t sha[SHA256_DIGEST_LENGTH])
 {
 	const char *sp;
 
@@ -275,7 +278,7 @@ lp_num_hash(struct lp *lp, const char *key, uint64_t *v, uint8_t sha[32])
 		return (lp_err(lp, "%s: expected a positive decimal number "
 		    "and a SHA-256", key));
 	if (manifest_fields_hex_parse(sp + 1, lp->vlen - (size_t)(sp + 1 -
-	    lp->v), sha, 32, 0))
+	    lp->v), sha, SHA256_DIGEST_LENGTH, 0))
 		return (lp_err(lp, "%s: hash is not 64 lower-case hex digits",
 		    key));
 	return (0);

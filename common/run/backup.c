@@ -63,6 +63,41 @@ chain(const struct store_backup *b, size_t n, const char *category,
 	}
 }
 
+/*
+ * Full or incremental (chain.h, full_every in sitevault.conf(5)): fill
+ * ${job}'s chain fields and ${rep}'s kind, and say which it is and, for a
+ * full backup of a chain, why.
+ */
+static int
+plan_kind(const struct backup_ctx *ctx, const char *category,
+    const struct store_backup *b, size_t n, const struct state_cat *sc,
+    struct chain_plan *plan, struct pipeline_job *job,
+    struct backup_report *rep)
+{
+
+	if (chain_plan(store_transport(ctx->st), ctx->c, ctx->k, ctx->r,
+	    store_site(ctx->st), category, b, n, sc, plan))
+		return (-1);
+	job->with_list = plan->with_list;
+	job->incremental = plan->incremental;
+	job->base_id = plan->base_id;
+	memcpy(job->base_sha256, plan->base_sha256, SHA256_DIGEST_LENGTH);
+	/* The pipeline frees the list once the tree is scanned. */
+	job->prev = plan->prev;
+	plan->prev = NULL;
+	if (plan->incremental) {
+		rep->kind = "incremental";
+		rep->base_id = plan->base_id;
+		log_info("%s_%" PRIu64 ": incremental on %s_%" PRIu64,
+		    category, rep->id, category, plan->base_id);
+	} else if (plan->with_list) {
+		snprintf(rep->why_full, sizeof(rep->why_full), "%s", plan->why);
+		log_info("%s_%" PRIu64 ": full backup: %s", category, rep->id,
+		    plan->why);
+	}
+	return (0);
+}
+
 /* verify_after_upload: download the new backup and check all of it. */
 static int
 verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
@@ -98,7 +133,7 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 	nb[*n].size = stored;
 	nb[*n].has_base = job->incremental;
 	nb[*n].base_id = job->base_id;
-	memcpy(nb[*n].base_sha256, job->base_sha256, 32);
+	memcpy(nb[*n].base_sha256, job->base_sha256, SHA256_DIGEST_LENGTH);
 	(*n)++;
 	if (store_plan(nb, *n, category, ctx->c->backup_retain, 0) == 0)
 		return (0);
@@ -138,24 +173,8 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 		goto err0;
 	rep->id = store_next_id(b, n, category, sc.id);
 	chain(b, n, category, &sc, &job);
-	if (chain_plan(store_transport(ctx->st), ctx->c, ctx->k, ctx->r,
-	    store_site(ctx->st), category, b, n, &sc, &plan))
+	if (plan_kind(ctx, category, b, n, &sc, &plan, &job, rep))
 		goto err0;
-	job.with_list = plan.with_list;
-	job.incremental = plan.incremental;
-	job.base_id = plan.base_id;
-	memcpy(job.base_sha256, plan.base_sha256, 32);
-	job.prev = plan.prev;
-	if (plan.incremental) {
-		rep->kind = "incremental";
-		rep->base_id = plan.base_id;
-		log_info("%s_%" PRIu64 ": incremental on %s_%" PRIu64,
-		    category, rep->id, category, plan.base_id);
-	} else if (plan.with_list) {
-		snprintf(rep->why_full, sizeof(rep->why_full), "%s", plan.why);
-		log_info("%s_%" PRIu64 ": full backup: %s", category, rep->id,
-		    plan.why);
-	}
 
 	job.t = store_transport(ctx->st);
 	job.c = ctx->c;

@@ -84,7 +84,7 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 	struct age_reader *r = NULL;
 	struct filelist *fl = NULL;
 	enum conf_compression comp;
-	uint8_t *buf = NULL, sha[32];
+	uint8_t *buf = NULL, sha[SHA256_DIGEST_LENGTH];
 	char path[512], *text = NULL;
 	const char *why;
 	size_t len, tlen;
@@ -103,7 +103,7 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 	/* Check what the signed manifest says before decrypting a byte. */
 	if (len != m->filelist_size || EVP_Digest(buf, len, sha, NULL,
 	    EVP_sha256(), NULL) != 1 || CRYPTO_memcmp(sha, m->filelist_sha256,
-	    32) != 0) {
+	    SHA256_DIGEST_LENGTH) != 0) {
 		log_fail(EX_DATAERR, "%s: size or SHA-256 differs from the "
 		    "signed manifest", path);
 		goto out;
@@ -141,7 +141,7 @@ find_base(const struct store_backup *b, size_t n, const struct manifest *m)
 		if (b[i].status == STORE_COMPLETE && b[i].m != NULL &&
 		    strcmp(b[i].category, m->category) == 0 &&
 		    b[i].id == m->base_id &&
-		    memcmp(b[i].sha256, m->base_sha256, 32) == 0)
+		    memcmp(b[i].sha256, m->base_sha256, SHA256_DIGEST_LENGTH) == 0)
 			return (&b[i]);
 	return (NULL);
 }
@@ -253,7 +253,7 @@ base_list(struct transport *t, const struct conf *c, const struct keys *k,
     const char *site, const struct store_backup *nb)
 {
 	struct filelist *fl = NULL;
-	uint8_t sha[32];
+	uint8_t sha[SHA256_DIGEST_LENGTH];
 	uint64_t id;
 	char *text, name[512];
 	size_t len;
@@ -261,7 +261,8 @@ base_list(struct transport *t, const struct conf *c, const struct keys *k,
 	if (state_list_get(c->state_dir, site, nb->category, &id, sha, &text,
 	    &len))
 		return (NULL);
-	if (text != NULL && id == nb->id && memcmp(sha, nb->sha256, 32) == 0) {
+	if (text != NULL && id == nb->id && memcmp(sha, nb->sha256,
+	    SHA256_DIGEST_LENGTH) == 0) {
 		snprintf(name, sizeof(name), "%s/files.%s.%s", c->state_dir,
 		    site, nb->category);
 		fl = filelist_parse(name, text, len);
@@ -317,7 +318,7 @@ chain_plan(struct transport *t, const struct conf *c, const struct keys *k,
 	}
 	plan->incremental = 1;
 	plan->base_id = nb->id;
-	memcpy(plan->base_sha256, nb->sha256, 32);
+	memcpy(plan->base_sha256, nb->sha256, SHA256_DIGEST_LENGTH);
 	return (0);
 }
 

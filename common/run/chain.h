@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/sha.h>
+
 #include "crypto/age.h"
 
 /*
@@ -30,7 +32,7 @@ struct chain_plan {
 	int with_list;			/* write a file list (full_every > 1) */
 	int incremental;		/* 1: store only what changed */
 	uint64_t base_id;		/* when incremental */
-	uint8_t base_sha256[32];
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];
 	struct filelist *prev;		/* the base's list, when incremental */
 	char why[CHAIN_WHY_MAX];	/* why a chain backup is full */
 };

@@ -63,8 +63,9 @@ struct pipe {
 	size_t nparts;
 	struct filelist *cur;		/* with_list: the tree as scanned */
 	uint64_t unchanged;		/* objects the scan left out */
+	int prev_freed;			/* job->prev freed (pipeline.h) */
 	uint64_t list_size;		/* the sealed list uploaded */
-	uint8_t list_sha256[32];
+	uint8_t list_sha256[SHA256_DIGEST_LENGTH];
 };
 
 static void
@@ -366,6 +367,16 @@ err0:
 	return (-1);
 }
 
+/* The base's list is no longer needed once the scan is over. */
+static void
+release_prev(struct pipe *p)
+{
+
+	if (!p->prev_freed)
+		filelist_free(p->job->prev);
+	p->prev_freed = 1;
+}
+
 /* Seal and upload the file list (before the manifest that names it). */
 static int
 put_list(struct pipe *p, struct pipeline_result *res)
@@ -380,6 +391,9 @@ put_list(struct pipe *p, struct pipeline_result *res)
 		return (-1);
 	res->objects = p->cur->n;
 	res->unchanged = p->unchanged;
+	/* The text is all that is needed from here on. */
+	filelist_free(p->cur);
+	p->cur = NULL;
 	if (chain_list_seal(job->c, job->pks, job->npk, res->list,
 	    res->list_len, &sealed, &slen))
 		return (-1);
@@ -510,6 +524,7 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		pthread_join(enc, NULL);
 	if (nthreads > 0)
 		pthread_join(up, NULL);
+	release_prev(&p);
 	/* Every part is uploaded, unless a failure (logged) stopped us. */
 	if (p.failed)
 		goto err2;
@@ -521,6 +536,7 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	res->nparts = p.nparts;
 
 	/* Success! */
+	release_prev(&p);
 	filelist_free(p.cur);
 	age_writer_free(p.w);
 	bq_free(&p.blocks);
@@ -541,6 +557,7 @@ err1:
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 err0:
+	release_prev(&p);
 	/* Failure! */
 	return (-1);
 }

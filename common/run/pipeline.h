@@ -60,7 +60,9 @@ struct pipeline_job {
 	int incremental;
 	uint64_t base_id;
 	uint8_t base_sha256[SHA256_DIGEST_LENGTH];
-	const struct filelist *prev;	/* the base's list, when incremental */
+	/* The base's list when incremental: pipeline_run() owns it, and
+	   frees it as soon as the scan is over, to keep memory down. */
+	struct filelist *prev;
 	/* Called from the reading thread now and then; may be NULL. */
 	void (*progress)(void *, uint64_t);	/* bytes uploaded so far */
 	void *progress_cookie;

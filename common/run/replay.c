@@ -208,7 +208,8 @@ replay_restore(struct transport *t, struct store *st,
 			target = &b[i];
 	if (target == NULL || !target->m->has_base ||
 	    target->m->base_id != m->base_id ||
-	    memcmp(target->m->base_sha256, m->base_sha256, 32) != 0) {
+	    memcmp(target->m->base_sha256, m->base_sha256,
+	    SHA256_DIGEST_LENGTH) != 0) {
 		log_fail(EX_DATAERR, "%s_%" PRIu64 ": changed on the server "
 		    "while restoring", m->category, m->id);
 		goto out;

@@ -1,5 +1,3 @@
-#include <openssl/sha.h>
-
 #include "config.h"
 
 #include <sys/stat.h>
@@ -376,7 +374,8 @@ list_path(const char *dir, const char *site, const char *category)
 
 int
 state_list_put(const char *dir, const char *site, const char *category,
-    uint64_t id, const uint8_t sha256[32], const char *text, size_t len)
+    uint64_t id, const uint8_t sha256[SHA256_DIGEST_LENGTH], const char *text,
+    size_t len)
 {
 	char hex[65], *path, *tmp = NULL;
 	FILE *f = NULL;
@@ -397,7 +396,7 @@ state_list_put(const char *dir, const char *site, const char *category,
 		goto out;
 	}
 	state_own(fd, dir);
-	manifest_fields_hex_format(sha256, 32, hex);
+	manifest_fields_hex_format(sha256, SHA256_DIGEST_LENGTH, hex);
 	fprintf(f, LIST_HEADER "%s %s %" PRIu64 " %s\n", site, category, id,
 	    hex);
 	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 ||
@@ -429,7 +428,7 @@ out:
 /* Parse "SITE CATEGORY ID HEX\n" after the header's prefix. */
 static int
 list_header(const char *s, const char *site, const char *category,
-    uint64_t *id, uint8_t sha256[32], size_t *hlen)
+    uint64_t *id, uint8_t sha256[SHA256_DIGEST_LENGTH], size_t *hlen)
 {
 	const char *nl = strchr(s, '\n'), *p = s + strlen(LIST_HEADER);
 	size_t sl = strlen(site), cl = strlen(category);
@@ -443,7 +442,7 @@ list_header(const char *s, const char *site, const char *category,
 	if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL ||
 	    manifest_fields_u64_parse(p, (size_t)(sp - p), id) ||
 	    manifest_fields_hex_parse(sp + 1, (size_t)(nl - sp - 1), sha256,
-	    32, 0))
+	    SHA256_DIGEST_LENGTH, 0))
 		return (-1);
 	*hlen = (size_t)(nl + 1 - s);
 	return (0);
@@ -451,7 +450,8 @@ list_header(const char *s, const char *site, const char *category,
 
 int
 state_list_get(const char *dir, const char *site, const char *category,
-    uint64_t *id, uint8_t sha256[32], char **text, size_t *len)
+    uint64_t *id, uint8_t sha256[SHA256_DIGEST_LENGTH], char **text,
+    size_t *len)
 {
 	struct stat sb;
 	char *path, *buf = NULL;

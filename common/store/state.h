@@ -82,7 +82,7 @@ int state_history_append(const char *, const char *);
  * before, atomically.  Return 0, or -1 after logging.
  */
 int state_list_put(const char *, const char *, const char *, uint64_t,
-    const uint8_t[32], const char *, size_t);
+    const uint8_t[SHA256_DIGEST_LENGTH], const char *, size_t);
 
 /**
  * state_list_get(dir, site, category, id, sha256, text, len):
@@ -93,7 +93,7 @@ int state_list_put(const char *, const char *, const char *, uint64_t,
  * after logging a read error.
  */
 int state_list_get(const char *, const char *, const char *, uint64_t *,
-    uint8_t[32], char **, size_t *);
+    uint8_t[SHA256_DIGEST_LENGTH], char **, size_t *);
 
 /**
  * state_list_drop(dir, site, category):

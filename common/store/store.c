@@ -266,7 +266,8 @@ check_manifest(struct store *st, const char *dir, int has_sig,
 		b->size += b->m->filelist_size;
 		b->has_base = b->m->has_base;
 		b->base_id = b->m->base_id;
-		memcpy(b->base_sha256, b->m->base_sha256, 32);
+		memcpy(b->base_sha256, b->m->base_sha256,
+		    SHA256_DIGEST_LENGTH);
 	}
 	/* Findings about one backup must not decide the run's exit code. */
 	if (cls == 0)

@@ -53,7 +53,7 @@ struct store_backup {
 				   manifest, else per the listing */
 	int has_base;		/* an incremental backup: it needs its base */
 	uint64_t base_id;
-	uint8_t base_sha256[32];	/* the base's manifest hash */
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];	/* the base's manifest */
 	enum store_keep keep;	/* why store_plan() keeps it */
 	uint64_t needed_by;	/* STORE_KEEP_BASE: the kept backup needing it */
 	int doomed;		/* marked for deletion by store_plan() */

@@ -270,7 +270,8 @@ plan_base(const struct store_backup *b, size_t n, size_t i)
 		if (b[j].status == STORE_COMPLETE && b[j].id == b[i].base_id &&
 		    strcmp(b[j].category, b[i].category) == 0 &&
 		    (b[j].m == NULL ||
-		    memcmp(b[j].sha256, b[i].base_sha256, 32) == 0))
+		    memcmp(b[j].sha256, b[i].base_sha256,
+		    SHA256_DIGEST_LENGTH) == 0))
 			return (j);
 	return (n);
 }
