@@ -27,7 +27,9 @@ enum {
 	OPTION_FROM_SITE,
 	OPTION_IDENTITY,
 	OPTION_ALLOW_ROLLBACK,
-	OPTION_DRY_RUN
+	OPTION_DRY_RUN,
+	OPTION_MAX_AGE,
+	OPTION_HTML
 };
 
 /* One option of a command. */
@@ -50,6 +52,9 @@ struct cli_option {
 	    "accept a server older than this site's local state" }
 #define CLI_OPT_DRY_RUN(what)						\
 	{ "dry-run", OPTION_DRY_RUN, NULL, what }
+#define CLI_OPT_MAX_AGE							\
+	{ "max-age", OPTION_MAX_AGE, "DURATION",			\
+	    "stale when older than this (default 26h; s, m, h, d)" }
 
 /* A command: its name, entry point, options (ending in { NULL }), help. */
 struct cli_command {
@@ -115,6 +120,6 @@ void cli_global_help(FILE *);
 /* The commands, each defined beside its function in cmd_<name>.c. */
 extern const struct cli_command cli_keygen, cli_credentials, cli_show,
     cli_check, cli_backup, cli_list, cli_history, cli_verify, cli_restore,
-    cli_prune;
+    cli_prune, cli_status, cli_report;
 
 #endif /* !CLI_H_ */

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "fleet.h"
+#include "run/metrics.h"
 #include "run/backup.h"
 #include "conf/category.h"
 #include "conf/conf.h"
@@ -205,6 +207,7 @@ cmd_backup(struct agent *ag)
 	struct session s;
 	struct backup_ctx ctx;
 	struct backup_report reps[2];
+	struct metrics_backup mb[2];
 	struct backup_progress bp;
 	struct timespec run0;
 	struct json j;
@@ -295,6 +298,12 @@ out:
 		json_array_end(&j);
 		(void)json_end(&j);
 	}
+	for (i = 0; i < ndone; i++) {
+		mb[i].category = reps[i].category;
+		mb[i].bytes = reps[i].res.stored;
+		mb[i].files = reps[i].res.st.files;
+	}
+	fleet_metrics(c, "backup", rc, &run0, mb, ndone);
 	recipients_free(&r);
 	session_close(&s);
 	conf_free(c);

@@ -26,6 +26,7 @@
 #include "crypto/keys.h"
 #include "util/log.h"
 #include "crypto/seal.h"
+#include "store/store.h"
 #include "transport/transport.h"
 
 #define TESTFILE_LEN	(256 * 1024)
@@ -146,8 +147,8 @@ check_credentials(struct check *ck, const struct conf *c,
 		failed(ck, "credentials", EX_CONFIG);
 		return (-1);
 	}
-	result(ck, PASS, "credentials", "the sealed password opens with the "
-	    "site key");
+	result(ck, PASS, "credentials", "the sealed %s opens with the site "
+	    "key", conf_is_s3(c) ? "secret key" : "password");
 	return (0);
 }
 
@@ -170,36 +171,11 @@ check_bwlimit(struct check *ck, const struct conf *c)
 		    "at %s bytes/s (bwlimit)", sz);
 }
 
-/* Reach the store and log in: two lines for FTP, one for a local store. */
-static int
-check_connect(struct check *ck, const struct conf *c, struct transport *t)
+/* TLS in use or not, for the network stores. */
+static void
+check_tls(struct check *ck, struct transport *t)
 {
-	const char *d = transport_describe(t);
-	char why[sizeof(ck->why)];
 
-	if (conf_is_local(c)) {
-		if (transport_connect(t)) {
-			failed(ck, "store directory", EX_UNAVAILABLE);
-			return (-1);
-		}
-		result(ck, PASS, "store directory", "%s", d);
-		return (0);
-	}
-	if (transport_connect(t)) {
-		if (log_class() != EX_NOPERM) {
-			failed(ck, "server reachable", EX_UNAVAILABLE);
-			return (-1);
-		}
-		/* Keep the refusal across the PASS line before it. */
-		memcpy(why, ck->why, sizeof(why));
-		result(ck, PASS, "server reachable", "%s", d);
-		if (ck->first == 0)
-			ck->first = EX_NOPERM;
-		result(ck, FAIL, "login accepted", "%s", why);
-		return (-1);
-	}
-	result(ck, PASS, "server reachable", "%s", d);
-	result(ck, PASS, "login accepted", "as user %s", c->server_user);
 	switch (transport_tls(t)) {
 	case TRANSPORT_TLS_ON:
 		result(ck, PASS, "TLS", "in use (certificate verified)");
@@ -215,6 +191,108 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 	case TRANSPORT_TLS_NA:
 		break;
 	}
+}
+
+/*
+ * S3: one signed listing tells the three apart: no answer (69), the keys
+ * refused (77), no such bucket (78).
+ */
+static int
+check_connect_s3(struct check *ck, const struct conf *c, struct transport *t)
+{
+	const char *d = transport_describe(t);
+	char why[sizeof(ck->why)];
+	int cls;
+
+	if (transport_connect(t) == 0) {
+		result(ck, PASS, "endpoint reachable", "%s", c->server_endpoint
+		    != NULL ? c->server_endpoint : "AWS");
+		result(ck, PASS, "credentials accepted", "access key %s",
+		    c->server_access_key);
+		result(ck, PASS, "bucket exists", "%s", d);
+		check_tls(ck, t);
+		return (0);
+	}
+	if ((cls = log_class()) != EX_NOPERM && cls != EX_CONFIG) {
+		failed(ck, "endpoint reachable", EX_UNAVAILABLE);
+		return (-1);
+	}
+	/* Keep the refusal across the PASS lines before it. */
+	memcpy(why, ck->why, sizeof(why));
+	result(ck, PASS, "endpoint reachable", "%s", c->server_endpoint !=
+	    NULL ? c->server_endpoint : "AWS");
+	if (cls == EX_CONFIG)
+		result(ck, PASS, "credentials accepted", "access key %s",
+		    c->server_access_key);
+	if (ck->first == 0)
+		ck->first = cls;
+	result(ck, FAIL, cls == EX_NOPERM ? "credentials accepted" :
+	    "bucket exists", "%s", why);
+	return (-1);
+}
+
+/* Object lock on the bucket, against what object_lock_days asks. */
+static void
+check_lock(struct check *ck, const struct conf *c, struct transport *t)
+{
+	enum transport_lock st;
+
+	if (transport_lock_state(t, &st)) {
+		failed(ck, "object lock", EX_UNAVAILABLE);
+		return;
+	}
+	if (st == TRANSPORT_LOCK_NA)
+		return;
+	if (st == TRANSPORT_LOCK_ON && c->server_object_lock_days > 0)
+		result(ck, PASS, "object lock", "enabled on the bucket: every "
+		    "backup is immutable for %u days (COMPLIANCE)",
+		    c->server_object_lock_days);
+	else if (st == TRANSPORT_LOCK_ON)
+		result(ck, PASS, "object lock", "enabled on the bucket, but "
+		    "object_lock_days = 0: backups are not locked");
+	else if (c->server_object_lock_days > 0) {
+		log_fail(EX_CONFIG, "%s: object_lock_days = %u, but the bucket "
+		    "has no object lock (it can only be turned on when the "
+		    "bucket is created)", c->path, c->server_object_lock_days);
+		failed(ck, "object lock", EX_CONFIG);
+	} else
+		result(ck, PASS, "object lock", "not enabled on the bucket "
+		    "(backups can be deleted with the site's credentials)");
+}
+
+/* Reach the store and log in: two lines for FTP, one for a local store. */
+static int
+check_connect(struct check *ck, const struct conf *c, struct transport *t)
+{
+	const char *d = transport_describe(t);
+	char why[sizeof(ck->why)];
+
+	if (conf_is_local(c)) {
+		if (transport_connect(t)) {
+			failed(ck, "store directory", EX_UNAVAILABLE);
+			return (-1);
+		}
+		result(ck, PASS, "store directory", "%s", d);
+		return (0);
+	}
+	if (conf_is_s3(c))
+		return (check_connect_s3(ck, c, t));
+	if (transport_connect(t)) {
+		if (log_class() != EX_NOPERM) {
+			failed(ck, "server reachable", EX_UNAVAILABLE);
+			return (-1);
+		}
+		/* Keep the refusal across the PASS line before it. */
+		memcpy(why, ck->why, sizeof(why));
+		result(ck, PASS, "server reachable", "%s", d);
+		if (ck->first == 0)
+			ck->first = EX_NOPERM;
+		result(ck, FAIL, "login accepted", "%s", why);
+		return (-1);
+	}
+	result(ck, PASS, "server reachable", "%s", d);
+	result(ck, PASS, "login accepted", "as user %s", c->server_user);
+	check_tls(ck, t);
 	return (0);
 }
 
@@ -231,7 +309,8 @@ check_listing(struct check *ck, const struct conf *c, struct transport *t)
 	}
 	transport_entries_free(e, n);
 	result(ck, PASS, "listing", "%s: %zu entries%s", c->site_name, n,
-	    conf_is_local(c) ? "" : " (passive data connection)");
+	    conf_is_local(c) ? "" : conf_is_s3(c) ? " (ListObjectsV2)" :
+	    " (passive data connection)");
 	return (0);
 }
 
@@ -258,8 +337,9 @@ check_roundtrip(struct check *ck, const struct conf *c, struct transport *t)
 		failed(ck, "upload", EX_CANTCREAT);
 		goto out;
 	}
-	result(ck, PASS, "upload", "%s, %d bytes, through a temporary name "
-	    "and rename", name, TESTFILE_LEN);
+	result(ck, PASS, "upload", "%s, %d bytes, %s", name, TESTFILE_LEN,
+	    conf_is_s3(c) ? "in one PUT (atomic)" : "through a temporary name "
+	    "and rename");
 	if ((ex = transport_exists(t, path)) != 1) {
 		if (ex == 0)
 			log_fail(EX_IOERR, "%s: uploaded, but not in the listing",
@@ -342,6 +422,61 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 	free(buf);
 }
 
+/*
+ * One site per account (sitevault(8), check): an account that can
+ * write a neighbour's directory lets a compromised site delete that
+ * site's backups.  Probed with one temporary file (removed at once, and by
+ * that site's prune if we die) in the first other site directory seen.
+ */
+static void
+check_neighbours(struct check *ck, const struct conf *c, struct transport *t)
+{
+	char **names = NULL, path[512];
+	const char *other = NULL;
+	size_t n = 0, i, others = 0;
+	uint8_t r[4];
+	int cls = log_class();
+
+	if (store_sites(t, &names, &n)) {
+		failed(ck, "one site per account", EX_TEMPFAIL);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], c->site_name) != 0) {
+			others++;
+			if (other == NULL)
+				other = names[i];
+		}
+	if (other == NULL) {
+		result(ck, PASS, "one site per account", "no other site "
+		    "directory under %s", transport_describe(t));
+		goto out;
+	}
+	if (RAND_bytes(r, 4) != 1 || (size_t)snprintf(path, sizeof(path),
+	    "%s/check%s%02x%02x%02x%02x", other, TRANSPORT_TMP_MARK, r[0],
+	    r[1], r[2], r[3]) >= sizeof(path) ||
+	    transport_put_buf(t, path, "x", 1) != 0) {
+		/* Refused: what we wanted to know; not a failure of the run. */
+		if (cls == 0)
+			log_reset();
+		result(ck, PASS, "one site per account", "%zu other site%s "
+		    "visible (%s, ...) but not writable", others,
+		    others == 1 ? "" : "s", other);
+		goto out;
+	}
+	if (transport_delete(t, path))
+		log_warn("%s: could not remove the probe file", path);
+	if (cls == 0)
+		log_reset();
+	result(ck, WARN, "one site per account", "this account can write "
+	    "%zu other site director%s (%s, ...): a compromised site could "
+	    "delete its neighbours' backups; give each site its own FTP "
+	    "account whose home (chroot) is its site directory", others,
+	    others == 1 ? "y" : "ies", other);
+out:
+	store_sites_free(names, n);
+}
+
 static void
 check_space(struct check *ck, const struct conf *c, struct transport *t)
 {
@@ -400,7 +535,9 @@ cmd_check(struct agent *ag)
 		goto out;
 	check_site(&ck, c, t);
 	check_roundtrip(&ck, c, t);
+	check_lock(&ck, c, t);
 	check_space(&ck, c, t);
+	check_neighbours(&ck, c, t);
 out:
 	log_mute(0);
 	log_capture(NULL, 0);

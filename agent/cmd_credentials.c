@@ -1,6 +1,6 @@
 /*
- * sitevault credentials: ask for the FTP password (no echo on a terminal,
- * else one line of standard input), seal it with the site key and write
+ * sitevault credentials: ask for the FTP password or the S3 secret key (no
+ * echo on a terminal, else one line of standard input), seal it with the site key and write
  * "credentials = hidden:..." into [server] of the configuration file in
  * place: an atomic rewrite that keeps every other byte, the mode and owner.
  */
@@ -140,8 +140,12 @@ get_password(const struct conf *c, char *pw, size_t len)
 		log_fail(EX_OSERR, "/dev/tty: %s", strerror(errno));
 		return (-1);
 	}
-	snprintf(prompt, sizeof(prompt), "FTP password for %s at %s: ",
-	    c->server_user, c->server_url);
+	if (conf_is_s3(c))
+		snprintf(prompt, sizeof(prompt), "S3 secret key for access key "
+		    "%s at %s: ", c->server_access_key, c->server_url);
+	else
+		snprintf(prompt, sizeof(prompt), "FTP password for %s at %s: ",
+		    c->server_user, c->server_url);
 	if ((n = read_tty(fd, prompt, pw, len)) <= 0) {
 		log_fail(EX_USAGE, "credentials: %s", n == 0 ? "empty password" :
 		    "cannot read the password from the terminal");
@@ -444,8 +448,10 @@ cmd_credentials(struct agent *ag)
 	if ((k = keys_load(c->keys_secret)) == NULL ||
 	    get_password(c, pw, sizeof(pw)) || store(c, k, pw))
 		goto fail;
-	log_audit(1, "credentials: sealed FTP password of user %s at %s "
-	    "stored in %s", c->server_user, c->server_url, c->path);
+	log_audit(1, "credentials: sealed %s of %s at %s stored in %s",
+	    conf_is_s3(c) ? "S3 secret key" : "FTP password",
+	    conf_is_s3(c) ? c->server_access_key : c->server_user,
+	    c->server_url, c->path);
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "command", "credentials");
@@ -453,8 +459,10 @@ cmd_credentials(struct agent *ag)
 		json_string(&j, "result", "stored");
 		(void)json_end(&j);
 	} else if (!ag->quiet)
-		printf("credentials: the sealed password of %s is stored in %s\n",
-		    c->server_user, c->path);
+		printf("credentials: the sealed %s of %s is stored in %s\n",
+		    conf_is_s3(c) ? "secret key" : "password",
+		    conf_is_s3(c) ? c->server_access_key : c->server_user,
+		    c->path);
 	rc = 0;
 	goto out;
 fail:

@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +18,19 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 {
 	char sz[32];
 	struct json j;
+	uint64_t id;
 
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "time", e->time);
 		json_string(&j, "operation", e->op);
 		json_string(&j, "category", e->category);
-		json_string(&j, "id", e->id);
+		/* An id is a number in every command's JSON; "-" is null. */
+		if (strcmp(e->id, "-") == 0 ||
+		    sscanf(e->id, "%" SCNu64, &id) != 1)
+			json_null(&j, "id");
+		else
+			json_uint(&j, "id", id);
 		json_string(&j, "result", e->result);
 		json_uint(&j, "bytes", e->bytes);
 		json_string(&j, "description", e->description);
@@ -55,8 +62,17 @@ cmd_history(struct agent *ag)
 		log_fail(EX_OSERR, "history: out of memory");
 		goto fail;
 	}
-	if (!ag->json && len == 0)
+	if (len == 0 && !ag->json)
 		printf("%s: no history yet\n", c->site_name);
+	if (len == 0 && ag->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_string(&j, "site", c->site_name);
+		json_string(&j, "result", "empty");
+		json_string(&j, "message", "no history yet");
+		(void)json_end(&j);
+	}
 	if (!ag->json && len > 0)
 		printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n", "TIME (UTC)",
 		    "ACTION", "CATEGORY", "ID", "RESULT", "BYTES",

@@ -13,6 +13,7 @@
 #include "format/manifest.h"
 #include "format/manifest_fields.h"
 #include "run/session.h"
+#include "store/mcache.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
@@ -45,11 +46,48 @@ utc(int64_t t, int iso, char *out, size_t outlen)
 	return (out);
 }
 
+/* Why a backup is not complete, for the listing ("" if it is). */
+static const char *
+why_not(const char *site, const struct store_backup *b, char *out,
+    size_t outlen)
+{
+	char hex[2 * MINISIGN_KEYID_LEN + 1];
+
+	out[0] = '\0';
+	if (b->has_signer)
+		minisign_keyid_hex(b->signer, hex);
+	if (b->status == STORE_UNVERIFIED)
+		snprintf(out, outlen, "signed by key %s; no key trusted for %s "
+		    "([keys] trusted)", hex, site);
+	else if (b->status == STORE_UNFINISHED)
+		snprintf(out, outlen, "no manifest: a failed or interrupted "
+		    "run (prune removes it)");
+	else if (b->status == STORE_BADSIG && b->has_signer)
+		snprintf(out, outlen, "manifest does not verify (signed by "
+		    "key %s)", hex);
+	else if (b->status == STORE_BADSIG)
+		snprintf(out, outlen, "manifest or signature malformed");
+	return (out);
+}
+
+/* "Nothing to list" is an object too, so that a consumer sees the run. */
+static void
+print_nothing(const char *key, const char *value, const char *message)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_string(&j, key, value);
+	json_string(&j, "result", "empty");
+	json_string(&j, "message", message);
+	(void)json_end(&j);
+}
+
 static void
 print_json(const char *site, const struct store_backup *b)
 {
+	char t[32], why[256], hex[2 * MINISIGN_KEYID_LEN + 1];
 	struct json j;
-	char t[32];
 
 	json_begin(&j, stdout);
 	json_string(&j, "site", site);
@@ -79,13 +117,18 @@ print_json(const char *site, const struct store_backup *b)
 		json_null(&j, "base");
 		json_null(&j, "description");
 	}
+	if (b->has_signer)
+		minisign_keyid_hex(b->signer, hex);
+	json_string(&j, "signer", b->has_signer ? hex : NULL);
+	why_not(site, b, why, sizeof(why));
+	json_string(&j, "reason", why[0] != '\0' ? why : NULL);
 	(void)json_end(&j);
 }
 
 static void
-print_text(const struct store_backup *b, size_t n)
+print_text(const char *site, const struct store_backup *b, size_t n)
 {
-	char t[32], sz[32], files[24], kind[32];
+	char t[32], sz[32], files[24], kind[32], why[256];
 	size_t i;
 
 	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
@@ -112,6 +155,12 @@ print_text(const struct store_backup *b, size_t n)
 		    status_text(b[i].status), kind,
 		    b[i].m != NULL ? b[i].m->description : "");
 	}
+	/* Say why, once per backup that is not complete. */
+	for (i = 0; i < n; i++)
+		if (b[i].status != STORE_COMPLETE)
+			printf("  %s_%" PRIu64 ": %s: %s\n", b[i].category,
+			    b[i].id, status_text(b[i].status), why_not(site,
+			    &b[i], why, sizeof(why)));
 }
 
 /*
@@ -119,16 +168,20 @@ print_text(const struct store_backup *b, size_t n)
  * the first site, 2 for the others).
  */
 static int
-list_site(const struct agent *ag, struct store *st, int header)
+list_site(const struct agent *ag, struct store *st, struct mcache *mc,
+    int header)
 {
 	struct store_backup *b;
 	size_t n, i;
 
+	store_set_cache(st, mc);
 	if (store_scan(st, NULL, &b, &n))
 		return (-1);
 	if (ag->json) {
 		for (i = 0; i < n; i++)
 			print_json(store_site(st), &b[i]);
+		if (n == 0)
+			print_nothing("site", store_site(st), "no backups");
 	} else {
 		if (header)
 			printf("%s%s:\n", header > 1 ? "\n" : "",
@@ -136,7 +189,7 @@ list_site(const struct agent *ag, struct store *st, int header)
 		if (n == 0)
 			printf("%s: no backups\n", store_site(st));
 		else
-			print_text(b, n);
+			print_text(store_site(st), b, n);
 	}
 	store_backups_free(b, n);
 	return (0);
@@ -147,6 +200,7 @@ cmd_list(struct agent *ag)
 {
 	const char *site = NULL;
 	struct conf *c = NULL;
+	struct mcache *mc = NULL;
 	struct session s;
 	struct store *st;
 	char **names = NULL;
@@ -169,19 +223,27 @@ cmd_list(struct agent *ag)
 	if (session_open(&s, c, all ? NULL : site != NULL ? site :
 	    c->site_name, 0))
 		goto fail;
+	/* Without a cache every manifest is downloaded: slower, not wrong. */
+	if ((mc = mcache_open(c->state_dir)) == NULL)
+		log_reset();
 	if (!all) {
-		if (list_site(ag, s.st, 0))
+		if (list_site(ag, s.st, mc, 0))
 			goto fail;
 		goto done;
 	}
 	if (store_sites(s.t, &names, &n))
 		goto fail;
-	if (n == 0 && !ag->json)
-		printf("no sites under %s\n", transport_describe(s.t));
+	if (n == 0) {
+		if (ag->json)
+			print_nothing("url", transport_describe(s.t),
+			    "no sites");
+		else
+			printf("no sites under %s\n", transport_describe(s.t));
+	}
 	for (i = 0; i < n; i++) {
 		if ((st = session_store(&s, names[i])) == NULL)
 			goto fail;
-		rc = list_site(ag, st, i == 0 ? 1 : 2);
+		rc = list_site(ag, st, mc, i == 0 ? 1 : 2);
 		store_free(st);
 		if (rc)
 			goto fail;
@@ -192,6 +254,7 @@ done:
 fail:
 	rc = agent_exitcode();
 out:
+	mcache_free(mc);
 	store_sites_free(names, n);
 	session_close(&s);
 	conf_free(c);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "format/history.h"
 #include "util/human.h"
@@ -26,25 +27,35 @@ reason(const struct store_backup *b)
 static void
 report(const struct agent *ag, const struct store_backup *b, int dry_run)
 {
+	const char *action = b->locked_until != 0 ? "kept" : dry_run ?
+	    "would delete" : b->removed ? "deleted" : "not deleted";
+	char sz[32], until[40] = "";
 	struct json j;
-	char sz[32];
+	struct tm tm;
+	time_t u;
 
 	if (ag->quiet)
 		return;
+	if (b->locked_until != 0) {
+		u = (time_t)b->locked_until;
+		gmtime_r(&u, &tm);
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if (ag->json) {
 		json_begin(&j, stdout);
 		json_string(&j, "category", b->category);
 		json_uint(&j, "id", b->id);
 		json_string(&j, "reason", reason(b));
 		json_uint(&j, "size", b->size);
-		json_string(&j, "action", dry_run ? "would delete" :
-		    b->removed ? "deleted" : "not deleted");
+		json_string(&j, "action", action);
+		if (b->locked_until != 0)
+			json_string(&j, "immutable_until", until);
 		(void)json_end(&j);
 		return;
 	}
-	printf("%s %s_%" PRIu64 " (%s, %s)\n", dry_run ? "would delete" :
-	    b->removed ? "deleted" : "not deleted", b->category, b->id,
-	    reason(b), human_bytes(b->size, sz, sizeof(sz)));
+	printf("%s %s_%" PRIu64 " (%s, %s%s%s)\n", action, b->category, b->id,
+	    reason(b), human_bytes(b->size, sz, sizeof(sz)),
+	    b->locked_until != 0 ? ", immutable until " : "", until);
 }
 
 /* Why retention keeps ${b}: a word for --json and a phrase for people. */
@@ -126,6 +137,7 @@ cmd_prune(struct agent *ag)
 	char line[HISTORY_LINE_MAX], why[512];
 	uint64_t bytes = 0;
 	size_t n = 0, i, marked;
+	struct timespec run0;
 	int j, rc, dry_run = 0;
 
 	for (j = 0; j < ag->nopts; j++)
@@ -133,6 +145,7 @@ cmd_prune(struct agent *ag)
 			dry_run = 1;
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/* The marker is checked, never written: prune creates nothing. */
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CHECK) ||
@@ -146,7 +159,19 @@ cmd_prune(struct agent *ag)
 			    b[i].id);
 	if (marked == 0 && !ag->quiet && !ag->json)
 		printf("nothing to prune\n");
+	if (marked == 0 && !ag->quiet && ag->json) {
+		struct json js;
+
+		/* "Nothing to do" is an object too (sitevault(8), --json). */
+		json_begin(&js, stdout);
+		json_string(&js, "site", c->site_name);
+		json_string(&js, "action", "nothing to prune");
+		json_bool(&js, "dry_run", dry_run);
+		(void)json_end(&js);
+	}
 	if (dry_run) {
+		if (store_check_locks(s.st, b, n, (int64_t)time(NULL)))
+			goto fail;
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
@@ -166,6 +191,8 @@ cmd_prune(struct agent *ag)
 	}
 	if (rc)
 		goto fail;
+	for (i = 0, marked = 0; i < n; i++)
+		marked += b[i].removed != 0;
 	log_audit(1, "prune %s: ok (%zu removed)", c->site_name, marked);
 	if (history_format(line, sizeof(line), time(NULL), "prune", NULL, 0,
 	    1, bytes, NULL) == 0)
@@ -180,6 +207,9 @@ fail:
 		(void)state_history_append(c->state_dir, line);
 out:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last prune. */
+	if (!dry_run)
+		fleet_metrics(c, "prune", rc, &run0, NULL, 0);
 	store_backups_free(b, n);
 	session_close(&s);
 	conf_free(c);

@@ -9,6 +9,7 @@
 
 #include "agent.h"
 #include "conf/category.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -91,6 +92,51 @@ list_entry(void *cookie, const char *path)
 	printf("  %s\n", log_escape(path, esc, sizeof(esc)));
 }
 
+/*
+ * --dry-run: what would change under ${live}: stage_diff()'s lines
+ * ("KIND PATH"), or with --json one object per line.
+ */
+static int
+dry_diff(const struct agent *ag, const char *staged, const char *live)
+{
+	char *buf = NULL, *line, *next, *sp;
+	size_t len = 0;
+	struct json j;
+	FILE *f;
+	int rc;
+
+	if (!ag->json) {
+		if (!ag->quiet)
+			printf("would change under %s:\n", live);
+		return (stage_diff(staged, live, stdout) < 0);
+	}
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		log_fail(EX_OSERR, "restore: out of memory");
+		return (-1);
+	}
+	rc = stage_diff(staged, live, f);
+	if (fclose(f) != 0 || buf == NULL) {
+		free(buf);
+		log_fail(EX_OSERR, "restore: out of memory");
+		return (-1);
+	}
+	for (line = buf; rc >= 0 && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if ((sp = strchr(line, ' ')) != NULL)
+			*sp++ = '\0';
+		json_begin(&j, stdout);
+		json_string(&j, "would_change", live);
+		json_string(&j, "change", line);
+		json_string(&j, "path", sp);
+		(void)json_end(&j);
+	}
+	free(buf);
+	return (rc < 0);
+}
+
 /* Move (or, with --dry-run, compare) what was staged into place. */
 static int
 commit(const struct agent *ag, const struct restore_opts *o,
@@ -101,11 +147,8 @@ commit(const struct agent *ag, const struct restore_opts *o,
 	size_t i;
 
 	if (o->target != NULL) {
-		if (o->dry_run) {
-			if (!ag->quiet)
-				printf("would change under %s:\n", o->target);
-			return (stage_diff(stage, o->target, stdout) < 0);
-		}
+		if (o->dry_run)
+			return (dry_diff(ag, stage, o->target));
 		return (stage_commit(stage, o->target));
 	}
 	for (i = 0; i < nsel; i++) {
@@ -114,9 +157,7 @@ commit(const struct agent *ag, const struct restore_opts *o,
 			if (stage_same_fs(staged, *p) < 0)
 				return (-1);
 			if (o->dry_run) {
-				if (!ag->quiet)
-					printf("would change under %s:\n", *p);
-				if (stage_diff(staged, *p, stdout) < 0)
+				if (dry_diff(ag, staged, *p))
 					return (-1);
 				continue;
 			}
@@ -144,6 +185,7 @@ cmd_restore(struct agent *ag)
 	struct progress pg;
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, i;
+	struct timespec run0;
 	int rc;
 
 	if ((rc = parse(ag, &o)) != 0)
@@ -153,6 +195,7 @@ cmd_restore(struct agent *ag)
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
 	/*
 	 * The run lock keeps a backup from reading the tree being swapped;
@@ -266,6 +309,9 @@ done_audit:
 	}
 done:
 	log_capture(NULL, 0);
+	/* A dry run changes nothing: it is not the last restore. */
+	if (!o.dry_run)
+		fleet_metrics(c, "restore", rc, &run0, NULL, 0);
 	if (stage != NULL) {
 		(void)stage_remove(stage);
 		free(stage);

@@ -66,7 +66,16 @@ show_ini(const struct conf *c)
 	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
 	printf("retries = %u\n", c->server_retries);
 	conf_value_format_size(c->server_bwlimit, a, sizeof(a));
-	printf("bwlimit = %s\n\n", a);
+	printf("bwlimit = %s\n", a);
+	if (conf_is_s3(c)) {
+		ini_str("endpoint", c->server_endpoint);
+		ini_str("region", c->server_region);
+		ini_str("access_key", c->server_access_key);
+		printf("addressing = %s\n", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		printf("object_lock_days = %u\n", c->server_object_lock_days);
+	}
+	putchar('\n');
 
 	printf("[backup]\n");
 	ini_list("configuration", c->backup_configuration);
@@ -87,6 +96,7 @@ show_ini(const struct conf *c)
 	ini_list("trusted", c->keys_trusted);
 	printf("\n[state]\n");
 	ini_str("dir", c->state_dir);
+	ini_str("metrics", c->state_metrics);
 }
 
 static void
@@ -106,9 +116,8 @@ show_json(struct json *j, const struct conf *c)
 	char comp[32];
 
 	json_string(j, "config", c->path);
-	json_object(j, "site");
-	json_string(j, "name", c->site_name);
-	json_object_end(j);
+	/* [site] holds only the name; "site" is a name in every command. */
+	json_string(j, "site", c->site_name);
 
 	json_object(j, "server");
 	json_string(j, "url", c->server_url);
@@ -122,6 +131,14 @@ show_json(struct json *j, const struct conf *c)
 	json_uint(j, "stall_timeout", c->server_stall_timeout);
 	json_uint(j, "retries", c->server_retries);
 	json_uint(j, "bwlimit", c->server_bwlimit);
+	if (conf_is_s3(c)) {
+		json_string(j, "endpoint", c->server_endpoint);
+		json_string(j, "region", c->server_region);
+		json_string(j, "access_key", c->server_access_key);
+		json_string(j, "addressing", c->server_addressing ==
+		    CONF_ADDR_VIRTUAL ? "virtual" : "path");
+		json_uint(j, "object_lock_days", c->server_object_lock_days);
+	}
 	json_object_end(j);
 
 	json_object(j, "backup");
@@ -144,6 +161,7 @@ show_json(struct json *j, const struct conf *c)
 
 	json_object(j, "state");
 	json_string(j, "dir", c->state_dir);
+	json_string(j, "metrics", c->state_metrics);
 	json_object_end(j);
 }
 

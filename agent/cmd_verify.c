@@ -8,6 +8,7 @@
 
 #include "agent.h"
 #include "conf/category.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -74,7 +75,7 @@ cmd_verify(struct agent *ag)
 	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
 	int j, rc, rollback = 0;
-	struct timespec t0, t1;
+	struct timespec t0, t1, run0;
 
 	for (j = 0; j < ag->nopts; j++) {
 		switch (ag->opts[j].id) {
@@ -101,11 +102,13 @@ cmd_verify(struct agent *ag)
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (site == NULL)
 		site = c->site_name;
 	/* Read-only: no lock, and no SITE marker is written. */
 	if (session_open(&s, c, site, 0)) {
 		rc = agent_exitcode();
+		fleet_metrics(c, "verify", rc, &run0, NULL, 0);
 		conf_free(c);
 		return (rc);
 	}
@@ -148,6 +151,7 @@ cmd_verify(struct agent *ag)
 	}
 
 done:
+	fleet_metrics(c, "verify", rc, &run0, NULL, 0);
 	select_free(sel, nsel);
 	select_identities_free(sks, nsks);
 	session_close(&s);

@@ -17,6 +17,7 @@
 static const struct cli_command *const commands[] = {
 	&cli_keygen, &cli_credentials, &cli_show, &cli_check, &cli_backup,
 	&cli_list, &cli_history, &cli_verify, &cli_restore, &cli_prune,
+	&cli_status, &cli_report,
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

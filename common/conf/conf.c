@@ -24,7 +24,8 @@
 enum ktype {
 	KT_NAME, KT_URL, KT_USER, KT_CRED, KT_TLS, KT_PATH, KT_PIN,
 	KT_DURATION, KT_UINT, KT_SIZE, KT_BOOL, KT_COMP,
-	KT_PATHS, KT_GLOBS, KT_RECIPIENTS
+	KT_PATHS, KT_GLOBS, KT_RECIPIENTS, KT_ENDPOINT, KT_REGION, KT_ACCESS,
+	KT_ADDRESSING
 };
 
 static const char *const sections[] = {
@@ -52,6 +53,11 @@ static const struct ckey {
 	{ 1, "stall_timeout", KT_DURATION, F(server_stall_timeout), 1, DAY },
 	{ 1, "retries", KT_UINT, F(server_retries), 0, 100 },
 	{ 1, "bwlimit", KT_SIZE, F(server_bwlimit), 0, UINT64_C(1) << 40 },
+	{ 1, "endpoint", KT_ENDPOINT, F(server_endpoint), 0, 0 },
+	{ 1, "region", KT_REGION, F(server_region), 0, 0 },
+	{ 1, "access_key", KT_ACCESS, F(server_access_key), 0, 0 },
+	{ 1, "addressing", KT_ADDRESSING, F(server_addressing), 0, 0 },
+	{ 1, "object_lock_days", KT_UINT, F(server_object_lock_days), 0, 36500 },
 	{ 2, "configuration", KT_PATHS, F(backup_configuration), 0, 0 },
 	{ 2, "data", KT_PATHS, F(backup_data), 0, 0 },
 	{ 2, "exclude", KT_GLOBS, F(backup_exclude), 0, 0 },
@@ -65,6 +71,7 @@ static const struct ckey {
 	{ 3, "recipients", KT_RECIPIENTS, F(keys_recipients), 0, 0 },
 	{ 3, "trusted", KT_PATHS, F(keys_trusted), 0, 0 },
 	{ 4, "dir", KT_PATH, F(state_dir), 0, 0 },
+	{ 4, "metrics", KT_PATH, F(state_metrics), 0, 0 },
 };
 #define NKEYS (sizeof(ckeys) / sizeof(ckeys[0]))
 
@@ -266,6 +273,23 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 	case KT_PIN:
 		(void)conf_value_pin(v, &why);
 		break;
+	case KT_ENDPOINT:
+		(void)conf_value_endpoint(v, &why);
+		break;
+	case KT_REGION:
+	case KT_ACCESS:
+		(void)conf_value_token(v, &why);
+		break;
+	case KT_ADDRESSING:
+		if (strcmp(v, "path") == 0)
+			c->server_addressing = CONF_ADDR_PATH;
+		else if (strcmp(v, "virtual") == 0)
+			c->server_addressing = CONF_ADDR_VIRTUAL;
+		else
+			why = "must be path or virtual";
+		if (why != NULL)
+			break;
+		return (0);
 	case KT_TLS:
 		if (conf_value_tls(v, &c->server_tls, &why))
 			break;
@@ -446,6 +470,37 @@ missing(const struct parser *p, const char *sec, const char *key,
 	return (-1);
 }
 
+/* The S3 keys: only with an s3:// url, and access_key required there. */
+static int
+check_s3(const struct parser *p)
+{
+	static const char *const keys[] = { "endpoint", "region",
+	    "access_key", "addressing", "object_lock_days" };
+	const struct conf *c = p->c;
+	size_t i;
+
+	if (conf_is_s3(c)) {
+		if (c->server_access_key == NULL)
+			return (missing(p, "server", "access_key",
+			    " with an s3:// url"));
+		if (c->server_user != NULL) {
+			log_fail(EX_CONFIG, "%s:%u: server.user: not used with "
+			    "an s3:// url (set access_key)", p->file,
+			    p->key_line[find_key(1, "user")]);
+			return (-1);
+		}
+		return (0);
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (p->key_line[find_key(1, keys[i])] == 0)
+			continue;
+		log_fail(EX_CONFIG, "%s:%u: server.%s: only for an s3:// url",
+		    p->file, p->key_line[find_key(1, keys[i])], keys[i]);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Checks that need the whole file. */
 static int
 check_whole(const struct parser *p)
@@ -457,7 +512,9 @@ check_whole(const struct parser *p)
 		return (missing(p, "site", "name", ""));
 	if (c->server_url == NULL)
 		return (missing(p, "server", "url", ""));
-	if (conf_is_local(c))
+	if (check_s3(p))
+		return (-1);
+	if (conf_is_local(c) || conf_is_s3(c))
 		return (0);
 	if (c->server_user == NULL)
 		return (missing(p, "server", "user", " with an FTP url"));
@@ -486,6 +543,8 @@ conf_new(const char *name)
 	c->server_connect_timeout = 30;
 	c->server_stall_timeout = 60;
 	c->server_retries = 5;
+	c->server_region = strdup("us-east-1");
+	c->server_addressing = CONF_ADDR_PATH;
 	c->backup_retain = 20;
 	c->backup_compression = CONF_COMP_ZSTD;
 	c->backup_compression_level = 3;
@@ -501,6 +560,7 @@ conf_new(const char *name)
 	c->keys_recipients = calloc(1, sizeof(char *));
 	c->keys_trusted = calloc(1, sizeof(char *));
 	if (c->path == NULL || c->keys_secret == NULL || c->state_dir == NULL ||
+	    c->server_region == NULL ||
 	    c->backup_configuration == NULL || c->backup_data == NULL ||
 	    c->backup_exclude == NULL || c->keys_recipients == NULL ||
 	    c->keys_trusted == NULL) {
@@ -557,6 +617,14 @@ conf_load(const char *path)
 }
 
 int
+conf_is_s3(const struct conf *c)
+{
+
+	return (c->server_url != NULL && strncmp(c->server_url, "s3://", 5) ==
+	    0);
+}
+
+int
 conf_is_local(const struct conf *c)
 {
 
@@ -594,6 +662,9 @@ conf_free(struct conf *c)
 	free(c->server_user);
 	free(c->server_ca_file);
 	free(c->server_pinned_pubkey);
+	free(c->server_endpoint);
+	free(c->server_region);
+	free(c->server_access_key);
 	conf_value_list_free(c->backup_configuration);
 	conf_value_list_free(c->backup_data);
 	conf_value_list_free(c->backup_exclude);
@@ -601,5 +672,6 @@ conf_free(struct conf *c)
 	conf_value_list_free(c->keys_recipients);
 	conf_value_list_free(c->keys_trusted);
 	free(c->state_dir);
+	free(c->state_metrics);
 	free(c);
 }

@@ -15,6 +15,11 @@ enum conf_tls {
 	CONF_TLS_REQUIRED
 };
 
+enum conf_addressing {
+	CONF_ADDR_PATH,			/* https://endpoint/BUCKET/KEY */
+	CONF_ADDR_VIRTUAL		/* https://BUCKET.endpoint/KEY */
+};
+
 enum conf_compression {
 	CONF_COMP_NONE,
 	CONF_COMP_GZIP,
@@ -39,6 +44,11 @@ struct conf {
 	unsigned int server_stall_timeout;	/* seconds, default 60 */
 	unsigned int server_retries;	/* default 5 */
 	uint64_t server_bwlimit;	/* bytes/s each way; 0 (default): none */
+	char *server_endpoint;		/* S3: http(s)://host[:port], or NULL */
+	char *server_region;		/* S3: default us-east-1 */
+	char *server_access_key;	/* S3: NULL when unset */
+	enum conf_addressing server_addressing;	/* S3: default path */
+	unsigned int server_object_lock_days;	/* S3: 0 = no object lock */
 
 	/* [backup] */
 	char **backup_configuration;	/* paths; may be empty, never NULL */
@@ -58,6 +68,7 @@ struct conf {
 
 	/* [state] */
 	char *state_dir;		/* default /var/lib/sitevault */
+	char *state_metrics;		/* node_exporter textfile, or NULL */
 };
 
 /* The default configuration file, overridden by -c or SITEVAULT_CONFIG. */
@@ -83,6 +94,12 @@ struct conf *conf_parse(const char *, const char *, size_t);
  * Return non-zero if the server URL of ${c} names a local directory store.
  */
 int conf_is_local(const struct conf *);
+
+/**
+ * conf_is_s3(c):
+ * Return non-zero if the server URL of ${c} names an S3 store (s3://).
+ */
+int conf_is_s3(const struct conf *);
 
 /**
  * conf_local_path(c):

@@ -1,4 +1,5 @@
 /* Value syntaxes of the configuration file: see conf_value.h. */
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -391,12 +392,14 @@ conf_value_url(const char *s, const char **why)
 		*why = "a local store must be file:///absolute/path";
 		return (-1);
 	}
+	if (strncasecmp(s, "s3://", 5) == 0)
+		return (conf_value_s3_url(s, why));
 	if (strncasecmp(s, "ftp://", 6) == 0)
 		a = s + 6;
 	else if (strncasecmp(s, "ftps://", 7) == 0)
 		a = s + 7;
 	else {
-		*why = "must be ftp://, ftps://, file:///path or /path";
+		*why = "must be ftp://, ftps://, s3://, file:///path or /path";
 		return (-1);
 	}
 	if (strpbrk(s, "?#") != NULL)
@@ -404,6 +407,101 @@ conf_value_url(const char *s, const char **why)
 	else
 		*why = check_authority(a, strcspn(a, "/"));
 	return (*why != NULL ? -1 : 0);
+}
+
+int
+conf_value_s3_url(const char *s, const char **why)
+{
+	const char *b = s + 5, *p, *comp;
+	size_t n, i;
+
+	*why = NULL;
+	if (strncasecmp(s, "s3://", 5) != 0) {
+		*why = "must start with s3://";
+		return (-1);
+	}
+	n = strcspn(b, "/");
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)b[i]) && !isdigit((unsigned char)b[i])
+		    && b[i] != '.' && b[i] != '-')
+			break;
+	if (n < 3 || n > 63 || i < n || !isalnum((unsigned char)b[0]) ||
+	    !isalnum((unsigned char)b[n - 1])) {
+		*why = "the bucket name must be 3 to 63 of a-z 0-9 . - "
+		    "(s3://BUCKET/PREFIX)";
+		return (-1);
+	}
+	if (b[n] == '\0' || b[n + 1] == '\0')
+		return (0);
+	/* The prefix: components joined by single '/', a trailing one too. */
+	for (comp = p = b + n + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if ((p == comp && *p != '\0') ||
+			    (p - comp == 1 && comp[0] == '.') ||
+			    (p - comp == 2 && comp[0] == '.' && comp[1] == '.')) {
+				*why = "the key prefix has an empty, \".\" or "
+				    "\"..\" component";
+				return (-1);
+			}
+			if (*p == '\0')
+				break;
+			comp = p + 1;
+		} else if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    *p == '?' || *p == '#' || *p == '\\') {
+			*why = "the key prefix has a control character, '?', "
+			    "'#' or '\\'";
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+conf_value_endpoint(const char *s, const char **why)
+{
+	const char *a;
+	size_t n;
+
+	*why = NULL;
+	if (strncmp(s, "https://", 8) == 0)
+		a = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		a = s + 7;
+	else {
+		*why = "must be https://HOST[:PORT] (http:// only for this "
+		    "machine)";
+		return (-1);
+	}
+	n = strcspn(a, "/");
+	if (a[n] != '\0' && a[n + 1] != '\0') {
+		*why = "no path allowed: https://HOST[:PORT]";
+		return (-1);
+	}
+	if (strpbrk(s, " \t?#") != NULL)
+		*why = "a blank, query or fragment is not allowed";
+	else if ((*why = check_authority(a, n)) == NULL && a == s + 7 &&
+	    strncmp(a, "127.", 4) != 0 && strncmp(a, "[::1]", 5) != 0 &&
+	    (n < 9 || strncasecmp(a, "localhost", 9) != 0 ||
+	    (a[9] != ':' && a[9] != '/' && a[9] != '\0')))
+		*why = "http:// is only for this machine (127.0.0.1, [::1], "
+		    "localhost): the requests and data would travel in "
+		    "clear; use https://";
+	return (*why != NULL ? -1 : 0);
+}
+
+int
+conf_value_token(const char *s, const char **why)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '/' || i >= 128) {
+			*why = "must be 1 to 128 printable characters without "
+			    "blanks or '/'";
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 int

@@ -72,11 +72,36 @@ int conf_value_site_name(const char *, const char **);
 
 /**
  * conf_value_url(s, why):
- * Check the server URL ${s}: ftp://host[:port][/path], ftps://..., or a
- * local directory file:///path or /path.  User names or passwords inside
- * the URL, queries and fragments are refused.  Return 0, or -1.
+ * Check the server URL ${s}: ftp://host[:port][/path], ftps://...,
+ * s3://BUCKET[/PREFIX], or a local directory file:///path or /path.  User
+ * names or passwords inside the URL, queries and fragments are refused.
+ * Return 0, or -1.
  */
 int conf_value_url(const char *, const char **);
+
+/**
+ * conf_value_s3_url(s, why):
+ * Check the S3 URL ${s}: "s3://" and a bucket name (3 to 63 of [a-z0-9.-],
+ * starting and ending with a letter or digit), then optionally '/' and a
+ * key prefix of '/'-separated components (no empty, "." or ".." one, no
+ * control character, '?', '#' or '\\').  Return 0, or -1.
+ */
+int conf_value_s3_url(const char *, const char **);
+
+/**
+ * conf_value_endpoint(s, why):
+ * Check the S3 endpoint ${s}: https://host[:port] with an optional '/', or
+ * http:// for a loopback host only (127.x, [::1], localhost), since the
+ * requests would travel in clear otherwise.  Return 0, or -1.
+ */
+int conf_value_endpoint(const char *, const char **);
+
+/**
+ * conf_value_token(s, why):
+ * Check an S3 region or access key ${s}: 1 to 128 printable ASCII bytes
+ * without blanks or '/'.  Return 0, or -1.
+ */
+int conf_value_token(const char *, const char **);
 
 /**
  * conf_value_user(s, why):

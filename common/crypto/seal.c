@@ -222,8 +222,8 @@ seal_conf_password(const struct conf *c, char **password)
 		return (0);
 	if (c->server_credentials == NULL) {
 		log_fail(EX_CONFIG, "%s: [server] credentials missing: run "
-		    "`sitevault credentials` to store the FTP password",
-		    c->path);
+		    "`sitevault credentials` to store the %s", c->path,
+		    conf_is_s3(c) ? "S3 secret key" : "FTP password");
 		return (-1);
 	}
 	if ((k = keys_load(c->keys_secret)) == NULL)

@@ -159,7 +159,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	struct store_backup *b = NULL;
 	struct state_cat sc;
 	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
-	time_t start = time(NULL);
+	time_t start = time(NULL), end;
 	size_t n = 0;
 	int rc;
 
@@ -197,9 +197,14 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	if (rc)
 		goto err0;
 
-	/* Visible now: whatever fails below, this backup exists. */
+	/*
+	 * Visible now: whatever fails below, this backup exists.  Its history
+	 * lines carry the time it completed (the manifest has the start):
+	 * the report shows the difference as the backup's duration.
+	 */
+	end = time(NULL);
 	record_local(ctx, category, rep->id, 1, rep->res.stored, description,
-	    start);
+	    end);
 	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
 	    rep->id, rep->res.sha256))
 		goto err1;
@@ -212,7 +217,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	} else
 		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
 		    category);
-	if (history_append(&lines, start, "backup", category, rep->id, 1,
+	if (history_append(&lines, end, "backup", category, rep->id, 1,
 	    rep->res.stored, description) ||
 	    store_history_append(ctx->st, (char *)lines.p))
 		goto err1;

@@ -17,6 +17,7 @@
  *   <dir>/history.log  the local history: one line per operation in the
  *                      format of history.h, appended.
  *   <dir>/lock         the run lock (lock.h).
+ *   <dir>/manifests/   the cache of signed manifests (mcache.h).
  *   <dir>/files.SITE.CATEGORY
  *                      the file list (filelist.h) of the newest backup of
  *                      a chain this machine wrote, after one line

@@ -14,6 +14,7 @@
 #include "util/b64.h"
 #include "util/log.h"
 #include "format/manifest.h"
+#include "store/mcache.h"
 #include "store/store.h"
 #include "transport/transport.h"
 
@@ -25,6 +26,7 @@ struct store {
 	const struct minisign_pub *pubs;
 	size_t npub;
 	int own;
+	struct mcache *mc;	/* NULL: download every manifest */
 };
 
 struct store *
@@ -44,6 +46,13 @@ store_new(struct transport *t, const char *site,
 	st->npub = npub;
 	st->own = own;
 	return (st);
+}
+
+void
+store_set_cache(struct store *st, struct mcache *mc)
+{
+
+	st->mc = mc;
 }
 
 const char *
@@ -202,37 +211,70 @@ sig_keyid(const char *sig, size_t len, uint8_t keyid[MINISIGN_KEYID_LEN])
 }
 
 /*
- * Fetch and check the manifest of ${b} in ${dir} (${has_sig}: the listing
- * shows manifest.sig): set its status, and its
- * manifest when it verifies.  A bad manifest is a finding about that one
- * backup, not a failure of the run: its message is printed, and the
- * failure class is forgotten unless one was recorded before.  Return -1
- * only for a transport failure.
+ * The manifest and signature of ${b} in ${dir}: from the cache when it
+ * holds them with the sizes the listing shows (${mlen}, ${slen}), else
+ * downloaded (and remembered once they turn out to be a signed manifest,
+ * see check_manifest()).  Sets ${*cached}.  Return 0 or -1.
  */
 static int
-check_manifest(struct store *st, const char *dir, int has_sig,
-    struct store_backup *b)
+get_manifest(struct store *st, const char *dir, const struct store_backup *b,
+    uint64_t mlen, uint64_t slen, uint8_t **text, size_t *tlen,
+    uint8_t **sig, size_t *siglen, int *cached)
+{
+	char path[1024];
+
+	*sig = NULL;
+	*siglen = 0;
+	if ((*cached = mcache_get(st->mc, st->site, b->category, b->id, mlen,
+	    slen, text, tlen, sig, siglen)) != 0)
+		return (0);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	if (transport_get_buf(st->t, path, MANIFEST_MAX, text, tlen))
+		return (-1);
+	if (slen == (uint64_t)-1)
+		return (0);
+	snprintf(path, sizeof(path), "%s/manifest.sig", dir);
+	if (transport_get_buf(st->t, path, MANIFEST_SIG_MAX, sig, siglen)) {
+		free(*text);
+		*text = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Fetch and check the manifest of ${b} in ${dir} (${slen}: the size of
+ * manifest.sig in the listing, (uint64_t)-1 if it has none): set its
+ * status, and its manifest when it verifies.  A bad manifest is a finding
+ * about that one backup, not a failure of the run: its message is
+ * printed, and the failure class is forgotten unless one was recorded
+ * before.  Return -1 only for a transport failure.
+ */
+static int
+check_manifest(struct store *st, const char *dir, uint64_t mlen,
+    uint64_t slen, struct store_backup *b)
 {
 	char path[1024], spath[1024], hex[2 * MINISIGN_KEYID_LEN + 1];
 	uint8_t *text = NULL, *sig = NULL, keyid[MINISIGN_KEYID_LEN];
-	size_t tlen, slen, i;
-	int cls = log_class(), known = 0;
+	size_t tlen, slen_got, i;
+	int cls = log_class(), known = 0, cached;
 
 	snprintf(path, sizeof(path), "%s/manifest", dir);
 	snprintf(spath, sizeof(spath), "%s/manifest.sig", dir);
 	b->status = STORE_BADSIG;
-	if (transport_get_buf(st->t, path, MANIFEST_MAX, &text, &tlen))
-		goto err0;
-	if (!has_sig) {
+	if (get_manifest(st, dir, b, mlen, slen, &text, &tlen, &sig,
+	    &slen_got, &cached))
+		return (-1);
+	if (sig == NULL) {
 		log_warn("%s: manifest without signature", spath);
 		goto done;
 	}
-	if (transport_get_buf(st->t, spath, MANIFEST_SIG_MAX, &sig, &slen))
-		goto err1;
-	if (sig_keyid((char *)sig, slen, keyid) != 0) {
+	if (sig_keyid((char *)sig, slen_got, keyid) != 0) {
 		log_warn("%s: not a minisign signature: signature bad", spath);
 		goto done;
 	}
+	memcpy(b->signer, keyid, sizeof(keyid));
+	b->has_signer = 1;
 	for (i = 0; i < st->npub; i++)
 		if (memcmp(st->pubs[i].keyid, keyid, sizeof(keyid)) == 0)
 			known = 1;
@@ -245,7 +287,7 @@ check_manifest(struct store *st, const char *dir, int has_sig,
 		log_warn("%s: signed by key %s, which is not pinned: "
 		    "signature bad", path, hex);
 	} else if ((b->m = manifest_verify(st->pubs, st->npub, path,
-	    (char *)text, tlen, (char *)sig, slen)) == NULL) {
+	    (char *)text, tlen, (char *)sig, slen_got)) == NULL) {
 		/* manifest_verify() said why; the status says the rest. */
 	} else if (strcmp(b->m->site, st->site) != 0 ||
 	    strcmp(b->m->category, b->category) != 0 || b->m->id != b->id) {
@@ -268,6 +310,10 @@ check_manifest(struct store *st, const char *dir, int has_sig,
 		b->base_id = b->m->base_id;
 		memcpy(b->base_sha256, b->m->base_sha256,
 		    SHA256_DIGEST_LENGTH);
+		/* Checked again on every use: the cache vouches for nothing. */
+		if (!cached)
+			mcache_put(st->mc, st->site, b->category, b->id, text,
+			    tlen, sig, slen_got);
 	}
 	/* Findings about one backup must not decide the run's exit code. */
 	if (cls == 0)
@@ -276,11 +322,6 @@ done:
 	free(sig);
 	free(text);
 	return (0);
-
-err1:
-	free(text);
-err0:
-	return (-1);
 }
 
 /* Fill ${b} from the listing of its directory, then its manifest. */
@@ -289,8 +330,9 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 {
 	struct transport_entry *e;
 	char dir[512];
+	uint64_t mlen = 0, slen = (uint64_t)-1;
 	size_t n, i;
-	int has_manifest = 0, has_sig = 0;
+	int has_manifest = 0;
 
 	snprintf(dir, sizeof(dir), "%s/%s", st->site, name);
 	if (transport_list(st->t, dir, &e, &n) == -1)
@@ -299,17 +341,19 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 		if (e[i].is_dir)
 			continue;
 		b->size += e[i].size;
-		if (strcmp(e[i].name, "manifest") == 0)
+		if (strcmp(e[i].name, "manifest") == 0) {
 			has_manifest = 1;
+			mlen = e[i].size;
+		}
 		if (strcmp(e[i].name, "manifest.sig") == 0)
-			has_sig = 1;
+			slen = e[i].size;
 	}
 	transport_entries_free(e, n);
 	if (!has_manifest) {
 		b->status = STORE_UNFINISHED;
 		return (0);
 	}
-	return (check_manifest(st, dir, has_sig, b));
+	return (check_manifest(st, dir, mlen, slen, b));
 }
 
 static int
@@ -322,6 +366,24 @@ backup_cmp(const void *a, const void *b)
 	if ((c = strcmp(x->category, y->category)) != 0)
 		return (c);
 	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* Forget cached manifests of backup directories the listing ${e} lacks. */
+static void
+prune_cache(struct store *st, const struct transport_entry *e, size_t n)
+{
+	const char **names;
+	const char *cat;
+	uint64_t id;
+	size_t i, k = 0;
+
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (e[i].is_dir && parse_dirname(e[i].name, &cat, &id) == 0)
+			names[k++] = e[i].name;
+	mcache_prune(st->mc, st->site, names, k);
+	free(names);
 }
 
 int
@@ -357,6 +419,8 @@ store_scan(struct store *st, const char *category, struct store_backup **out,
 	}
 	if (nb_used > 0)
 		qsort(b, nb_used, sizeof(*b), backup_cmp);
+	if (st->mc != NULL && category == NULL)
+		prune_cache(st, e, n);
 
 	/* Success! */
 	transport_entries_free(e, n);

@@ -24,6 +24,7 @@
 
 struct transport;
 struct manifest;
+struct mcache;
 
 
 enum store_status {
@@ -56,8 +57,12 @@ struct store_backup {
 	uint8_t base_sha256[SHA256_DIGEST_LENGTH];	/* the base's manifest */
 	enum store_keep keep;	/* why store_plan() keeps it */
 	uint64_t needed_by;	/* STORE_KEEP_BASE: the kept backup needing it */
+	int has_signer;		/* manifest.sig names a key: */
+	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
+	int64_t locked_until;	/* set by store_check_locks(): doomed, but
+				   immutable until then (object lock) */
 };
 
 /**
@@ -70,6 +75,14 @@ struct store_backup {
  */
 struct store *store_new(struct transport *, const char *,
     const struct minisign_pub *, size_t, int);
+
+/**
+ * store_set_cache(st, mc):
+ * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
+ * not copied, NULL: none) in later store_scan() calls.  Only for commands
+ * that show backups (list, status, report), never for verify or restore.
+ */
+void store_set_cache(struct store *, struct mcache *);
 
 /**
  * store_site(st):
@@ -152,8 +165,28 @@ size_t store_plan(struct store_backup *, size_t, const char *, unsigned int,
 int store_delete(struct store *, const char *, uint64_t);
 
 /**
+ * store_locked_until(st, category, id, until):
+ * If the objects of backup ${id} of ${category} are immutable (S3 object
+ * lock), set ${*until} to their retention date (seconds since 1970, UTC,
+ * that of the manifest, or of the first part of an unfinished backup) and
+ * return 1; return 0 if they are not (or the store cannot lock), -1 on
+ * error.  For `status` and prune.
+ */
+int store_locked_until(struct store *, const char *, uint64_t, int64_t *);
+
+/**
+ * store_check_locks(st, b, n, now):
+ * For every doomed backup in ${b} still immutable at ${now}, set its
+ * locked_until.  Asks the store only if its bucket has object lock.
+ * Return 0 or -1.
+ */
+int store_check_locks(struct store *, struct store_backup *, size_t, int64_t);
+
+/**
  * store_remove(st, b, n, why, now, state_dir):
- * Delete every doomed backup in ${b}, in order, setting removed = 1 on
+ * Delete every doomed backup in ${b}, in order, except those immutable at
+ * ${now} (store_check_locks(): they are left with locked_until set, logged,
+ * and are no failure), setting removed = 1 on
  * each, then append one history line per deletion (operation "delete",
  * time ${now}, description ${why}, or "unfinished" for an unfinished one)
  * to the site's history.log and, unless ${state_dir} is NULL, to the local

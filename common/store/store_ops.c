@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "conf/category.h"
 #include "format/history.h"
@@ -67,6 +68,60 @@ err0:
 }
 
 int
+store_locked_until(struct store *st, const char *category, uint64_t id,
+    int64_t *until)
+{
+	struct transport *t = store_transport(st);
+	struct transport_entry *e = NULL;
+	char dir[512], path[1024];
+	size_t n = 0, i;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(st), category,
+	    id);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	if ((rc = transport_locked_until(t, path, until)) != 0)
+		return (rc);
+	/* No manifest (unfinished), or one without retention: a part. */
+	if (transport_list(t, dir, &e, &n) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (e[i].is_dir || transport_is_temp(e[i].name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
+		rc = transport_locked_until(t, path, until);
+		break;
+	}
+	transport_entries_free(e, n);
+	return (rc);
+}
+
+int
+store_check_locks(struct store *st, struct store_backup *b, size_t n,
+    int64_t now)
+{
+	enum transport_lock ls;
+	int64_t until;
+	size_t i;
+	int r;
+
+	if (transport_lock_state(store_transport(st), &ls))
+		return (-1);
+	if (ls != TRANSPORT_LOCK_ON)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (!b[i].doomed || b[i].removed)
+			continue;
+		if ((r = store_locked_until(st, b[i].category, b[i].id,
+		    &until)) == -1)
+			return (-1);
+		if (r == 1 && until > now)
+			b[i].locked_until = until;
+	}
+	return (0);
+}
+
+int
 store_remove(struct store *st, struct store_backup *b, size_t n,
     const char *why, int64_t now, const char *state_dir)
 {
@@ -74,9 +129,23 @@ store_remove(struct store *st, struct store_backup *b, size_t n,
 	size_t i;
 	int rc = 0;
 
+	if (store_check_locks(st, b, n, now))
+		return (-1);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!b[i].doomed || b[i].removed)
 			continue;
+		if (b[i].locked_until != 0) {
+			char d[32];
+			time_t u = (time_t)b[i].locked_until;
+			struct tm tm;
+
+			gmtime_r(&u, &tm);
+			strftime(d, sizeof(d), "%Y-%m-%d %H:%M UTC", &tm);
+			log_info("%s/%s_%" PRIu64 ": kept: immutable until %s "
+			    "(object lock)", store_site(st), b[i].category,
+			    b[i].id, d);
+			continue;
+		}
 		if (store_delete(st, b[i].category, b[i].id)) {
 			rc = -1;
 			break;

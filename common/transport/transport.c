@@ -181,6 +181,9 @@ transport_open(const struct conf *c, const char *password)
 	if (conf_is_local(c)) {
 		if (transport_local_open(t, c))
 			goto err1;
+	} else if (conf_is_s3(c)) {
+		if (transport_s3_open(t, c, password))
+			goto err1;
 	} else if (transport_ftp_open(t, c, password))
 		goto err1;
 
@@ -275,7 +278,13 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 		pulled = 0;
 		if (rewind != NULL)
 			rewind->off = 0;
-		if (t->ops->put(t, tmp, path, src, cookie, &pulled) == 0)
+		/* An object store writes atomically: no temporary name. */
+		if (rewind != NULL && t->ops->put_mem != NULL) {
+			if (t->ops->put_mem(t, path, rewind->p, rewind->len) ==
+			    0)
+				break;
+		} else if (t->ops->put(t, tmp, path, src, cookie, &pulled) ==
+		    0)
 			break;
 		if (pulled > 0 && rewind == NULL)
 			t->err.retry = 0;
@@ -287,7 +296,8 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 			 * removes what stays behind.
 			 */
 			if (saved.cls != EX_UNAVAILABLE &&
-			    saved.cls != EX_NOPERM)
+			    saved.cls != EX_NOPERM &&
+			    (rewind == NULL || t->ops->put_mem == NULL))
 				(void)t->ops->delete(t, tmp);
 			t->err = saved;
 			report(t);
@@ -551,6 +561,38 @@ transport_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	if (checkpath(t, dir, 1))
 		return (-1);
 	if ((rc = t->ops->free_space(t, dir, bytes)) == -1)
+		report(t);
+	return (rc);
+}
+
+int
+transport_lock_state(struct transport *t, enum transport_lock *state)
+{
+	unsigned int attempt = 0;
+
+	*state = TRANSPORT_LOCK_NA;
+	if (t->ops->lock_state == NULL)
+		return (0);
+	while (t->ops->lock_state(t, state)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+transport_locked_until(struct transport *t, const char *path,
+    int64_t *until)
+{
+	int rc;
+
+	if (checkpath(t, path, 0))
+		return (-1);
+	if (t->ops->locked_until == NULL)
+		return (0);
+	if ((rc = t->ops->locked_until(t, path, until)) == -1)
 		report(t);
 	return (rc);
 }

@@ -8,8 +8,8 @@
 struct conf;
 
 /*
- * The backup store: an FTP/FTPS server through libcurl, or a local
- * directory, behind one interface so that backup, retention and restore are
+ * The backup store: an FTP/FTPS server through libcurl, an S3 bucket, or
+ * a local directory, behind one interface so that backup, retention and restore are
  * written once.  Paths are relative to the configured URL ("branch-01/SITE");
  * '/' separates components.  Every failure is logged once with the server's
  * reply line or the errno text, and classed for the exit code:
@@ -38,7 +38,7 @@ typedef int transport_sink_fn(void *, const void *, size_t);
 /**
  * transport_open(c, password):
  * Open the store named by ${c} ([server] section).  ${password} is the
- * unsealed FTP password (NULL for a local store); it is copied and the copy
+ * unsealed FTP password or S3 secret key (NULL for a local store); it is copied and the copy
  * wiped by transport_close().  An anonymous or empty user is refused here
  * (EX_CONFIG) without connecting.  Connects lazily or at once as the
  * implementation prefers; one control connection is reused for the run.
@@ -71,9 +71,10 @@ int transport_mkdir(struct transport *, const char *);
 /**
  * transport_put_buf(t, path, buf, len):
  * Store ${len} bytes at ${path}: upload to a temporary name in the same
- * directory, then rename into place, retrying the whole upload with
- * exponential backoff up to the configured count (the buffer is resent from
- * memory).  Nothing is visible under ${path} unless it is complete.
+ * directory, then rename into place (S3: one atomic PUT under ${path}),
+ * retrying the whole upload with exponential backoff up to the configured
+ * count (the buffer is resent from memory).  Nothing is visible under
+ * ${path} unless it is complete.
  * Return 0 or -1.
  */
 int transport_put_buf(struct transport *, const char *, const void *, size_t);
@@ -81,7 +82,8 @@ int transport_put_buf(struct transport *, const char *, const void *, size_t);
 /**
  * transport_put_stream(t, path, src, cookie):
  * Store a stream of unknown length read from ${src} under ${path}, through
- * a temporary name and rename.  Not retried (the source cannot rewind).
+ * a temporary name and rename (S3: read whole, at most 64 MiB, then one
+ * PUT).  Not retried (the source cannot rewind).
  * Return 0 or -1.
  */
 int transport_put_stream(struct transport *, const char *,
@@ -199,6 +201,28 @@ enum transport_tls transport_tls(struct transport *);
  * Return 1 if known, 0 if the store does not say, -1 on error.
  */
 int transport_free_space(struct transport *, const char *, uint64_t *);
+
+enum transport_lock {
+	TRANSPORT_LOCK_NA,		/* not an object store */
+	TRANSPORT_LOCK_OFF,		/* bucket without object lock */
+	TRANSPORT_LOCK_ON		/* bucket with object lock */
+};
+
+/**
+ * transport_lock_state(t, state):
+ * Set ${*state} to whether the store can keep objects immutable (S3 object
+ * lock on the bucket); TRANSPORT_LOCK_NA, without asking the server, for
+ * stores that cannot.  Return 0 or -1.
+ */
+int transport_lock_state(struct transport *, enum transport_lock *);
+
+/**
+ * transport_locked_until(t, path, until):
+ * If file ${path} has a retention date (S3 object lock), set ${*until} to
+ * it (seconds since 1970, UTC) and return 1; return 0 if it has none, is
+ * missing, or the store has no such thing; -1 on error.  No retry.
+ */
+int transport_locked_until(struct transport *, const char *, int64_t *);
 
 /*
  * Retries wait SITEVAULT_RETRY_BASE_MS milliseconds (default 1000) times

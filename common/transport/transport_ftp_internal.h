@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "transport/transport.h"
+#include "transport/transport_internal.h"
 
 /*
  * Inside the FTP store: the connection state shared by the operations
@@ -28,9 +29,7 @@ struct transport_ftp {
 	char *pinned;
 	long connect_timeout;
 	long stall_timeout;
-	curl_off_t bwlimit;	/* bytes/s each way, 0: none */
-	uint64_t pace_bytes;	/* moved since pace_t0 (transport_ftp_pace) */
-	int64_t pace_t0;	/* ns, CLOCK_MONOTONIC; 0: not started */
+	struct transport_pace pace;	/* bwlimit, each way */
 	int loopback;		/* host is this machine */
 	int fresh;		/* the next request opens a new connection */
 	int tls12;		/* cap TLS at 1.2: see ftp_tls12_wanted() */
@@ -101,14 +100,6 @@ char *transport_ftp_cmd(struct transport *, const char *, const char *, int);
  */
 int transport_ftp_slist(struct transport *, struct curl_slist **,
     const char *);
-
-/**
- * transport_ftp_pace(f, n):
- * ${n} bytes of file data were just moved: with bwlimit set, sleep until
- * the bytes moved fit the cap since pacing started (at most one second of
- * idle credit is kept).
- */
-void transport_ftp_pace(struct transport_ftp *, size_t);
 
 /**
  * transport_ftp_reply(f, p, len):

@@ -236,7 +236,7 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	}
 	f->connect_timeout = (long)c->server_connect_timeout;
 	f->stall_timeout = (long)c->server_stall_timeout;
-	f->bwlimit = (curl_off_t)c->server_bwlimit;
+	f->pace.limit = c->server_bwlimit;
 	/*
 	 * libcurl before 8.9.0 may close the data connection of an upload
 	 * over TLS 1.3 before the server has read all of it (curl PR 13904):
@@ -246,44 +246,6 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	 */
 	f->tls12 = curl_version_info(CURLVERSION_NOW)->version_num < 0x080900;
 	return (0);
-}
-
-/*
- * bwlimit (sitevault.conf(5)) is also libcurl's max send and receive
- * speed, but libcurl lets a download of a few MiB through at full speed
- * (measured with libcurl 7.88 against vsftpd on loopback), so the data
- * callbacks pace every transfer of the run too: sleeping in them stops
- * reading the socket, and TCP slows the sender down.
- */
-void
-transport_ftp_pace(struct transport_ftp *f, size_t n)
-{
-	struct timespec ts;
-	int64_t now, due, credit = INT64_C(1000000000);
-
-	if (f->bwlimit <= 0 || n == 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	if (f->pace_t0 == 0)
-		f->pace_t0 = now;
-	/* Time the bytes moved so far may take at the cap. */
-	due = f->pace_t0 + (int64_t)((double)f->pace_bytes * 1e9 /
-	    (double)f->bwlimit);
-	/* An idle run (compressing, waiting for a reply) earns no burst
-	   beyond one second's worth. */
-	if (now - due > credit) {
-		f->pace_t0 = due = now - credit;
-		f->pace_bytes = 0;
-	}
-	f->pace_bytes += n;
-	due += (int64_t)((double)n * 1e9 / (double)f->bwlimit);
-	if (due > now) {
-		ts.tv_sec = (time_t)((due - now) / 1000000000);
-		ts.tv_nsec = (long)((due - now) % 1000000000);
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			;
-	}
 }
 
 #define SETOPT(opt, val) do {						\
@@ -328,14 +290,15 @@ transport_ftp_prepare(struct transport *t, const char *url)
 		SETOPT(CURLOPT_PINNEDPUBLICKEY, f->pinned);
 	SETOPT(CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
 	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, f->bwlimit > 0 && f->bwlimit < 2048 ?
-	    (long)(f->bwlimit / 2 > 0 ? f->bwlimit / 2 : 1) : 1024L);
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, f->pace.limit > 0 &&
+	    f->pace.limit < 2048 ? (long)(f->pace.limit / 2 > 0 ?
+	    f->pace.limit / 2 : 1) : 1024L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
 	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
 	/* bwlimit (sitevault.conf(5)): branch links carry calls too. */
-	if (f->bwlimit > 0) {
-		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, f->bwlimit);
-		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, f->bwlimit);
+	if (f->pace.limit > 0) {
+		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)f->pace.limit);
+		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->pace.limit);
 	}
 	/* The control connection idles during long transfers: keep NAT
 	 * state alive and notice a dead peer. */

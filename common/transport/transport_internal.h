@@ -31,6 +31,12 @@ struct transport_ops {
 	enum transport_tls (*tls)(struct transport *);
 	int (*free_space)(struct transport *, const char *, uint64_t *);
 	void (*close)(struct transport *);
+	/* Optional (NULL: not this store).  Store ${len} bytes at ${path}
+	 * from memory, where the store has no rename but atomic writes. */
+	int (*put_mem)(struct transport *, const char *, const void *,
+	    size_t);
+	int (*lock_state)(struct transport *, enum transport_lock *);
+	int (*locked_until)(struct transport *, const char *, int64_t *);
 };
 
 struct transport_err {
@@ -94,6 +100,27 @@ char *transport_tmpname(const char *);
 int transport_entry_add(struct transport_entry **, size_t *, size_t *,
     const char *, size_t, int, uint64_t);
 
+/*
+ * bwlimit (sitevault.conf(5)) for the network transports: libcurl's max
+ * send and receive speeds are set too, but libcurl lets a download of a
+ * few MiB through at full speed (measured with libcurl 7.88 against vsftpd
+ * on loopback), so the data callbacks pace every transfer of the run.
+ */
+struct transport_pace {
+	uint64_t limit;		/* bytes/s; 0: no cap */
+	uint64_t bytes;		/* moved since ${t0} */
+	int64_t t0;		/* ns, CLOCK_MONOTONIC; 0: not started */
+};
+
+/**
+ * transport_pace(tp, n):
+ * ${n} bytes of file data were just moved: with a limit set, sleep until
+ * the bytes moved fit the cap since pacing started (at most one second of
+ * idle credit is kept, so an idle run earns no long burst).  Sleeping in a
+ * data callback stops reading the socket, and TCP slows the sender down.
+ */
+void transport_pace(struct transport_pace *, size_t);
+
 /**
  * transport_local_open(t, c):
  * Set up ${t} for the local directory store of ${c}.  Return 0, or -1 after
@@ -106,6 +133,14 @@ int transport_local_open(struct transport *, const struct conf *);
  * Set up ${t} for the FTP/FTPS store of ${c}.  Return 0, or -1 after logging.
  */
 int transport_ftp_open(struct transport *, const struct conf *,
+    const char *);
+
+/**
+ * transport_s3_open(t, c, secret):
+ * Set up ${t} for the S3 store of ${c} with the unsealed secret key
+ * ${secret}.  Return 0, or -1 after logging.
+ */
+int transport_s3_open(struct transport *, const struct conf *,
     const char *);
 
 #endif /* !TRANSPORT_IMPL_H_ */

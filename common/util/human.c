@@ -44,3 +44,23 @@ human_duration(double secs, char *out, size_t outlen)
 		    s / 60 % 60, s % 60);
 	return (out);
 }
+
+const char *
+human_age(int64_t secs, char *out, size_t outlen)
+{
+	int64_t m = secs / 60;
+
+	if (m < 1)
+		snprintf(out, outlen, "%" PRId64 "s", secs > 0 ? secs : 0);
+	else if (m < 60 && secs % 60 != 0)
+		snprintf(out, outlen, "%" PRId64 "m %" PRId64 "s", m, secs % 60);
+	else if (m < 60)
+		snprintf(out, outlen, "%" PRId64 "m", m);
+	else if (m < 24 * 60)
+		snprintf(out, outlen, "%" PRId64 "h %" PRId64 "m", m / 60,
+		    m % 60);
+	else
+		snprintf(out, outlen, "%" PRId64 "d %" PRId64 "h", m / 1440,
+		    m / 60 % 24);
+	return (out);
+}

@@ -23,4 +23,11 @@ const char *human_bytes(uint64_t, char *, size_t);
  */
 const char *human_duration(double, char *, size_t);
 
+/**
+ * human_age(secs, out, outlen):
+ * Write an age of ${secs} seconds as "3d 4h", "5h 12m", "42m 7s" or
+ * "12s" (to the second below an hour, the minute below a day) into ${out}; return ${out}.
+ */
+const char *human_age(int64_t, char *, size_t);
+
 #endif /* !HUMAN_H_ */

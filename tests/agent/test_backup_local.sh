@@ -102,10 +102,10 @@ python3 - "$T/stdout" <<'PY' || fail "history --json: $(cat "$T/stdout")"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ops = [(r["operation"], r["category"], r["id"], r["result"]) for r in rows]
-assert ops[0] == ("backup", "Configuration", "1", "ok"), ops
-assert ("delete", "Data", "1", "ok") in ops, ops
+assert ops[0] == ("backup", "Configuration", 1, "ok"), ops
+assert ("delete", "Data", 1, "ok") in ops, ops
 assert rows[0]["description"] == "first run"
-assert ops[-1] == ("delete", "Configuration", "1", "ok"), ops
+assert ops[-1] == ("delete", "Configuration", 1, "ok"), ops
 PY
 [ "$(wc -l <"$D/history.log")" = "$(wc -l <"$T/state/history.log")" ] ||
 	fail "server and local history differ in length"

@@ -108,7 +108,7 @@ if command -v python3 >/dev/null 2>&1; then
 	python3 -c '
 import json, sys
 o = json.load(open(sys.argv[1]))
-assert o["site"]["name"] == "branch-01", o
+assert o["site"] == "branch-01", o
 assert o["server"]["credentials"] == "hidden", o
 assert o["server"]["stall_timeout"] == 60, o
 assert o["server"]["ca_file"] is None, o

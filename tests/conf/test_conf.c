@@ -204,6 +204,59 @@ static const struct row {
 	{ "[site]\nname = a\n[server]\nurl = ftps://h/\n", 0, -1,
 	    "server.user", NULL },
 
+	/* S3 (s3://BUCKET/PREFIX and its keys). */
+#define S3 "[site]\nname = s1\n[server]\nurl = s3://vm-backups/branches\n"
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.url",
+	    "s3://vm-backups/branches" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.region", "us-east-1" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.addressing", "0" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.object_lock_days", "0" },
+	{ S3 "access_key = AKIA1\n", 0, 0, "server.endpoint", "(null)" },
+	{ S3 "access_key = AKIA1\nendpoint = https://s3.example.net:8443/\n"
+	    "region = eu-1\naddressing = virtual\nobject_lock_days = 30\n",
+	    0, 0, "server.object_lock_days", "30" },
+	{ S3 "access_key = AKIA1\naddressing = virtual\n", 0, 0,
+	    "server.addressing", "1" },
+	{ S3 "access_key = AKIA1\nendpoint = http://127.0.0.1:7480\n", 0, 0,
+	    "server.endpoint", "http://127.0.0.1:7480" },
+	{ S3 "access_key = AKIA1\nendpoint = http://localhost\n", 0, 0,
+	    "server.endpoint", "http://localhost" },
+	{ "[site]\nname = s1\n[server]\nurl = S3://bkt\naccess_key = A\n", 0,
+	    0, "server.url", "s3://bkt" },
+	{ S3, 0, -1, "server.access_key", NULL },
+	{ S3 "access_key = A\nuser = u\n", 0, 6, "server.user", NULL },
+	{ S3 "access_key = A\nendpoint = http://s3.example.net\n", 0, 6,
+	    "only for this machine", NULL },
+	{ S3 "access_key = A\nendpoint = http://localhost.example.net\n", 0,
+	    6, "only for this machine", NULL },
+	{ S3 "access_key = A\nendpoint = https://h/path\n", 0, 6,
+	    "server.endpoint", NULL },
+	{ S3 "access_key = A\nendpoint = ftp://h\n", 0, 6,
+	    "server.endpoint", NULL },
+	{ S3 "access_key = A\naddressing = dns\n", 0, 6, "server.addressing",
+	    NULL },
+	{ S3 "access_key = A B\n", 0, 5, "server.access_key", NULL },
+	{ S3 "access_key = A\nregion = us/east\n", 0, 6, "server.region",
+	    NULL },
+	{ S3 "access_key = A\nobject_lock_days = 36501\n", 0, 6,
+	    "server.object_lock_days", NULL },
+	{ FTP "endpoint = https://h\n", 0, 6, "server.endpoint", NULL },
+	{ FTP "object_lock_days = 3\n", 0, 6, "server.object_lock_days", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://ab\n", 0, 4, "server.url",
+	    NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://Bucket\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://-bkt\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt//x\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt/a/../b\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://bkt/a?b\n", 0, 4,
+	    "server.url", NULL },
+	{ "[site]\nname = s1\n[server]\nurl = s3://u@bkt/a\n", 0, 4,
+	    "server.url", NULL },
+
 	/* Site names. */
 	{ "[site]\nname = a/b\n", 0, 2, "site.name", NULL },
 	{ "[site]\nname = a b\n", 0, 2, "site.name", NULL },
@@ -374,6 +427,11 @@ render(const struct conf *c, const char *what, char *buf, size_t len)
 	NUM("server.connect_timeout", server_connect_timeout)
 	NUM("server.stall_timeout", server_stall_timeout)
 	NUM("server.retries", server_retries)
+	STR("server.endpoint", server_endpoint)
+	STR("server.region", server_region)
+	STR("server.access_key", server_access_key)
+	NUM("server.addressing", server_addressing)
+	NUM("server.object_lock_days", server_object_lock_days)
 	LIST("backup.configuration", backup_configuration)
 	LIST("backup.data", backup_data)
 	LIST("backup.exclude", backup_exclude)

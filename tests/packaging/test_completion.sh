@@ -48,7 +48,7 @@ while IFS='|' read -r words cur expected; do
 	got=$(complete_words $words "$cur")
 	[ "$got" = "$expected" ] || fail "'$words $cur': got '$got', want '$expected'"
 done <<'EOF'
-sitevault|re|restore
+sitevault|re|report restore
 sitevault -q -c /x|ba|backup
 sitevault backup --category||all configuration data
 sitevault verify --category|c|configuration
@@ -58,6 +58,10 @@ sitevault list|--all|--all-sites
 sitevault show|--|--config --json --quiet --verbose
 sitevault backup --description||
 sitevault restore --from-site||
+sitevault|st|status
+sitevault status|--|--all-sites --config --json --max-age --quiet --verbose
+sitevault report|--h|--html
+sitevault status --max-age|2|26h 2d
 EOF
 ok "commands, options and categories complete"
 

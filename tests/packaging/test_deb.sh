@@ -56,6 +56,8 @@ for f in "-rwxr-xr-x ./usr/bin/sitevault" \
     "-rw-r--r-- ./etc/logrotate.d/sitevault" \
     "-rw-r--r-- ./lib/systemd/system/sitevault-backup.service" \
     "-rw-r--r-- ./lib/systemd/system/sitevault-backup.timer" \
+    "-rw-r--r-- ./lib/systemd/system/sitevault-failure@.service" \
+    "-rwxr-xr-x ./usr/libexec/sitevault/sitevault-failure-mail" \
     "-rw-r--r-- ./usr/share/man/man8/sitevault.8.gz" \
     "-rw-r--r-- ./usr/share/man/man5/sitevault.conf.5.gz" \
     "-rw-r--r-- ./usr/share/doc/sitevault/examples/sitevault.conf" \

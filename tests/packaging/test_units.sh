@@ -14,20 +14,27 @@ mandir=$(sv_make_var mandir)
 # ExecStart= that verify checks is a real executable; and the manuals that
 # Documentation= names.
 bindir=$(cd "$(dirname "$SITEVAULT")" && pwd)
-sv_make install-sv-ops install-man DESTDIR="$T/root" bindir="$bindir" >"$T/make.log" 2>&1 ||
+# The failure mail script lands under DESTDIR; the unit names it without.
+sv_make install-sv-ops install-man DESTDIR="$T/root" bindir="$bindir" \
+    libexecdir="$T/libexec" >"$T/make.log" 2>&1 ||
     { cat "$T/make.log" >&2; fail "make install-sv-ops install-man"; }
+ln -s "$T/root$T/libexec" "$T/libexec"
 svc=$T/root$unitdir/sitevault-backup.service
 tmr=$T/root$unitdir/sitevault-backup.timer
-[ -f "$svc" ] && [ -f "$tmr" ] || fail "units not installed in $unitdir"
+fsvc=$T/root$unitdir/sitevault-failure@.service
+[ -f "$svc" ] && [ -f "$tmr" ] && [ -f "$fsvc" ] || fail "units not installed in $unitdir"
+[ -x "$T/libexec/sitevault/sitevault-failure-mail" ] || fail "failure mail script not installed"
+grep -qx "ExecStart=$T/libexec/sitevault/sitevault-failure-mail %i" "$fsvc" ||
+    fail "sitevault-failure@.service does not run the installed script"
 grep -qx "ExecStart=$bindir/sitevault -q backup" "$svc" ||
     fail "ExecStart does not run $bindir/sitevault -q backup"
 
 verify() {
 	MANPATH=$T/root$mandir systemd-analyze verify "$@" >"$T/verify.out" 2>&1
 }
-verify "$svc" "$tmr" || { cat "$T/verify.out" >&2; fail "systemd-analyze verify failed"; }
+verify "$svc" "$tmr" "$fsvc" || { cat "$T/verify.out" >&2; fail "systemd-analyze verify failed"; }
 [ ! -s "$T/verify.out" ] || { cat "$T/verify.out" >&2; fail "systemd-analyze verify warns"; }
-ok "systemd-analyze verify accepts both units silently"
+ok "systemd-analyze verify accepts the three units silently"
 
 # The check must be able to fail: a misspelt setting, and a missing manual.
 mkdir "$T/bad"
@@ -57,6 +64,7 @@ svc CapabilityBoundingSet=CAP_DAC_READ_SEARCH
 svc AmbientCapabilities=CAP_DAC_READ_SEARCH
 svc UMask=0077
 svc LimitCORE=0
+svc OnFailure=sitevault-failure@%n.service
 tmr OnCalendar=*-*-* 02:30:00
 tmr RandomizedDelaySec=1h
 tmr Persistent=true

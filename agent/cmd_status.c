@@ -1,0 +1,152 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "agent.h"
+#include "conf/conf.h"
+#include "fleet.h"
+#include "run/session.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "util/log.h"
+
+static void
+row_json(const struct fleet_row *r)
+{
+	struct json j;
+	char t[32];
+
+	json_begin(&j, stdout);
+	json_string(&j, "site", r->site);
+	json_string(&j, "category", r->category);
+	json_string(&j, "status", fleet_state_name(r->state));
+	json_string(&j, "reason", r->reason[0] != '\0' ? r->reason : NULL);
+	if (r->has_backup)
+		json_uint(&j, "id", r->id);
+	else
+		json_null(&j, "id");
+	json_string(&j, "time", r->time >= 0 ? fleet_utc(r->time,
+	    FLEET_UTC_ISO, t, sizeof(t)) : NULL);
+	if (r->age >= 0) {
+		json_int(&j, "age_seconds", r->age);
+		json_uint(&j, "files", r->files);
+	} else {
+		json_null(&j, "age_seconds");
+		json_null(&j, "files");
+	}
+	if (r->has_backup)
+		json_uint(&j, "size", r->size);
+	else
+		json_null(&j, "size");
+	json_string(&j, "signer", r->signer[0] != '\0' ? r->signer : NULL);
+	json_string(&j, "last_failure_time", r->fail_time[0] != '\0' ?
+	    r->fail_time : NULL);
+	json_string(&j, "last_failure", r->fail_time[0] != '\0' ?
+	    r->fail_why : NULL);
+	(void)json_end(&j);
+}
+
+static void
+table(const struct fleet_row *r, size_t n)
+{
+	char t[32], age[32], sz[32], id[24], ft[LOG_ESCAPED_LEN(24)];
+	size_t i;
+
+	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n", "SITE",
+	    "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE", "SIGNER",
+	    "LAST FAILURE");
+	for (i = 0; i < n; i++) {
+		if (r[i].has_backup)
+			snprintf(id, sizeof(id), "%" PRIu64, r[i].id);
+		else
+			snprintf(id, sizeof(id), "-");
+		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n",
+		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
+		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)),
+		    r[i].age >= 0 ? human_age(r[i].age, age, sizeof(age)) : "-",
+		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
+		    "-", r[i].signer[0] != '\0' ? r[i].signer : "-",
+		    r[i].fail_time[0] != '\0' ? log_escape(r[i].fail_time, ft,
+		    sizeof(ft)) : "-");
+	}
+}
+
+/* One line per row that is not ok, and per last failure (not with -q). */
+static void
+problems(const struct agent *ag, const struct fleet_row *r, size_t n)
+{
+	char esc[LOG_ESCAPED_LEN(512)], ft[LOG_ESCAPED_LEN(24)];
+	char op[LOG_ESCAPED_LEN(32)];
+	size_t i;
+
+	/* Site names are checked (store_sites()); history text is the server's. */
+	for (i = 0; i < n; i++) {
+		if (r[i].state != FLEET_OK)
+			printf("%s/%s: %s\n", r[i].site, r[i].category,
+			    r[i].reason);
+		if (!ag->quiet && r[i].fail_time[0] != '\0')
+			printf("%s/%s: last failure %s (%s): %s\n", r[i].site,
+			    r[i].category, log_escape(r[i].fail_time, ft,
+			    sizeof(ft)), log_escape(r[i].fail_op, op, sizeof(op)),
+			    log_escape(r[i].fail_why, esc, sizeof(esc)));
+	}
+}
+
+static int
+cmd_status(struct agent *ag)
+{
+	struct fleet_row *rows = NULL;
+	struct conf *c = NULL;
+	struct session s;
+	int64_t max_age;
+	size_t n = 0, i;
+	int all, rc;
+
+	if ((rc = fleet_options(ag, &all, &max_age, NULL)) != 0)
+		return (rc);
+	if ((rc = agent_conf(ag, &c)) != 0)
+		return (rc);
+	/* Read-only: no lock, no SITE marker written. */
+	if (session_open(&s, c, NULL, 0)) {
+		rc = agent_exitcode();
+		goto out;
+	}
+	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), max_age, &rows,
+	    &n)) != 0)
+		goto out;
+	if (ag->json) {
+		for (i = 0; i < n; i++)
+			row_json(&rows[i]);
+	} else {
+		if (!ag->quiet)
+			table(rows, n);
+		problems(ag, rows, n);
+	}
+	rc = fleet_exit(rows, n);
+out:
+	fleet_free(rows, n);
+	session_close(&s);
+	conf_free(c);
+	return (rc);
+}
+
+static const struct cli_option cmd_options[] = {
+	{ "all-sites", OPTION_ALL_SITES, NULL,
+	    "every site directory under the url, not only this site" },
+	CLI_OPT_MAX_AGE,
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct cli_command cli_status = {
+	"status", cmd_status, NULL, 0, cmd_options,
+	"Is every site backed up?  Per site and category: the newest complete "
+	"backup, its age, size and signer, and the last failure.  Exit 0 when "
+	"all are younger than --max-age, 1 when one is stale, 2 when one is "
+	"missing or cannot be verified (the reason is printed).",
+	"sitevault -q status --all-sites --max-age 26h"
+};
