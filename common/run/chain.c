@@ -149,10 +149,11 @@ find_base(const struct store_backup *b, size_t n, const struct manifest *m)
 int
 chain_of(const struct store_backup *b, size_t n,
     const struct store_backup *target, const struct store_backup ***out,
-    size_t *nout)
+    size_t *nout, const struct store_backup **broken)
 {
 	const struct store_backup **v = NULL, **nv, *cur;
 	size_t k = 0, i;
+	int rc = -1;
 
 	for (cur = target; cur != NULL; ) {
 		if ((nv = reallocarray(v, k + 1, sizeof(*v))) == NULL) {
@@ -164,10 +165,8 @@ chain_of(const struct store_backup *b, size_t n,
 		if (!cur->m->has_base)
 			break;
 		if (find_base(b, n, cur->m) == NULL) {
-			log_fail(EX_DATAERR, "%s_%" PRIu64 ": its base %s_%"
-			    PRIu64 " is missing or does not verify: the "
-			    "chain is broken", cur->category, cur->id,
-			    cur->category, cur->m->base_id);
+			*broken = cur;
+			rc = 1;
 			goto err;
 		}
 		cur = find_base(b, n, cur->m);
@@ -184,7 +183,7 @@ chain_of(const struct store_backup *b, size_t n,
 
 err:
 	free(v);
-	return (-1);
+	return (rc);
 }
 
 static void LOG_PRINTF(2, 3)
@@ -197,16 +196,20 @@ full_because(struct chain_plan *plan, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Can the newest backup ${nb} be a base?  Set plan->why if not. */
+/*
+ * Can the newest backup ${nb} be a base?  Return 1, or 0 with plan->why
+ * saying why not, or -1 after logging.
+ */
 static int
 usable_base(const struct conf *c, const struct recipients *r,
     const struct store_backup *b, size_t n, const struct store_backup *nb,
     struct chain_plan *plan)
 {
-	const struct store_backup **v = NULL;
+	const struct store_backup **v = NULL, *broken;
 	const struct manifest *m = nb->m;
 	char comp[32];
 	size_t k, i;
+	int rc;
 
 	if (!m->has_filelist) {
 		full_because(plan, "%s_%" PRIu64 " has no file list",
@@ -229,13 +232,12 @@ usable_base(const struct conf *c, const struct recipients *r,
 		    "the site key" : "the recipients", nb->category, nb->id);
 		return (0);
 	}
-	log_mute(1);
-	i = chain_of(b, n, nb, &v, &k) == 0;
-	log_mute(0);
-	if (!i) {
-		full_because(plan, "the chain of %s_%" PRIu64 " is broken (a "
-		    "base is missing or does not verify)", nb->category,
-		    nb->id);
+	if ((rc = chain_of(b, n, nb, &v, &k, &broken)) != 0) {
+		if (rc < 0)
+			return (-1);
+		full_because(plan, "the chain of %s_%" PRIu64 " is broken (the "
+		    "base of %s_%" PRIu64 " is missing or does not verify)",
+		    nb->category, nb->id, broken->category, broken->id);
 		return (0);
 	}
 	free(v);
@@ -284,6 +286,7 @@ chain_plan(struct transport *t, const struct conf *c, const struct keys *k,
 {
 	const struct store_backup *nb;
 	size_t i;
+	int rc;
 
 	memset(plan, 0, sizeof(*plan));
 	if (c->backup_full_every <= 1)
@@ -309,8 +312,8 @@ chain_plan(struct transport *t, const struct conf *c, const struct keys *k,
 		    ", newer than any on the server", category, sc->id);
 		return (0);
 	}
-	if (!usable_base(c, r, b, n, nb, plan))
-		return (0);
+	if ((rc = usable_base(c, r, b, n, nb, plan)) != 1)
+		return (rc < 0 ? -1 : 0);
 	if ((plan->prev = base_list(t, c, k, site, nb)) == NULL) {
 		full_because(plan, "the file list of %s_%" PRIu64 " cannot be "
 		    "read", category, nb->id);

@@ -79,14 +79,16 @@ struct filelist *chain_list_fetch(struct transport *, const struct manifest *,
     const uint8_t (*)[AGE_KEY_LEN], size_t);
 
 /**
- * chain_of(b, n, target, out, nout):
+ * chain_of(b, n, target, out, nout, broken):
  * Fill the malloc'd ${*out} with the ${*nout} backups of the chain ending
  * at the complete backup ${target} of ${b}, the full one first: each
  * incremental backup's base must be a complete backup of ${b} with the id
- * and manifest hash it names.  Return 0, or -1 after logging the missing
- * link (EX_DATAERR).
+ * and manifest hash it names.  Return 0; 1 if a link is missing, with
+ * ${*broken} the backup whose base is missing (nothing logged, nothing
+ * allocated); or -1 after logging that memory ran out.
  */
 int chain_of(const struct store_backup *, size_t,
-    const struct store_backup *, const struct store_backup ***, size_t *);
+    const struct store_backup *, const struct store_backup ***, size_t *,
+    const struct store_backup **);
 
 #endif /* !CHAIN_H_ */

@@ -183,10 +183,10 @@ replay_restore(struct transport *t, struct store *st,
     const char *root, const struct restore_hooks *hooks,
     struct replay_stats *rs)
 {
-	const struct store_backup **v = NULL, *target = NULL;
+	const struct store_backup **v = NULL, *target = NULL, *broken;
 	struct store_backup *b = NULL;
 	size_t n = 0, k = 0, i;
-	int rc = -1;
+	int r, rc = -1;
 
 	memset(rs, 0, sizeof(*rs));
 	if (!m->has_base) {
@@ -214,8 +214,14 @@ replay_restore(struct transport *t, struct store *st,
 		    "while restoring", m->category, m->id);
 		goto out;
 	}
-	if (chain_of(b, n, target, &v, &k))
+	if ((r = chain_of(b, n, target, &v, &k, &broken)) != 0) {
+		if (r > 0)
+			log_fail(EX_DATAERR, "%s_%" PRIu64 ": its base %s_%"
+			    PRIu64 " is missing or does not verify: the chain "
+			    "is broken", broken->category, broken->id,
+			    broken->category, broken->m->base_id);
 		goto out;
+	}
 	rs->nbackups = k;
 	if (verify_chain(t, v, k, sks, nsk, hooks, rs))
 		goto out;

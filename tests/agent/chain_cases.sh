@@ -81,7 +81,13 @@ expect_stdout '^Data +5 .* full '
 expect_exit 0 sv --json list
 grep -q '"category":"Data","id":3,.*"kind":"incremental","base":2' "$T/stdout" ||
     fail "list --json: $(cat "$T/stdout")"
-ok "$STORE: list shows kind and base"
+expect_exit 0 sv status
+expect_stdout '^branch-01 +Data +ok +6 .* incr on 5 '
+expect_stdout '^branch-01 +Configuration +ok +6 .* incr on 5 '
+expect_exit 0 sv --json status
+grep -q '"category":"Data".*"kind":"incremental","base":5' "$T/stdout" ||
+    fail "status --json: $(cat "$T/stdout")"
+ok "$STORE: list and status show kind and base"
 
 # Every id restores exactly the tree of its night.
 for n in 1 2 3 4 5 6; do
@@ -126,6 +132,8 @@ ok "$STORE: verify ID checks the whole chain; a bad base stops restore"
 mv "$SITE_DIR/Data_5/manifest" "$T/manifest.5"
 expect_exit 65 sv restore 6 --category data --target "$T/out.broken"
 expect_stderr 'Data_6: its base Data_5 is missing'
+expect_exit 2 sv status
+expect_stdout 'Data_6: its chain is broken'
 echo more > "$D/more.txt"
 expect_exit 0 sv backup --category data
 expect_stdout '^Data_7: .*, full$'
