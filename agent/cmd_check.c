@@ -20,6 +20,8 @@
 #include <openssl/rand.h>
 
 #include "agent.h"
+#include "archive/replaced.h"
+#include "conf/category.h"
 #include "conf/conf.h"
 #include "conf/conf_value.h"
 #include "util/json.h"
@@ -496,6 +498,34 @@ check_space(struct check *ck, const struct conf *c, struct transport *t)
 		    (unsigned long long)(bytes >> 20));
 }
 
+static void
+replaced_one(void *cookie, const char *tree, time_t when)
+{
+	struct check *ck = cookie;
+	char esc[LOG_ESCAPED_LEN(1024)];
+	long days = (long)((time(NULL) - when) / 86400);
+
+	result(ck, PASS, "replaced tree", "%s (%ld day%s old; prune removes "
+	    "it after 7 days)", log_escape(tree, esc, sizeof(esc)), days,
+	    days == 1 ? "" : "s");
+}
+
+/* What restores replaced, kept beside the configured paths. */
+static void
+check_replaced(struct check *ck, const struct conf *c)
+{
+	char *const *p;
+	int i, n = 0, r;
+
+	for (i = 0; i < CATEGORY_N; i++)
+		for (p = category_paths(c, (enum category)i); *p != NULL; p++)
+			if ((r = replaced_each(*p, replaced_one, ck)) > 0)
+				n += r;
+	if (n == 0)
+		result(ck, PASS, "replaced trees", "none beside the "
+		    "configured paths");
+}
+
 static int
 cmd_check(struct agent *ag)
 {
@@ -514,6 +544,7 @@ cmd_check(struct agent *ag)
 		goto out;
 	}
 	result(&ck, PASS, "configuration", "%s", c->path);
+	check_replaced(&ck, c);
 	k = check_key(&ck, c);
 	check_clock(&ck);
 	if (check_credentials(&ck, c, k, &pw))

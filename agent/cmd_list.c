@@ -129,11 +129,12 @@ static void
 print_text(const char *site, const struct store_backup *b, size_t n)
 {
 	char t[32], sz[32], files[24], kind[32], why[256];
+	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
-	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "KIND",
-	    "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %-16s  %s\n",
+	    "CATEGORY", "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
+	    "KIND", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
@@ -148,11 +149,14 @@ print_text(const char *site, const struct store_backup *b, size_t n)
 			    b[i].m->base_id);
 		else
 			snprintf(kind, sizeof(kind), "full");
+		/* Who signed: the key that verified it (or claims to). */
+		if (b[i].has_signer)
+			minisign_keyid_hex(b[i].signer, hex);
 		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
-		    "%s\n", b[i].category, b[i].id, b[i].m != NULL ?
+		    "%-16s  %s\n", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status), kind,
+		    status_text(b[i].status), b[i].has_signer ? hex : "-", kind,
 		    b[i].m != NULL ? b[i].m->description : "");
 	}
 	/* Say why, once per backup that is not complete. */

@@ -10,8 +10,10 @@
 #include "config.h"
 
 #include "agent.h"
+#include "archive/commit.h"
 #include "cli.h"
 #include "conf/conf.h"
+#include "store/lock.h"
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
@@ -94,9 +96,28 @@ agent_usage(const struct agent *ag, const char *fmt, ...)
 int
 agent_conf(const struct agent *ag, struct conf **out)
 {
+	struct lock *l;
 
 	if ((*out = conf_load(ag->config)) == NULL)
 		return (agent_exitcode());
+	/*
+	 * A restore killed in its commit is completed before anything else
+	 * reads or writes the live paths (sitevault(8), RESTORE).  A held
+	 * lock means the restore is still running: it finishes it itself.
+	 */
+	if (commit_pending((*out)->state_dir)) {
+		log_mute(1);
+		l = lock_acquire((*out)->state_dir);
+		log_mute(0);
+		log_reset();
+		if (l != NULL && commit_recover((*out)->state_dir)) {
+			lock_release(l);
+			conf_free(*out);
+			*out = NULL;
+			return (agent_exitcode());
+		}
+		lock_release(l);
+	}
 	return (0);
 }
 

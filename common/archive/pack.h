@@ -25,7 +25,7 @@
  * - A file with several names in the archive is stored once; its later
  *   names are tar hard-link entries to the first (counted in files).
  * - Sockets, FIFOs and device nodes are skipped with a warning.
- * - ${out} receives 64 KiB blocks (the last one shorter) as they fill.
+ * - ${out} receives blocks of at most 128 KiB as they fill.
  */
 
 struct pack_stats {

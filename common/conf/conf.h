@@ -64,7 +64,9 @@ struct conf {
 	/* [keys] */
 	char *keys_secret;		/* default /etc/sitevault/site.key */
 	char **keys_recipients;		/* age1... strings or files; never NULL */
-	char **keys_trusted;		/* minisign public key files; never NULL */
+	char **keys_trusted;		/* "SITE:FILE": a minisign public key
+					   file trusted for SITE's backups
+					   only; never NULL */
 
 	/* [state] */
 	char *state_dir;		/* default /var/lib/sitevault */

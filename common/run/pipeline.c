@@ -282,7 +282,7 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 		return (-1);
 	}
 	snprintf(path, sizeof(path), "%s/part.%06zu", p->dir, p->nparts);
-	if (transport_put_buf(p->job->t, path, buf, len))
+	if (transport_put_deferred(p->job->t, path, buf, len))
 		return (-1);
 	p->nparts++;
 	return (0);
@@ -457,7 +457,10 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 	if (manifest_sign(&job->k->sign, &m, text, len, &sig, &siglen))
 		goto err1;
 	snprintf(path, sizeof(path), "%s/manifest.sig", p->dir);
-	if (transport_put_buf(job->t, path, sig, siglen))
+	if (transport_put_deferred(job->t, path, sig, siglen))
+		goto err2;
+	/* Every part and the signature on disk before the manifest names them. */
+	if (transport_sync(job->t, p->dir))
 		goto err2;
 	/* This rename makes the backup visible. */
 	snprintf(path, sizeof(path), "%s/manifest", p->dir);

@@ -139,6 +139,7 @@ verify_chain(struct transport *t, const struct store_backup **v, size_t k,
 		rs->st.files += us.files;
 		rs->st.bytes += us.bytes;
 		rs->st.archive_bytes += us.archive_bytes;
+		rs->st.stripped += us.stripped;
 	}
 	return (0);
 }
@@ -164,6 +165,7 @@ apply_chain(struct transport *t, const struct store_backup **v, size_t k,
 		rs->st.files += us.files;
 		rs->st.bytes += us.bytes;
 		rs->st.archive_bytes += us.archive_bytes;
+		rs->st.stripped += us.stripped;
 		filelist_free(prev);
 		prev = cur;
 		cur = NULL;

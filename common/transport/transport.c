@@ -319,6 +319,37 @@ transport_put_buf(struct transport *t, const char *path, const void *buf,
 }
 
 int
+transport_put_deferred(struct transport *t, const char *path,
+    const void *buf, size_t len)
+{
+	struct membuf m = { buf, len, 0 };
+	int rc;
+
+	t->deferred = 1;
+	rc = put(t, path, membuf_read, &m, &m);
+	t->deferred = 0;
+	return (rc);
+}
+
+int
+transport_sync(struct transport *t, const char *dir)
+{
+	unsigned int attempt = 0;
+
+	if (checkpath(t, dir, 1))
+		return (-1);
+	if (t->ops->sync == NULL)
+		return (0);
+	while (t->ops->sync(t, dir)) {
+		if (!again(t, &attempt)) {
+			report(t);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
 transport_put_stream(struct transport *t, const char *path,
     transport_src_fn *src, void *cookie)
 {

@@ -80,6 +80,25 @@ int transport_mkdir(struct transport *, const char *);
 int transport_put_buf(struct transport *, const char *, const void *, size_t);
 
 /**
+ * transport_put_deferred(t, path, buf, len):
+ * As transport_put_buf(), but the data need not be on stable storage until
+ * transport_sync() of its directory: the local store then skips the two
+ * fsyncs of every file (it starts the write-back at once instead).  A
+ * crash of the process still never leaves a partial file under ${path}; a
+ * power failure before transport_sync() may.  Return 0 or -1.
+ */
+int transport_put_deferred(struct transport *, const char *, const void *,
+    size_t);
+
+/**
+ * transport_sync(t, dir):
+ * Put everything stored under ${dir} by transport_put_deferred() on stable
+ * storage, names included.  A no-op for a server (which answers an upload
+ * only once it holds the file).  Return 0 or -1.
+ */
+int transport_sync(struct transport *, const char *);
+
+/**
  * transport_put_stream(t, path, src, cookie):
  * Store a stream of unknown length read from ${src} under ${path}, through
  * a temporary name and rename (S3: read whole, at most 64 MiB, then one

@@ -37,6 +37,8 @@ struct transport_ops {
 	    size_t);
 	int (*lock_state)(struct transport *, enum transport_lock *);
 	int (*locked_until)(struct transport *, const char *, int64_t *);
+	/* Optional: make deferred puts under a directory durable. */
+	int (*sync)(struct transport *, const char *);
 };
 
 struct transport_err {
@@ -53,6 +55,7 @@ struct transport {
 	void *impl;
 	char *desc;		/* URL without credentials */
 	unsigned int retries;
+	int deferred;		/* inside transport_put_deferred() */
 	struct transport_err err;
 };
 

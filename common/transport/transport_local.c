@@ -2,7 +2,10 @@
  * The local directory store (file:///path or /path): the same semantics as
  * the FTP store (temporary name, rename into place), plus fsync of the file
  * and of its directory so that a crash never shows a half-written file
- * under its final name.
+ * under its final name.  The parts of a backup are put deferred: each
+ * file's write-back is started as soon as it is written (sync_file_range),
+ * and one syncfs() before the manifest makes them all durable, in place of
+ * two fsyncs per part; a part is only ever read through a manifest.
  */
 #include "config.h"
 
@@ -28,6 +31,7 @@
 
 struct local {
 	char *base;		/* the store directory, no trailing '/' */
+	int syncfd;		/* the store directory, once a put is deferred */
 };
 
 /* The absolute file name of store path ${path} ("" is the base). */
@@ -129,6 +133,42 @@ out:
 	return (rc);
 }
 
+/*
+ * Open the store directory for local_sync() before the first deferred put:
+ * syncfs() reports the write-back errors that happened since its fd was
+ * opened, whoever else syncs meanwhile.
+ */
+static int
+syncfd_open(struct transport *t)
+{
+	struct local *l = t->impl;
+
+	if (l->syncfd != -1)
+		return (0);
+	if ((l->syncfd = open(l->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		syserr(t, l->base, "open", errno);
+		return (-1);
+	}
+	return (0);
+}
+
+/* One syncfs() for every deferred put: data, inodes and names. */
+static int
+local_sync(struct transport *t, const char *dir)
+{
+	struct local *l = t->impl;
+
+	(void)dir;
+	if (syncfd_open(t))
+		return (-1);
+	if (syncfs(l->syncfd) == -1) {
+		syserr(t, l->base, "syncfs", errno);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 local_put(struct transport *t, const char *tmp, const char *path,
     transport_src_fn *src, void *cookie, uint64_t *pulled)
@@ -141,6 +181,8 @@ local_put(struct transport *t, const char *tmp, const char *path,
 
 	if ((ftmp = abspath(t, tmp)) == NULL || (fpath = abspath(t, path)) ==
 	    NULL)
+		goto err;
+	if (t->deferred && syncfd_open(t))
 		goto err;
 	if ((buf = malloc(IOBUF)) == NULL) {
 		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
@@ -170,7 +212,13 @@ local_put(struct transport *t, const char *tmp, const char *path,
 			}
 		}
 	}
-	if (fsync(fd) == -1) {
+	if (t->deferred) {
+		/*
+		 * Write-back now, while the next part is made; errors are
+		 * reported by the syncfs() of local_sync().
+		 */
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	} else if (fsync(fd) == -1) {
 		syserr(t, ftmp, "fsync", errno);
 		goto err;
 	}
@@ -184,7 +232,7 @@ local_put(struct transport *t, const char *tmp, const char *path,
 		syserr(t, fpath, "rename", errno);
 		goto err;
 	}
-	if (syncdir(t, fpath))
+	if (!t->deferred && syncdir(t, fpath))
 		goto err;
 	free(buf);
 	free(ftmp);
@@ -426,6 +474,8 @@ local_close(struct transport *t)
 
 	if (l == NULL)
 		return;
+	if (l->syncfd != -1)
+		close(l->syncfd);
 	free(l->base);
 	free(l);
 }
@@ -443,6 +493,7 @@ static const struct transport_ops local_ops = {
 	.tls = local_tls,
 	.free_space = local_free_space,
 	.close = local_close,
+	.sync = local_sync,
 };
 
 int
@@ -466,6 +517,7 @@ transport_local_open(struct transport *t, const struct conf *c)
 		log_fail(EX_OSERR, "%s: out of memory", url);
 		return (-1);
 	}
+	l->syncfd = -1;
 	/* "/" stays "/"; "/srv/backup/" becomes "/srv/backup". */
 	for (len = strlen(l->base); len > 1 && l->base[len - 1] == '/';)
 		l->base[--len] = '\0';

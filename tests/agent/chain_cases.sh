@@ -97,11 +97,38 @@ for n in 1 2 3 4 5 6; do
 done
 ok "$STORE: every id of the chain restores exactly its night"
 
-# Into the configured paths too: back to night 3 from night 6's tree.
+# Into the configured paths too, a live restore as for any backup: back
+# to night 3 from night 6's tree.  What night 3 held comes back; live
+# files it did not hold stay (sitevault(8), restore), unless --delete.
 expect_exit 0 sv restore 3
+grep -F "'1002/Old Messages' file" "$T/snap.3" > "$T/want.old"
+sv_snap "$D" | grep -F "'1002/Old Messages' file" > "$T/got.old" || true
+diff -u "$T/want.old" "$T/got.old" || fail "restore 3: a file of night 3 not restored"
+[ -f "$D/1001/INBOX/msg0002.wav" ] || fail "restore 3: msg0002.wav of night 3 missing"
+[ -f "$D/1004/INBOX/msg0001.wav" ] || fail "restore 3 without --delete removed a live file"
+expect_exit 0 sv restore 3 --delete
 sv_snap_site "$S" > "$T/live.3"
-diff -u "$T/snap.3" "$T/live.3" || fail "restore 3 into the live paths differs"
-ok "$STORE: restore of an incremental id into the configured paths"
+diff -u "$T/snap.3" "$T/live.3" || fail "restore 3 --delete into the live paths differs"
+ok "$STORE: live restore of an incremental id, keeping live files or with --delete"
+
+# --include of a path that only the full backup of the chain holds.
+rmdir "$D/empty"
+expect_exit 0 sv restore 3 --category data --include "$D/empty"
+[ -d "$D/empty" ] || fail "--include of a path unchanged since the full backup"
+expect_exit 66 sv restore 3 --category data --include "$D/1004"
+ok "$STORE: --include reaches into the whole chain"
+
+# --at picks the newest backup of the night, and its chain comes with it.
+# (Nights are seconds apart here: the pick is the newest at or before.)
+t3=$(sed -n 's/^time //p' "$SITE_DIR/Data_3/manifest")
+for n in 6 5 4 3; do
+	[ "$(sed -n 's/^time //p' "$SITE_DIR/Data_$n/manifest")" \> "$t3" ] || break
+done
+expect_exit 0 sv restore --at "$t3" --category data --target "$T/out.at"
+sv_snap "$T/out.at$D" > "$T/got.at"
+sv_snap "$T/out.$n$D" > "$T/want.at"
+diff -u "$T/want.at" "$T/got.at" || fail "restore --at the time of Data_3 differs"
+ok "$STORE: --at restores the chain of the backup it picks"
 
 # verify ID verifies the chain; a damaged base fails it, and restore too,
 # before anything is written.

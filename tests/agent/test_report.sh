@@ -25,7 +25,7 @@ mk_conf() {	# NAME DIR [EXTRA]: a site with its own key, same store
 }
 mk_conf branch-02 "$T/b02"
 mk_conf branch-07 "$T/b07"
-mk_conf "$SITE" "$T/own" "keys.trusted = $T/b02/site.key.pub"
+mk_conf "$SITE" "$T/own" "keys.trusted = branch-02:$T/b02/site.key.pub"
 for i in 1 2 3; do
 	head -c $((i * 20000)) /dev/urandom >"$T/src/spool/voicemail/1001/new$i.wav"
 	"$SITEVAULT" -q -c "$T/own/conf" backup || fail "backup $i"

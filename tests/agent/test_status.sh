@@ -70,7 +70,7 @@ mk_site() {	# NAME: a site with its own key backing up to the same store
 }
 mk_site branch-02
 mk_site branch-07
-bk_conf "$T/conf" "$S" "backup.retain = 3" "keys.trusted = $T/branch-02/site.key.pub"
+bk_conf "$T/conf" "$S" "backup.retain = 3" "keys.trusted = branch-02:$T/branch-02/site.key.pub"
 expect_exit 2 sv status --all-sites
 expect_stdout "^branch-02 +Data +ok "
 expect_stdout "^branch-07/Configuration: unverified: signed by key [0-9A-F]{16}; no key trusted for branch-07"

@@ -62,7 +62,7 @@ printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$T/b2/conf" credentials ||
 	ftpd_fail "credentials of branch-02"
 expect_exit 0 "$SITEVAULT" -q -c "$T/b2/conf" backup
 cp "$T/conf" "$T/conf.trusting"
-sed -i "s|^secret = .*|&\ntrusted = $T/b2/site.key.pub|" "$T/conf.trusting"
+sed -i "s|^secret = .*|&\ntrusted = branch-02:$T/b2/site.key.pub|" "$T/conf.trusting"
 expect_exit 0 "$SITEVAULT" -c "$T/conf.trusting" status --all-sites
 expect_stdout "^branch-02 +Data +ok "
 expect_exit 2 sv status --all-sites
