@@ -1,8 +1,10 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -138,10 +140,17 @@ main(int argc, char *argv[])
 	const char *env;
 	int rc;
 
-	/* Files we create are private; secrets never land in a core dump. */
+	/* Files we create are private; secrets never land in a core dump,
+	 * nor in another process of this user through ptrace or /proc/PID/mem
+	 * (sitevault(8), SECURITY CONSIDERATIONS). */
 	umask(077);
 	rl.rlim_cur = rl.rlim_max = 0;
 	(void)setrlimit(RLIMIT_CORE, &rl);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		fprintf(stderr, "sitevault: cannot make the process "
+		    "non-dumpable: %s\n", strerror(errno));
+		return (EX_OSERR);
+	}
 
 	memset(&ag, 0, sizeof(ag));
 	log_init("sitevault", 0, 0);

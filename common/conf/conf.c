@@ -580,7 +580,7 @@ conf_new(const char *name)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
-	c->server_tls = CONF_TLS_TRY;
+	c->server_tls = CONF_TLS_REQUIRED;
 	c->server_connect_timeout = 30;
 	c->server_stall_timeout = 60;
 	c->server_retries = 5;
@@ -649,8 +649,9 @@ conf_load(const char *path)
 	size_t len;
 
 	/* A FIFO or a directory in its place is an error, not a hang. */
-	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG),
-	    "configuration file", &len)) == NULL)
+	/* As root, only root may be able to change what root acts on. */
+	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG) |
+	    READFILE_ROOTSAFE, "configuration file", &len)) == NULL)
 		return (NULL);
 	c = conf_parse(path, buf, len);
 	readfile_free(buf, CONF_FILE_MAX);

@@ -37,7 +37,7 @@ struct conf {
 	char *server_user;		/* NULL when unset */
 	char *server_credentials;	/* the "hidden:..." value, NULL if unset */
 	int server_credentials_line;	/* line of the credentials key, or 0 */
-	enum conf_tls server_tls;	/* default CONF_TLS_TRY */
+	enum conf_tls server_tls;	/* default CONF_TLS_REQUIRED */
 	char *server_ca_file;		/* NULL when unset */
 	char *server_pinned_pubkey;	/* "sha256//..." or NULL */
 	unsigned int server_connect_timeout;	/* seconds, default 30 */

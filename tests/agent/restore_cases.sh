@@ -88,8 +88,12 @@ assert any(o["change"] == "replace" and o["path"].endswith("/users/list.conf") f
 assert objs[-1]["dry_run"] is True and objs[-1]["replaced"] == 1, objs[-1]
 ' "$T/stdout" || { cat "$T/stdout"; fail "--json --dry-run output is not one JSON object per line"; }
 [ "$(cat "$LIVE_CONF/users/list.conf")" = dry ] || fail "--dry-run changed the target"
+ls "$(dirname "$LIVE_CONF")" | grep -q "replaced-.*-" && fail "--dry-run made a replaced tree"
+expect_exit 0 sv restore --dry-run latest --category data --target "$T/dry/target"
+expect_stdout "^restore $T/dry/target$"
+[ ! -e "$T/dry" ] || fail "--dry-run --target created directories"
 expect_exit 0 sv -q restore latest --category configuration
-ok "--dry-run --json: one object per change"
+ok "--dry-run --json: one object per change; a dry run creates nothing"
 
 # --- check lists replaced trees; prune removes those older than 7 days ----
 expect_exit 0 sv check
@@ -299,7 +303,7 @@ mkdir -p "$N"
 cp "$S/site.key.pub" "$N/branch-01.pub"
 {
 	printf '[site]\nname = branch-lab\n\n[server]\nurl = %s\n' "$STORE_URL"
-	[ "$STORE_KIND" = local ] || printf 'user = %s\n' "$FTPD_USER"
+	[ "$STORE_KIND" = local ] || printf 'user = %s\ntls = none\n' "$FTPD_USER"
 	printf '[keys]\nsecret = %s\ntrusted = branch-01:%s\n' "$N/site.key" "$N/branch-01.pub"
 	printf '[state]\ndir = %s\n' "$N/state"
 	printf '[backup]\ndata = %s\n' "$N/spool"

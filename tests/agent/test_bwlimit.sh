@@ -15,8 +15,10 @@ sv_tree "$S"
 # 3 MiB that do not compress, in 1 MiB parts, at 512 KiB/s: about 6 s.
 head -c $((3 * 1024 * 1024)) /dev/urandom > "$S/live/spool/voicemail/big.wav"
 sv_site branch-01 "$S" "compression = none"
-sed -i 's/^part_size = 64K$/part_size = 1M/; s/^\[server\]$/[server]\nbwlimit = 512K\ntls = none/' \
+sed -i 's/^part_size = 64K$/part_size = 1M/; s/^\[server\]$/[server]\nbwlimit = 512K/' \
     "$S/sitevault.conf"
+grep -q '^tls = ' "$S/sitevault.conf" ||
+    sed -i 's/^\[server\]$/[server]\ntls = none/' "$S/sitevault.conf"
 sv() { "$SITEVAULT" -c "$S/sitevault.conf" "$@"; }
 
 expect_exit 0 sv check

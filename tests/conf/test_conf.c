@@ -42,7 +42,7 @@ static const struct row {
 	/* Defaults. */
 	{ BASE, 0, 0, "server.user", "(null)" },
 	{ BASE, 0, 0, "server.credentials", "(null)" },
-	{ BASE, 0, 0, "server.tls", "try" },
+	{ BASE, 0, 0, "server.tls", "required" },
 	{ BASE, 0, 0, "server.ca_file", "(null)" },
 	{ BASE, 0, 0, "server.pinned_pubkey", "(null)" },
 	{ BASE, 0, 0, "server.connect_timeout", "30" },
