@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/path.h"
 #include "format/manifest.h"
+#include "run/replay.h"
 #include "run/restore.h"
 #include "progress.h"
 #include "run/select.h"
@@ -24,9 +25,9 @@
 /* One line (or JSON object) per backup verified or failed. */
 static void
 report(const struct agent *ag, const char *site, const struct selection *x,
-    const struct unpack_stats *st, const char *error, double secs)
+    const struct replay_stats *rs, const char *error, double secs)
 {
-
+	const struct unpack_stats *st = &rs->st;
 	struct json j;
 
 	if (ag->json) {
@@ -38,53 +39,24 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 		json_uint(&j, "parts", x->m->nparts);
 		json_uint(&j, "files", st->files);
 		json_uint(&j, "bytes", st->bytes);
+		json_uint(&j, "chain", rs->nbackups);
 		json_fixed(&j, "seconds", secs, 3);
 		if (error != NULL)
 			json_string(&j, "error", error);
 		(void)json_end(&j);
-	} else if (error == NULL && !ag->quiet)
+	} else if (error == NULL && !ag->quiet && rs->nbackups > 1)
+		printf("verified %s/%s_%llu and its chain: %zu backups, %llu "
+		    "files, %llu bytes\n", site, x->category,
+		    (unsigned long long)x->m->id, rs->nbackups,
+		    (unsigned long long)st->files,
+		    (unsigned long long)st->bytes);
+	else if (error == NULL && !ag->quiet)
 		printf("verified %s/%s_%llu: %zu part%s, %llu files, %llu "
 		    "bytes\n", site, x->category, (unsigned long long)x->m->id,
 		    x->m->nparts, x->m->nparts == 1 ? "" : "s",
 		    (unsigned long long)st->files,
 		    (unsigned long long)st->bytes);
 	fflush(stdout);
-}
-
-/* Verify the backup ${x} of ${site}: its report line; 0 or the exit code. */
-static int
-verify_one(const struct agent *ag, struct session *s, const char *site,
-    const struct selection *x, const uint8_t (*sks)[AGE_KEY_LEN], size_t nsks)
-{
-	struct restore_hooks hooks = { NULL, NULL, NULL };
-	struct unpack_stats st;
-	struct progress pg;
-	struct timespec t0, t1;
-	char why[1024], label[PATH_BUF];
-	int rc;
-
-	if (store_backup_dir(label, site, x->category, x->m->id))
-		return (agent_exitcode());
-	progress_init(&pg, label, ag->quiet || ag->json);
-	hooks.progress = progress_verified;
-	hooks.cookie = &pg;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	log_capture(why, sizeof(why));
-	rc = restore_stream(s->t, x->m, sks, nsks, NULL, &hooks, &st);
-	progress_clear(&pg);
-	log_capture(NULL, 0);
-	if (rc) {
-		report(ag, site, x, &st, why, 0);
-		log_audit(0, "verify %s/%s_%llu failed: %s", site, x->category,
-		    (unsigned long long)x->m->id, why);
-		return (agent_exitcode());
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	report(ag, site, x, &st, NULL, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	log_audit(1, "verify %s/%s_%llu ok", site, x->category,
-	    (unsigned long long)x->m->id);
-	return (0);
 }
 
 static int
@@ -95,12 +67,15 @@ cmd_verify(struct agent *ag)
 	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
+	struct replay_stats rs;
 	enum category cats[CATEGORY_N];
 	const char *catopt = NULL, *site = NULL, *which = "latest";
-	char *idfiles[16];
+	char *idfiles[16], why[1024], label[PATH_BUF];
+	struct progress pg;
+	struct restore_hooks hooks = { NULL, NULL, NULL };
 	size_t ncats, nsel = 0, nid = 0, i;
 	int j, rc, rollback = 0;
-	struct timespec run0;
+	struct timespec t0, t1, run0;
 
 	for (j = 0; j < ag->nopts; j++) {
 		switch (ag->opts[j].id) {
@@ -154,10 +129,39 @@ cmd_verify(struct agent *ag)
 	}
 
 	/* Stop at the first failure: its message names the part or file. */
-	for (i = 0; i < nsel; i++)
-		if ((rc = verify_one(ag, &s, site, &sel[i],
-		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks)) != 0)
+	for (i = 0; i < nsel; i++) {
+		if (store_backup_dir(label, site, sel[i].category,
+		    sel[i].m->id)) {
+			rc = agent_exitcode();
 			goto done;
+		}
+		progress_init(&pg, label, ag->quiet || ag->json);
+		hooks.progress = progress_verified;
+		hooks.cookie = &pg;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		log_capture(why, sizeof(why));
+		/* An incremental backup: its whole chain (replay.h). */
+		rc = replay_restore(s.t, s.st, sel[i].m,
+		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, NULL, &hooks, &rs);
+		progress_clear(&pg);
+		if (rc) {
+			log_capture(NULL, 0);
+			rc = agent_exitcode();
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			report(ag, site, &sel[i], &rs, why, 0);
+			log_audit(0, "verify %s/%s_%llu failed: %s", site,
+			    sel[i].category, (unsigned long long)sel[i].m->id,
+			    why);
+			goto done;
+		}
+		log_capture(NULL, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		report(ag, site, &sel[i], &rs, NULL,
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		log_audit(1, "verify %s/%s_%llu ok", site, sel[i].category,
+		    (unsigned long long)sel[i].m->id);
+	}
 
 done:
 	fleet_metrics(c, "verify", rc, &run0, NULL, 0);

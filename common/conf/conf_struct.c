@@ -30,6 +30,7 @@ conf_defaults(const char *name)
 	c->backup_compression_level = 3;
 	c->backup_part_size = UINT64_C(16) << 20;
 	c->backup_verify_after_upload = 0;
+	c->backup_full_every = 1;
 	c->path = strdup(name);
 	c->keys_secret = strdup("/etc/sitevault/site.key");
 	c->state_dir = strdup("/var/lib/sitevault");

@@ -7,6 +7,8 @@
 
 #include "util/log.h"
 #include "format/manifest.h"
+#include "format/filelist.h"
+#include "run/chain.h"
 #include "run/restore.h"
 #include "run/select.h"
 #include "store/store.h"
@@ -33,6 +35,14 @@ verify_backup(struct transport *t, const char *site, enum category cat,
 	/* Everything a restore checks, with nothing written. */
 	if (restore_stream(t, sel[0].m, sks, nsk, NULL, NULL, &us))
 		goto err2;
+	/* In a chain, the file list the next backup builds on, too. */
+	if (sel[0].m->has_filelist) {
+		struct filelist *fl;
+
+		if ((fl = chain_list_fetch(t, sel[0].m, sks, nsk)) == NULL)
+			goto err2;
+		filelist_free(fl);
+	}
 	res->nparts = sel[0].m->nparts;
 	for (i = 0; i < sel[0].m->nparts; i++)
 		res->stored += sel[0].m->parts[i].size;
