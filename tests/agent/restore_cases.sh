@@ -380,7 +380,7 @@ echo msg > "$D/spool/m.wav"
 "$SITEVAULT" -q keygen --out "$D/site.key" >/dev/null
 {
 	printf '[site]\nname = branch-data\n\n[server]\nurl = %s\n' "$STORE_URL"
-	[ "$STORE_KIND" = local ] || printf 'user = %s\n' "$FTPD_USER"
+	[ "$STORE_KIND" = local ] || printf 'user = %s\ntls = none\n' "$FTPD_USER"
 	printf '[keys]\nsecret = %s\n[state]\ndir = %s\n' "$D/site.key" "$D/state"
 	printf '[backup]\ndata = %s\n' "$D/spool"
 } > "$D/sitevault.conf"

@@ -27,8 +27,9 @@ grep -E '^f(data)?sync\(.*part\.[0-9]{6}' "$T/calls" &&
 	fail "syncfs calls: $(grep -c '^syncfs(' "$T/calls")"
 nsync=$(grep -cE '^(f(data)?sync|syncfs)\(' "$T/calls")
 # A constant: the directories, the SITE marker (first backup), manifest,
-# state and history.log, whatever the number of parts.
-[ "$nsync" -le 12 ] || fail "$nsync syncs for $nparts parts"
+# state (the id issued before the upload, then the backup) and history.log,
+# whatever the number of parts.
+[ "$nsync" -le 14 ] || fail "$nsync syncs for $nparts parts"
 ok "$nparts parts, one syncfs, $nsync syncs in all"
 
 # The order: every part renamed into place, then syncfs, then the manifest.
