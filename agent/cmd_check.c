@@ -479,9 +479,12 @@ check_neighbours(struct check *ck, const struct conf *c, struct transport *t)
 		log_reset();
 	result(ck, WARN, "one site per account", "this account can write "
 	    "%zu other site director%s (%s, ...): a compromised site could "
-	    "delete its neighbours' backups; give each site its own FTP "
-	    "account whose home (chroot) is its site directory", others,
-	    others == 1 ? "y" : "ies", other);
+	    "delete its neighbours' backups; %s", others,
+	    others == 1 ? "y" : "ies", other, conf_is_s3(c) ? "give each "
+	    "site its own access key, allowed only under its own prefix" :
+	    conf_is_local(c) ? "give each site its own directory that only "
+	    "it can write" : "give each site its own FTP account whose home "
+	    "(chroot) is its site directory");
 out:
 	store_sites_free(names, n);
 }

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,7 +189,8 @@ plan(const struct restore_opts *o, struct session *s,
 	const char *miss;
 	size_t i;
 
-	if ((cm = commit_new(s->c->state_dir, stage, o->delete,
+	if ((cm = commit_new(s->c->state_dir, stage,
+	    (o->delete ? COMMIT_DELETE : 0) | (o->dry_run ? COMMIT_DRY_RUN : 0),
 	    o->include, o->ninclude, time(NULL))) == NULL)
 		return (NULL);
 	/*
@@ -330,6 +333,79 @@ extract(const struct agent *ag, const struct restore_opts *o,
 	return (0);
 }
 
+/*
+ * One private staging directory beside the first target; every selected
+ * category streamed through every check into it; the commit planned (links
+ * and missing paths refused before anything moves) and, unless --dry-run,
+ * carried out.  Return 0 or -1 after logging.
+ */
+static int
+stage_and_commit(struct agent *ag, const struct restore_opts *o,
+    struct session *s, const char *site, const struct selection *sel,
+    size_t nsel, const uint8_t (*sks)[AGE_KEY_LEN], size_t nsks,
+    char **stage, struct commit **cm, uint64_t *stripped)
+{
+	char *first = NULL, *slash;
+	struct stat sb;
+	size_t i;
+	int r, rc = -1;
+
+	for (i = 0; first == NULL && i < nsel; i++)
+		if (category_paths(s->c, sel[i].cat)[0] != NULL)
+			first = o->target != NULL ? strdup(o->target) :
+			    live_of(o, category_paths(s->c, sel[i].cat)[0]);
+	if (first == NULL) {
+		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
+		    "categories", s->c->path);
+		return (-1);
+	}
+	/*
+	 * A dry run creates nothing that stays: its stage goes beside the
+	 * nearest existing ancestor of the target (removed at the end).
+	 */
+	while (o->dry_run && (slash = strrchr(first, '/')) != NULL &&
+	    slash != first) {
+		*slash = '\0';
+		r = lstat(first, &sb);
+		*slash = '/';
+		if (r == 0)
+			break;
+		*slash = '\0';
+	}
+	if ((*stage = stage_create(first)) == NULL ||
+	    extract(ag, o, s, site, sel, nsel, sks, nsks, *stage, stripped) ||
+	    (*cm = plan(o, s, sel, nsel, *stage)) == NULL)
+		goto done;
+	if (o->dry_run)
+		commit_each(*cm, list_change, ag);
+	else if (commit_run(*cm))
+		goto done;
+	rc = 0;
+done:
+	free(first);
+	return (rc);
+}
+
+/* Record and report a restore that succeeded. */
+static void
+report_ok(const struct agent *ag, const struct restore_opts *o,
+    struct session *s, const char *site, const struct selection *sel,
+    size_t nsel, const struct commit *cm, uint64_t stripped)
+{
+	size_t i;
+
+	for (i = 0; i < nsel; i++) {
+		log_audit(1, "restore %s/%s_%llu%s ok", site, sel[i].category,
+		    (unsigned long long)sel[i].m->id,
+		    o->dry_run ? " (dry run)" : "");
+		select_history(s, site, o->dry_run ? "restore-dry-run" :
+		    "restore", sel[i].category, sel[i].m->id, 1,
+		    sel[i].m->bytes, o->target);
+		report(ag, o, site, &sel[i]);
+	}
+	summary(ag, o, cm, stripped);
+}
+
 static int
 cmd_restore(struct agent *ag)
 {
@@ -342,9 +418,9 @@ cmd_restore(struct agent *ag)
 	struct selection *sel = NULL;
 	enum category cats[CATEGORY_N];
 	const char *site = NULL;
-	char *stage = NULL, *first = NULL, why[1024];
+	char *stage = NULL, why[1024];
 	uint64_t stripped;
-	size_t ncats, nsel = 0, i;
+	size_t ncats, nsel = 0;
 	struct timespec run0;
 	struct json j;
 	int rc;
@@ -381,42 +457,11 @@ cmd_restore(struct agent *ag)
 	    o.allow_rollback || o.from_site != NULL, &sel, &nsel)) != 0)
 		goto done_audit;
 
-	/* 2. One private staging directory beside the (first) target. */
-	for (i = 0; first == NULL && i < nsel; i++)
-		if (category_paths(s.c, sel[i].cat)[0] != NULL)
-			first = o.target != NULL ? strdup(o.target) :
-			    live_of(&o, category_paths(s.c, sel[i].cat)[0]);
-	if (first == NULL) {
-		log_fail(EX_CONFIG, "%s: no paths configured for the selected "
-		    "categories", s.c->path);
+	/* 2-4. Staged, verified, planned, committed. */
+	if (stage_and_commit(ag, &o, &s, site, sel, nsel,
+	    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, &stage, &cm, &stripped))
 		goto fail;
-	}
-	if ((stage = stage_create(first)) == NULL)
-		goto fail;
-
-	/* 3. Stream each category through every check into the stage. */
-	if (extract(ag, &o, &s, site, sel, nsel,
-	    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, stage, &stripped))
-		goto fail;
-
-	/* 4. Plan; refuse links and missing paths before anything moves. */
-	if ((cm = plan(&o, &s, sel, nsel, stage)) == NULL)
-		goto fail;
-	if (o.dry_run)
-		commit_each(cm, list_change, ag);
-	else if (commit_run(cm))
-		goto fail;
-
-	for (i = 0; i < nsel; i++) {
-		log_audit(1, "restore %s/%s_%llu%s ok", site, sel[i].category,
-		    (unsigned long long)sel[i].m->id,
-		    o.dry_run ? " (dry run)" : "");
-		select_history(&s, site, o.dry_run ? "restore-dry-run" :
-		    "restore", sel[i].category, sel[i].m->id, 1,
-		    sel[i].m->bytes, o.target != NULL ? o.target : NULL);
-		report(ag, &o, site, &sel[i]);
-	}
-	summary(ag, &o, cm, stripped);
+	report_ok(ag, &o, &s, site, sel, nsel, cm, stripped);
 	rc = 0;
 	goto done;
 
@@ -442,7 +487,6 @@ done:
 	if (stage != NULL && !commit_pending(c->state_dir))
 		(void)stage_remove(stage);
 	free(stage);
-	free(first);
 	commit_free(cm);
 	select_free(sel, nsel);
 	select_identities_free(sks, nsks);

@@ -3,15 +3,22 @@
 # the same deterministic voicemail-like data set (bench/wavgen.c: 8 kHz
 # 16-bit mono WAV messages of 10-120 s of speech-like sound, plus 300 small
 # config files) and the same vsftpd on 127.0.0.1 (tests/lib/ftpd.sh):
-#   backup:  `sitevault backup` against `tar -c | zstd -3 | age -r R | curl -T -`
+#   backup:  `sitevault backup` against
+#            `tar -c | zstd -3 -T0 | age -r R | curl -T -`
 #   restore: `sitevault restore latest --target DIR` of that backup against
 #            `curl | age -d -i KEY | zstd -d | tar -x -C DIR2` of the
 #            pipeline's upload; the two restored trees must be identical.
-# Each phase reports both wall times, the ratio sitevault/pipeline and the
-# peak RSS (GNU time %M) of sitevault and of the pipeline's largest
-# process.  SIZE: bytes of audio, with K/M/G suffixes (default 1G).  Run
-# by `make bench` (BENCH_SIZE=...); needs root for vsftpd.  Targets (issues
-# 5 and 6): wall time <= 1.0x the pipeline's, peak RSS <= 64 MiB.
+#   local:   `sitevault backup` to a local directory store against
+#            `tar -c | zstd -3 -T0 | age -r R >FILE; sync`, the same
+#            promise of all data on disk at the end.
+# Each phase reports both wall times, CPU seconds (user + system, of all the
+# pipeline's processes), the throughput ratio pipeline/sitevault (above 1:
+# sitevault is faster) and the peak RSS (GNU time %M) of sitevault and of
+# the pipeline's largest process.  SIZE: bytes of audio, with K/M/G
+# suffixes (default 1G).  Run by `make bench` (BENCH_SIZE=...); needs root
+# for vsftpd.  Targets: backup throughput >= 1.25x the pipeline's, restore
+# >= 1.1x, local backup >= 1/1.1x, CPU seconds <= the pipeline's, peak RSS
+# <= 64 MiB whatever SIZE.
 set -eu
 size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -70,7 +77,7 @@ time_sv() {
 	local u s
 	sync
 	/usr/bin/time -f '%e %M %U %S' -o "$T/sv.time" "$SITEVAULT" -q \
-	    -c "$T/conf" "$@" || fail "sitevault $1 failed"
+	    -c "${CONF:-$T/conf}" "$@" || fail "sitevault $1 failed"
 	read -r sv_s sv_kb u s < <(tail -1 "$T/sv.time")
 	sv_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 }
@@ -92,14 +99,15 @@ time_pipe() {
 summary=""
 report() {
 	local ratio
-	ratio=$(awk -v a="$sv_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
+	ratio=$(awk -v a="$sv_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", b / a }')
 	printf '\n%-28s %10s %10s %14s\n' "$1" "wall (s)" "CPU (s)" "peak RSS"
 	printf '%-28s %10.2f %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_cpu" "$sv_kb"
 	printf '%-28s %10.2f %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
 	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_sum"
-	printf 'wall-time ratio sitevault/pipeline: %s\n\n' "$ratio"
-	summary+=$(printf '%s: ratio %s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
-	    "$1" "$ratio" $(((sv_kb + 1023) / 1024)) $(((pipe_kb + 1023) / 1024)))$'\n'
+	printf 'throughput ratio sitevault/pipeline: %s\n\n' "$ratio"
+	summary+=$(printf '%s: throughput ratio %s, CPU %s s against %s s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
+	    "$1" "$ratio" "$sv_cpu" "$pipe_cpu" $(((sv_kb + 1023) / 1024)) \
+	    $(((pipe_kb + 1023) / 1024)))$'\n'
 }
 
 # The pipelines, one stage per process, reading the same files and
@@ -107,10 +115,17 @@ report() {
 backup_pipe() {
 	( cd "$T/data" &&
 	  stage tar -c config spool |
-	  stage zstd -3 -q -c |
+	  stage zstd -3 -T0 -q -c |
 	  stage age -r "$R" |
 	  stage curl -sS --ftp-pasv -K "$T/curlrc" -T - \
 	      "$FTPD_URL/pipe/backup.tar.zst.age" )
+}
+local_pipe() {
+	( cd "$T/data" &&
+	  stage tar -c config spool |
+	  stage zstd -3 -T0 -q -c |
+	  stage age -r "$R" >"$T/local.pipe/backup.tar.zst.age" ) &&
+	stage sync
 }
 restore_pipe() {
 	stage curl -sS --ftp-pasv -K "$T/curlrc" \
@@ -122,9 +137,9 @@ restore_pipe() {
 
 echo "bench: sitevault backup"
 time_sv backup
-echo "bench: tar | zstd -3 | age | curl"
+echo "bench: tar | zstd -3 -T0 | age | curl"
 time_pipe backup_pipe
-report backup "sitevault backup" "tar|zstd -3|age|curl"
+report backup "sitevault backup" "tar|zstd -3 -T0|age|curl"
 printf 'stored: sitevault %d bytes, pipeline %d bytes\n' \
     "$(du -sb "$FTPD_ROOT/sv" | cut -f1)" \
     "$(stat -c %s "$FTPD_ROOT/pipe/backup.tar.zst.age")"
@@ -140,6 +155,18 @@ report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
 diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
 	{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
 echo "restored trees identical (diff -r)"
+rm -rf "$T/restore.sv" "$T/restore.pipe"
+
+# The local directory store, on the same filesystem as the data.
+mkdir -p "$T/local.sv" "$T/local.pipe" "$T/state.local"
+sed -e "s|^url = .*|url = file://$T/local.sv|" -e '/^user = /d' \
+    -e '/^tls = /d' -e "s|^dir = $T/state\$|dir = $T/state.local|" \
+    "$T/conf" >"$T/conf.local"
+echo "bench: sitevault backup to a local directory"
+CONF=$T/conf.local time_sv backup
+echo "bench: tar | zstd -3 -T0 | age >file; sync"
+time_pipe local_pipe
+report local "sitevault backup (local)" "tar|zstd -T0|age>f;sync"
 
 printf '\n%s' "$summary"
 ftpd_stop

@@ -22,7 +22,7 @@
 struct commit {
 	char *statedir;
 	char *stage;
-	int delete;
+	int flags;			/* COMMIT_* */
 	char *const *inc;
 	size_t ninc;
 	unsigned char *matched;		/* per include: selected something */
@@ -145,6 +145,10 @@ plan_entry(struct commit *c, int sfd, int lfd, const struct level *x,
 	    (!have || S_ISDIR(ls.st_mode))))
 		return (0);
 	/* Only some entries beneath are selected: the directory they go in. */
+	if (!selected && !have && (c->flags & COMMIT_DRY_RUN)) {
+		c->st.restored += stage_count_at(sfd, name);
+		return (add_op(c, COMMIT_PUT, 0, x));
+	}
 	if (!selected && !have) {
 		if (mkdirat(lfd, name, ss.st_mode & 0777) ||
 		    fchmodat(lfd, name, ss.st_mode & 0777, 0) ||
@@ -279,7 +283,7 @@ plan_dir(struct commit *c, int sfd, int lfd, const struct level *l,
 			goto err;
 		if (selected || inc_match(c, x.sys)) {
 			n = stage_count_at(lfd, de->d_name);
-			if (!c->delete)
+			if (!(c->flags & COMMIT_DELETE))
 				c->st.kept += n;
 			else {
 				c->st.replaced += n;
@@ -299,7 +303,7 @@ err:
 }
 
 struct commit *
-commit_new(const char *statedir, const char *stage, int delete,
+commit_new(const char *statedir, const char *stage, int flags,
     char *const *inc, size_t ninc, time_t now)
 {
 	struct commit *c;
@@ -313,7 +317,7 @@ commit_new(const char *statedir, const char *stage, int delete,
 		log_fail(EX_OSERR, "commit: out of memory");
 		return (NULL);
 	}
-	c->delete = delete;
+	c->flags = flags;
 	c->inc = inc;
 	c->ninc = ninc;
 	c->fsfd = -1;
@@ -357,10 +361,19 @@ enomem:
 static int
 open_staged(const struct commit *c, const char *path)
 {
+	struct stat sb;
 	int root, fd;
 
 	if ((root = stage_open_dir(c->stage, 0)) == -1) {
 		log_fail(EX_CANTCREAT, "%s: %s", c->stage, strerror(errno));
+		return (-1);
+	}
+	/* The private directory we made, not one put in its place. */
+	if (fstat(root, &sb) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 077) != 0) {
+		log_fail(EX_CANTCREAT, "%s: not a private directory of this "
+		    "user: refused", c->stage);
+		close(root);
 		return (-1);
 	}
 	/* "/": the whole stage (--target). */
@@ -375,14 +388,62 @@ open_staged(const struct commit *c, const char *path)
 	return (fd);
 }
 
+/*
+ * Plan the configured path of ${l} (staged at ${sfd}) into its live place,
+ * the entry ${base} of ${lpfd}; ${sel}: selected as a whole.
+ */
+static int
+plan_top(struct commit *c, int sfd, int lpfd, const char *base,
+    const struct level *l, int sel)
+{
+	struct stat ls, ss;
+	int lfd, have, rc;
+
+	if (fstat(sfd, &ss)) {
+		log_fail(EX_IOERR, "%s: %s", l->stage, strerror(errno));
+		return (-1);
+	}
+	if (!(have = fstatat(lpfd, base, &ls, AT_SYMLINK_NOFOLLOW) == 0) &&
+	    errno != ENOENT) {
+		log_fail(EX_IOERR, "%s: %s", l->live, strerror(errno));
+		return (-1);
+	}
+	if (!have && !sel && !(c->flags & COMMIT_DRY_RUN)) {
+		/* Only some entries are selected: the directory they go in. */
+		if ((mkdirat(lpfd, base, ss.st_mode & 0777) && errno !=
+		    EEXIST) || fchmodat(lpfd, base, ss.st_mode & 0777, 0) ||
+		    fstatat(lpfd, base, &ls, AT_SYMLINK_NOFOLLOW)) {
+			log_fail(EX_CANTCREAT, "%s: %s", l->live,
+			    strerror(errno));
+			return (-1);
+		}
+		have = 1;
+	}
+	if (have && S_ISDIR(ls.st_mode)) {
+		if ((lfd = openat(lpfd, base, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) == -1) {
+			log_fail(EX_IOERR, "%s: %s", l->live, strerror(errno));
+			return (-1);
+		}
+		rc = plan_dir(c, sfd, lfd, l, sel);
+		close(lfd);
+		if (rc == 0 && sel)
+			rc = add_meta(c, l, &ss);
+		return (rc);
+	}
+	/* Missing, or not a directory (a symlink included): put. */
+	c->st.restored += stage_count_at(sfd, ".");
+	if (have)
+		c->st.replaced += stage_count_at(lpfd, base);
+	return (add_op(c, COMMIT_PUT, (char)have, l));
+}
+
 int
 commit_add(struct commit *c, const char *path, const char *live)
 {
 	struct level l = { 0 };
 	const char *base;
-	char *stg = NULL;
-	struct stat ls, ss;
-	int sfd, lpfd = -1, lfd = -1, sel, have, rc = -1;
+	int sfd, lpfd = -1, sel, rc = -1;
 
 	if (path[0] != '/' || live[0] != '/') {
 		log_fail(EX_SOFTWARE, "%s: not an absolute path", path);
@@ -395,72 +456,45 @@ commit_add(struct commit *c, const char *path, const char *live)
 		rc = 0;
 		goto done;
 	}
-	if ((lpfd = stage_open_parent(live, 0755, &base)) == -1) {
+	if (asprintf(&l.stage, "%s%s", c->stage, path[1] != '\0' ? path :
+	    "") < 0) {
+		l.stage = NULL;
+		log_fail(EX_OSERR, "commit: out of memory");
+		goto done;
+	}
+	if ((l.sys = strdup(path)) == NULL || (l.live = strdup(live)) == NULL) {
+		log_fail(EX_OSERR, "commit: out of memory");
+		goto done;
+	}
+	/* A dry run creates nothing, not even the parents. */
+	lpfd = stage_open_parent(live, c->flags & COMMIT_DRY_RUN ? 0 : 0755,
+	    &base);
+	if (lpfd == -1 && (errno != ENOENT || !(c->flags & COMMIT_DRY_RUN))) {
 		log_fail(EX_CANTCREAT, "%s: a directory above it is a symlink "
 		    "or not a directory, or cannot be created: %s", live,
 		    strerror(errno));
 		goto done;
 	}
-	if (asprintf(&stg, "%s%s", c->stage, path[1] != '\0' ? path : "") <
-	    0) {
-		stg = NULL;
-		log_fail(EX_OSERR, "commit: out of memory");
-		goto done;
-	}
 	if (add_tree(c, lpfd, live))
 		goto done;
-	if ((l.sys = strdup(path)) == NULL || (l.live = strdup(live)) == NULL) {
-		log_fail(EX_OSERR, "commit: out of memory");
-		goto done;
-	}
-	l.stage = stg;
 	l.repl = c->trees[c->ntrees - 1].path;
 	l.tree = c->ntrees - 1;
-	have = fstatat(lpfd, base, &ls, AT_SYMLINK_NOFOLLOW) == 0;
-	if (!have && errno != ENOENT) {
-		log_fail(EX_IOERR, "%s: %s", live, strerror(errno));
+	if (lpfd == -1) {
+		/* Dry run, no parent: all of it would be new. */
+		c->st.restored += stage_count_at(sfd, ".");
+		rc = add_op(c, COMMIT_PUT, 0, &l);
 		goto done;
 	}
-	/* Only some entries are selected: the directory they go in. */
-	if (!have && !sel) {
-		if (fstat(sfd, &ss) || (mkdirat(lpfd, base, ss.st_mode &
-		    0777) && errno != EEXIST) || fchmodat(lpfd, base,
-		    ss.st_mode & 0777, 0)) {
-			log_fail(EX_CANTCREAT, "%s: %s", live, strerror(errno));
-			goto done;
-		}
-		have = fstatat(lpfd, base, &ls, AT_SYMLINK_NOFOLLOW) == 0;
-	}
-	if (have && S_ISDIR(ls.st_mode)) {
-		if ((lfd = openat(lpfd, base, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC)) == -1) {
-			log_fail(EX_IOERR, "%s: %s", live, strerror(errno));
-			goto done;
-		}
-		if (fstat(sfd, &ss)) {
-			log_fail(EX_IOERR, "%s: %s", stg, strerror(errno));
-			goto done;
-		}
-		if (plan_dir(c, sfd, lfd, &l, sel) ||
-		    (sel && add_meta(c, &l, &ss)))
-			goto done;
-	} else if (sel) {
-		/* Missing, or not a directory (a symlink included): put. */
-		c->st.restored += stage_count_at(sfd, ".");
-		if (have)
-			c->st.replaced += stage_count_at(lpfd, base);
-		if (add_op(c, COMMIT_PUT, (char)have, &l))
-			goto done;
-	}
+	if (plan_top(c, sfd, lpfd, base, &l, sel))
+		goto done;
 	if (c->fsfd == -1)
 		c->fsfd = dup(lpfd);
 	rc = 0;
 done:
+	/* l.repl belongs to c->trees. */
 	free(l.sys);
 	free(l.live);
-	free(stg);
-	if (lfd != -1)
-		close(lfd);
+	free(l.stage);
 	if (lpfd != -1)
 		close(lpfd);
 	close(sfd);
@@ -509,13 +543,49 @@ commit_replaced(const struct commit *c, size_t i)
 	return (NULL);
 }
 
+/*
+ * Create the replaced trees that will be used, private, and refuse one that
+ * exists already: its name is predictable, and what it receives must not
+ * go into a directory someone else made.
+ */
+static int
+make_trees(struct commit *c, int undo)
+{
+	const char *base;
+	size_t i;
+	int fd, rc = 0;
+
+	for (i = 0; i < c->ntrees; i++) {
+		if (!c->trees[i].used)
+			continue;
+		if ((fd = stage_open_parent(c->trees[i].path, 0, &base)) == -1) {
+			log_fail(EX_CANTCREAT, "%s: %s", c->trees[i].path,
+			    strerror(errno));
+			return (-1);
+		}
+		if (undo)
+			(void)unlinkat(fd, base, AT_REMOVEDIR);	/* if empty */
+		else if (mkdirat(fd, base, 0700)) {
+			log_fail(EX_CANTCREAT, "%s: cannot create the replaced "
+			    "tree: %s", c->trees[i].path, strerror(errno));
+			rc = -1;
+		}
+		close(fd);
+		if (rc)
+			return (-1);
+	}
+	return (0);
+}
+
 int
 commit_run(struct commit *c)
 {
 	size_t i;
 
+	if (make_trees(c, 0))
+		goto untrees;
 	if (commit_journal_write(c->statedir, c->stage, c->ops, c->nops))
-		return (-1);
+		goto untrees;
 	for (i = 0; i < c->nops; i++)
 		if (commit_op_do(&c->ops[i]))
 			goto undo;
@@ -530,6 +600,8 @@ undo:
 			return (-1);
 		}
 	(void)commit_journal_remove(c->statedir);
+untrees:
+	(void)make_trees(c, 1);
 	return (-1);
 }
 

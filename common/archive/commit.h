@@ -41,14 +41,20 @@ struct commit_stats {
  */
 typedef void commit_change_fn(void *, const char *, const char *);
 
+#define COMMIT_DELETE	0x1	/* live entries the backup lacks go too */
+#define COMMIT_DRY_RUN	0x2	/* plan only: create nothing, not even
+				   missing parents */
+
 /**
- * commit_new(statedir, stage, delete, include, ninclude, now):
+ * commit_new(statedir, stage, flags, include, ninclude, now):
  * Start planning the commit of the staging directory ${stage}, journalled
- * in ${statedir}.  If ${delete} is non-zero, live entries the backup lacks
- * are moved to the replaced trees.  If ${ninclude} is not 0, only the live
- * paths matching one of the ${include} patterns (a path, meaning it and all
- * beneath it, or a glob of fnmatch(3) with FNM_PATHNAME) are changed.
- * ${now} names the replaced trees.  Return NULL after logging.
+ * in ${statedir}, with the COMMIT_* ${flags}: with COMMIT_DELETE, live
+ * entries the backup lacks are moved to the replaced trees; a COMMIT_DRY_RUN
+ * plan changes nothing on disk and must not be run.  If ${ninclude} is not
+ * 0, only the live paths matching one of the ${include} patterns (a path,
+ * meaning it and all beneath it, or a glob of fnmatch(3) with FNM_PATHNAME)
+ * are changed.  ${now} names the replaced trees.  Return NULL after
+ * logging.
  */
 struct commit *commit_new(const char *, const char *, int, char *const *,
     size_t, time_t);
@@ -59,7 +65,7 @@ struct commit *commit_new(const char *, const char *, int, char *const *,
  * ${live} (${path} itself, or beneath a --target directory); include
  * patterns match ${path}-based names.  A ${path} of "/" is the whole
  * stage, whatever paths the archive holds (--target).  Missing parents of ${live} are
- * created.  Return 0, or -1 after logging: EX_DATAERR if the archive does
+ * created (unless COMMIT_DRY_RUN).  Return 0, or -1 after logging: EX_DATAERR if the archive does
  * not hold ${path} as a directory reached through directories only,
  * EX_CANTCREAT if ${live} or a parent is a symlink or not a directory.
  */

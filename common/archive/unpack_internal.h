@@ -15,8 +15,8 @@ struct unpack_writer;
 
 /**
  * unpack_writer_new(root):
- * Open the existing directory ${root} for extraction.  Return NULL after
- * logging (EX_CANTCREAT).
+ * Open the existing directory ${root}, which must belong to this user, for
+ * extraction.  Return NULL after logging (EX_CANTCREAT).
  */
 struct unpack_writer *unpack_writer_new(const char *);
 

@@ -48,6 +48,7 @@ struct unpack_writer *
 unpack_writer_new(const char *root)
 {
 	struct unpack_writer *w;
+	struct stat sb;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		log_fail(EX_OSERR, "unpack: out of memory");
@@ -58,6 +59,17 @@ unpack_writer_new(const char *root)
 	if ((w->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1) {
 		log_fail(EX_CANTCREAT, "%s: %s", root, strerror(errno));
+		free(w);
+		return (NULL);
+	}
+	/*
+	 * Ours, as the staging directory we made is: another user who can
+	 * write beside it could have put a directory of theirs in its place.
+	 */
+	if (fstat(w->rootfd, &sb) || sb.st_uid != geteuid()) {
+		log_fail(EX_CANTCREAT, "%s: not owned by this user: refusing "
+		    "to extract into it", root);
+		close(w->rootfd);
 		free(w);
 		return (NULL);
 	}

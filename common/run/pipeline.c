@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include <openssl/sha.h>
 #include <openssl/evp.h>
@@ -19,15 +20,14 @@
 #include "run/pipeline.h"
 #include "transport/transport.h"
 
-/* The larger of the two queues' depths. */
-#define QMAX	(PIPELINE_BLOCKS > PIPELINE_BUFFERS ? PIPELINE_BLOCKS : \
-	PIPELINE_BUFFERS)
+#define QMAX	PIPELINE_BUFFERS
 
 /*
  * A bounded queue of buffers between two threads: at most ${depth}
  * buffers of ${size} bytes exist, each free, being filled, queued, or being
  * consumed.  All queues of a pipe share its mutex, condition and failure
- * flag, so that a failure anywhere wakes every thread.
+ * flag, so that a failure anywhere wakes every thread.  The time each side
+ * waits for the other is counted, to tell which one sets the speed.
  */
 struct bq {
 	size_t size, depth;
@@ -44,6 +44,7 @@ struct bq {
 	/* The producer's buffer being filled. */
 	uint8_t *cur;
 	size_t curlen;
+	uint64_t waited_free, waited_ready;	/* ns, under the mutex */
 };
 
 struct pipe {
@@ -52,13 +53,24 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* any change to the queues or flag */
 	int failed;			/* any thread: stop now */
-	struct bq blocks;		/* compressed archive -> encryption */
 	struct bq parts;		/* encrypted parts -> upload */
-	struct age_writer *w;		/* used by one thread at a time */
+	struct age_writer *w;		/* reading thread only */
 	uint64_t stored;		/* bytes uploaded (atomic reads) */
 	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
+	uint64_t t_hash, t_put, cpu_up;	/* upload thread only, ns */
 };
+
+/* The time of ${clock} in nanoseconds. */
+static uint64_t
+now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts))
+		return (0);
+	return ((uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec);
+}
 
 static void
 pipe_fail(struct pipe *p)
@@ -75,10 +87,15 @@ static uint8_t *
 bq_get_free(struct pipe *p, struct bq *q)
 {
 	uint8_t *b = NULL;
+	uint64_t t0 = 0;
 
 	pthread_mutex_lock(&p->mu);
+	if (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
+		t0 = now_ns(CLOCK_MONOTONIC);
 	while (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
 		pthread_cond_wait(&p->cv, &p->mu);
+	if (t0 != 0)
+		q->waited_free += now_ns(CLOCK_MONOTONIC) - t0;
 	if (p->failed)
 		goto out;
 	if (q->nfree > 0) {
@@ -123,11 +140,16 @@ out:
 static int
 bq_get_ready(struct pipe *p, struct bq *q, uint8_t **buf, size_t *len)
 {
+	uint64_t t0 = 0;
 	int rc;
 
 	pthread_mutex_lock(&p->mu);
+	if (q->rcount == 0 && !q->eof && !p->failed)
+		t0 = now_ns(CLOCK_MONOTONIC);
 	while (q->rcount == 0 && !q->eof && !p->failed)
 		pthread_cond_wait(&p->cv, &p->mu);
+	if (t0 != 0)
+		q->waited_ready += now_ns(CLOCK_MONOTONIC) - t0;
 	if (p->failed) {
 		rc = -1;
 	} else if (q->rcount == 0) {
@@ -200,13 +222,18 @@ bq_free(struct bq *q)
 		free(q->bufs[i]);
 }
 
-/* pack output (reading thread): hand compressed bytes to encryption. */
+/*
+ * pack output (reading thread): encrypt the compressed bytes at once.
+ * Encryption is cheap beside compression, which runs on zstd's own
+ * threads meanwhile (archive/zstream.h): a thread of its own would only
+ * cost one more copy of the data.
+ */
 static int
-to_blocks(void *cookie, const void *buf, size_t len)
+from_pack(void *cookie, const void *buf, size_t len)
 {
 	struct pipe *p = cookie;
 
-	if (bq_write(p, &p->blocks, buf, len))
+	if (age_writer_write(p->w, buf, len))
 		return (-1);
 	if (p->job->progress != NULL)
 		p->job->progress(p->job->progress_cookie,
@@ -214,7 +241,7 @@ to_blocks(void *cookie, const void *buf, size_t len)
 	return (0);
 }
 
-/* age output (encryption thread): cut the encrypted stream into parts. */
+/* age output (reading thread): cut the encrypted stream into parts. */
 static int
 to_parts(void *cookie, const void *buf, size_t len)
 {
@@ -223,36 +250,12 @@ to_parts(void *cookie, const void *buf, size_t len)
 	return (bq_write(p, &p->parts, buf, len));
 }
 
-/* The encryption thread: compressed blocks in, parts out. */
-static void *
-encrypter(void *cookie)
-{
-	struct pipe *p = cookie;
-	uint8_t *buf;
-	size_t len;
-	int r;
-
-	while ((r = bq_get_ready(p, &p->blocks, &buf, &len)) == 1) {
-		r = age_writer_write(p->w, buf, len);
-		bq_put_free(p, &p->blocks, buf);
-		if (r)
-			goto fail;
-	}
-	if (r == -1)
-		return (NULL);
-	if (age_writer_finish(p->w) || bq_close(p, &p->parts))
-		goto fail;
-	return (NULL);
-fail:
-	pipe_fail(p);
-	return (NULL);
-}
-
 /* Upload one part; record its size and hash. */
 static int
 upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 {
 	struct manifest_part *np;
+	uint64_t t0, t1;
 	char path[320];
 
 	/* Beyond part.999999, `cat part.*` would no longer be in order. */
@@ -268,14 +271,18 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 	}
 	p->mparts = np;
 	np[p->nparts].size = len;
+	t0 = now_ns(CLOCK_MONOTONIC);
 	if (EVP_Digest(buf, len, np[p->nparts].sha256, NULL, EVP_sha256(),
 	    NULL) != 1) {
 		log_fail(EX_SOFTWARE, "%s: SHA-256 failed", p->dir);
 		return (-1);
 	}
+	t1 = now_ns(CLOCK_MONOTONIC);
 	snprintf(path, sizeof(path), "%s/part.%06zu", p->dir, p->nparts);
 	if (transport_put_deferred(p->job->t, path, buf, len))
 		return (-1);
+	p->t_hash += t1 - t0;
+	p->t_put += now_ns(CLOCK_MONOTONIC) - t1;
 	p->nparts++;
 	return (0);
 }
@@ -296,6 +303,7 @@ uploader(void *cookie)
 		__atomic_store_n(&p->stored, p->stored + len, __ATOMIC_RELAXED);
 		bq_put_free(p, &p->parts, buf);
 	}
+	p->cpu_up = now_ns(CLOCK_THREAD_CPUTIME_ID);
 	return (NULL);
 }
 
@@ -308,12 +316,13 @@ produce(struct pipe *p, struct pack_stats *st)
 	size_t i;
 
 	if ((pk = pack_new(job->c->backup_compression,
-	    job->c->backup_compression_level, to_blocks, p)) == NULL)
+	    job->c->backup_compression_level, from_pack, p)) == NULL)
 		goto err0;
 	for (i = 0; job->paths[i] != NULL; i++)
 		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
 			goto err1;
-	if (pack_finish(pk, st) || bq_close(p, &p->blocks))
+	if (pack_finish(pk, st) || age_writer_finish(p->w) ||
+	    bq_close(p, &p->parts))
 		goto err1;
 
 	/* Success! */
@@ -405,18 +414,46 @@ err0:
 	return (-1);
 }
 
+/* Seconds, for the counters. */
+static double
+secs(uint64_t ns)
+{
+
+	return ((double)ns / 1e9);
+}
+
+/*
+ * With -v: where the time went.  The reading thread waits for the upload
+ * when the store is slower than compression, the upload thread for parts
+ * when compression is the slower; the zstd workers are the process's CPU
+ * time less both threads'.
+ */
+static void
+counters(const struct pipe *p, uint64_t wall, uint64_t cpu, uint64_t cpu_rd)
+{
+	uint64_t zw = cpu > cpu_rd + p->cpu_up ? cpu - cpu_rd - p->cpu_up : 0;
+
+	log_debug("%s: %.2f s, %.2f s CPU: reading, tar and encryption %.2f s "
+	    "CPU, waited %.2f s for the upload; zstd workers %.2f s CPU; "
+	    "upload %.2f s CPU (SHA-256 %.2f s, store %.2f s), waited %.2f s "
+	    "for parts", p->dir, secs(wall), secs(cpu), secs(cpu_rd),
+	    secs(p->parts.waited_free), secs(zw), secs(p->cpu_up),
+	    secs(p->t_hash), secs(p->t_put), secs(p->parts.waited_ready));
+}
+
 int
 pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 {
 	struct pipe p;
-	pthread_t enc, up;
-	int prc, nthreads = 0;
+	pthread_t up;
+	uint64_t wall = now_ns(CLOCK_MONOTONIC);
+	uint64_t cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	uint64_t cpu_rd = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	int prc;
 
 	memset(&p, 0, sizeof(p));
 	memset(res, 0, sizeof(*res));
 	p.job = job;
-	p.blocks.size = PIPELINE_BLOCK_SIZE;
-	p.blocks.depth = PIPELINE_BLOCKS;
 	p.parts.size = (size_t)job->c->backup_part_size;
 	/* A third part only when it fits the budget; two keep the overlap. */
 	p.parts.depth = p.parts.size > 0 && PIPELINE_PART_BUDGET /
@@ -435,21 +472,14 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	/* The age header goes out at once: start it before the threads. */
 	if ((p.w = age_writer_new(job->pks, job->npk, to_parts, &p)) == NULL)
 		goto err1;
-	if ((prc = pthread_create(&up, NULL, uploader, &p)) != 0 ||
-	    (nthreads++, prc = pthread_create(&enc, NULL, encrypter, &p)) !=
-	    0) {
+	if ((prc = pthread_create(&up, NULL, uploader, &p)) != 0) {
 		log_fail(EX_OSERR, "%s: cannot start a thread: %s", p.dir,
 		    strerror(prc));
-		pipe_fail(&p);
-	} else {
-		nthreads++;
-		if (produce(&p, &res->st))
-			pipe_fail(&p);
+		goto err2;
 	}
-	if (nthreads > 1)
-		pthread_join(enc, NULL);
-	if (nthreads > 0)
-		pthread_join(up, NULL);
+	if (produce(&p, &res->st))
+		pipe_fail(&p);
+	pthread_join(up, NULL);
 	/* Every part is uploaded, unless a failure (logged) stopped us. */
 	if (p.failed)
 		goto err2;
@@ -457,10 +487,12 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		goto err2;
 	res->stored = p.stored;
 	res->nparts = p.nparts;
+	counters(&p, now_ns(CLOCK_MONOTONIC) - wall,
+	    now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu,
+	    now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_rd);
 
 	/* Success! */
 	age_writer_free(p.w);
-	bq_free(&p.blocks);
 	bq_free(&p.parts);
 	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
@@ -470,7 +502,6 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 err2:
 	age_writer_free(p.w);
 err1:
-	bq_free(&p.blocks);
 	bq_free(&p.parts);
 	free(p.mparts);
 	pthread_cond_destroy(&p.cv);

@@ -10,19 +10,20 @@
 #include "archive/pack.h"
 
 /*
- * The streaming backup of one category, in three threads:
+ * The streaming backup of one category, in two threads and zstd's:
  *
- *   reading (the caller): paths -> pack (pax tar + compression) -> blocks
- *   encryption: blocks -> age writer -> parts of part_size
- *   upload: SHA-256 of each part, transport_put_buf() to
+ *   reading (the caller): paths -> pack (pax tar; zstd compresses on its
+ *           own worker threads) -> age writer -> parts of part_size
+ *   upload: SHA-256 of each part, transport_put_deferred() to
  *           <site>/<Category>_<id>/part.NNNNNN
  *
- * then the manifest, signed, uploaded after its signature: the manifest's
- * rename makes the backup visible.  The source is read once: a part whose
- * upload fails is resent from memory by the transport's retries.  Reading
- * and compressing overlap with encrypting and with uploading, so the
- * slowest stage sets the speed.  Memory, whatever the data size:
- * PIPELINE_BLOCKS blocks of PIPELINE_BLOCK_SIZE bytes, and two or three
+ * then the signature, transport_sync() of the directory, and the signed
+ * manifest: its rename makes the backup visible, and it names only parts
+ * already on stable storage.  The source is read once: a part whose upload
+ * fails is resent from memory by the transport's retries.  Reading and
+ * compressing overlap with uploading, so the slower of the two sets the
+ * speed; with -v the time each waited for the other is logged.  Memory,
+ * whatever the data size: zstd's jobs (archive/zstream.h) and two or three
  * parts (one being filled, one being uploaded, and one queued when three
  * fit in PIPELINE_PART_BUDGET bytes): 32 MiB of parts at the default
  * part_size of 16 MiB, so that a whole run stays under 64 MiB.
@@ -30,8 +31,6 @@
 
 #define PIPELINE_BUFFERS	3		/* parts, at most */
 #define PIPELINE_PART_BUDGET	(40 * 1024 * 1024)
-#define PIPELINE_BLOCKS		4
-#define PIPELINE_BLOCK_SIZE	(256 * 1024)
 #define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
 
 struct transport;

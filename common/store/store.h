@@ -67,8 +67,10 @@ struct store *store_new(struct transport *, const char *,
 /**
  * store_set_cache(st, mc):
  * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
- * not copied, NULL: none) in later store_scan() calls.  Only for commands
- * that show backups (list, status, report), never for verify or restore.
+ * not copied, NULL: none) in later store_scan() calls: a backup whose
+ * manifest is cached is not listed, only the manifest's size asked for.
+ * Only for commands that show backups (list, status, report), never for
+ * verify or restore.
  */
 void store_set_cache(struct store *, struct mcache *);
 

@@ -88,8 +88,12 @@ assert any(o["change"] == "replace" and o["path"].endswith("/users/list.conf") f
 assert objs[-1]["dry_run"] is True and objs[-1]["replaced"] == 1, objs[-1]
 ' "$T/stdout" || { cat "$T/stdout"; fail "--json --dry-run output is not one JSON object per line"; }
 [ "$(cat "$LIVE_CONF/users/list.conf")" = dry ] || fail "--dry-run changed the target"
+ls "$(dirname "$LIVE_CONF")" | grep -q "replaced-.*-" && fail "--dry-run made a replaced tree"
+expect_exit 0 sv restore --dry-run latest --category data --target "$T/dry/target"
+expect_stdout "^restore $T/dry/target$"
+[ ! -e "$T/dry" ] || fail "--dry-run --target created directories"
 expect_exit 0 sv -q restore latest --category configuration
-ok "--dry-run --json: one object per change"
+ok "--dry-run --json: one object per change; a dry run creates nothing"
 
 # --- check lists replaced trees; prune removes those older than 7 days ----
 expect_exit 0 sv check

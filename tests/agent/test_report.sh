@@ -7,6 +7,7 @@
 # report-desktop.png, report-phone.png, report.pdf.
 . "$top_srcdir/tests/lib/lib.sh"
 . "$top_srcdir/tests/agent/backuplib.sh"
+. "$top_srcdir/tests/agent/fleetlib.sh"
 need python3
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (packaging/install-deps)"

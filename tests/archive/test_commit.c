@@ -160,6 +160,31 @@ test_merge(void **state)
 	tree_free(&t);
 }
 
+/* A replaced tree someone made between the plan and the commit: refused. */
+static void
+test_tree_taken(void **state)
+{
+	struct commit *c;
+	struct tree t;
+	char *repl;
+
+	(void)state;
+	tree_new(&t);
+	assert_non_null(c = commit_new(t.state, t.stage, 0, NULL, 0, NOW));
+	assert_int_equal(commit_add(c, t.path, t.path), 0);
+	repl = fmt("%s.replaced-20231114T221320Z", t.path);
+	mk(repl);
+	log_reset();
+	assert_int_equal(commit_run(c), -1);
+	assert_int_equal(log_class(), EX_CANTCREAT);
+	commit_free(c);
+	assert_string_equal(get(t.path, "a"), "old\n");
+	assert_null(get(t.path, "sub/c"));
+	assert_int_equal(commit_pending(t.state), 0);
+	free(repl);
+	tree_free(&t);
+}
+
 static void
 test_include_delete(void **state)
 {
@@ -172,7 +197,7 @@ test_include_delete(void **state)
 	tree_new(&t);
 	inc[0] = fmt("%s/sub", t.path);
 	inc[1] = fmt("%s/nothere", t.path);
-	assert_non_null(c = commit_new(t.state, t.stage, 1, inc, 2, NOW));
+	assert_non_null(c = commit_new(t.state, t.stage, COMMIT_DELETE, inc, 2, NOW));
 	assert_int_equal(commit_add(c, t.path, t.path), 0);
 	assert_string_equal(commit_unmatched(c), inc[1]);
 	st = commit_stats(c);
@@ -188,7 +213,7 @@ test_include_delete(void **state)
 
 	/* --delete: what the backup lacks goes to the replaced tree. */
 	tree_new(&t);
-	assert_non_null(c = commit_new(t.state, t.stage, 1, NULL, 0, NOW));
+	assert_non_null(c = commit_new(t.state, t.stage, COMMIT_DELETE, NULL, 0, NOW));
 	assert_int_equal(commit_add(c, t.path, t.path), 0);
 	assert_int_equal(commit_stats(c)->replaced, 2);	/* a, k */
 	assert_int_equal(commit_run(c), 0);
@@ -308,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_include_delete),
+		cmocka_unit_test(test_tree_taken),
 		cmocka_unit_test(test_symlinks_refused),
 		cmocka_unit_test(test_recover),
 	};
