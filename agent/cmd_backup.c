@@ -15,6 +15,7 @@
 #include "run/backup.h"
 #include "conf/category.h"
 #include "conf/conf.h"
+#include "conf/conf_sources.h"
 #include "format/history.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -25,6 +26,8 @@
 #include "crypto/recipients.h"
 #include "run/session.h"
 #include "store/state.h"
+#include "store/store.h"
+#include "transport/transport.h"
 
 /* The progress line: bytes read from the sources against their total. */
 struct backup_progress {
@@ -183,6 +186,34 @@ record_failure(const struct conf *c, const char *why)
 		(void)state_history_append(c->state_dir, line);
 }
 
+/*
+ * Best effort after a failed upload: remove what it left of ${cat}_${id}
+ * (prune removes what this cannot), unless the store is out of reach or
+ * the backup became visible.  The run's failure and reason stay as they
+ * were.
+ */
+static void
+remove_unfinished(struct session *s, enum category cat, uint64_t id)
+{
+	struct transport *t = store_transport(s->st);
+	char dir[256], path[300];
+	int cls = log_class();
+
+	if (id == 0 || cls == EX_UNAVAILABLE || cls == EX_TEMPFAIL)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(s->st),
+	    category_name(cat), id);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	log_capture(NULL, 0);
+	if (transport_exists(t, dir) == 2 && transport_exists(t, path) == 0) {
+		log_info("%s_%" PRIu64 ": removing what the failed upload "
+		    "left", category_name(cat), id);
+		if (store_delete(s->st, category_name(cat), id) != 0)
+			log_warn("%s_%" PRIu64 ": left unfinished; the next "
+			    "prune removes it", category_name(cat), id);
+	}
+}
+
 static int
 cmd_backup(struct agent *ag)
 {
@@ -200,7 +231,7 @@ cmd_backup(struct agent *ag)
 	char why[1024];
 	double secs[2];
 	size_t i, n, ncats, ndone = 0;
-	int rc, all, recorded = 0;
+	int rc, all, data, conf, recorded = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
@@ -227,6 +258,11 @@ cmd_backup(struct agent *ag)
 		goto fail;
 	}
 	ncats = n;
+	/* Before connecting: a misspelt path leaves the server untouched. */
+	for (i = 0, data = conf = 0; i < ncats; i++)
+		*(cats[i] == CATEGORY_DATA ? &data : &conf) = 1;
+	if (conf_sources_check(c, data, conf, &i))
+		goto fail;
 
 	if (session_open(&s, c, c->site_name, SESSION_LOCK | SESSION_CLAIM))
 		goto fail;
@@ -253,7 +289,9 @@ cmd_backup(struct agent *ag)
 		secs[ndone] = progress_elapsed(&bp.pg);
 		if (rc != 0) {
 			recorded = 1;
-			goto fail;
+			rc = agent_exitcode();
+			remove_unfinished(&s, cats[i], reps[ndone].id);
+			goto out;
 		}
 		if (!ag->quiet)
 			print_summary(ag, &reps[ndone], secs[ndone]);

@@ -20,7 +20,11 @@
 #include <openssl/rand.h>
 
 #include "agent.h"
+#include "archive/replaced.h"
+#include "conf/category.h"
 #include "conf/conf.h"
+#include "conf/conf_sources.h"
+#include "format/marker.h"
 #include "util/json.h"
 #include "crypto/keys.h"
 #include "util/log.h"
@@ -100,6 +104,22 @@ check_clock(struct check *ck)
 		result(ck, PASS, "clock", "%s", buf);
 }
 
+/* Every path to back up is there and readable. */
+static void
+check_sources(struct check *ck, const struct conf *c)
+{
+	size_t n;
+
+	if (conf_sources_check(c, 1, 1, &n))
+		failed(ck, "source paths", EX_CONFIG);
+	else if (n == 0)
+		result(ck, WARN, "source paths", "[backup] configuration and "
+		    "data are empty: nothing to back up");
+	else
+		result(ck, PASS, "source paths", "%zu path%s readable", n,
+		    n == 1 ? "" : "s");
+}
+
 static struct keys *
 check_key(struct check *ck, const struct conf *c)
 {
@@ -153,20 +173,38 @@ check_credentials(struct check *ck, const struct conf *c,
 
 /* TLS in use or not, for the network stores. */
 static void
-check_tls(struct check *ck, struct transport *t)
+check_tls(struct check *ck, const struct conf *c, struct transport *t)
 {
+	int try;
 
+	/* tls = try falls back to clear text when anyone on the path answers
+	 * 500 to AUTH TLS (sitevault.conf(5)): worth a WARN even when TLS was
+	 * used this time. */
+	try = c->server_tls == CONF_TLS_TRY &&
+	    strncmp(c->server_url, "ftp:", 4) == 0;
 	switch (transport_tls(t)) {
 	case TRANSPORT_TLS_ON:
-		result(ck, PASS, "TLS", "in use (certificate verified)");
+		if (try)
+			result(ck, WARN, "TLS", "in use, but tls = try: a man in "
+			    "the middle can refuse AUTH TLS and read the password "
+			    "(set tls = required)");
+		else
+			result(ck, PASS, "TLS", "in use (certificate verified)");
 		break;
 	case TRANSPORT_TLS_OFF_LOOPBACK:
-		result(ck, PASS, "TLS", "not in use; the server is this "
-		    "machine");
+		if (try)
+			result(ck, WARN, "TLS", "not in use, and tls = try: a "
+			    "man in the middle can refuse AUTH TLS and read the "
+			    "password (set tls = required, or none for this "
+			    "machine's own server)");
+		else
+			result(ck, PASS, "TLS", "not in use; the server is this "
+			    "machine");
 		break;
 	case TRANSPORT_TLS_OFF:
 		result(ck, WARN, "TLS", "not in use: the password travels in "
-		    "clear (set tls = required)");
+		    "clear to a server that is not this machine (set "
+		    "tls = required)");
 		break;
 	case TRANSPORT_TLS_NA:
 		break;
@@ -190,7 +228,7 @@ check_connect_s3(struct check *ck, const struct conf *c, struct transport *t)
 		result(ck, PASS, "credentials accepted", "access key %s",
 		    c->server_access_key);
 		result(ck, PASS, "bucket exists", "%s", d);
-		check_tls(ck, t);
+		check_tls(ck, c, t);
 		return (0);
 	}
 	if ((cls = log_class()) != EX_NOPERM && cls != EX_CONFIG) {
@@ -272,7 +310,7 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 	}
 	result(ck, PASS, "server reachable", "%s", d);
 	result(ck, PASS, "login accepted", "as user %s", c->server_user);
-	check_tls(ck, t);
+	check_tls(ck, c, t);
 	return (0);
 }
 
@@ -355,7 +393,7 @@ out:
 static void
 check_site(struct check *ck, const struct conf *c, struct transport *t)
 {
-	char path[128], w[1024], *p, *line, *val;
+	char path[128], w[1024], val[MARKER_NAME_MAX + 1];
 	uint8_t *buf = NULL;
 	size_t len;
 	int ex;
@@ -374,21 +412,12 @@ check_site(struct check *ck, const struct conf *c, struct transport *t)
 		failed(ck, "SITE marker", EX_IOERR);
 		return;
 	}
-	for (line = (char *)buf; line < (char *)buf + len; line = p + 1) {
-		if ((p = strchr(line, '\n')) == NULL)
-			p = (char *)buf + len;
-		*p = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (strncmp(line, "site", 4) != 0 || (line[4] != ' ' &&
-		    line[4] != '\t'))
-			continue;
-		for (val = line + 4; *val == ' ' || *val == '\t'; val++)
-			;
+	if (marker_site((char *)buf, len, val)) {
 		if (strcmp(val, c->site_name) == 0) {
 			result(ck, PASS, "SITE marker", "belongs to site %s",
 			    c->site_name);
 		} else {
-			log_fail(EX_CONFIG, "%s: names site \"%.64s\": "
+			log_fail(EX_CONFIG, "%s: names site \"%s\": "
 			    "another site uses this directory",
 			    transport_where(t, path, w, sizeof(w)), val);
 			failed(ck, "SITE marker", EX_CONFIG);
@@ -450,9 +479,12 @@ check_neighbours(struct check *ck, const struct conf *c, struct transport *t)
 		log_reset();
 	result(ck, WARN, "one site per account", "this account can write "
 	    "%zu other site director%s (%s, ...): a compromised site could "
-	    "delete its neighbours' backups; give each site its own FTP "
-	    "account whose home (chroot) is its site directory", others,
-	    others == 1 ? "y" : "ies", other);
+	    "delete its neighbours' backups; %s", others,
+	    others == 1 ? "y" : "ies", other, conf_is_s3(c) ? "give each "
+	    "site its own access key, allowed only under its own prefix" :
+	    conf_is_local(c) ? "give each site its own directory that only "
+	    "it can write" : "give each site its own FTP account whose home "
+	    "(chroot) is its site directory");
 out:
 	store_sites_free(names, n);
 }
@@ -466,14 +498,43 @@ check_space(struct check *ck, const struct conf *c, struct transport *t)
 	if ((rc = transport_free_space(t, c->site_name, &bytes)) == -1)
 		failed(ck, "free space", EX_IOERR);
 	else if (rc == 0)
-		result(ck, PASS, "free space", "not reported by the server "
-		    "(not checked)");
+		result(ck, WARN, "free space", "not reported by the server: "
+		    "watch its disk or quota there (a full server fails "
+		    "backups with \"server out of space\")");
 	else if (bytes < 2 * c->backup_part_size)
 		result(ck, WARN, "free space", "%llu MiB left: less than two "
 		    "parts", (unsigned long long)(bytes >> 20));
 	else
 		result(ck, PASS, "free space", "%llu MiB available",
 		    (unsigned long long)(bytes >> 20));
+}
+
+static void
+replaced_one(void *cookie, const char *tree, time_t when)
+{
+	struct check *ck = cookie;
+	char esc[LOG_ESCAPED_LEN(1024)];
+	long days = (long)((time(NULL) - when) / 86400);
+
+	result(ck, PASS, "replaced tree", "%s (%ld day%s old; prune removes "
+	    "it after 7 days)", log_escape(tree, esc, sizeof(esc)), days,
+	    days == 1 ? "" : "s");
+}
+
+/* What restores replaced, kept beside the configured paths. */
+static void
+check_replaced(struct check *ck, const struct conf *c)
+{
+	char *const *p;
+	int i, n = 0, r;
+
+	for (i = 0; i < CATEGORY_N; i++)
+		for (p = category_paths(c, (enum category)i); *p != NULL; p++)
+			if ((r = replaced_each(*p, replaced_one, ck)) > 0)
+				n += r;
+	if (n == 0)
+		result(ck, PASS, "replaced trees", "none beside the "
+		    "configured paths");
 }
 
 static int
@@ -494,6 +555,8 @@ cmd_check(struct agent *ag)
 		goto out;
 	}
 	result(&ck, PASS, "configuration", "%s", c->path);
+	check_sources(&ck, c);
+	check_replaced(&ck, c);
 	k = check_key(&ck, c);
 	check_clock(&ck);
 	if (check_credentials(&ck, c, k, &pw))

@@ -101,7 +101,10 @@ read_tty(int fd, const char *prompt, char *buf, size_t len)
 	t = tty_saved;
 	t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 	t.c_lflag |= ECHONL;
-	(void)write(fd, prompt, strlen(prompt));
+	/* A terminal that takes no prompt gives no password either: the
+	 * read below then fails and says so. */
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		log_debug("terminal: %s", strerror(errno));
 	if (tcsetattr(fd, TCSAFLUSH, &t) == -1)
 		n = -1;
 	else

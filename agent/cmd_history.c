@@ -13,14 +13,28 @@
 #include "run/session.h"
 #include "store/store.h"
 
+/*
+ * Every field comes from the server (or the local log, which a restore
+ * fills from it): escaped before it reaches the terminal, so that a line
+ * cannot clear the screen, set the title or forge a "sitevault:" line
+ * (sitevault(8), SECURITY CONSIDERATIONS).  The description is shown
+ * unescaped from the log's own escapes, then escaped again for display.
+ */
 static void
 print_entry(const struct agent *ag, const struct history_entry *e)
 {
+	static char desc[LOG_ESCAPED_LEN(sizeof(e->description))];
+	char t[LOG_ESCAPED_LEN(sizeof(e->time))];
+	char op[LOG_ESCAPED_LEN(sizeof(e->op))];
+	char cat[LOG_ESCAPED_LEN(sizeof(e->category))];
+	char ids[LOG_ESCAPED_LEN(sizeof(e->id))];
+	char res[LOG_ESCAPED_LEN(sizeof(e->result))];
 	char sz[32];
 	struct json j;
 	uint64_t id;
 
 	if (ag->json) {
+		/* JSON escapes control characters itself. */
 		json_begin(&j, stdout);
 		json_string(&j, "time", e->time);
 		json_string(&j, "operation", e->op);
@@ -37,9 +51,13 @@ print_entry(const struct agent *ag, const struct history_entry *e)
 		(void)json_end(&j);
 		return;
 	}
-	printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n", e->time, e->op,
-	    e->category, e->id, e->result, human_bytes(e->bytes, sz,
-	    sizeof(sz)), e->description);
+	printf("%-20s  %-8s %-13s %6s  %-6s  %10s  %s\n",
+	    log_escape(e->time, t, sizeof(t)), log_escape(e->op, op, sizeof(op)),
+	    log_escape(e->category, cat, sizeof(cat)),
+	    log_escape(e->id, ids, sizeof(ids)),
+	    log_escape(e->result, res, sizeof(res)),
+	    human_bytes(e->bytes, sz, sizeof(sz)),
+	    log_escape(e->description, desc, sizeof(desc)));
 }
 
 static int

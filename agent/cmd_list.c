@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fleet.h"
 #include "conf/conf.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -48,8 +49,8 @@ utc(int64_t t, int iso, char *out, size_t outlen)
 
 /* Why a backup is not complete, for the listing ("" if it is). */
 static const char *
-why_not(const char *site, const struct store_backup *b, char *out,
-    size_t outlen)
+why_not(const struct conf *c, const char *site, const struct store_backup *b,
+    char *out, size_t outlen)
 {
 	char hex[2 * MINISIGN_KEYID_LEN + 1];
 
@@ -57,8 +58,7 @@ why_not(const char *site, const struct store_backup *b, char *out,
 	if (b->has_signer)
 		minisign_keyid_hex(b->signer, hex);
 	if (b->status == STORE_UNVERIFIED)
-		snprintf(out, outlen, "signed by key %s; no key trusted for %s "
-		    "([keys] trusted)", hex, site);
+		fleet_untrusted(c, site, b->has_signer ? hex : "?", out, outlen);
 	else if (b->status == STORE_UNFINISHED)
 		snprintf(out, outlen, "no manifest: a failed or interrupted "
 		    "run (prune removes it)");
@@ -84,7 +84,7 @@ print_nothing(const char *key, const char *value, const char *message)
 }
 
 static void
-print_json(const char *site, const struct store_backup *b)
+print_json(const struct conf *c, const char *site, const struct store_backup *b)
 {
 	char t[32], why[256], hex[2 * MINISIGN_KEYID_LEN + 1];
 	struct json j;
@@ -112,37 +112,45 @@ print_json(const char *site, const struct store_backup *b)
 	if (b->has_signer)
 		minisign_keyid_hex(b->signer, hex);
 	json_string(&j, "signer", b->has_signer ? hex : NULL);
-	why_not(site, b, why, sizeof(why));
+	why_not(c, site, b, why, sizeof(why));
 	json_string(&j, "reason", why[0] != '\0' ? why : NULL);
 	(void)json_end(&j);
 }
 
 static void
-print_text(const char *site, const struct store_backup *b, size_t n)
+print_text(const struct conf *c, const char *site, const struct store_backup *b,
+    size_t n)
 {
+	static char desc[LOG_ESCAPED_LEN(1024)];	/* manifest_description_ok() */
 	char t[32], sz[32], files[24], why[256];
+	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %s\n", "CATEGORY", "ID",
-	    "DATE (UTC)", "SIZE", "FILES", "STATUS", "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
+	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
+	    "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
 			    b[i].m->files);
 		else
 			snprintf(files, sizeof(files), "-");
-		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %s\n",
-		    b[i].category, b[i].id, b[i].m != NULL ?
+		/* Who signed: the key that verified it (or claims to). */
+		if (b[i].has_signer)
+			minisign_keyid_hex(b[i].signer, hex);
+		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
+		    "%s\n", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status),
-		    b[i].m != NULL ? b[i].m->description : "");
+		    status_text(b[i].status), b[i].has_signer ? hex : "-",
+		    b[i].m != NULL ? log_escape(b[i].m->description, desc,
+		    sizeof(desc)) : "");
 	}
 	/* Say why, once per backup that is not complete. */
 	for (i = 0; i < n; i++)
 		if (b[i].status != STORE_COMPLETE)
 			printf("  %s_%" PRIu64 ": %s: %s\n", b[i].category,
-			    b[i].id, status_text(b[i].status), why_not(site,
+			    b[i].id, status_text(b[i].status), why_not(c, site,
 			    &b[i], why, sizeof(why)));
 }
 
@@ -151,8 +159,8 @@ print_text(const char *site, const struct store_backup *b, size_t n)
  * the first site, 2 for the others).
  */
 static int
-list_site(const struct agent *ag, struct store *st, struct mcache *mc,
-    int header)
+list_site(const struct agent *ag, const struct conf *c, struct store *st,
+    struct mcache *mc, int header)
 {
 	struct store_backup *b;
 	size_t n, i;
@@ -162,7 +170,7 @@ list_site(const struct agent *ag, struct store *st, struct mcache *mc,
 		return (-1);
 	if (ag->json) {
 		for (i = 0; i < n; i++)
-			print_json(store_site(st), &b[i]);
+			print_json(c, store_site(st), &b[i]);
 		if (n == 0)
 			print_nothing("site", store_site(st), "no backups");
 	} else {
@@ -172,7 +180,7 @@ list_site(const struct agent *ag, struct store *st, struct mcache *mc,
 		if (n == 0)
 			printf("%s: no backups\n", store_site(st));
 		else
-			print_text(store_site(st), b, n);
+			print_text(c, store_site(st), b, n);
 	}
 	store_backups_free(b, n);
 	return (0);
@@ -210,7 +218,7 @@ cmd_list(struct agent *ag)
 	if ((mc = mcache_open(c->state_dir)) == NULL)
 		log_reset();
 	if (!all) {
-		if (list_site(ag, s.st, mc, 0))
+		if (list_site(ag, c, s.st, mc, 0))
 			goto fail;
 		goto done;
 	}
@@ -226,7 +234,7 @@ cmd_list(struct agent *ag)
 	for (i = 0; i < n; i++) {
 		if ((st = session_store(&s, names[i])) == NULL)
 			goto fail;
-		rc = list_site(ag, st, mc, i == 0 ? 1 : 2);
+		rc = list_site(ag, c, st, mc, i == 0 ? 1 : 2);
 		store_free(st);
 		if (rc)
 			goto fail;

@@ -6,8 +6,11 @@
 #include <time.h>
 
 #include "agent.h"
-#include "fleet.h"
+#include "archive/replaced.h"
+#include "archive/stage.h"
+#include "conf/category.h"
 #include "conf/conf.h"
+#include "fleet.h"
 #include "format/history.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -56,6 +59,58 @@ report(const struct agent *ag, const struct store_backup *b, int dry_run)
 	printf("%s %s_%" PRIu64 " (%s, %s%s%s)\n", action, b->category, b->id,
 	    reason(b), human_bytes(b->size, sz, sizeof(sz)),
 	    b->locked_until != 0 ? ", immutable until " : "", until);
+}
+
+struct prune_trees {
+	const struct agent *ag;
+	int dry_run;
+	int failed;
+};
+
+/* A replaced tree older than REPLACED_KEEP goes (sitevault(8), RESTORE). */
+static void
+prune_tree(void *cookie, const char *tree, time_t when)
+{
+	struct prune_trees *pt = cookie;
+	char esc[LOG_ESCAPED_LEN(1024)];
+	struct json j;
+	int ok = 1;
+
+	if (time(NULL) - when <= REPLACED_KEEP)
+		return;
+	if (!pt->dry_run && stage_remove(tree)) {
+		pt->failed = 1;
+		ok = 0;
+	} else if (!pt->dry_run)
+		log_audit(1, "prune: removed replaced tree %s", tree);
+	if (pt->ag->quiet)
+		return;
+	if (pt->ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "replaced_tree", tree);
+		json_string(&j, "reason", "older than 7 days");
+		json_string(&j, "action", pt->dry_run ? "would delete" :
+		    ok ? "deleted" : "not deleted");
+		(void)json_end(&j);
+		return;
+	}
+	printf("%s replaced tree %s (older than 7 days)\n", pt->dry_run ?
+	    "would delete" : ok ? "deleted" : "not deleted",
+	    log_escape(tree, esc, sizeof(esc)));
+}
+
+static int
+prune_replaced(const struct agent *ag, const struct conf *c, int dry_run)
+{
+	struct prune_trees pt = { ag, dry_run, 0 };
+	char *const *p;
+	int i;
+
+	for (i = 0; i < CATEGORY_N; i++)
+		for (p = category_paths(c, (enum category)i); *p != NULL; p++)
+			if (replaced_each(*p, prune_tree, &pt) < 0)
+				pt.failed = 1;
+	return (pt.failed ? -1 : 0);
 }
 
 /*
@@ -113,7 +168,7 @@ cmd_prune(struct agent *ag)
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
-		rc = 0;
+		rc = prune_replaced(ag, c, 1) ? agent_exitcode() : 0;
 		goto out;
 	}
 	rc = store_remove(s.st, b, n, "retention", (int64_t)time(NULL),
@@ -125,6 +180,8 @@ cmd_prune(struct agent *ag)
 		if (b[i].removed)
 			bytes += b[i].size;
 	}
+	if (prune_replaced(ag, c, 0))
+		rc = -1;
 	if (rc)
 		goto fail;
 	for (i = 0, marked = 0; i < n; i++)

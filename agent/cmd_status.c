@@ -119,10 +119,22 @@ cmd_status(struct agent *ag)
 	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), max_age, &rows,
 	    &n)) != 0)
 		goto out;
+	if (n == 0 && ag->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_string(&j, "site", c->site_name);
+		json_string(&j, "result", "empty");
+		json_string(&j, "message", "nothing to check");
+		(void)json_end(&j);
+	} else if (n == 0 && !ag->quiet)
+		printf("%s: nothing to check: no paths in [backup], no "
+		    "backups on the server%s\n", c->site_name, all ? "" :
+		    " (--all-sites looks at the other sites)");
 	if (ag->json) {
 		for (i = 0; i < n; i++)
 			row_json(&rows[i]);
-	} else {
+	} else if (n > 0) {
 		if (!ag->quiet)
 			table(rows, n);
 		problems(ag, rows, n);

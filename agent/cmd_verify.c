@@ -93,6 +93,13 @@ cmd_verify(struct agent *ag)
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
+	select_configured(c, catopt, cats, &ncats);
+	if (ncats == 0) {
+		fprintf(stderr, "sitevault: %s: no paths configured in "
+		    "[backup]: nothing to verify\n", c->path);
+		conf_free(c);
+		return (EX_CONFIG);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (site == NULL)
 		site = c->site_name;
@@ -105,7 +112,7 @@ cmd_verify(struct agent *ag)
 	}
 	if ((rc = select_identities(&s, idfiles, nid, &sks, &nsks)) != 0)
 		goto done;
-	if ((rc = select_backups(&s, s.st, which, cats, ncats, rollback, &sel,
+	if ((rc = select_backups(&s, s.st, which, 0, cats, ncats, rollback, &sel,
 	    &nsel)) != 0)
 		goto done;
 

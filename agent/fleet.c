@@ -252,13 +252,30 @@ newest(const struct site_ctx *x, const char *cat, size_t *unfinished)
 	return (NULL);
 }
 
+const char *
+fleet_untrusted(const struct conf *c, const char *site, const char *hex,
+    char *out, size_t outlen)
+{
+	size_t i, l = strlen(site);
+	int named = 0;
+
+	/* [keys] trusted holds "SITE:FILE" pairs (sitevault.conf(5)). */
+	for (i = 0; c->keys_trusted[i] != NULL; i++)
+		if (strncmp(c->keys_trusted[i], site, l) == 0 &&
+		    c->keys_trusted[i][l] == ':')
+			named = 1;
+	snprintf(out, outlen, "signed by key %s; %s %s ([keys] trusted)", hex,
+	    named ? "not the key trusted for" : "no key trusted for", site);
+	return (out);
+}
+
 /* The state of ${r} from its newest backup ${nb} (NULL: none). */
 static int
 judge(const struct site_ctx *x, const struct store_backup *nb,
     size_t unfinished, struct fleet_row *r)
 {
 	struct state_cat sc;
-	char a[32], m[32];
+	char a[32], m[32], why[256];
 
 	if (nb != NULL && nb->has_signer)
 		minisign_keyid_hex(nb->signer, r->signer);
@@ -268,9 +285,8 @@ judge(const struct site_ctx *x, const struct store_backup *nb,
 		    "the server%s", unfinished ? " (only unfinished ones)" : "");
 	} else if (nb->status == STORE_UNVERIFIED) {
 		r->state = FLEET_UNVERIFIED;
-		snprintf(r->reason, sizeof(r->reason), "unverified: signed by "
-		    "key %s; no key trusted for %s ([keys] trusted)",
-		    r->signer, x->site);
+		fleet_untrusted(x->s->c, x->site, r->signer, why, sizeof(why));
+		snprintf(r->reason, sizeof(r->reason), "unverified: %s", why);
 	} else if (nb->status == STORE_BADSIG) {
 		r->state = FLEET_BAD;
 		snprintf(r->reason, sizeof(r->reason), "%s_%" PRIu64 ": "
@@ -323,15 +339,22 @@ gather_site(struct site_ctx *x, struct fleet_row **rows, size_t *nrows)
 	struct fleet_row *r, *nr;
 	char *text = NULL;
 	size_t ncat = 0, i, unf, len;
+	int watch;
 
 	if (store_scan(x->st, NULL, &x->b, &x->nb))
 		return (-1);
-	/* This site: what it is configured to back up; others: what they have. */
-	if ((!x->own || c->backup_configuration[0] != NULL) &&
-	    (x->own || newest(x, "Configuration", &unf) != NULL || unf > 0))
+	/*
+	 * This site: what it is configured to back up (a configuration that
+	 * backs up nothing, a central administrator's, watches only);
+	 * others: what they have, and both when they have nothing.
+	 */
+	watch = x->own && c->backup_configuration[0] == NULL &&
+	    c->backup_data[0] == NULL;
+	if ((!x->own || watch) ? newest(x, "Configuration", &unf) != NULL ||
+	    unf > 0 : c->backup_configuration[0] != NULL)
 		cats[ncat++] = "Configuration";
-	if ((!x->own || c->backup_data[0] != NULL) &&
-	    (x->own || newest(x, "Data", &unf) != NULL || unf > 0))
+	if ((!x->own || watch) ? newest(x, "Data", &unf) != NULL || unf > 0 :
+	    c->backup_data[0] != NULL)
 		cats[ncat++] = "Data";
 	if (ncat == 0 && !x->own) {
 		cats[ncat++] = "Configuration";

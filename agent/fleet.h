@@ -11,6 +11,8 @@
  */
 
 struct agent;
+struct conf;
+struct metrics_backup;
 struct session;
 
 #define FLEET_MAX_AGE	(26 * 3600)	/* a nightly job, with slack */
@@ -86,6 +88,15 @@ enum fleet_utc {
 const char *fleet_utc(int64_t, enum fleet_utc, char *, size_t);
 
 /**
+ * fleet_untrusted(c, site, hex, out, outlen):
+ * Why a backup of ${site} signed by key ${hex} is unverified under ${c}:
+ * "signed by key HEX; no key trusted for SITE ([keys] trusted)", or "not
+ * the key trusted for" when another key is.  Return ${out}.
+ */
+const char *fleet_untrusted(const struct conf *, const char *, const char *,
+    char *, size_t);
+
+/**
  * fleet_exit(rows, n):
  * 0 when every row is ok, 1 when one is stale, 2 when one is missing,
  * unverified or bad.
@@ -97,9 +108,6 @@ int fleet_exit(const struct fleet_row *, size_t);
  * Free ${rows}.  Does nothing if ${rows} is NULL.
  */
 void fleet_free(struct fleet_row *, size_t);
-
-struct conf;
-struct metrics_backup;
 
 /**
  * fleet_metrics(c, op, rc, t0, b, nb):

@@ -1,8 +1,10 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -10,8 +12,10 @@
 #include "config.h"
 
 #include "agent.h"
+#include "archive/commit.h"
 #include "cli.h"
 #include "conf/conf.h"
+#include "store/lock.h"
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
@@ -94,9 +98,28 @@ agent_usage(const struct agent *ag, const char *fmt, ...)
 int
 agent_conf(const struct agent *ag, struct conf **out)
 {
+	struct lock *l;
 
 	if ((*out = conf_load(ag->config)) == NULL)
 		return (agent_exitcode());
+	/*
+	 * A restore killed in its commit is completed before anything else
+	 * reads or writes the live paths (sitevault(8), RESTORE).  A held
+	 * lock means the restore is still running: it finishes it itself.
+	 */
+	if (commit_pending((*out)->state_dir)) {
+		log_mute(1);
+		l = lock_acquire((*out)->state_dir);
+		log_mute(0);
+		log_reset();
+		if (l != NULL && commit_recover((*out)->state_dir)) {
+			lock_release(l);
+			conf_free(*out);
+			*out = NULL;
+			return (agent_exitcode());
+		}
+		lock_release(l);
+	}
 	return (0);
 }
 
@@ -117,10 +140,17 @@ main(int argc, char *argv[])
 	const char *env;
 	int rc;
 
-	/* Files we create are private; secrets never land in a core dump. */
+	/* Files we create are private; secrets never land in a core dump,
+	 * nor in another process of this user through ptrace or /proc/PID/mem
+	 * (sitevault(8), SECURITY CONSIDERATIONS). */
 	umask(077);
 	rl.rlim_cur = rl.rlim_max = 0;
 	(void)setrlimit(RLIMIT_CORE, &rl);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		fprintf(stderr, "sitevault: cannot make the process "
+		    "non-dumpable: %s\n", strerror(errno));
+		return (EX_OSERR);
+	}
 
 	memset(&ag, 0, sizeof(ag));
 	log_init("sitevault", 0, 0);

@@ -24,6 +24,74 @@
 #include "store/state.h"
 #include "store/store.h"
 
+void
+select_configured(const struct conf *c, const char *arg,
+    enum category *cats, size_t *n)
+{
+	size_t i, k = 0;
+
+	/* Asked for by name: acted on even with no paths (--target). */
+	if (arg != NULL && strcmp(arg, "all") != 0)
+		return;
+	for (i = 0; i < *n; i++)
+		if (category_paths(c, cats[i])[0] != NULL)
+			cats[k++] = cats[i];
+	*n = k;
+}
+
+int
+select_time(const char *s, int64_t *out)
+{
+	struct tm tm;
+	const char *e;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	/* ISO 8601 UTC: 2026-12-01T23:00:00Z or 2026-12-01T23:00Z. */
+	if (((e = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL ||
+	    (e = strptime(s, "%Y-%m-%dT%H:%MZ", &tm)) != NULL) && *e == '\0') {
+		if ((t = timegm(&tm)) == (time_t)-1)
+			return (-1);
+		*out = (int64_t)t;
+		return (0);
+	}
+	/*
+	 * A local date and time, or a date alone: the end of that day, so
+	 * that "--at 2026-12-01" is the state of that night's backups.
+	 */
+	memset(&tm, 0, sizeof(tm));
+	if (((e = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) == NULL &&
+	    (e = strptime(s, "%Y-%m-%d %H:%M", &tm)) == NULL) || *e != '\0') {
+		memset(&tm, 0, sizeof(tm));
+		if ((e = strptime(s, "%Y-%m-%d", &tm)) == NULL || *e != '\0')
+			return (-1);
+		tm.tm_hour = 23;
+		tm.tm_min = 59;
+		tm.tm_sec = 59;
+	}
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return (-1);
+	*out = (int64_t)t;
+	return (0);
+}
+
+/* The newest complete backup at or before ${at} in ${b}, or NULL. */
+static struct store_backup *
+pick_at(struct store_backup *b, size_t n, int64_t at)
+{
+	size_t j;
+
+	for (j = n; j-- > 0; ) {
+		/* Only a verified manifest's time can be believed. */
+		if (b[j].status != STORE_COMPLETE || b[j].m == NULL)
+			continue;
+		if (b[j].m->time <= at)
+			return (&b[j]);
+	}
+	return (NULL);
+}
+
 /* Parse a backup id: decimal, >= 1, no sign or leading zero. */
 static int
 parse_id(const char *s, uint64_t *id)
@@ -93,7 +161,7 @@ check_rollback(struct session *s, const char *site,
 
 int
 select_backups(struct session *s, struct store *st, const char *which,
-    const enum category *cats, size_t ncats, int rollback,
+    int64_t at, const enum category *cats, size_t ncats, int rollback,
     struct selection **out, size_t *nout)
 {
 	struct store_backup *b = NULL, *pick;
@@ -101,12 +169,13 @@ select_backups(struct session *s, struct store *st, const char *which,
 	const char *site = store_site(st);
 	uint64_t id = 0;
 	size_t i, j, n = 0;
-	int latest = (which == NULL || strcmp(which, "latest") == 0);
+	int latest = at == 0 && (which == NULL || strcmp(which, "latest") ==
+	    0);
 	int rc;
 
 	*out = NULL;
 	*nout = 0;
-	if (!latest && parse_id(which, &id)) {
+	if (!latest && at == 0 && parse_id(which, &id)) {
 		log_fail(EX_USAGE, "%s: not a backup id (a number, or latest)",
 		    which);
 		return (EX_USAGE);
@@ -123,7 +192,12 @@ select_backups(struct session *s, struct store *st, const char *which,
 		if (store_scan(st, x->category, &b, &n))
 			goto err;
 		pick = NULL;
-		for (j = n; j-- > 0; ) {
+		if (at != 0 && (pick = pick_at(b, n, at)) == NULL) {
+			log_fail(EX_NOINPUT, "%s: no complete %s backup at or "
+			    "before %s", site, x->category, which);
+			goto err;
+		}
+		for (j = n; at == 0 && j-- > 0; ) {
 			if (latest ? b[j].status == STORE_UNFINISHED :
 			    b[j].id != id)
 				continue;

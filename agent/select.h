@@ -9,6 +9,7 @@
 #include "conf/category.h"
 #include "crypto/age.h"
 
+struct conf;
 struct manifest;
 struct session;
 struct store;
@@ -22,17 +23,37 @@ struct selection {
 };
 
 /**
- * select_backups(s, st, which, cats, ncats, rollback, out, nout):
+ * select_configured(c, arg, cats, n):
+ * Unless --category ${arg} named one, keep of the ${*n} categories ${cats}
+ * only those with paths configured in ${c}: a data-only site verifies and
+ * restores its data.  ${*n} may then be 0.
+ */
+void select_configured(const struct conf *, const char *, enum category *,
+    size_t *);
+
+/**
+ * select_time(s, out):
+ * Parse a --at TIME: ISO 8601 UTC ("2026-12-01T23:00:00Z", seconds
+ * optional), a local "YYYY-MM-DD HH:MM[:SS]", or a local date meaning the
+ * end of that day.  Return 0, or -1 if ${s} is none of them.
+ */
+int select_time(const char *, int64_t *);
+
+/**
+ * select_backups(s, st, which, at, cats, ncats, rollback, out, nout):
  * Resolve ${which} ("latest" or a decimal id) in each category of ${cats}
  * in the site directory ${st}, keeping the verified manifests.  "latest"
  * is the newest complete backup of each category: unfinished ones are
  * skipped, but a newest manifest that does not verify is an error, never a
  * reason to fall back to an older backup.  A number is that id in each
- * category that has it (EX_NOINPUT if none has).  Unless ${rollback} is
+ * category that has it (EX_NOINPUT if none has).  If ${at} is not 0,
+ * ${which} only names it in messages, and each category's pick is its
+ * newest complete backup made at or before ${at} (EX_NOINPUT if one has
+ * none).  Unless ${rollback} is
  * set, "latest" must not be older than the local state's high-water mark
  * (EX_DATAERR).  Return 0, or the exit code after logging.
  */
-int select_backups(struct session *, struct store *, const char *,
+int select_backups(struct session *, struct store *, const char *, int64_t,
     const enum category *, size_t, int, struct selection **, size_t *);
 
 /**

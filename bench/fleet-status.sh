@@ -53,10 +53,6 @@ text = open(p).read()
 text = text.replace("[keys]\n", "[keys]\ntrusted = %s\n" % " ".join(trusted), 1)
 open(p, "w").write(text)
 PY
-# Before SITE:FILE pairs, [keys] trusted took bare files.
-if ! "$SITEVAULT" -c "$admin" show >/dev/null 2>&1; then
-	sed -i 's/ branch-[0-9]*:/ /g; s/= branch-[0-9]*:/= /' "$admin"
-fi
 
 run() {	# one status run; prints its wall time in seconds
 	local t0 t1 rc=0

@@ -1,13 +1,12 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,102 +14,269 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "util/dirsync.h"
-#include "util/log.h"
-#include "util/path.h"
-#include "archive/stage.h"
-
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE (1 << 1)
+#ifdef __linux__
+#include <linux/openat2.h>
 #endif
 
-/* Split ${path} into a malloc'd parent directory and base name. */
-static int
-split(const char *path, char **dir, char **base)
-{
-	char *a, *b;
+#include "util/log.h"
+#include "archive/stage.h"
 
-	if ((a = strdup(path)) == NULL || (b = strdup(path)) == NULL) {
-		free(a);
-		log_fail(EX_OSERR, "out of memory");
-		return (-1);
-	}
-	*dir = strdup(dirname(a));
-	*base = strdup(basename(b));
-	free(a);
-	free(b);
-	if (*dir == NULL || *base == NULL) {
-		free(*dir);
-		free(*base);
-		log_fail(EX_OSERR, "out of memory");
-		return (-1);
-	}
-	return (0);
-}
-
-/* mkdir -p, mode 0755 for directories the target would have had anyway. */
-static int
-mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t i, len = strlen(path);
-
-	if (len >= sizeof(buf)) {
-		log_fail(EX_CANTCREAT, "%s: path too long", path);
-		return (-1);
-	}
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST) {
-			log_fail(EX_CANTCREAT, "%s: cannot create directory: %s",
-			    buf, strerror(errno));
-			return (-1);
-		}
-		buf[i] = (i == len) ? '\0' : '/';
-	}
-	return (0);
-}
+#define STAGE_PREFIX	".sitevault-restore."
 
 /*
- * Leftovers of a restore that was killed: we hold the run lock, so every
- * staging or aside directory of ${base} in ${dir} is stale.  If a kill came
- * between the two renames of the fallback swap, the target is missing and
- * the complete old tree is aside: put it back first.
+ * Walk ${path} from "/" (or, if it is relative, from ${start}) one
+ * component at a time, never through a symlink.
  */
 static int
-stage_recover(const char *dir, const char *base, const char *target)
+walk_dir(int start, const char *path, int mode)
 {
-	char pre_stage[NAME_MAX + 32], pre_old[NAME_MAX + 32], path[PATH_BUF];
+	char comp[NAME_MAX + 1];
+	const char *s, *e;
+	int fd, nfd, serr;
+
+	if ((fd = path[0] == '/' ? open("/", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC) : dup(start)) == -1)
+		return (-1);
+	for (s = path; *s != '\0'; s = e) {
+		while (*s == '/')
+			s++;
+		if (*s == '\0')
+			break;
+		for (e = s; *e != '\0' && *e != '/'; e++)
+			;
+		if ((size_t)(e - s) > NAME_MAX ||
+		    (e - s == 2 && s[0] == '.' && s[1] == '.')) {
+			close(fd);
+			errno = (size_t)(e - s) > NAME_MAX ? ENAMETOOLONG :
+			    EXDEV;
+			return (-1);
+		}
+		memcpy(comp, s, (size_t)(e - s));
+		comp[e - s] = '\0';
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (nfd == -1 && errno == ENOENT && mode != 0) {
+			/* The mode asked for, whatever the umask. */
+			if (mkdirat(fd, comp, (mode_t)mode) == 0)
+				(void)fchmodat(fd, comp, (mode_t)mode, 0);
+			else if (errno != EEXIST)
+				goto next;
+			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		}
+next:
+		serr = errno;
+		close(fd);
+		if (nfd == -1) {
+			errno = serr;
+			return (-1);
+		}
+		fd = nfd;
+	}
+	return (fd);
+}
+
+int
+stage_open_dir(const char *path, int mode)
+{
+#if defined(SYS_openat2) && defined(RESOLVE_NO_SYMLINKS)
+	struct open_how how;
+	long fd;
+
+	if (mode == 0 && path[0] == '/') {
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+		how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return ((int)fd);
+	}
+#endif
+	if (path[0] != '/') {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (walk_dir(AT_FDCWD, path, mode));
+}
+
+int
+stage_open_below(int dfd, const char *rel)
+{
+#if defined(SYS_openat2) && defined(RESOLVE_NO_SYMLINKS)
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+	    RESOLVE_BENEATH;
+	fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return ((int)fd);
+#endif
+	if (rel[0] == '/') {
+		errno = EXDEV;
+		return (-1);
+	}
+	return (walk_dir(dfd, rel, 0));
+}
+
+int
+stage_open_parent(const char *path, int mode, const char **base)
+{
+	char buf[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (slash == NULL || slash[1] == '\0') {
+		errno = EINVAL;
+		return (-1);
+	}
+	*base = slash + 1;
+	if ((len = (size_t)(slash - path)) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	if (len == 0)
+		return (stage_open_dir("/", mode));
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	return (stage_open_dir(buf, mode));
+}
+
+/* Remove ${name} in ${dfd}, on the filesystem ${dev}. */
+static int
+remove_at(int dfd, const char *name, dev_t dev, int top)
+{
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
-	int missing, rc = 0;
+	int fd, rc = 0;
 
-	snprintf(pre_stage, sizeof(pre_stage), ".sitevault-restore.%s.", base);
-	snprintf(pre_old, sizeof(pre_old), ".sitevault-old.%s.", base);
-	missing = (lstat(target, &sb) == -1 && errno == ENOENT);
-	if ((d = opendir(dir)) == NULL)
-		return (0);
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW)) {
+		if (errno == ENOENT)
+			return (0);
+		log_fail(EX_IOERR, "%s: %s", name, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode))
+		goto unlink;
+	if (!top && sb.st_dev != dev) {
+		log_fail(EX_IOERR, "%s: another filesystem is mounted there: "
+		    "not removed", name);
+		return (-1);
+	}
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		log_fail(EX_IOERR, "%s: %s", name, strerror(errno));
+		return (-1);
+	}
+	/* Restored trees may hold read-only directories: make it writable. */
+	if ((sb.st_mode & 0700) != 0700)
+		(void)fchmod(fd, (sb.st_mode & 07777) | 0700);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		log_fail(EX_IOERR, "%s: %s", name, strerror(errno));
+		return (-1);
+	}
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, pre_old, strlen(pre_old)) != 0 &&
-		    strncmp(de->d_name, pre_stage, strlen(pre_stage)) != 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (path_join(path, dir, de->d_name)) {
+		if (remove_at(dirfd(d), de->d_name, sb.st_dev, 0))
 			rc = -1;
+	}
+	closedir(d);
+	if (rc)
+		return (-1);
+unlink:
+	if (unlinkat(dfd, name, S_ISDIR(sb.st_mode) ? AT_REMOVEDIR : 0) &&
+	    errno != ENOENT) {
+		log_fail(EX_IOERR, "%s: cannot remove: %s", name,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+stage_remove_at(int dfd, const char *name)
+{
+
+	return (remove_at(dfd, name, 0, 1));
+}
+
+int
+stage_remove(const char *path)
+{
+	const char *base;
+	int fd, rc;
+
+	if ((fd = stage_open_parent(path, 0, &base)) == -1) {
+		if (errno == ENOENT)
+			return (0);
+		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	rc = stage_remove_at(fd, base);
+	close(fd);
+	return (rc);
+}
+
+unsigned long long
+stage_count_at(int dfd, const char *name)
+{
+	unsigned long long n = 0;
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int fd;
+
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW))
+		return (0);
+	if (!S_ISDIR(sb.st_mode))
+		return (1);
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return (0);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return (0);
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n += stage_count_at(dirfd(d), de->d_name);
+	closedir(d);
+	return (n);
+}
+
+/*
+ * Leftovers of restores that were killed before their commit began (a
+ * commit in progress is in the journal, commit.h, and finished before any
+ * command runs): we hold the run lock, so every staging directory of
+ * ${base} in ${dfd} is stale.
+ */
+static int
+stage_recover(int dfd, const char *dir, const char *base)
+{
+	char pre[NAME_MAX + 32];
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	if ((size_t)snprintf(pre, sizeof(pre), STAGE_PREFIX "%s.", base) >=
+	    sizeof(pre))
+		return (0);	/* no such name can exist */
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return (0);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, pre, strlen(pre)) != 0)
 			continue;
-		}
-		if (missing && strncmp(de->d_name, pre_old,
-		    strlen(pre_old)) == 0 && rename(path, target) == 0) {
-			log_warn("%s: put back from %s, left by an interrupted "
-			    "restore", target, path);
-			missing = 0;
-			continue;
-		}
-		log_warn("%s: removing what an interrupted restore left", path);
-		if (stage_remove(path))
+		log_warn("%s/%s: removing what an interrupted restore left",
+		    dir, de->d_name);
+		if (stage_remove_at(dfd, de->d_name))
 			rc = -1;
 	}
 	closedir(d);
@@ -120,36 +286,40 @@ stage_recover(const char *dir, const char *base, const char *target)
 char *
 stage_create(const char *target)
 {
-	char *dir = NULL, *base = NULL, *stage = NULL;
-	size_t len;
+	const char *base;
+	char *stage = NULL;
+	size_t len, dlen;
+	int dfd;
 
-	if (split(target, &dir, &base))
+	if ((dfd = stage_open_parent(target, 0755, &base)) == -1) {
+		log_fail(EX_CANTCREAT, "%s: cannot open its parent directory "
+		    "without following symlinks: %s", target, strerror(errno));
 		goto err0;
-	if (mkdirs(dir) || stage_recover(dir, base, target))
+	}
+	dlen = (size_t)(base - target);
+	if (stage_recover(dfd, target, base))
 		goto err1;
-	len = strlen(dir) + strlen(base) + 64;
+	len = strlen(target) + 64;
 	if ((stage = malloc(len)) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
 		goto err1;
 	}
-	snprintf(stage, len, "%s/.sitevault-restore.%s.%ld", dir, base,
-	    (long)getpid());
-	if (mkdir(stage, 0700)) {
+	snprintf(stage, len, "%.*s" STAGE_PREFIX "%s.%ld", (int)dlen, target,
+	    base, (long)getpid());
+	if (mkdirat(dfd, stage + dlen, 0700)) {
 		log_fail(EX_CANTCREAT, "%s: cannot create staging directory: %s",
 		    stage, strerror(errno));
 		goto err2;
 	}
 
 	/* Success! */
-	free(base);
-	free(dir);
+	close(dfd);
 	return (stage);
 
 err2:
 	free(stage);
 err1:
-	free(base);
-	free(dir);
+	close(dfd);
 err0:
 	/* Failure! */
 	return (NULL);
@@ -193,212 +363,4 @@ stage_same_fs(const char *a, const char *b)
 	if (devof(a, &da) || devof(b, &db))
 		return (-1);
 	return (da == db);
-}
-
-static int
-chmod_dirs(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
-{
-
-	(void)ftw;
-	if (flag == FTW_D && (sb->st_mode & 0700) != 0700)
-		(void)chmod(path, (sb->st_mode & 07777) | 0700);
-	return (0);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP ? rmdir(path) : unlink(path)) {
-		log_fail(EX_IOERR, "%s: cannot remove: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	return (0);
-}
-
-int
-stage_remove(const char *path)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb)) {
-		if (errno == ENOENT)
-			return (0);
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	/* Restored trees may hold read-only directories: make them writable. */
-	if (S_ISDIR(sb.st_mode)) {
-		(void)nftw(path, chmod_dirs, 32, FTW_PHYS | FTW_MOUNT);
-		if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT))
-			return (-1);
-		return (0);
-	}
-	if (unlink(path)) {
-		log_fail(EX_IOERR, "%s: cannot remove: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	return (0);
-}
-
-/* Make a rename in ${dir} durable; -1 after logging if it may not be. */
-static int
-sync_dir(const char *dir)
-{
-
-	if (dirsync_dir(dir)) {
-		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
-		return (-1);
-	}
-	return (0);
-}
-
-int
-stage_commit(const char *staged, const char *target)
-{
-	char *dir = NULL, *base = NULL, aside[PATH_BUF];
-	struct stat sb;
-
-	if (split(target, &dir, &base))
-		goto err0;
-	if (lstat(target, &sb)) {
-		if (errno != ENOENT) {
-			log_fail(EX_IOERR, "%s: %s", target, strerror(errno));
-			goto err1;
-		}
-		if (rename(staged, target)) {
-			log_fail(EX_CANTCREAT, "%s: cannot move restored tree "
-			    "into place: %s", target, strerror(errno));
-			goto err1;
-		}
-		if (sync_dir(dir))
-			goto err1;
-		goto done;
-	}
-
-	/* The atomic way: afterwards ${staged} holds the old tree. */
-	if (renameat2(AT_FDCWD, staged, AT_FDCWD, target, RENAME_EXCHANGE)
-	    == 0) {
-		/* Remove the old tree even if the sync failed. */
-		if (sync_dir(dir) | stage_remove(staged))
-			goto err1;
-		goto done;
-	}
-	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
-		log_fail(EX_CANTCREAT, "%s: cannot swap restored tree into "
-		    "place: %s", target, strerror(errno));
-		goto err1;
-	}
-
-	/*
-	 * No exchange on this filesystem: between these two renames the old
-	 * tree is complete under its aside name, and the new one under the
-	 * staging name; nothing is ever half-written.
-	 */
-	if (path_fmt(aside, "%s/.sitevault-old.%s.%ld", dir, base,
-	    (long)getpid()))
-		goto err1;
-	if (rename(target, aside)) {
-		log_fail(EX_CANTCREAT, "%s: cannot move old tree aside: %s",
-		    target, strerror(errno));
-		goto err1;
-	}
-	if (rename(staged, target)) {
-		log_fail(EX_CANTCREAT, "%s: cannot move restored tree into "
-		    "place: %s", target, strerror(errno));
-		(void)rename(aside, target);
-		goto err1;
-	}
-	if (sync_dir(dir) | stage_remove(aside))
-		goto err1;
-
-done:
-	/* Success! */
-	free(base);
-	free(dir);
-	return (0);
-
-err1:
-	free(base);
-	free(dir);
-err0:
-	/* Failure! */
-	return (-1);
-}
-
-/* nftw() has no cookie: the walk's context lives here, for one walk. */
-static const char *diff_other;
-static size_t diff_skip;
-static FILE *diff_out;
-static long diff_count;
-static int diff_removed;
-
-static int
-diff_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	char other[PATH_MAX], esc[LOG_ESCAPED_LEN(PATH_MAX)];
-	const char *rel = path + diff_skip;
-	struct stat ob;
-
-	(void)flag;
-	if (ftw->level == 0)
-		return (0);
-	while (*rel == '/')
-		rel++;
-	if (snprintf(other, sizeof(other), "%s/%s", diff_other, rel) >=
-	    (int)sizeof(other))
-		return (0);
-	if (lstat(other, &ob)) {
-		fprintf(diff_out, "%s %s\n", diff_removed ? "removed" : "new",
-		    log_escape(rel, esc, sizeof(esc)));
-		diff_count++;
-		return (0);
-	}
-	if (diff_removed)
-		return (0);
-	if ((sb->st_mode & S_IFMT) != (ob.st_mode & S_IFMT) ||
-	    (sb->st_mode & 07777) != (ob.st_mode & 07777) ||
-	    (!S_ISDIR(sb->st_mode) && (sb->st_size != ob.st_size ||
-	    sb->st_mtim.tv_sec != ob.st_mtim.tv_sec ||
-	    sb->st_mtim.tv_nsec != ob.st_mtim.tv_nsec))) {
-		fprintf(diff_out, "changed %s\n", log_escape(rel, esc,
-		    sizeof(esc)));
-		diff_count++;
-	}
-	return (0);
-}
-
-long
-stage_diff(const char *staged, const char *target, FILE *out)
-{
-	struct stat sb;
-
-	diff_out = out;
-	diff_count = 0;
-
-	/* What the staged tree adds or changes. */
-	diff_other = target;
-	diff_skip = strlen(staged);
-	diff_removed = 0;
-	if (nftw(staged, diff_one, 32, FTW_PHYS)) {
-		log_fail(EX_IOERR, "%s: %s", staged, strerror(errno));
-		return (-1);
-	}
-
-	/* What the target has that the staged tree lacks. */
-	if (lstat(target, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		diff_other = staged;
-		diff_skip = strlen(target);
-		diff_removed = 1;
-		if (nftw(target, diff_one, 32, FTW_PHYS)) {
-			log_fail(EX_IOERR, "%s: %s", target, strerror(errno));
-			return (-1);
-		}
-	}
-	return (diff_count);
 }

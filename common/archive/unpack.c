@@ -16,6 +16,7 @@
 
 #include "util/log.h"
 #include "archive/unpack.h"
+#include "archive/unpack_internal.h"
 
 /*
  * Every entry is checked here before libarchive sees it, the same way in
@@ -24,11 +25,10 @@
  * component, no trailing '/'); only files, directories, symlinks and hard
  * links to a regular file extracted earlier in this run; no path through
  * a symlink, whether an earlier entry or already on disk; the uncompressed
- * stream stays within max_bytes.  libarchive's SECURE_SYMLINKS and
- * SECURE_NODOTDOT stay on as a second line.  Names are prefixed with the
- * realpath() of the root (libarchive would judge every component of a
- * symlinked root), so SECURE_NOABSOLUTEPATHS cannot be used: the check
- * above replaces it.
+ * stream stays within max_bytes.  The disk side (unpack_write.c) then
+ * creates each entry relative to directory descriptors opened without
+ * following symlinks, so nothing is written through one that was already on
+ * disk either, and no name is resolved from "/".
  */
 
 /*
@@ -51,11 +51,7 @@ struct unpack {
 	int srcfail;		/* ${src} failed and logged */
 	int srceof;		/* ${src} returned 0 */
 	struct archive *a;	/* reader */
-	struct archive *w;	/* disk writer, NULL when verifying */
-	char *root;		/* realpath of the root, or "" */
-	size_t rootlen;
-	char *path;		/* scratch: root/name */
-	size_t pathcap;
+	struct unpack_writer *w;	/* disk writer, NULL when verifying */
 	char *name;		/* canonical name of the current entry */
 	char *link;		/* and of its hard link target, or NULL */
 	struct nameset files;	/* regular files extracted so far */
@@ -222,66 +218,32 @@ unpack_canon(const char *raw, const char **why)
 	return (out);
 }
 
-/* Set u->path to root/${name} ("root/" in verify mode). */
-static int
-unpack_join(struct unpack *u, const char *name)
-{
-	size_t need = u->rootlen + strlen(name) + 2;
-	char *s;
-
-	if (need > u->pathcap) {
-		if ((s = realloc(u->path, need * 2)) == NULL) {
-			log_fail(EX_OSERR, "unpack: out of memory");
-			return (-1);
-		}
-		u->path = s;
-		u->pathcap = need * 2;
-	}
-	memcpy(u->path, u->root, u->rootlen);
-	u->path[u->rootlen] = '/';
-	memcpy(u->path + u->rootlen + 1, name, strlen(name) + 1);
-	return (0);
-}
-
 /*
- * Check that no directory on the way to the canonical ${name} is a
- * symlink, neither one extracted earlier in this run nor (when extracting)
- * one on disk: nothing is ever written through a symlink (one as the last
- * component is replaced, not followed).  If ${st} is not NULL, also lstat
- * the name itself into it (st_mode 0 if absent).  Return 0, or -1 after
- * logging naming the entry ${raw}.
+ * Check that no directory on the way to the canonical ${name} is a symlink
+ * extracted earlier in this run (one already on disk is refused when the
+ * entry is created: unpack_write.c opens no directory through a symlink).
+ * Return 0, or -1 after logging naming the entry ${raw}.
  */
 static int
-unpack_nothrough(struct unpack *u, const char *raw, const char *name,
-    struct stat *st)
+unpack_nothrough(struct unpack *u, const char *raw, const char *name)
 {
 	char *rel, *c;
-	struct stat sb;
-	int ondisk = u->w != NULL;
 
-	if (unpack_join(u, name))
+	if ((rel = strdup(name)) == NULL) {
+		log_fail(EX_OSERR, "unpack: out of memory");
 		return (-1);
-	rel = u->path + u->rootlen + 1;
+	}
 	for (c = rel; (c = strchr(c, '/')) != NULL; *c++ = '/') {
 		*c = '\0';
-		if (ns_has(&u->links, rel))
-			goto through;
-		if (!ondisk)
-			continue;
-		if (lstat(u->path, &sb) != 0)
-			ondisk = errno != ENOENT;	/* nothing further */
-		else if (S_ISLNK(sb.st_mode))
-			goto through;
+		if (ns_has(&u->links, rel)) {
+			log_fail(EX_DATAERR, "archive entry %s: path goes "
+			    "through the symlink %s: refused", raw, rel);
+			free(rel);
+			return (-1);
+		}
 	}
-	if (st != NULL && (u->w == NULL || lstat(u->path, st)))
-		st->st_mode = 0;
+	free(rel);
 	return (0);
-
-through:
-	log_fail(EX_DATAERR, "archive entry %s: path goes through the symlink "
-	    "%s: refused", raw, rel);
-	*c = '/';
-	return (-1);
 }
 
 /*
@@ -292,7 +254,6 @@ static int
 unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 {
 	const char *why, *link = archive_entry_hardlink(e);
-	struct stat st;
 	uint64_t pos = (uint64_t)archive_filter_bytes(u->a, 0);
 	int type = archive_entry_filetype(e);
 
@@ -324,9 +285,9 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 			why = "is not a file extracted before it: refused";
 			goto badlink;
 		}
-		if (unpack_nothrough(u, raw, u->link, &st))
+		if (unpack_nothrough(u, raw, u->link))
 			return (-1);
-		if (u->w != NULL && !S_ISREG(st.st_mode)) {
+		if (u->w != NULL && !unpack_writer_is_file(u->w, u->link)) {
 			why = "is no longer a regular file: refused";
 			goto badlink;
 		}
@@ -338,7 +299,7 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 		    (unsigned long long)u->max);
 		return (-1);
 	}
-	return (unpack_nothrough(u, raw, u->name, NULL));
+	return (unpack_nothrough(u, raw, u->name));
 
 bad:
 	if (why == NULL)
@@ -366,23 +327,14 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 	size_t len;
 	int r;
 
-	if (u->w != NULL) {
-		if (u->link != NULL) {
-			if (unpack_join(u, u->link))
-				return (-1);
-			archive_entry_copy_hardlink(e, u->path);
-		}
-		if (unpack_join(u, u->name))
-			return (-1);
-		archive_entry_copy_pathname(e, u->path);
-		r = archive_write_header(u->w, e);
-		if (r == ARCHIVE_WARN)
-			log_warn("%s: %s", u->path, archive_error_string(u->w));
-		else if (r != ARCHIVE_OK) {
-			unpack_afail(u, u->w, EX_CANTCREAT, raw);
-			return (-1);
-		}
+	/* Never setuid or setgid, whoever restores (sitevault(8), RESTORE). */
+	if (u->link == NULL && (archive_entry_perm(e) & 06000) != 0) {
+		archive_entry_set_perm(e, archive_entry_perm(e) & ~(mode_t)06000);
+		u->st.stripped++;
 	}
+	if (u->w != NULL && unpack_writer_begin(u->w, e, u->name, u->link,
+	    raw))
+		return (-1);
 	for (;;) {
 		r = archive_read_data_block(u->a, &buf, &len, &off);
 		if (r == ARCHIVE_EOF)
@@ -398,20 +350,12 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 			return (-1);
 		}
 		u->st.bytes += len;
-		if (u->w != NULL && archive_write_data_block(u->w, buf, len,
-		    off) != ARCHIVE_OK) {
-			unpack_afail(u, u->w, EX_IOERR, raw);
+		if (u->w != NULL && unpack_writer_data(u->w, buf, len,
+		    (off_t)off))
 			return (-1);
-		}
 	}
-	if (u->w != NULL && (r = archive_write_finish_entry(u->w)) !=
-	    ARCHIVE_OK) {
-		if (r != ARCHIVE_WARN) {
-			unpack_afail(u, u->w, EX_IOERR, raw);
-			return (-1);
-		}
-		log_warn("%s: %s", u->path, archive_error_string(u->w));
-	}
+	if (u->w != NULL && unpack_writer_finish(u->w))
+		return (-1);
 	/* What this name now is, for later hard links and paths. */
 	ns_del(&u->files, u->name);
 	ns_del(&u->links, u->name);
@@ -428,12 +372,11 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 static int
 unpack_open(struct unpack *u, const char *root)
 {
-	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-	    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-	struct stat st;
 
-	if ((u->a = archive_read_new()) == NULL)
-		goto enomem;
+	if ((u->a = archive_read_new()) == NULL) {
+		log_fail(EX_OSERR, "unpack: out of memory");
+		return (-1);
+	}
 	/*
 	 * Only what pack writes: tar (ustar/pax), plain, gzip or zstd.  No
 	 * other decompressor is exposed to the input, and none that would
@@ -446,37 +389,9 @@ unpack_open(struct unpack *u, const char *root)
 		    "zstd support: %s", archive_error_string(u->a));
 		return (-1);
 	}
-	if (root == NULL) {
-		if ((u->root = strdup("")) == NULL)
-			goto enomem;
-		return (0);
-	}
-	if ((u->root = realpath(root, NULL)) == NULL || stat(u->root, &st)) {
-		log_fail(EX_CANTCREAT, "%s: %s", root, strerror(errno));
+	if (root != NULL && (u->w = unpack_writer_new(root)) == NULL)
 		return (-1);
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_fail(EX_CANTCREAT, "%s: not a directory", root);
-		return (-1);
-	}
-	/* A realpath of "/" would make names "//x": drop the slash. */
-	if (strcmp(u->root, "/") == 0)
-		u->root[0] = '\0';
-	u->rootlen = strlen(u->root);
-	if (geteuid() == 0)
-		flags |= ARCHIVE_EXTRACT_OWNER;
-	if ((u->w = archive_write_disk_new()) == NULL)
-		goto enomem;
-	if (archive_write_disk_set_options(u->w, flags) != ARCHIVE_OK ||
-	    archive_write_disk_set_standard_lookup(u->w) != ARCHIVE_OK) {
-		log_fail(EX_SOFTWARE, "unpack: %s", archive_error_string(u->w));
-		return (-1);
-	}
 	return (0);
-
-enomem:
-	log_fail(EX_OSERR, "unpack: out of memory");
-	return (-1);
 }
 
 int
@@ -544,11 +459,9 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 		    (unsigned long long)u.max);
 		goto out;
 	}
-	if (u.w != NULL && archive_write_close(u.w) != ARCHIVE_OK) {
-		/* Deferred directory modes and times are applied here. */
-		unpack_afail(&u, u.w, EX_IOERR, "(directory fixups)");
+	/* Deferred directory modes and times are applied here. */
+	if (u.w != NULL && unpack_writer_close(u.w))
 		goto out;
-	}
 	/*
 	 * Read the source to its end even past the tar trailer, so that the
 	 * layers below (age's last-chunk flag, part hashes) check it all.
@@ -564,16 +477,13 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 
 out:
 	free(name);
-	if (u.w != NULL)
-		archive_write_free(u.w);
+	unpack_writer_free(u.w);
 	if (u.a != NULL)
 		archive_read_free(u.a);
 	ns_free(&u.files);
 	ns_free(&u.links);
 	free(u.name);
 	free(u.link);
-	free(u.root);
-	free(u.path);
 	uselocale(old);
 	if (u.loc != (locale_t)0)
 		freelocale(u.loc);

@@ -10,7 +10,8 @@
  * pull-style source, either only checking it (verify: nothing is written) or
  * extracting it under a root directory with hostile-input safety: absolute
  * paths, "..", paths through symlinks, hard links out of the tree, device
- * nodes and FIFOs are refused; permissions and times are restored;
+ * nodes and FIFOs are refused; permissions (never setuid or setgid) and
+ * times are restored, runs of zeros as holes;
  * ownership only when running as root; reading stops with an error past
  * ${max_bytes} of uncompressed archive (decompression bombs).
  */
@@ -19,6 +20,8 @@ struct unpack_stats {
 	uint64_t files;		/* regular files */
 	uint64_t bytes;		/* bytes of regular file content */
 	uint64_t archive_bytes;	/* bytes of the uncompressed tar stream */
+	uint64_t stripped;	/* entries whose setuid/setgid bits were
+				   dropped: they are never restored */
 };
 
 /*

@@ -25,7 +25,7 @@ enum ktype {
 	KT_NAME, KT_URL, KT_USER, KT_CRED, KT_TLS, KT_PATH, KT_PIN,
 	KT_DURATION, KT_UINT, KT_SIZE, KT_BOOL, KT_COMP,
 	KT_PATHS, KT_GLOBS, KT_RECIPIENTS, KT_ENDPOINT, KT_REGION, KT_ACCESS,
-	KT_ADDRESSING
+	KT_ADDRESSING, KT_TRUSTED
 };
 
 static const char *const sections[] = {
@@ -67,7 +67,7 @@ static const struct ckey {
 	{ 2, "verify_after_upload", KT_BOOL, F(backup_verify_after_upload), 0, 0 },
 	{ 3, "secret", KT_PATH, F(keys_secret), 0, 0 },
 	{ 3, "recipients", KT_RECIPIENTS, F(keys_recipients), 0, 0 },
-	{ 3, "trusted", KT_PATHS, F(keys_trusted), 0, 0 },
+	{ 3, "trusted", KT_TRUSTED, F(keys_trusted), 0, 0 },
 	{ 4, "dir", KT_PATH, F(state_dir), 0, 0 },
 	{ 4, "metrics", KT_PATH, F(state_metrics), 0, 0 },
 };
@@ -159,6 +159,36 @@ set_str(struct parser *p, const char *key, const struct ckey *k,
 	return (0);
 }
 
+/*
+ * A trusted key is bound to the site whose backups it signs: "SITE:FILE"
+ * (sitevault.conf(5)); a bare FILE, the old form, is refused with the new.
+ */
+static int
+trusted_ok(const char *w, const char **why)
+{
+	const char *colon = strchr(w, ':');
+	char site[80];
+
+	if (colon == NULL || w[0] == '/') {
+		*why = "a key is trusted for one site: write SITE:FILE "
+		    "(e.g. branch-02:/etc/sitevault/branch-02.pub)";
+		return (-1);
+	}
+	if ((size_t)(colon - w) >= sizeof(site)) {
+		*why = "site name too long";
+		return (-1);
+	}
+	memcpy(site, w, (size_t)(colon - w));
+	site[colon - w] = '\0';
+	if (conf_value_site_name(site, why))
+		return (-1);
+	if (colon[1] != '/') {
+		*why = "the key file after SITE: is not an absolute path";
+		return (-1);
+	}
+	return (0);
+}
+
 /* Check the words of a list value, and set the field. */
 static int
 set_list(struct parser *p, const char *key, const struct ckey *k,
@@ -176,6 +206,10 @@ set_list(struct parser *p, const char *key, const struct ckey *k,
 	for (i = 0; (w = list[i]) != NULL; i++) {
 		if (k->type == KT_PATHS && w[0] != '/') {
 			perr(p, key, "\"%.100s\" is not an absolute path", w);
+			goto err;
+		}
+		if (k->type == KT_TRUSTED && trusted_ok(w, &why)) {
+			perr(p, key, "\"%.100s\": %s", w, why);
 			goto err;
 		}
 		if (k->type == KT_RECIPIENTS && conf_value_recipient(w, &why)) {
@@ -245,7 +279,7 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 	size_t i;
 
 	if (v[0] == '\0' && k->type != KT_PATHS && k->type != KT_GLOBS &&
-	    k->type != KT_RECIPIENTS) {
+	    k->type != KT_RECIPIENTS && k->type != KT_TRUSTED) {
 		perr(p, key, "empty value");
 		return (-1);
 	}
@@ -308,6 +342,7 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 	case KT_PATHS:
 	case KT_GLOBS:
 	case KT_RECIPIENTS:
+	case KT_TRUSTED:
 		return (set_list(p, key, k, v));
 	}
 	if (why != NULL) {
@@ -487,6 +522,12 @@ check_s3(const struct parser *p)
 			    p->key_line[find_key(1, "user")]);
 			return (-1);
 		}
+		if (p->key_line[find_key(1, "tls")] != 0) {
+			log_fail(EX_CONFIG, "%s:%u: server.tls: not used with "
+			    "an s3:// url (TLS follows the endpoint: https://)",
+			    p->file, p->key_line[find_key(1, "tls")]);
+			return (-1);
+		}
 		return (0);
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -537,7 +578,7 @@ conf_new(const char *name)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
-	c->server_tls = CONF_TLS_TRY;
+	c->server_tls = CONF_TLS_REQUIRED;
 	c->server_connect_timeout = 30;
 	c->server_stall_timeout = 60;
 	c->server_retries = 5;
@@ -605,8 +646,9 @@ conf_load(const char *path)
 	size_t len;
 
 	/* A FIFO or a directory in its place is an error, not a hang. */
-	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG),
-	    "configuration file", &len)) == NULL)
+	/* As root, only root may be able to change what root acts on. */
+	if ((buf = readfile_load(path, CONF_FILE_MAX, READFILE_CLASS(EX_CONFIG) |
+	    READFILE_ROOTSAFE, "configuration file", &len)) == NULL)
 		return (NULL);
 	c = conf_parse(path, buf, len);
 	readfile_free(buf, CONF_FILE_MAX);

@@ -37,7 +37,7 @@ struct conf {
 	char *server_user;		/* NULL when unset */
 	char *server_credentials;	/* the "hidden:..." value, NULL if unset */
 	int server_credentials_line;	/* line of the credentials key, or 0 */
-	enum conf_tls server_tls;	/* default CONF_TLS_TRY */
+	enum conf_tls server_tls;	/* default CONF_TLS_REQUIRED */
 	char *server_ca_file;		/* NULL when unset */
 	char *server_pinned_pubkey;	/* "sha256//..." or NULL */
 	unsigned int server_connect_timeout;	/* seconds, default 30 */
@@ -62,7 +62,9 @@ struct conf {
 	/* [keys] */
 	char *keys_secret;		/* default /etc/sitevault/site.key */
 	char **keys_recipients;		/* age1... strings or files; never NULL */
-	char **keys_trusted;		/* minisign public key files; never NULL */
+	char **keys_trusted;		/* "SITE:FILE": a minisign public key
+					   file trusted for SITE's backups
+					   only; never NULL */
 
 	/* [state] */
 	char *state_dir;		/* default /var/lib/sitevault */

@@ -135,8 +135,8 @@ keys_load(const char *path)
 	int have_age = 0, have_sign = 0;
 	uint8_t pk[AGE_KEY_LEN];
 
-	if ((buf = readfile_load(path, KEYFILE_MAX, READFILE_PRIVATE,
-	    "key file", &len)) == NULL)
+	if ((buf = readfile_load(path, KEYFILE_MAX, READFILE_PRIVATE |
+	    READFILE_ROOTSAFE, "key file", &len)) == NULL)
 		return (NULL);
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		log_fail(EX_OSERR, "out of memory");
@@ -211,8 +211,8 @@ keys_pub_load(const char *path, struct keys_pub *pub)
 	unsigned int lineno;
 	int have_age = 0, rc = -1;
 
-	if ((buf = readfile_load(path, KEYFILE_MAX, 0, "key file",
-	    &len)) == NULL)
+	if ((buf = readfile_load(path, KEYFILE_MAX, READFILE_ROOTSAFE,
+	    "key file", &len)) == NULL)
 		return (-1);
 	if (len < 19 || memcmp(buf, "untrusted comment: ", 19) != 0) {
 		log_fail(EX_DATAERR, "%s: line 1: not a sitevault public key "

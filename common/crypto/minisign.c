@@ -277,8 +277,8 @@ minisign_pub_load(const char *path, struct minisign_pub *pub)
 	size_t len;
 	int rc;
 
-	if ((buf = readfile_load(path, PUBFILE_MAX, 0, "public key file",
-	    &len)) == NULL)
+	if ((buf = readfile_load(path, PUBFILE_MAX, READFILE_ROOTSAFE,
+	    "public key file", &len)) == NULL)
 		return (-1);
 	rc = minisign_pub_parse(path, buf, len, pub);
 	readfile_free(buf, PUBFILE_MAX);

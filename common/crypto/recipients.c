@@ -8,6 +8,7 @@
 
 #include "crypto/age.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "crypto/recipients.h"
 
 /* Add recipient ${s} unless it is there already. */
@@ -54,6 +55,8 @@ add_file(const char *path, struct recipients *r)
 		    strerror(errno));
 		return (-1);
 	}
+	if (safepath_file(fileno(f), path, "recipients file"))
+		goto out;
 	while (getline(&line, &cap, f) != -1) {
 		lineno++;
 		for (s = line; *s == ' ' || *s == '\t'; s++)

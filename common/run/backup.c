@@ -119,6 +119,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	struct state_cat sc;
 	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
 	time_t start = time(NULL), end;
+	uint64_t issued;
 	size_t n = 0;
 	int rc;
 
@@ -126,9 +127,16 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	memset(&job, 0, sizeof(job));
 	rep->category = category;
 	if (store_scan(ctx->st, category, &b, &n) ||
-	    state_get(ctx->c->state_dir, store_site(ctx->st), category, &sc))
+	    state_get(ctx->c->state_dir, store_site(ctx->st), category, &sc) ||
+	    state_issued(ctx->c->state_dir, store_site(ctx->st), category,
+	    &issued))
 		goto err0;
-	rep->id = store_next_id(b, n, category, sc.id);
+	/* Never issue an id twice, even one whose upload failed and that
+	 * prune removed since (docs/FORMAT.md). */
+	if ((rep->id = store_next_id(b, n, category, sc.id > issued ? sc.id :
+	    issued)) == 0 || state_issue(ctx->c->state_dir,
+	    store_site(ctx->st), category, rep->id))
+		goto err0;
 	chain(b, n, category, &sc, &job);
 
 	job.t = store_transport(ctx->st);

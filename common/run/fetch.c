@@ -96,15 +96,10 @@ fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
 		log_fail(EX_SOFTWARE, "%s: path too long", f->dir);
 		goto err0;
 	}
-	/* One byte more than signed, so that an oversized part is caught. */
-	if (transport_get_buf(f->t, path, (size_t)mp->size + 1, &buf,
-	    &len))
+	/* The signed size, not the server's: a cut transfer is retried. */
+	if (transport_get_exact(f->t, path, (size_t)mp->size, &buf))
 		goto err0;
-	if (len != mp->size) {
-		log_fail(EX_DATAERR, "%s: size %zu bytes, the signed manifest "
-		    "says %llu", path, len, (unsigned long long)mp->size);
-		goto err1;
-	}
+	len = (size_t)mp->size;
 	if (sha256(buf, len, h))
 		goto err1;
 	if (CRYPTO_memcmp(h, mp->sha256, SHA256_DIGEST_LENGTH) != 0) {

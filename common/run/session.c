@@ -14,25 +14,51 @@
 #include "store/store.h"
 #include "transport/transport.h"
 
-/* The site's own public key, then every [keys] trusted one. */
+/*
+ * The site's own public key, then every [keys] trusted one ("SITE:FILE",
+ * checked by conf.c), sorted by site so that the keys trusted for one site
+ * are contiguous: a store for that site gets those keys and no other.
+ */
 static int
 load_pubs(struct session *s)
 {
-	size_t n, i;
+	struct minisign_pub tp;
+	char *ts;
+	size_t n, i, j;
+	const char *colon;
 
 	for (n = 0; s->c->keys_trusted[n] != NULL; n++)
 		;
-	if ((s->pubs = calloc(n + 1, sizeof(*s->pubs))) == NULL) {
+	if ((s->pubs = calloc(n + 1, sizeof(*s->pubs))) == NULL ||
+	    (s->pub_site = calloc(n + 1, sizeof(*s->pub_site))) == NULL) {
 		log_fail(EX_OSERR, "keys: out of memory");
 		return (-1);
 	}
 	minisign_sec_public(&s->k->sign, &s->pubs[0]);
 	s->npub = 1;
 	for (i = 0; i < n; i++) {
-		if (minisign_pub_load(s->c->keys_trusted[i], &s->pubs[s->npub]))
+		colon = strchr(s->c->keys_trusted[i], ':');
+		if (colon == NULL || (s->pub_site[s->npub] = strndup(
+		    s->c->keys_trusted[i], (size_t)(colon -
+		    s->c->keys_trusted[i]))) == NULL) {
+			log_fail(EX_CONFIG, "trusted %s: not SITE:FILE",
+			    s->c->keys_trusted[i]);
+			return (-1);
+		}
+		if (minisign_pub_load(colon + 1, &s->pubs[s->npub]))
 			return (-1);
 		s->npub++;
 	}
+	for (i = 2; i < s->npub; i++)
+		for (j = i; j > 1 && strcmp(s->pub_site[j - 1],
+		    s->pub_site[j]) > 0; j--) {
+			tp = s->pubs[j];
+			s->pubs[j] = s->pubs[j - 1];
+			s->pubs[j - 1] = tp;
+			ts = s->pub_site[j];
+			s->pub_site[j] = s->pub_site[j - 1];
+			s->pub_site[j - 1] = ts;
+		}
 	return (0);
 }
 
@@ -74,14 +100,23 @@ err:
 struct store *
 session_store(struct session *s, const char *site)
 {
+	size_t i, n;
 
-	return (store_new(s->t, site, s->pubs, s->npub,
-	    strcmp(site, s->c->site_name) == 0));
+	/* Our own backups verify only with our own key. */
+	if (strcmp(site, s->c->site_name) == 0)
+		return (store_new(s->t, site, s->pubs, 1, 1));
+	for (i = 1; i < s->npub && strcmp(s->pub_site[i], site) != 0; i++)
+		;
+	for (n = 0; i + n < s->npub && strcmp(s->pub_site[i + n], site) == 0;
+	    n++)
+		;
+	return (store_new(s->t, site, s->pubs + (i < s->npub ? i : 0), n, 0));
 }
 
 void
 session_close(struct session *s)
 {
+	size_t i;
 
 	store_free(s->st);
 	s->st = NULL;
@@ -91,6 +126,10 @@ session_close(struct session *s)
 	s->lock = NULL;
 	free(s->pubs);
 	s->pubs = NULL;
+	for (i = 0; s->pub_site != NULL && i < s->npub; i++)
+		free(s->pub_site[i]);
+	free(s->pub_site);
+	s->pub_site = NULL;
 	s->npub = 0;
 	keys_free(s->k);
 	s->k = NULL;

@@ -26,6 +26,7 @@ struct session {
 	const struct conf *c;
 	struct keys *k;
 	struct minisign_pub *pubs;	/* [0] the site's own key, then trusted */
+	char **pub_site;		/* the site each is trusted for ([0] NULL) */
 	size_t npub;
 	struct lock *lock;
 	struct transport *t;
@@ -43,8 +44,9 @@ int session_open(struct session *, const struct conf *, const char *, int);
 
 /**
  * session_store(s, site):
- * A store for another site directory ${site} on the same transport and
- * keys (not claimed).  Return NULL after logging.
+ * A store for site directory ${site} on the same transport (not claimed),
+ * verifying with the site's own key if ${site} is this site, else only
+ * with the keys trusted for ${site}.  Return NULL after logging.
  */
 struct store *session_store(struct session *, const char *);
 

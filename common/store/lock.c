@@ -70,7 +70,8 @@ lock_acquire(const char *dir)
 		    l->path, strerror(errno));
 		goto err1;
 	}
-	state_own(l->fd, dir);
+	if (state_own(l->fd, l->path, dir))
+		goto err1;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;

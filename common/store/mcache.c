@@ -61,7 +61,7 @@ mcache_open(const char *state_dir)
 		return (NULL);
 	}
 	/* Made by root for the service user's state directory: theirs. */
-	state_own(mc->dfd, state_dir);
+	state_chown(mc->dfd, state_dir);
 	return (mc);
 }
 
@@ -201,7 +201,7 @@ mcache_put(struct mcache *mc, const char *site, const char *category,
 		(void)unlinkat(mc->dfd, tmp, 0);
 		goto fail;
 	}
-	state_own(fd, mc->path);
+	state_chown(fd, mc->path);
 	close(fd);
 	if (renameat(mc->dfd, tmp, mc->dfd, name) == -1) {
 		(void)unlinkat(mc->dfd, tmp, 0);

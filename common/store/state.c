@@ -4,6 +4,9 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
+#include <limits.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,10 +19,68 @@
 #include "util/dirsync.h"
 #include "util/log.h"
 #include "util/readfile.h"
+#include "util/safepath.h"
 #include "format/manifest_fields.h"
 #include "store/state.h"
+#include "store/store.h"
 
 #define STATE_MAX	(1024 * 1024)	/* a state file is a few lines */
+#define STATE_WHAT	"state directory"
+
+/* As root, every regular file in the state directory ${dir}, open on
+ * ${fd} with fstat() ${st}, is one root may trust. */
+static int
+entries_safe(int fd, const char *dir, const struct stat *st)
+{
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *d;
+	int efd, dfd, rc = 0;
+
+	if ((dfd = dup(fd)) == -1 || (d = fdopendir(dfd)) == NULL) {
+		log_fail(EX_IOERR, "%s: %s", dir, strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return (-1);
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		/* A symbolic link is never followed (O_NOFOLLOW on every
+		 * open here): nothing to check. */
+		if ((efd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path))
+			path[sizeof(path) - 1] = '\0';
+		rc = safepath_entry(efd, path, "file in the state directory",
+		    st);
+		close(efd);
+	}
+	closedir(d);
+	return (rc);
+}
+
+/* As root, the state directory ${dir} is one root may trust (its fstat() in
+ * ${st}), with every file in it when ${all}; see util/safepath.h. */
+static int
+dir_safe(const char *dir, struct stat *st, int all)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_fail(errno == ENOENT ? EX_CANTCREAT : EX_IOERR, "%s: %s",
+		    dir, strerror(errno));
+		return (-1);
+	}
+	rc = safepath_dir(fd, dir, STATE_WHAT, st);
+	if (rc == 0 && all && geteuid() == 0)
+		rc = entries_safe(fd, dir, st);
+	close(fd);
+	return (rc);
+}
 
 int
 state_dir_make(const char *dir)
@@ -53,6 +114,8 @@ state_dir_make(const char *dir)
 		log_fail(EX_CANTCREAT, "%s: not a directory", dir);
 		goto err1;
 	}
+	if (dir_safe(dir, &sb, 1))
+		goto err1;
 
 	/* Success! */
 	free(p);
@@ -65,11 +128,17 @@ err0:
 	return (-1);
 }
 
-/* Read ${path} into a NUL-terminated buffer; a missing file is empty. */
+/* Read ${path} in the state directory ${dir} into a NUL-terminated buffer;
+ * a missing file is empty. */
 static int
-slurp(const char *path, char **out)
+slurp(const char *dir, const char *path, char **out)
 {
+	struct stat sb;
 
+	/* As root, the directory and every file in it (util/safepath.h); a
+	 * missing directory holds nothing to trust. */
+	if (geteuid() == 0 && access(dir, F_OK) == 0 && dir_safe(dir, &sb, 1))
+		return (-1);
 	*out = readfile_load(path, STATE_MAX, READFILE_MISSING_OK |
 	    READFILE_CLASS(EX_IOERR), "state file", &(size_t){ 0 });
 	return (*out == NULL ? -1 : 0);
@@ -169,7 +238,7 @@ state_get(const char *dir, const char *site, const char *category,
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err0;
 	}
-	if (slurp(path, &text))
+	if (slurp(dir, path, &text))
 		goto err1;
 	if (walk(path, text, get_one, &g))
 		goto err2;
@@ -220,6 +289,59 @@ set_one(void *cookie, const char *site, const char *cat,
 	put_line(s->f, site, cat, sc);
 }
 
+/* A state field: not empty, no space, no control character. */
+static int
+plain(const char *s)
+{
+	const unsigned char *p;
+
+	if (*s == '\0')
+		return (0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return (0);
+	return (1);
+}
+
+/* The pseudo-category of the ids issued for ${category}. */
+static int
+issued_name(const char *category, char *buf, size_t len)
+{
+
+	if (snprintf(buf, len, "%s.issued", category) >= (int)len) {
+		log_fail(EX_SOFTWARE, "state: category name too long");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+state_issue(const char *dir, const char *site, const char *category,
+    uint64_t id)
+{
+	static const uint8_t zero[32];
+	char cat[64];
+
+	if (issued_name(category, cat, sizeof(cat)))
+		return (-1);
+	return (state_set(dir, site, cat, id, zero));
+}
+
+int
+state_issued(const char *dir, const char *site, const char *category,
+    uint64_t *id)
+{
+	struct state_cat sc;
+	char cat[64];
+
+	*id = 0;
+	if (issued_name(category, cat, sizeof(cat)) ||
+	    state_get(dir, site, cat, &sc))
+		return (-1);
+	*id = sc.id;
+	return (0);
+}
+
 int
 state_set(const char *dir, const char *site, const char *category,
     uint64_t id, const uint8_t sha256[SHA256_DIGEST_LENGTH])
@@ -229,6 +351,11 @@ state_set(const char *dir, const char *site, const char *category,
 	char *path, *tmp, *text;
 	int fd;
 
+	if (id == 0 || id > STORE_ID_MAX || !plain(site) || !plain(category)) {
+		log_fail(EX_SOFTWARE, "%s/state: refusing to record id %" PRIu64
+		    " of %s %s", dir, id, site, category);
+		goto err0;
+	}
 	sc.id = id;
 	memcpy(sc.sha256, sha256, SHA256_DIGEST_LENGTH);
 	if (asprintf(&path, "%s/state", dir) < 0) {
@@ -239,7 +366,7 @@ state_set(const char *dir, const char *site, const char *category,
 		log_fail(EX_OSERR, "state: out of memory");
 		goto err1;
 	}
-	if (slurp(path, &text))
+	if (slurp(dir, path, &text))
 		goto err2;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0600)) == -1 || (s.f = fdopen(fd, "w")) == NULL) {
@@ -248,7 +375,8 @@ state_set(const char *dir, const char *site, const char *category,
 			close(fd);
 		goto err3;
 	}
-	state_own(fd, dir);
+	if (state_own(fd, tmp, dir))
+		goto err4;
 	s.site = site;
 	s.cat = category;
 	s.sc = &sc;
@@ -321,7 +449,10 @@ state_history_append(const char *dir, const char *line)
 		log_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
 		goto err2;
 	}
-	state_own(fd, dir);
+	if (state_own(fd, path, dir)) {
+		close(fd);
+		goto err2;
+	}
 	/* One write() with O_APPEND: lines never interleave. */
 	if (write(fd, buf, len) != (ssize_t)len) {
 		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
@@ -347,12 +478,41 @@ err0:
 	return (-1);
 }
 
+int
+state_check(int fd, const char *path, const char *dir)
+{
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return (0);
+	if (dir_safe(dir, &sb, 0) ||
+	    safepath_entry(fd, path, "file in the state directory", &sb))
+		return (-1);
+	return (0);
+}
+
+int
+state_own(int fd, const char *path, const char *dir)
+{
+
+	if (geteuid() != 0)
+		return (0);
+	if (state_check(fd, path, dir))
+		return (-1);
+	state_chown(fd, dir);
+	return (0);
+}
+
 void
-state_own(int fd, const char *dir)
+state_chown(int fd, const char *dir)
 {
 	struct stat sb;
 
 	if (geteuid() != 0 || stat(dir, &sb) == -1 || sb.st_uid == 0)
 		return;
-	(void)fchown(fd, sb.st_uid, sb.st_gid);
+	/* A failure leaves the file root's and private: safe, and reported
+	 * by the service user's next run if it matters. */
+	if (fchown(fd, sb.st_uid, sb.st_gid) == -1)
+		log_debug("%s: chown to uid %lu: %s", dir,
+		    (unsigned long)sb.st_uid, strerror(errno));
 }

@@ -14,6 +14,9 @@
  *                      one line each: "SITE CATEGORY ID SHA256HEX"
  *                      ('#' comments); rewritten atomically (temporary
  *                      file, fsync, rename, fsync of the directory).
+ *                      CATEGORY "<Category>.issued" holds the highest id
+ *                      issued to a backup of that category, finished or
+ *                      not (hash all zeros), so that no id comes back.
  *   <dir>/history.log  the local history: one line per operation in the
  *                      format of history.h, appended.
  *   <dir>/lock         the run lock (lock.h).
@@ -47,19 +50,51 @@ int state_get(const char *, const char *, const char *, struct state_cat *);
  * Record ${id} and ${sha256} for ${site} and ${category} in ${dir}, unless
  * the state already holds a higher id (the high-water mark never goes
  * down).  The file is replaced atomically.  Return 0, or -1 after logging
- * (EX_IOERR / EX_CANTCREAT).
+ * (EX_IOERR / EX_CANTCREAT).  A line the parser would refuse is never
+ * written: an id of 0 or above STORE_ID_MAX, or a name with a space or a
+ * control character, is refused (EX_SOFTWARE) with the file unchanged.
  */
 int state_set(const char *, const char *, const char *, uint64_t,
     const uint8_t[SHA256_DIGEST_LENGTH]);
 
 /**
- * state_own(fd, dir):
- * When running as root, give the file open on ${fd} in the state directory
- * ${dir} the owner of ${dir}: a restore run by root must not leave files
- * the service user (who owns the directory) can no longer write.  Does
- * nothing otherwise; failures are ignored (the file stays private).
+ * state_issue(dir, site, category, id):
+ * Record that ${id} was issued to a backup of ${site} and ${category},
+ * before anything of it is uploaded.  Return 0, or -1 after logging.
  */
-void state_own(int, const char *);
+int state_issue(const char *, const char *, const char *, uint64_t);
+
+/**
+ * state_issued(dir, site, category, id):
+ * The highest id issued for ${site} and ${category} into ${*id} (0 if
+ * none).  Return 0, or -1 after logging as state_get().
+ */
+int state_issued(const char *, const char *, const char *, uint64_t *);
+
+/**
+ * state_check(fd, path, dir):
+ * When running as root, refuse (EX_NOPERM) the file ${path} open on ${fd}
+ * in the state directory ${dir} if root should not trust it, or the
+ * directory (util/safepath.h).  Return 0, or -1 after logging.
+ */
+int state_check(int, const char *, const char *);
+
+/**
+ * state_own(fd, path, dir):
+ * As state_check(), then give the file the owner of ${dir}: a restore run
+ * by root must not leave files the service user (who owns the directory)
+ * can no longer write.  A failed chown is not an error (the file stays
+ * private).  Does nothing when not root.  Return 0, or -1 after logging.
+ */
+int state_own(int, const char *, const char *);
+
+/**
+ * state_chown(fd, dir):
+ * When running as root, give the file open on ${fd} the owner of ${dir},
+ * with no check (for caches below the state directory, whose entries are
+ * verified on use).  Failures are ignored (the file stays private).
+ */
+void state_chown(int, const char *);
 
 /**
  * state_history_append(dir, line):

@@ -175,13 +175,13 @@ parse_dirname(const char *name, const char **cat, uint64_t *id)
 		if (strncmp(name, category_name(i), l) != 0 || name[l] != '_')
 			continue;
 		p = name + l + 1;
-		/* Decimal, >= 1, no leading zero, no sign, fits in 19 digits. */
-		if (p[0] < '1' || p[0] > '9' || strlen(p) > 19 ||
+		/* Decimal, 1 to STORE_ID_MAX, no leading zero, no sign. */
+		if (p[0] < '1' || p[0] > '9' || strlen(p) > 12 ||
 		    strspn(p, "0123456789") != strlen(p))
 			return (-1);
 		errno = 0;
 		*id = strtoull(p, &end, 10);
-		if (errno != 0 || *end != '\0')
+		if (errno != 0 || *end != '\0' || *id > STORE_ID_MAX)
 			return (-1);
 		*cat = category_name(i);
 		return (0);
@@ -211,23 +211,18 @@ sig_keyid(const char *sig, size_t len, uint8_t keyid[MINISIGN_KEYID_LEN])
 }
 
 /*
- * The manifest and signature of ${b} in ${dir}: from the cache when it
- * holds them with the sizes the listing shows (${mlen}, ${slen}), else
- * downloaded (and remembered once they turn out to be a signed manifest,
- * see check_manifest()).  Sets ${*cached}.  Return 0 or -1.
+ * Download the manifest and signature of ${b}'s directory ${dir}
+ * (${slen}: (uint64_t)-1 if the listing shows no signature, which is then
+ * NULL).  Return 0 or -1.
  */
 static int
-get_manifest(struct store *st, const char *dir, const struct store_backup *b,
-    uint64_t mlen, uint64_t slen, uint8_t **text, size_t *tlen,
-    uint8_t **sig, size_t *siglen, int *cached)
+get_manifest(struct store *st, const char *dir, uint8_t **text, size_t *tlen,
+    uint64_t slen, uint8_t **sig, size_t *siglen)
 {
 	char path[1024];
 
 	*sig = NULL;
 	*siglen = 0;
-	if ((*cached = mcache_get(st->mc, st->site, b->category, b->id, mlen,
-	    slen, text, tlen, sig, siglen)) != 0)
-		return (0);
 	snprintf(path, sizeof(path), "%s/manifest", dir);
 	if (transport_get_buf(st->t, path, MANIFEST_MAX, text, tlen))
 		return (-1);
@@ -243,28 +238,25 @@ get_manifest(struct store *st, const char *dir, const struct store_backup *b,
 }
 
 /*
- * Fetch and check the manifest of ${b} in ${dir} (${slen}: the size of
- * manifest.sig in the listing, (uint64_t)-1 if it has none): set its
- * status, and its manifest when it verifies.  A bad manifest is a finding
- * about that one backup, not a failure of the run: its message is
- * printed, and the failure class is forgotten unless one was recorded
- * before.  Return -1 only for a transport failure.
+ * Check the manifest ${text} and signature ${sig} (NULL: none) of ${b} in
+ * ${dir}: set its status, and its manifest when it verifies; remember a
+ * signed manifest in the cache unless it came from there (${cached}).  A
+ * bad manifest is a finding about that one backup, not a failure of the
+ * run: its message is printed, and the failure class is forgotten unless
+ * one was recorded before.  Frees ${text} and ${sig}.
  */
-static int
-check_manifest(struct store *st, const char *dir, uint64_t mlen,
-    uint64_t slen, struct store_backup *b)
+static void
+judge_manifest(struct store *st, const char *dir, struct store_backup *b,
+    uint8_t *text, size_t tlen, uint8_t *sig, size_t slen_got, int cached)
 {
 	char path[1024], spath[1024], hex[2 * MINISIGN_KEYID_LEN + 1];
-	uint8_t *text = NULL, *sig = NULL, keyid[MINISIGN_KEYID_LEN];
-	size_t tlen, slen_got, i;
-	int cls = log_class(), known = 0, cached;
+	uint8_t keyid[MINISIGN_KEYID_LEN];
+	size_t i;
+	int cls = log_class(), known = 0;
 
 	snprintf(path, sizeof(path), "%s/manifest", dir);
 	snprintf(spath, sizeof(spath), "%s/manifest.sig", dir);
 	b->status = STORE_BADSIG;
-	if (get_manifest(st, dir, b, mlen, slen, &text, &tlen, &sig,
-	    &slen_got, &cached))
-		return (-1);
 	if (sig == NULL) {
 		log_warn("%s: manifest without signature", spath);
 		goto done;
@@ -316,7 +308,59 @@ check_manifest(struct store *st, const char *dir, uint64_t mlen,
 done:
 	free(sig);
 	free(text);
+}
+
+/*
+ * Fetch and check the manifest of ${b} in ${dir} (${slen}: the size of
+ * manifest.sig in the listing, (uint64_t)-1 if it has none).  Return -1
+ * only for a transport failure.
+ */
+static int
+check_manifest(struct store *st, const char *dir, uint64_t slen,
+    struct store_backup *b)
+{
+	uint8_t *text = NULL, *sig = NULL;
+	size_t tlen, slen_got;
+
+	if (get_manifest(st, dir, &text, &tlen, slen, &sig, &slen_got))
+		return (-1);
+	judge_manifest(st, dir, b, text, tlen, sig, slen_got, 0);
 	return (0);
+}
+
+/*
+ * A manifest is immutable once signed, and the first file deleted when a
+ * backup goes: one in the cache needs no listing of its directory (on FTP,
+ * a data connection per backup), only the size of the manifest still
+ * there (SIZE, on the control connection).  Return 1 if ${b} was judged
+ * from the cache, 0 to list and download as usual.
+ */
+static int
+cached_manifest(struct store *st, const char *dir, struct store_backup *b)
+{
+	char path[1024];
+	uint8_t *text, *sig;
+	size_t tlen, siglen;
+	uint64_t size;
+	int cls = log_class(), rc;
+
+	if (!mcache_get(st->mc, st->site, b->category, b->id, 0, 0, &text,
+	    &tlen, &sig, &siglen))
+		return (0);
+	snprintf(path, sizeof(path), "%s/manifest", dir);
+	/* Gone or changed is no failure here: the listing will say what. */
+	log_mute(1);
+	rc = transport_size(st->t, path, &size);
+	log_mute(0);
+	if (cls == 0)
+		log_reset();
+	if (rc != 0 || size != tlen) {
+		free(text);
+		free(sig);
+		return (0);
+	}
+	judge_manifest(st, dir, b, text, tlen, sig, siglen, 1);
+	return (1);
 }
 
 /* Fill ${b} from the listing of its directory, then its manifest. */
@@ -325,21 +369,21 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 {
 	struct transport_entry *e;
 	char dir[512];
-	uint64_t mlen = 0, slen = (uint64_t)-1;
+	uint64_t slen = (uint64_t)-1;
 	size_t n, i;
 	int has_manifest = 0;
 
 	snprintf(dir, sizeof(dir), "%s/%s", st->site, name);
+	if (cached_manifest(st, dir, b))
+		return (0);
 	if (transport_list(st->t, dir, &e, &n) == -1)
 		return (-1);
 	for (i = 0; i < n; i++) {
 		if (e[i].is_dir)
 			continue;
 		b->size += e[i].size;
-		if (strcmp(e[i].name, "manifest") == 0) {
+		if (strcmp(e[i].name, "manifest") == 0)
 			has_manifest = 1;
-			mlen = e[i].size;
-		}
 		if (strcmp(e[i].name, "manifest.sig") == 0)
 			slen = e[i].size;
 	}
@@ -348,7 +392,25 @@ scan_one(struct store *st, const char *name, struct store_backup *b)
 		b->status = STORE_UNFINISHED;
 		return (0);
 	}
-	return (check_manifest(st, dir, mlen, slen, b));
+	return (check_manifest(st, dir, slen, b));
+}
+
+/* A name that starts like a backup directory but is not one ("Data_007",
+ * an id above STORE_ID_MAX): not ours, left alone, but worth a word. */
+static void
+looks_ours(const struct store *st, const char *name)
+{
+	size_t i, l;
+
+	for (i = 0; i < CATEGORY_N; i++) {
+		l = strlen(category_name(i));
+		if (strncmp(name, category_name(i), l) == 0 && name[l] == '_') {
+			log_warn("%s/%s: not a backup name (ids run from 1 to "
+			    "%" PRIu64 " without leading zeros): ignored",
+			    st->site, name, STORE_ID_MAX);
+			return;
+		}
+	}
 }
 
 static int
@@ -397,8 +459,12 @@ store_scan(struct store *st, const char *category, struct store_backup **out,
 	if ((r = transport_list(st->t, st->site, &e, &n)) == -1)
 		goto err0;
 	for (i = 0; i < n; i++) {
-		if (!e[i].is_dir || parse_dirname(e[i].name, &cat, &id) ||
-		    (category != NULL && strcmp(cat, category) != 0))
+		if (parse_dirname(e[i].name, &cat, &id)) {
+			looks_ours(st, e[i].name);
+			continue;
+		}
+		if (!e[i].is_dir || (category != NULL &&
+		    strcmp(cat, category) != 0))
 			continue;
 		if ((nb = reallocarray(b, nb_used + 1, sizeof(*b))) == NULL) {
 			log_fail(EX_OSERR, "store: out of memory");
@@ -452,6 +518,12 @@ store_next_id(const struct store_backup *b, size_t n, const char *category,
 	for (i = 0; i < n; i++)
 		if (strcmp(b[i].category, category) == 0 && b[i].id > high)
 			high = b[i].id;
+	if (high >= STORE_ID_MAX) {
+		log_fail(EX_DATAERR, "%s: no id left: %s_%" PRIu64 " exists or "
+		    "was issued, and ids stop at %" PRIu64, category, category,
+		    high, STORE_ID_MAX);
+		return (0);
+	}
 	return (high + 1);
 }
 

@@ -16,8 +16,8 @@
  *   <site>/<Category>_<id>/     manifest, manifest.sig, part.NNNNNN
  *
  * Category directories are "Configuration_<id>" and "Data_<id>" with a
- * decimal id >= 1 without leading zeros; other names are not ours and are
- * ignored.  A backup is complete when its manifest verifies against the
+ * decimal id from 1 to STORE_ID_MAX without leading zeros; other names are
+ * not ours and are ignored (with a warning when they start like ours).  A backup is complete when its manifest verifies against the
  * pinned keys and names this site, category and id; unfinished when it has
  * no manifest; "signature bad" otherwise.
  */
@@ -26,6 +26,9 @@ struct transport;
 struct manifest;
 struct mcache;
 
+/* The largest backup id (docs/FORMAT.md): a backup a minute for a million
+ * years, far below what any parser of a 64-bit number refuses. */
+#define STORE_ID_MAX		UINT64_C(999999999999)
 
 enum store_status {
 	STORE_COMPLETE,
@@ -64,8 +67,10 @@ struct store *store_new(struct transport *, const char *,
 /**
  * store_set_cache(st, mc):
  * Serve manifests from (and remember them in) the cache ${mc} (mcache.h;
- * not copied, NULL: none) in later store_scan() calls.  Only for commands
- * that show backups (list, status, report), never for verify or restore.
+ * not copied, NULL: none) in later store_scan() calls: a backup whose
+ * manifest is cached is not listed, only the manifest's size asked for.
+ * Only for commands that show backups (list, status, report), never for
+ * verify or restore.
  */
 void store_set_cache(struct store *, struct mcache *);
 
@@ -111,7 +116,8 @@ void store_backups_free(struct store_backup *, size_t);
 /**
  * store_next_id(b, n, category, high):
  * The id for a new backup of ${category}: one more than the highest id in
- * ${b} (whatever its status) and than the local high-water mark ${high}.
+ * ${b} (whatever its status) and than the local high-water mark ${high};
+ * 0 (logged, EX_DATAERR) if that is above STORE_ID_MAX.
  */
 uint64_t store_next_id(const struct store_backup *, size_t, const char *,
     uint64_t);

@@ -27,7 +27,7 @@ store_delete(struct store *st, const char *category, uint64_t id)
 {
 	struct transport_entry *e = NULL;
 	char dir[512], path[1024];
-	size_t n = 0, i;
+	size_t n = 0, i, odd;
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/%s_%" PRIu64, store_site(st), category,
@@ -42,6 +42,7 @@ store_delete(struct store *st, const char *category, uint64_t id)
 	/* Then the parts and any leftover temporary file. */
 	if ((r = transport_list(store_transport(st), dir, &e, &n)) == -1)
 		goto err0;
+	odd = transport_list_skipped(store_transport(st));
 	for (i = 0; i < n; i++) {
 		if (e[i].is_dir) {
 			log_fail(EX_IOERR, "%s/%s: unexpected directory in a "
@@ -52,7 +53,13 @@ store_delete(struct store *st, const char *category, uint64_t id)
 		if (transport_delete(store_transport(st), path))
 			goto err1;
 	}
-	if (r == 0 && transport_rmdir(store_transport(st), dir))
+	/* Entries that are not plain names were left alone (the listing
+	 * warned): the backup is gone all the same, its directory stays. */
+	if (odd > 0)
+		log_warn("%s: directory left in place: it holds %zu entr%s "
+		    "sitevault does not delete (remove by hand)", dir, odd,
+		    odd == 1 ? "y" : "ies");
+	else if (r == 0 && transport_rmdir(store_transport(st), dir))
 		goto err1;
 
 	/* Success! */

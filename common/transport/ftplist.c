@@ -62,7 +62,8 @@ setentry(struct transport_entry *e, const char *name, size_t len, int is_dir,
     uint64_t size)
 {
 
-	if (len == 0 || isdots(name, len))
+	/* A NUL would cut the name short: another file's name. */
+	if (len == 0 || isdots(name, len) || memchr(name, '\0', len) != NULL)
 		return (0);
 	if ((e->name = strndup(name, len)) == NULL)
 		return (-1);
@@ -262,47 +263,118 @@ ftplist_parse_line(enum ftplist_format fmt, const char *line, size_t len,
 	return (-1);
 }
 
+struct ftplist_stream {
+	enum ftplist_format fmt;
+	int bad;			/* a line was refused */
+	size_t llen;			/* bytes in line[] */
+	struct transport_entry *e;
+	size_t n, cap;
+	char line[FTPLIST_LINE_MAX];
+};
+
+struct ftplist_stream *
+ftplist_stream_new(enum ftplist_format fmt)
+{
+	struct ftplist_stream *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	s->fmt = fmt;
+	return (s);
+}
+
+/* The line in ${s->line} is complete: parse it, keep its entry. */
+static int
+line_done(struct ftplist_stream *s)
+{
+	struct transport_entry e, *ne;
+	size_t len = s->llen, ncap;
+	int rc;
+
+	s->llen = 0;
+	if (len > 0 && s->line[len - 1] == '\r')
+		len--;
+	if ((rc = ftplist_parse_line(s->fmt, s->line, len, &e)) != 1)
+		return (rc);
+	if (s->n == s->cap) {
+		ncap = s->cap ? s->cap * 2 : 32;
+		if ((ne = reallocarray(s->e, ncap, sizeof(*ne))) == NULL) {
+			free(e.name);
+			return (-1);
+		}
+		s->e = ne;
+		s->cap = ncap;
+	}
+	s->e[s->n++] = e;
+	return (0);
+}
+
+int
+ftplist_stream_feed(struct ftplist_stream *s, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t chunk;
+
+	while (!s->bad && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		chunk = (size_t)((nl != NULL ? nl : end) - p);
+		if (chunk > sizeof(s->line) - s->llen) {
+			s->bad = 1;
+			break;
+		}
+		memcpy(s->line + s->llen, p, chunk);
+		s->llen += chunk;
+		if (nl == NULL)
+			break;
+		if (line_done(s) == -1)
+			s->bad = 1;
+		p = nl + 1;
+	}
+	return (s->bad ? -1 : 0);
+}
+
+int
+ftplist_stream_end(struct ftplist_stream *s, struct transport_entry **entries,
+    size_t *n)
+{
+
+	*entries = NULL;
+	*n = 0;
+	/* The last line may lack its line end. */
+	if (!s->bad && s->llen > 0 && line_done(s) == -1)
+		s->bad = 1;
+	if (s->bad)
+		return (-1);
+	*entries = s->e;
+	*n = s->n;
+	s->e = NULL;
+	s->n = s->cap = 0;
+	return (0);
+}
+
+void
+ftplist_stream_free(struct ftplist_stream *s)
+{
+
+	if (s == NULL)
+		return;
+	transport_entries_free(s->e, s->n);
+	free(s);
+}
+
 int
 ftplist_parse(enum ftplist_format fmt, const char *text, size_t len,
     struct transport_entry **entries, size_t *n)
 {
-	struct transport_entry e;
-	const char *p = text, *end = text + len, *nl;
-	size_t cap = 0, linelen;
-	int rc;
+	struct ftplist_stream *s;
+	int rc = -1;
 
 	*entries = NULL;
 	*n = 0;
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		linelen = (size_t)(nl - p);
-		if (linelen > 0 && p[linelen - 1] == '\r')
-			linelen--;
-		if ((rc = ftplist_parse_line(fmt, p, linelen, &e)) == -1)
-			goto err;
-		if (rc == 1) {
-			if (*n == cap) {
-				struct transport_entry *ne;
-				size_t ncap = cap ? cap * 2 : 32;
-
-				if ((ne = reallocarray(*entries, ncap,
-				    sizeof(*ne))) == NULL) {
-					free(e.name);
-					goto err;
-				}
-				*entries = ne;
-				cap = ncap;
-			}
-			(*entries)[(*n)++] = e;
-		}
-		p = nl + 1;
-	}
-	return (0);
-
-err:
-	transport_entries_free(*entries, *n);
-	*entries = NULL;
-	*n = 0;
-	return (-1);
+	if ((s = ftplist_stream_new(fmt)) == NULL)
+		return (-1);
+	if (ftplist_stream_feed(s, text, len) == 0)
+		rc = ftplist_stream_end(s, entries, n);
+	ftplist_stream_free(s);
+	return (rc);
 }

@@ -39,4 +39,41 @@ int ftplist_parse_line(enum ftplist_format, const char *, size_t,
 int ftplist_parse(enum ftplist_format, const char *, size_t,
     struct transport_entry **, size_t *);
 
+/*
+ * The same, as the listing arrives: only a partial line and the entries are
+ * kept, never the whole text (a listing may be tens of megabytes).
+ */
+struct ftplist_stream;
+
+/* The longest listing line accepted (a name is at most 255 bytes). */
+#define FTPLIST_LINE_MAX	16384
+
+/**
+ * ftplist_stream_new(fmt):
+ * A parser of a listing in format ${fmt}, or NULL if out of memory.
+ */
+struct ftplist_stream *ftplist_stream_new(enum ftplist_format);
+
+/**
+ * ftplist_stream_feed(s, buf, len):
+ * Parse the next ${len} bytes of the listing.  Return 0, or -1 once a line
+ * is not in the format, is longer than FTPLIST_LINE_MAX, or memory ran out
+ * (then every later call returns -1 too).
+ */
+int ftplist_stream_feed(struct ftplist_stream *, const char *, size_t);
+
+/**
+ * ftplist_stream_end(s, entries, n):
+ * The listing is over: hand its entries over as ftplist_parse() does.
+ * Return 0, or -1 (nothing handed over) if a line was refused.
+ */
+int ftplist_stream_end(struct ftplist_stream *, struct transport_entry **,
+    size_t *);
+
+/**
+ * ftplist_stream_free(s):
+ * Free ${s} and any entries not handed over.  Does nothing if ${s} is NULL.
+ */
+void ftplist_stream_free(struct ftplist_stream *);
+
 #endif /* !FTPLIST_H_ */

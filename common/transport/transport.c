@@ -108,11 +108,20 @@ lookup(struct transport *t, const char *path)
 	return (rc);
 }
 
+/* The start of an operation, for "N attempts over S s". */
+static void
+op_start(struct transport *t)
+{
+
+	clock_gettime(CLOCK_MONOTONIC, &t->t0);
+}
+
 /* Check ${path} for an operation; log (EX_CONFIG) if it is unusable. */
 static int
 checkpath(struct transport *t, const char *path, int empty_ok)
 {
 
+	op_start(t);
 	if (transport_path_check(path, empty_ok) == 0)
 		return (0);
 	log_fail(EX_CONFIG, "%s: invalid store path \"%s\"", t->desc,
@@ -137,6 +146,22 @@ backoff_base(void)
 	return (v);
 }
 
+/* Say in the final message how hard we tried: libcurl's own text speaks
+ * of the last attempt alone ("after 0 ms"). */
+static void
+attempts_said(struct transport *t, unsigned int n)
+{
+	struct timespec now;
+	double s;
+	size_t l = strlen(t->err.msg);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - t->t0.tv_sec) +
+	    (double)(now.tv_nsec - t->t0.tv_nsec) / 1e9;
+	snprintf(t->err.msg + l, sizeof(t->err.msg) - l, " (%u attempts over "
+	    "%.1f s)", n, s);
+}
+
 /*
  * After a failed attempt: if the failure is worth another try and tries are
  * left, say so, wait, count the attempt and return 1; else return 0.
@@ -145,12 +170,15 @@ static int
 again(struct transport *t, unsigned int *attempt)
 {
 	unsigned long ms = backoff_base();
+	unsigned int i, max = t->err.once && t->retries > 1 ? 1 : t->retries;
 	struct timespec ts;
 	uint16_t r = 0;
-	unsigned int i;
 
-	if (!t->err.retry || *attempt >= t->retries)
+	if (!t->err.retry || *attempt >= max) {
+		if (*attempt > 0)
+			attempts_said(t, *attempt + 1);
 		return (0);
+	}
 	for (i = 0; i < *attempt && ms < TRANSPORT_BACKOFF_CAP_MS; i++)
 		ms *= 2;
 	if (ms > TRANSPORT_BACKOFF_CAP_MS)
@@ -160,7 +188,7 @@ again(struct transport *t, unsigned int *attempt)
 	ms = ms * 3 / 4 + (ms / 2) * r / 65536;
 	(*attempt)++;
 	log_info("%s; retrying in %lu.%lus (%u of %u)", t->err.msg, ms / 1000,
-	    (ms % 1000) / 100, *attempt, t->retries);
+	    (ms % 1000) / 100, *attempt, max);
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -209,6 +237,7 @@ transport_connect(struct transport *t)
 {
 	unsigned int attempt = 0;
 
+	op_start(t);
 	while (t->ops->connect(t)) {
 		if (!again(t, &attempt)) {
 			report(t);
@@ -416,23 +445,36 @@ growbuf_write(void *cookie, const void *buf, size_t len)
 	return (0);
 }
 
-int
-transport_get_buf(struct transport *t, const char *path, size_t max,
+/*
+ * transport_get_buf(), and with ${exact}, a download shorter than ${max}
+ * is a cut transfer: retried, then EX_IOERR (never a verdict on the data).
+ */
+static int
+get_buf(struct transport *t, const char *path, size_t max, int exact,
     uint8_t **buf, size_t *len)
 {
 	struct growbuf g = { NULL, 0, 0, max, 0 };
 	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	uint64_t handed;
+	int cut;
 
 	if (checkpath(t, path, 0))
 		goto err;
 	for (;;) {
 		g.len = 0;
 		handed = 0;
-		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0)
-			break;
-		if (g.overflow) {
+		cut = 0;
+		if (t->ops->get(t, path, growbuf_write, &g, &handed) == 0) {
+			if (!exact || g.len == max)
+				break;
+			/* Over a network, a cut transfer: worth another try. */
+			transport_seterr(t, EX_IOERR, t->ops->tls(t) !=
+			    TRANSPORT_TLS_NA, "%s: the transfer stopped after "
+			    "%zu of %zu bytes", transport_where(t, path, w,
+			    sizeof(w)), g.len, max);
+			cut = 1;
+		} else if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
 			    "%s: larger than %zu bytes",
 			    transport_where(t, path, w, sizeof(w)), max);
@@ -442,6 +484,12 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
 		} else if (handed == 0)
 			get_failed(t, path);
 		if (!again(t, &attempt)) {
+			/* Short every time: the stored file is short. */
+			if (cut)
+				transport_seterr(t, EX_DATAERR, 0, "%s: %zu "
+				    "bytes, where %zu are expected (signed)",
+				    transport_where(t, path, w, sizeof(w)),
+				    g.len, max);
 			report(t);
 			goto err;
 		}
@@ -462,6 +510,51 @@ err:
 }
 
 int
+transport_get_buf(struct transport *t, const char *path, size_t max,
+    uint8_t **buf, size_t *len)
+{
+
+	return (get_buf(t, path, max, 0, buf, len));
+}
+
+int
+transport_get_exact(struct transport *t, const char *path, size_t size,
+    uint8_t **buf)
+{
+	size_t len;
+
+	return (get_buf(t, path, size, 1, buf, &len));
+}
+
+/*
+ * Leave out of ${e} the entries that are not plain names: the server
+ * chooses them, and "../x", "a/b" or a name with a newline must never
+ * become a path sitevault deletes or a line it prints.
+ */
+static void
+plain_only(struct transport *t, const char *dir, struct transport_entry *e,
+    size_t *n)
+{
+	char w[TRANSPORT_WHERE_MAX];
+	size_t i, o;
+
+	t->skipped = 0;
+	for (i = o = 0; i < *n; i++) {
+		if (e[i].name != NULL && strchr(e[i].name, '/') == NULL &&
+		    transport_path_check(e[i].name, 0) == 0) {
+			e[o++] = e[i];
+			continue;
+		}
+		log_warn("%s: entry \"%.255s\" skipped: not a plain name",
+		    transport_where(t, dir, w, sizeof(w)),
+		    e[i].name != NULL ? e[i].name : "");
+		free(e[i].name);
+		t->skipped++;
+	}
+	*n = o;
+}
+
+int
 transport_list(struct transport *t, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
@@ -470,6 +563,7 @@ transport_list(struct transport *t, const char *dir,
 
 	*entries = NULL;
 	*n = 0;
+	t->skipped = 0;
 	if (checkpath(t, dir, 1))
 		return (-1);
 	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
@@ -481,7 +575,15 @@ transport_list(struct transport *t, const char *dir,
 			return (-1);
 		}
 	}
+	plain_only(t, dir, *entries, n);
 	return (rc);
+}
+
+size_t
+transport_list_skipped(const struct transport *t)
+{
+
+	return (t->skipped);
 }
 
 int

@@ -127,16 +127,36 @@ int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
     size_t *);
 
 /**
+ * transport_get_exact(t, path, size, buf):
+ * As transport_get_buf() for a file of exactly ${size} bytes (a signed
+ * size): a larger one is EX_DATAERR; a shorter download is a cut transfer,
+ * retried (FTP), and EX_DATAERR when every attempt is short (the stored
+ * file is).  The server's own idea of the size (FTP SIZE) is never
+ * trusted.  Return 0 or -1.
+ */
+int transport_get_exact(struct transport *, const char *, size_t,
+    uint8_t **);
+
+/**
  * transport_list(t, dir, entries, n):
  * List directory ${dir} ("" for the root of the URL) without "." and "..".
  * A missing directory is an empty listing with return value 1, the root
  * included where the store makes it on demand (FTP: "missing" decided from
  * the parent's listing); a local store directory that is missing is
  * EX_UNAVAILABLE, as for transport_connect().
+ * Entries whose names are not plain names (empty, "." or "..", with a "/"
+ * or a control character, too long) are left out with a warning: nothing
+ * above may act on them (transport_list_skipped() counts them).
  * Return 0, 1, or -1 on error.  Free with transport_entries_free().
  */
 int transport_list(struct transport *, const char *,
     struct transport_entry **, size_t *);
+
+/**
+ * transport_list_skipped(t):
+ * The number of entries the last transport_list() of ${t} left out.
+ */
+size_t transport_list_skipped(const struct transport *);
 
 /**
  * transport_entries_free(entries, n):

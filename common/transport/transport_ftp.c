@@ -39,10 +39,10 @@ static const struct {
 	{ "NLST", FTPLIST_NLST },
 };
 
+/* A listing as it arrives: parsed line by line, never held whole. */
 struct listbuf {
-	char *p;
-	size_t len;
-	size_t cap;
+	struct ftplist_stream *s;
+	size_t len;		/* bytes received */
 };
 
 static size_t
@@ -78,21 +78,13 @@ static int
 list_write(void *cookie, const void *p, size_t len)
 {
 	struct listbuf *b = cookie;
-	size_t ncap;
-	char *np;
 
 	if (len > LIST_MAX - b->len)
 		return (-1);
-	if (b->len + len > b->cap) {
-		for (ncap = b->cap ? b->cap : 8192; ncap < b->len + len;)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL)
-			return (-1);
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, p, len);
 	b->len += len;
+	/* A line not in this format: read on (the control connection stays
+	 * in step); ftplist_stream_end() then says so. */
+	(void)ftplist_stream_feed(b->s, p, len);
 	return (0);
 }
 
@@ -189,6 +181,17 @@ ftp_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	f->count = handed;
 	curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(f->h, CURLOPT_WRITEDATA, f);
+	/*
+	 * Never ask SIZE, nor stop where its answer says: a server that
+	 * answers less would cut every file short unnoticed.  The caller
+	 * checks the length against what it expects (a signed size, a cap).
+	 */
+	if (curl_easy_setopt(f->h, CURLOPT_IGNORE_CONTENT_LENGTH, 1L) !=
+	    CURLE_OK) {
+		transport_seterr(t, EX_SOFTWARE, 0, "%s: libcurl without "
+		    "CURLOPT_IGNORE_CONTENT_LENGTH", t->desc);
+		goto out;
+	}
 	rc = transport_ftp_run(t, "download", path);
 out:
 	free(url);
@@ -232,7 +235,7 @@ list_url(struct transport *t, const char *url, const char *dir,
     struct transport_entry **entries, size_t *n)
 {
 	struct transport_ftp *f = t->impl;
-	struct listbuf b = { NULL, 0, 0 };
+	struct listbuf b = { NULL, 0 };
 	char w[TRANSPORT_WHERE_MAX];
 	uint64_t count;
 	long code;
@@ -245,6 +248,12 @@ list_url(struct transport *t, const char *url, const char *dir,
 	while (f->listmode < sizeof(listmodes) / sizeof(listmodes[0])) {
 		b.len = 0;
 		count = 0;
+		ftplist_stream_free(b.s);
+		if ((b.s = ftplist_stream_new(listmodes[f->listmode].fmt)) ==
+		    NULL) {
+			transport_seterr(t, EX_OSERR, 0, "%s: out of memory", w);
+			break;
+		}
 		if (transport_ftp_prepare(t, url))
 			break;
 		f->sink = list_write;
@@ -269,8 +278,7 @@ list_url(struct transport *t, const char *url, const char *dir,
 			}
 			break;
 		}
-		if (ftplist_parse(listmodes[f->listmode].fmt, b.p ? b.p : "",
-		    b.len, entries, n) == 0) {
+		if (ftplist_stream_end(b.s, entries, n) == 0) {
 			f->listmode_fixed = 1;
 			rc = 0;
 			break;
@@ -281,7 +289,7 @@ list_url(struct transport *t, const char *url, const char *dir,
 		transport_seterr(t, EX_TEMPFAIL, 0,
 		    "%s: listing not understood", w);
 	}
-	free(b.p);
+	ftplist_stream_free(b.s);
 	return (rc);
 }
 
@@ -487,7 +495,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 {
 	struct transport_ftp *f = t->impl;
 	struct curl_slist *post = NULL;
-	char *url, *end;
+	char *url;
 	int rc = -1;
 
 	/* AVBL (draft-peterson-streamlined-ftp-command-extensions); the '*'
@@ -500,13 +508,7 @@ ftp_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 	curl_easy_setopt(f->h, CURLOPT_POSTQUOTE, post);
 	if (transport_ftp_run(t, "free space", dir))
 		goto out;
-	rc = 0;
-	if (strncmp(f->reply, "213 ", 4) == 0 &&
-	    isdigit((unsigned char)f->reply[4])) {
-		*bytes = strtoull(f->reply + 4, &end, 10);
-		if (*end == '\0' || *end == ' ')
-			rc = 1;
-	}
+	rc = transport_ftp_avbl(f->reply, bytes);
 out:
 	curl_slist_free_all(post);
 	free(url);

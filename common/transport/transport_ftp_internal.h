@@ -42,6 +42,8 @@ struct transport_ftp {
 	int replies;		/* reply lines seen in the current request */
 	CURLcode last_rc;
 	char reply[256];	/* the server's last reply line */
+	char refusal[256];	/* its last 4xx/5xx reply line: the real
+				   reason, when "221 Goodbye" came after */
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* The current request's callbacks; count is bytes passed. */
@@ -104,5 +106,12 @@ int transport_ftp_slist(struct transport *, struct curl_slist **,
  * Note the reply line at ${p} of ${len} bytes (from the header callback).
  */
 void transport_ftp_reply(struct transport_ftp *, const char *, size_t);
+
+/**
+ * transport_ftp_avbl(reply, bytes):
+ * Parse an AVBL reply line: return 1 with the free bytes in ${*bytes} for
+ * "213 N" (N decimal, within 64 bits, then the end or a space), else 0.
+ */
+int transport_ftp_avbl(const char *, uint64_t *);
 
 #endif /* !TRANSPORT_FTP_H_ */

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,11 +58,32 @@ transport_ftp_reply(struct transport_ftp *f, const char *p, size_t len)
 	memcpy(f->reply, p, len);
 	f->reply[len] = '\0';
 	f->replies++;
+	/* The last refusal: a failure's reason, even when "221 Goodbye"
+	 * follows it (FEAT may be refused: that is no reason). */
+	if ((p[0] == '4' || p[0] == '5') && !f->feat_scan)
+		memcpy(f->refusal, f->reply, len + 1);
 	/* The TLS state is only known while the connection is in use. */
 	if (curl_easy_getinfo(f->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK &&
 	    ti != NULL && ti->backend != CURLSSLBACKEND_NONE &&
 	    ti->internals != NULL)
 		f->tls_seen = 1;
+}
+
+int
+transport_ftp_avbl(const char *reply, uint64_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(reply, "213 ", 4) != 0 ||
+	    !isdigit((unsigned char)reply[4]))
+		return (0);
+	errno = 0;
+	v = strtoull(reply + 4, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return (0);
+	*bytes = (uint64_t)v;
+	return (1);
 }
 
 /* -v: the dialogue with the server, with the password masked. */
@@ -258,6 +280,7 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	/* Clears the options of the last request, keeps its connection. */
 	curl_easy_reset(f->h);
 	f->reply[0] = '\0';
+	f->refusal[0] = '\0';
 	f->errbuf[0] = '\0';
 	f->replies = 0;
 	f->tls_seen = 0;
@@ -320,7 +343,10 @@ reason(struct transport_ftp *f, CURLcode rc, int by_reply, char *buf,
 {
 	const char *text = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
 
-	if (by_reply && f->reply[0] != '\0')
+	/* The refusal, not a "221 Goodbye" the server said after it. */
+	if (f->refusal[0] != '\0')
+		snprintf(buf, len, "server replied \"%s\"", f->refusal);
+	else if (by_reply && f->reply[0] != '\0')
 		snprintf(buf, len, "server replied \"%s\"", f->reply);
 	else if (f->reply[0] != '\0')
 		snprintf(buf, len, "%s (last reply \"%s\")", text, f->reply);
@@ -366,7 +392,7 @@ int
 transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
 	struct transport_ftp *f = t->impl;
-	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0;
+	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0, once = 0;
 	char why[640], where[TRANSPORT_WHERE_MAX];
 	CURLcode rc;
 	long code = 0;
@@ -394,6 +420,8 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		return (0);
 	}
 	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &code);
+	if (f->refusal[0] != '\0')
+		code = strtol(f->refusal, NULL, 10);
 	transport_where(t, path, where, sizeof(where));
 	if (f->cb_failed) {
 		transport_seterr(t, EX_IOERR, 0, "%s: %s aborted", where, what);
@@ -458,11 +486,18 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		f->fresh = 1;
 		break;
 	}
-	if (code == 452 || code == 552) {
+	/*
+	 * RFC 959: 552 exceeded storage allocation, 452 insufficient storage;
+	 * vsftpd says 451 "Failure writing to local file" on a full disk.
+	 * Space rarely comes back within a backoff: one more try at most.
+	 */
+	if (code == 552 || ((code == 451 || code == 452) &&
+	    strcmp(what, "upload") == 0)) {
 		cls = EX_IOERR;
-		retry = 0;
-		what = "quota or disk full";
+		retry = 1;
+		what = "server out of space";
 		by_reply = 1;
+		once = 1;
 	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
 	    strstr(f->reply, "SSL") != NULL)) {
 		/* pure-ftpd refusing clear text: no retry will change that. */
@@ -476,6 +511,7 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 	reason(f, rc, by_reply, why, sizeof(why));
 	transport_seterr(t, cls, retry, "%s: %s: %s", where, what, why);
 	t->err.missing = missing;
+	t->err.once = once;
 	return (-1);
 }
 

@@ -2,6 +2,7 @@
 #define TRANSPORT_IMPL_H_
 
 #include <stdarg.h>
+#include <time.h>
 
 #include "util/log.h"
 #include "transport/transport.h"
@@ -47,6 +48,7 @@ struct transport_err {
 	int missing;		/* the refusal may mean "no such file": ask the
 				   listing before believing either way */
 	int quiet;		/* a callback failed and reported itself */
+	int once;		/* one more attempt at most (out of space) */
 	char msg[1024];
 };
 
@@ -57,6 +59,8 @@ struct transport {
 	unsigned int retries;
 	int deferred;		/* inside transport_put_deferred() */
 	struct transport_err err;
+	size_t skipped;		/* entries the last listing left out */
+	struct timespec t0;	/* when the current operation began */
 };
 
 /* The longest file name component, temporary names included. */

@@ -61,7 +61,7 @@ syserr(struct transport *t, const char *file, const char *what, int e)
 	case ENOSPC:
 	case EDQUOT:
 		transport_seterr(t, EX_IOERR, 0,
-		    "%s: %s: quota or disk full: %s", file, what, strerror(e));
+		    "%s: %s: store out of space: %s", file, what, strerror(e));
 		return;
 	case EACCES:
 	case EPERM:

@@ -204,6 +204,7 @@ static int
 on_debug(CURL *h, curl_infotype type, char *p, size_t len, void *cookie)
 {
 	const char *dir, *nl;
+	size_t l, shown;
 
 	(void)h;
 	(void)cookie;
@@ -217,8 +218,8 @@ on_debug(CURL *h, curl_infotype type, char *p, size_t len, void *cookie)
 		return (0);
 	while (len > 0) {
 		nl = memchr(p, '\n', len);
-		size_t l = nl != NULL ? (size_t)(nl - p) : len;
-		size_t shown = l > 0 && p[l - 1] == '\r' ? l - 1 : l;
+		l = nl != NULL ? (size_t)(nl - p) : len;
+		shown = l > 0 && p[l - 1] == '\r' ? l - 1 : l;
 
 		if (shown > 0) {
 			if (shown >= 14 && strncasecmp(p, "authorization:",

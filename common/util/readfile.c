@@ -13,6 +13,7 @@
 
 #include "util/log.h"
 #include "util/readfile.h"
+#include "util/safepath.h"
 
 /* What ${mode} is, for "not a regular file" messages. */
 static const char *
@@ -85,6 +86,8 @@ readfile_load(const char *path, size_t max, int flags, const char *what,
 		    (unsigned int)(st.st_mode & 07777));
 		goto err;
 	}
+	if ((flags & READFILE_ROOTSAFE) && safepath_file(fd, path, what))
+		goto err;
 	if ((buf = malloc(max + 1)) == NULL) {
 		log_fail(CLS(EX_OSERR), "out of memory");
 		goto err;

@@ -13,6 +13,7 @@
 
 #define READFILE_PRIVATE	1	/* owned by us or root, mode 0600 or less */
 #define READFILE_MISSING_OK	2	/* a missing file reads as empty */
+#define READFILE_ROOTSAFE	4	/* as root, safepath_file() (util/safepath.h) */
 /* Report every failure in the class ${cls} (e.g. EX_CONFIG). */
 #define READFILE_CLASS(cls)	((cls) << 8)
 
@@ -22,7 +23,9 @@
  * buffer of ${max} + 1 bytes, NUL-terminated, its length in ${*len}.
  * ${what} names the kind of file in messages ("key file").  With
  * READFILE_PRIVATE in ${flags}, refuse (EX_NOPERM) a file not owned by the
- * user or root, or open to group or others.  A missing file is EX_NOINPUT
+ * user or root, or open to group or others.  With READFILE_ROOTSAFE, as
+ * root, refuse (EX_NOPERM, whatever the class) what safepath_file()
+ * refuses.  A missing file is EX_NOINPUT
  * (or an empty buffer with READFILE_MISSING_OK); anything but a regular
  * file, or a larger one, is EX_DATAERR.  Return NULL after logging.
  */

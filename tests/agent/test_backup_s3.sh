@@ -68,7 +68,11 @@ expect_exit 0 sv list
 [ "$(grep -c ' complete ' "$T/stdout")" = 4 ] || fail "list: $(cat "$T/stdout")"
 expect_exit 0 sv history
 expect_stdout "delete +Data +1 +ok"
-ok "ids grow, retention keeps 2, list and history (one object rewritten)"
+expect_exit 0 sv status
+expect_stdout "Data"
+expect_exit 0 sv status --all-sites
+expect_stdout "$SITE"
+ok "ids grow, retention keeps 2, list, history (one object rewritten), status"
 
 # --- restore round trip ---------------------------------------------------
 expect_exit 0 sv restore latest --target "$T/out"

@@ -72,7 +72,7 @@ ok "help COMMAND and COMMAND --help"
 # show: every key, defaults included, credentials hidden.
 expect_exit 0 "$SITEVAULT" -c "$T/good.conf" show
 for re in '^\[site\]$' '^name = branch-01$' '^url = ftp://backup.example.net/dir$' \
-    '^user = bkpuser$' '^# credentials hidden$' '^tls = try$' '^# ca_file not set$' \
+    '^user = bkpuser$' '^# credentials hidden$' '^tls = required$' '^# ca_file not set$' \
     '^# pinned_pubkey not set$' '^connect_timeout = 30s$' '^stall_timeout = 1m$' \
     '^retries = 5$' '^configuration =$' '^data = /var/spool/voicemail$' \
     '^exclude = \*\.tmp \*\.lock$' '^retain = 20$' '^compression = zstd:3$' \

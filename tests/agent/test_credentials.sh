@@ -25,8 +25,10 @@ pwin() { printf '%s\n' "$1" | "$SITEVAULT" -c "$2" credentials; }
 conf ftp://127.0.0.1:1 svtest "tls = none" >"$T/sv.conf"
 cp "$T/sv.conf" "$T/orig.conf"
 chmod 640 "$T/sv.conf"
-owner=$(id -un)
-if [ "$(id -u)" -eq 0 ]; then owner=nobody; chown nobody "$T/sv.conf"; fi
+# As root the file must stay root's (sitevault(8), SECURITY): the group
+# shows that the owner is kept.
+owner=$(id -un):$(id -gn)
+if [ "$(id -u)" -eq 0 ]; then owner=root:nogroup; chgrp nogroup "$T/sv.conf"; fi
 expect_exit 0 pwin 'first secret' "$T/sv.conf"
 expect_stdout "stored in"
 # Exactly one line added, after the last key of [server].
@@ -35,8 +37,8 @@ diff "$T/orig.conf" "$T/sv.conf" >"$T/diff" && fail "file unchanged"
 grep -q '^8a9$' "$T/diff" || { cat "$T/diff"; fail "credentials not after the last [server] key"; }
 grep -q '^> credentials = hidden:[A-Za-z0-9+/=]*$' "$T/diff" || fail "bad line: $(cat "$T/diff")"
 ! grep -q 'first secret' "$T/sv.conf" || fail "password in clear in the file"
-[ "$(stat -c '%a %U' "$T/sv.conf")" = "640 $owner" ] ||
-    fail "mode/owner not kept: $(stat -c '%a %U' "$T/sv.conf")"
+[ "$(stat -c '%a %U:%G' "$T/sv.conf")" = "640 $owner" ] ||
+    fail "mode/owner not kept: $(stat -c '%a %U:%G' "$T/sv.conf")"
 ok "inserted; mode, owner and other bytes kept"
 
 # Again: the line is replaced, its trailing comment kept.

@@ -7,6 +7,7 @@
 # report-desktop.png, report-phone.png, report.pdf.
 . "$top_srcdir/tests/lib/lib.sh"
 . "$top_srcdir/tests/agent/backuplib.sh"
+. "$top_srcdir/tests/agent/fleetlib.sh"
 need python3
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (packaging/install-deps)"
@@ -25,7 +26,7 @@ mk_conf() {	# NAME DIR [EXTRA]: a site with its own key, same store
 }
 mk_conf branch-02 "$T/b02"
 mk_conf branch-07 "$T/b07"
-mk_conf "$SITE" "$T/own" "keys.trusted = $T/b02/site.key.pub"
+mk_conf "$SITE" "$T/own" "keys.trusted = branch-02:$T/b02/site.key.pub"
 for i in 1 2 3; do
 	head -c $((i * 20000)) /dev/urandom >"$T/src/spool/voicemail/1001/new$i.wav"
 	"$SITEVAULT" -q -c "$T/own/conf" backup || fail "backup $i"

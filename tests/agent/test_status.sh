@@ -5,6 +5,7 @@
 # list --all-sites saying why a site is unverified.  Local-directory store.
 . "$top_srcdir/tests/lib/lib.sh"
 . "$top_srcdir/tests/agent/backuplib.sh"
+. "$top_srcdir/tests/agent/fleetlib.sh"
 need python3
 
 S=$T/store
@@ -13,16 +14,6 @@ bk_tree 16 2
 bk_keygen
 bk_conf "$T/conf" "$S" "backup.retain = 3"
 sv() { "$SITEVAULT" -c "$T/conf" "$@"; }
-
-# check_json FILE PY: every line of FILE parses, and the python expression
-# PY holds over the list of objects "rows".
-check_json() {
-	python3 - "$1" "$2" <<'PY' || fail "json check: $2 on $(cat "$1")"
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-sys.exit(0 if eval(sys.argv[2]) else 1)
-PY
-}
 
 # 1. Nothing on the server yet: missing, exit 2, the reason on stdout.
 expect_exit 2 sv status
@@ -70,7 +61,8 @@ mk_site() {	# NAME: a site with its own key backing up to the same store
 }
 mk_site branch-02
 mk_site branch-07
-bk_conf "$T/conf" "$S" "backup.retain = 3" "keys.trusted = $T/branch-02/site.key.pub"
+t02=branch-02:$T/branch-02/site.key.pub
+bk_conf "$T/conf" "$S" "backup.retain = 3" "keys.trusted = $t02"
 expect_exit 2 sv status --all-sites
 expect_stdout "^branch-02 +Data +ok "
 expect_stdout "^branch-07/Configuration: unverified: signed by key [0-9A-F]{16}; no key trusted for branch-07"
@@ -81,6 +73,13 @@ expect_stdout "Configuration_1: unverified: signed by key [0-9A-F]{16}; no key t
 expect_exit 0 sv --json list --all-sites
 check_json "$T/stdout" "all((r['status'] == 'unverified') == (r['site'] == 'branch-07') and ((r['reason'] or '').find('no key trusted for branch-07') >= 0) == (r['site'] == 'branch-07') for r in rows)"
 ok "--all-sites: a trusted site ok, an untrusted one unverified (exit 2) and why, in status and list"
+
+# A key trusted for one site vouches for no other (SITE:FILE pairs).
+sed "s|^trusted = .*|trusted = $t02 branch-07:$T/branch-02/site.key.pub|" "$T/conf" >"$T/conf.pairs"
+expect_exit 2 "$SITEVAULT" -c "$T/conf.pairs" status --all-sites
+expect_stdout "^branch-07/Data: unverified: signed by key [0-9A-F]{16}; not the key trusted for branch-07"
+expect_stdout "^branch-02 +Data +ok "
+ok "branch-02's key, trusted for branch-07 too, does not verify branch-07's backups"
 
 # 6. The last failure from the local history: a backup refused because
 # another key claims the directory.
@@ -122,3 +121,24 @@ grep -q '^bad' "$T/stdout" && fail "a bad site name listed: $(cat "$T/stdout")"
 expect_exit 2 sv --json status --all-sites
 check_json "$T/stdout" "any(r['last_failure'] == 'evil \x1b[2J\x1b]0;owned\x07 text' for r in rows)"
 ok "server text escaped on the terminal, intact in JSON; bad site names skipped"
+
+# 9. A central administrator's configuration backs up nothing: it watches.
+"$SITEVAULT" -q keygen --out "$T/admin.key" >/dev/null
+cat >"$T/admin.conf" <<CONF
+[site]
+name = central
+[server]
+url = $S
+[keys]
+secret = $T/admin.key
+trusted = $t02
+[state]
+dir = $T/admin-state
+CONF
+expect_exit 0 "$SITEVAULT" -c "$T/admin.conf" status
+expect_stdout '^central: nothing to check: no paths in \[backup\], no backups on the server \(--all-sites'
+expect_exit 0 "$SITEVAULT" -c "$T/admin.conf" --json status
+check_json "$T/stdout" "len(rows) == 1 and rows[0]['result'] == 'empty' and rows[0]['site'] == 'central'"
+expect_exit 2 "$SITEVAULT" -c "$T/admin.conf" --json status --all-sites
+check_json "$T/stdout" "sorted({r['site'] for r in rows}) == ['branch-01', 'branch-02', 'branch-07'] and [r['status'] for r in rows if r['site'] == 'branch-02'] == ['ok', 'ok']"
+ok "a configuration without paths watches the fleet; alone it has nothing to check"

@@ -7,6 +7,7 @@
 . "$top_srcdir/tests/lib/lib.sh"
 . "$top_srcdir/tests/lib/ftpd.sh"
 . "$top_srcdir/tests/agent/backuplib.sh"
+. "$top_srcdir/tests/agent/fleetlib.sh"
 need python3
 
 ftpd_require vsftpd plain
@@ -38,6 +39,14 @@ n2=$(retr_count)
 [ "$n2" -eq "$n1" ] || ftpd_fail "warm runs downloaded $((n2 - n1)) manifests again"
 ok "second status, list and report: no manifest downloaded (4 on the first run)"
 
+# Nor is a cached backup's directory listed again: only the site's.
+list_count() { grep -c '"LIST' "$FTPD_LOG" || true; }
+l0=$(list_count)
+expect_exit 0 sv status
+l1=$(list_count)
+[ "$((l1 - l0))" -le 2 ] || ftpd_fail "a warm status listed $((l1 - l0)) directories (root and site expected)"
+ok "a warm status lists only the root and the site directory"
+
 # A tampered cache entry is a miss, never a verdict: downloaded again.
 e=$T/state/manifests/Data_2@$SITE
 python3 - "$e" <<'PY'
@@ -62,7 +71,7 @@ printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$T/b2/conf" credentials ||
 	ftpd_fail "credentials of branch-02"
 expect_exit 0 "$SITEVAULT" -q -c "$T/b2/conf" backup
 cp "$T/conf" "$T/conf.trusting"
-sed -i "s|^secret = .*|&\ntrusted = $T/b2/site.key.pub|" "$T/conf.trusting"
+sed -i "s|^secret = .*|&\ntrusted = branch-02:$T/b2/site.key.pub|" "$T/conf.trusting"
 expect_exit 0 "$SITEVAULT" -c "$T/conf.trusting" status --all-sites
 expect_stdout "^branch-02 +Data +ok "
 expect_exit 2 sv status --all-sites
@@ -76,3 +85,12 @@ ls "$T/state/manifests" | grep -q "^Data_1@$SITE$" &&
 	fail "entry of a deleted backup kept: $(ls "$T/state/manifests")"
 [ -f "$T/state/manifests/Data_3@$SITE" ] || fail "no entry for Data_3"
 ok "entries of backups retention removed are forgotten"
+
+# A cached backup whose manifest is gone from the server is not complete
+# any more: the size probe sees it, and the listing says what is left.
+rm "$FTPD_ROOT/backups/$SITE/Data_3/manifest"
+expect_exit 2 sv status
+expect_stdout "^$SITE/Data: newest complete backup on the server is 2, but this site wrote Data_3"
+expect_exit 0 sv list
+expect_stdout "^Data +3 .* unfinished"
+ok "a manifest deleted on the server is seen despite the cache"

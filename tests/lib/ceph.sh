@@ -14,6 +14,9 @@
 #	cs3 METHOD PATH [CURL ARGS...]   a signed request to the gateway; the
 #	                           body goes to stdout, the HTTP code to $T/cs3.code
 #
+# The gateway runs with tcp_nodelay=1: without it each request on a kept
+# connection waits 40 ms for a delayed ACK (measured: 44 ms against 2 ms).
+#
 # Ports: the block's first for the monitor, +1 the gateway, +2 to +9 for the
 # OSD, +10 the gateway's TLS port; +11 to +15 are free for the tests.
 #
@@ -141,7 +144,7 @@ admin socket = $d/run/\$name.asok
 log file = $d/log/\$name.log
 pid file = $d/run/\$name.pid
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = ${CEPH_MEMSTORE_BYTES:-1073741824}
 osd data = $d/osd\$id
 osd pool default size = 1
 osd pool default min size = 1
@@ -158,7 +161,7 @@ mon data = $d/mon
 mon warn on pool no redundancy = false
 osd journal size = 100
 [client.rgw.sv]
-rgw frontends = beast endpoint=127.0.0.1:$((CEPH_PORT + 1))$tls
+rgw frontends = beast endpoint=127.0.0.1:$((CEPH_PORT + 1))$tls tcp_nodelay=1
 rgw dns name = localhost
 rgw data = $d/rgw
 rgw gc obj min wait = 0

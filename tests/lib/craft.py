@@ -17,6 +17,21 @@ def add_file(t, name, data=b"payload\n"):
     t.addfile(ti, io.BytesIO(data))
 
 
+def add_link(t, name, target):
+    ln = tarfile.TarInfo(name)
+    ln.type = tarfile.SYMTYPE
+    ln.linkname = target
+    t.addfile(ln)
+
+
+# A symlink in place of a parent of the configured path, or of the path
+# itself: valid entries, but the commit must not resolve through them.
+if kind in ("parentlink", "leaflink"):
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+        add_link(t, prefix.rsplit("/", 1)[0] if kind == "parentlink"
+                 else prefix, sys.argv[4])
+    sys.exit(0)
+
 with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
     d = tarfile.TarInfo(prefix)
     d.type = tarfile.DIRTYPE
@@ -49,6 +64,11 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
         dev.type = tarfile.CHRTYPE
         dev.devmajor, dev.devminor = 1, 3
         t.addfile(dev)
+    elif kind == "setuid":
+        ti = tarfile.TarInfo(prefix + "/suid")
+        ti.size = 3
+        ti.mode = 0o6755
+        t.addfile(ti, io.BytesIO(b"#!\n"))
     elif kind == "fifo":
         f = tarfile.TarInfo(prefix + "/fifo")
         f.type = tarfile.FIFOTYPE

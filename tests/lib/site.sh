@@ -26,7 +26,7 @@ sv_site() {
 	{
 		printf '[site]\nname = %s\n\n[server]\nurl = %s\n' "$name" "$STORE_URL"
 		if [ "$STORE_KIND" != local ]; then
-			printf 'user = %s\nconnect_timeout = 5s\nstall_timeout = 10s\nretries = 1\n' "$FTPD_USER"
+			printf 'user = %s\ntls = none\nconnect_timeout = 5s\nstall_timeout = 10s\nretries = 1\n' "$FTPD_USER"
 		fi
 		printf '\n[keys]\nsecret = %s\n' "$dir/site.key"
 		printf '\n[state]\ndir = %s\n' "$dir/state"

@@ -58,6 +58,9 @@ sitevault list|--all|--all-sites
 sitevault show|--|--config --json --quiet --verbose
 sitevault backup --description||
 sitevault restore --from-site||
+sitevault restore --at||
+sitevault restore|--inc|--include
+sitevault restore latest|--del|--delete
 sitevault|st|status
 sitevault status|--|--all-sites --config --json --max-age --quiet --verbose
 sitevault report|--h|--html

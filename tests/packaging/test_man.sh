@@ -92,7 +92,7 @@ while IFS='|' read -r key def; do
 	grep -qF "Default: $def" "$T/para" ||
 	    { cat "$T/para" >&2; fail "sitevault.conf.5: $key does not default to $def"; }
 done <<'EOF'
-tls|try
+tls|required
 connect_timeout|‘30s’
 stall_timeout|‘60s’
 retries|‘5’; range 0 to 100

@@ -183,10 +183,11 @@ test_lock(void **state)
 		/* The child holds the lock until told to go. */
 		l = lock_acquire(sub);
 		c = l != NULL ? 'y' : 'n';
-		(void)write(c2p[1], &c, 1);
-		(void)read(p2c[0], &c, 1);
+		/* The parent fails the test if the byte does not come. */
+		if (write(c2p[1], &c, 1) != 1 || read(p2c[0], &c, 1) != 1)
+			c = 'n';
 		lock_release(l);
-		_exit(0);
+		_exit(c == 'n');
 	}
 	assert_true(pid > 0);
 	assert_int_equal(read(c2p[0], &c, 1), 1);

@@ -137,6 +137,22 @@ test_lines(void **state)
 	}
 }
 
+/* A NUL in a name (found by fuzz_ftplist) would make it another file's
+ * name: the entry names nothing. */
+static void
+test_nul(void **state)
+{
+	static const char nlst[] = "Data_1\0x";
+	static const char list[] = "-rw-r--r-- 1 0 0 6 Nov 23 16:58 a\0b";
+	struct transport_entry e;
+
+	(void)state;
+	assert_int_equal(ftplist_parse_line(FTPLIST_NLST, nlst,
+	    sizeof(nlst) - 1, &e), 0);
+	assert_int_equal(ftplist_parse_line(FTPLIST_LIST, list,
+	    sizeof(list) - 1, &e), 0);
+}
+
 /* A whole listing with CRLF line ends, as vsftpd sends LIST -a. */
 static void
 test_listing(void **state)
@@ -207,6 +223,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_many),
 	};

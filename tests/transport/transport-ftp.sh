@@ -75,7 +75,7 @@ ftp_plain() {
 	expect_stderr 'login refused: server replied "530 '
 	tv_conf "$T/down.conf" "ftp://$FTPD_HOST:1/store" retries=1
 	tt 69 "$T/down.conf" list ""
-	expect_stderr "cannot connect"
+	expect_stderr "cannot connect.* \(2 attempts over [0-9]+\.[0-9] s\)$"
 	ok "$FTPD_NAME: wrong password 77, unreachable 69"
 
 	streamed "$c" "$(big_size)"

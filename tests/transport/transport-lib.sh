@@ -24,6 +24,7 @@ tv_conf() {
 		for k in "${!v[@]}"; do printf '%s = %s\n' "$k" "${v[$k]}"; done
 		printf '[keys]\nsecret = %s/site.key\n[state]\ndir = %s/state\n' \
 		    "$T" "$T"
+		printf '[backup]\ndata = %s\n' "$T"
 	} >"$f"
 }
 

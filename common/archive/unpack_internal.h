@@ -1,0 +1,66 @@
+#ifndef UNPACK_INTERNAL_H_
+#define UNPACK_INTERNAL_H_
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The disk side of unpack.c: entries it has checked are created relative to
+ * directory descriptors beneath the root, never through a symlink and never
+ * by a path walked from "/" (unpack_write.c).
+ */
+
+struct archive_entry;
+struct unpack_writer;
+
+/**
+ * unpack_writer_new(root):
+ * Open the existing directory ${root}, which must belong to this user, for
+ * extraction.  Return NULL after logging (EX_CANTCREAT).
+ */
+struct unpack_writer *unpack_writer_new(const char *);
+
+/**
+ * unpack_writer_begin(w, e, name, link, raw):
+ * Create the entry ${e} at the canonical ${name} (a hard link to the
+ * canonical ${link} if not NULL); ${raw} names it in messages.  A regular
+ * file stays open for unpack_writer_data().  Return 0 or -1 after logging
+ * (EX_DATAERR if a directory on the way is a symlink).
+ */
+int unpack_writer_begin(struct unpack_writer *, struct archive_entry *,
+    const char *, const char *, const char *);
+
+/**
+ * unpack_writer_data(w, buf, len, off):
+ * Write ${len} bytes at ${off} of the open file; blocks of zeros become
+ * holes.  Return 0 or -1 after logging.
+ */
+int unpack_writer_data(struct unpack_writer *, const void *, size_t, off_t);
+
+/**
+ * unpack_writer_finish(w):
+ * Finish the current entry: size, owner (as root), mode and times.
+ * Return 0 or -1 after logging.
+ */
+int unpack_writer_finish(struct unpack_writer *);
+
+/**
+ * unpack_writer_is_file(w, name):
+ * Return 1 if the canonical ${name} is now a regular file on disk.
+ */
+int unpack_writer_is_file(struct unpack_writer *, const char *);
+
+/**
+ * unpack_writer_close(w):
+ * Set the modes and times of the directories created (deferred, since
+ * creating their entries changed them).  Return 0 or -1 after logging.
+ */
+int unpack_writer_close(struct unpack_writer *);
+
+/**
+ * unpack_writer_free(w):
+ * Free ${w}.  Does nothing if ${w} is NULL.
+ */
+void unpack_writer_free(struct unpack_writer *);
+
+#endif /* !UNPACK_INTERNAL_H_ */

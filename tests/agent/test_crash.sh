@@ -1,0 +1,72 @@
+#!/bin/bash
+# tests/agent/test_crash.sh: crash consistency of the backup.  A kill -9
+# just before the Nth call of each of rename, renameat2, unlink, fsync and
+# syncfs in turn (strace's fault injection), N = 1, 2, ... until the backup
+# completes unkilled, visits every step of a backup: after each kill the
+# complete backups verify, and the next backup and prune succeed.  Once on
+# the local store, once on vsftpd (SITEVAULT_CRASH_FTP=no skips it).
+. "$top_srcdir/tests/lib/lib.sh"
+. "$top_srcdir/tests/lib/ftpd.sh"
+. "$top_srcdir/tests/lib/site.sh"
+need python3 strace
+export SITEVAULT_RETRY_BASE_MS=10
+# strace must be able to inject (no ptrace in some containers).
+probe=0
+strace -f -qq -o /dev/null -e trace=getpid -e inject=getpid:signal=KILL:when=1 \
+    python3 -c 'import os; os.getpid()' >/dev/null 2>&1 || probe=$?
+[ "$probe" -eq 137 ] || skip "strace cannot inject signals here"
+
+# verify_complete: every complete backup of the site verifies.
+verify_complete() {
+	local c id n=0
+	expect_exit 0 sv --json list
+	while read -r c id; do
+		expect_exit 0 sv -q verify "$id" --category "$c"
+		n=$((n + 1))
+	done < <(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("status") == "complete":
+        print(o["category"], o["id"])' "$T/stdout")
+	[ "$n" -gt 0 ] || fail "no complete backup left"
+}
+
+# crash_loop KIND: the loop on a store of KIND (local, or an ftpd name).
+crash_loop() {
+	local sc n rc kills=0
+	sv_store_init "$1"
+	S=$T/site-$1
+	sv_site branch-01 "$S"
+	sv_tree "$S"
+	sed -i 's/^part_size = .*/part_size = 64K/; s/^retain = .*/retain = 2/' \
+	    "$S/sitevault.conf"
+	expect_exit 0 sv -q backup
+	for sc in rename renameat2 unlink fsync syncfs; do
+		for n in $(seq 1 200); do
+			rc=0
+			# (...) 2>/dev/null: the shell's "Killed" notice.
+			(strace -f -qq -o /dev/null -e trace="$sc" \
+			    -e inject="$sc":signal=KILL:when="$n" \
+			    "$SITEVAULT" -q -c "$S/sitevault.conf" backup \
+			    >"$T/crash.out" 2>&1) 2>/dev/null || rc=$?
+			[ "$rc" -eq 0 ] && break
+			[ "$rc" -eq 137 ] || { cat "$T/crash.out"
+			    fail "$1: $sc #$n: backup exited $rc, not killed"; }
+			kills=$((kills + 1))
+			verify_complete
+			expect_exit 0 sv -q backup
+			expect_exit 0 sv -q prune
+		done
+		[ "$n" -lt 200 ] || fail "$1: $sc: never completed"
+	done
+	verify_complete
+	ok "$1: $kills kill points survived"
+	[ "$1" = local ] || ftpd_stop
+}
+sv() { "$SITEVAULT" -c "$S/sitevault.conf" "$@"; }
+
+crash_loop local
+if [ "${SITEVAULT_CRASH_FTP:-yes}" != no ] && ftpd_supports vsftpd; then
+	crash_loop vsftpd
+fi
