@@ -114,21 +114,29 @@ static void
 print_summary(const struct agent *ag, const struct backup_report *rep,
     double secs)
 {
-	char rd[32], st[32], dur[32];
+	char rd[32], st[32], dur[32], kind[64];
 	double ratio;
 
 	ratio = rep->res.stored > 0 ? (double)rep->res.st.bytes /
 	    (double)rep->res.stored : 0;
 	if (ag->json)
 		return;
+	/* In a chain (full_every > 1) say which kind this backup is. */
+	if (rep->base_id > 0)
+		snprintf(kind, sizeof(kind), ", incremental on %s_%" PRIu64,
+		    rep->category, rep->base_id);
+	else if (rep->why_full[0] != '\0')
+		snprintf(kind, sizeof(kind), ", full");
+	else
+		kind[0] = '\0';
 	printf("%s_%" PRIu64 ": %" PRIu64 " file%s, %s read, %s stored "
-	    "(ratio %.2f), %zu part%s, %s%s%s\n", rep->category, rep->id,
+	    "(ratio %.2f), %zu part%s, %s%s%s%s\n", rep->category, rep->id,
 	    rep->res.st.files, rep->res.st.files == 1 ? "" : "s",
 	    human_bytes(rep->res.st.bytes, rd, sizeof(rd)),
 	    human_bytes(rep->res.stored, st, sizeof(st)), ratio,
 	    rep->res.nparts, rep->res.nparts == 1 ? "" : "s",
 	    human_duration(secs, dur, sizeof(dur)),
-	    rep->verified ? ", verified" : "",
+	    kind, rep->verified ? ", verified" : "",
 	    rep->res.st.warnings > 0 ? ", with warnings (see above)" : "");
 }
 
@@ -139,6 +147,13 @@ json_report(struct json *j, const struct backup_report *rep, double secs)
 	json_object(j, NULL);
 	json_string(j, "category", rep->category);
 	json_uint(j, "id", rep->id);
+	json_string(j, "kind", rep->kind);
+	if (rep->base_id > 0)
+		json_uint(j, "base", rep->base_id);
+	else
+		json_null(j, "base");
+	if (rep->why_full[0] != '\0')
+		json_string(j, "full_because", rep->why_full);
 	json_uint(j, "files", rep->res.st.files);
 	json_uint(j, "bytes_read", rep->res.st.bytes);
 	json_uint(j, "archive_bytes", rep->res.st.archive_bytes);

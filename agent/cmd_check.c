@@ -23,6 +23,7 @@
 #include "archive/replaced.h"
 #include "conf/category.h"
 #include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "conf/conf_sources.h"
 #include "format/marker.h"
 #include "util/json.h"
@@ -169,6 +170,25 @@ check_credentials(struct check *ck, const struct conf *c,
 	result(ck, PASS, "credentials", "the sealed %s opens with the site "
 	    "key", conf_is_s3(c) ? "secret key" : "password");
 	return (0);
+}
+
+/* The bandwidth cap of sitevault.conf(5), so that a slow run is explained. */
+static void
+check_bwlimit(struct check *ck, const struct conf *c)
+{
+	char sz[32];
+
+	if (c->server_bwlimit == 0) {
+		result(ck, PASS, "bandwidth", "no cap (bwlimit = 0)");
+		return;
+	}
+	conf_value_format_size(c->server_bwlimit, sz, sizeof(sz));
+	if (conf_is_local(c))
+		result(ck, PASS, "bandwidth", "bwlimit = %s is not applied "
+		    "to a local store", sz);
+	else
+		result(ck, PASS, "bandwidth", "uploads and downloads capped "
+		    "at %s bytes/s (bwlimit)", sz);
 }
 
 /* TLS in use or not, for the network stores. */
@@ -567,6 +587,7 @@ cmd_check(struct agent *ag)
 	}
 	if (check_connect(&ck, c, t))
 		goto out;
+	check_bwlimit(&ck, c);
 	if (transport_mkdir(t, c->site_name)) {
 		failed(&ck, "site directory", EX_CANTCREAT);
 		goto out;

@@ -100,6 +100,12 @@ print_json(const struct conf *c, const char *site, const struct store_backup *b)
 		json_uint(&j, "files", b->m->files);
 		json_uint(&j, "bytes", b->m->bytes);
 		json_uint(&j, "parts", b->m->nparts);
+		json_string(&j, "kind", b->m->has_base ? "incremental" :
+		    "full");
+		if (b->m->has_base)
+			json_uint(&j, "base", b->m->base_id);
+		else
+			json_null(&j, "base");
 		json_string(&j, "description", b->m->description);
 	} else {
 		json_null(&j, "time");
@@ -107,6 +113,8 @@ print_json(const struct conf *c, const char *site, const struct store_backup *b)
 		json_null(&j, "files");
 		json_null(&j, "bytes");
 		json_null(&j, "parts");
+		json_null(&j, "kind");
+		json_null(&j, "base");
 		json_null(&j, "description");
 	}
 	if (b->has_signer)
@@ -122,27 +130,35 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
     size_t n)
 {
 	static char desc[LOG_ESCAPED_LEN(1024)];	/* manifest_description_ok() */
-	char t[32], sz[32], files[24], why[256];
+	char t[32], sz[32], files[24], kind[32], why[256];
 	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %s\n", "CATEGORY",
-	    "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
-	    "DESCRIPTION");
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %-16s  %s\n",
+	    "CATEGORY", "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
+	    "KIND", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
 			    b[i].m->files);
 		else
 			snprintf(files, sizeof(files), "-");
+		/* An incremental backup names the backup it builds on. */
+		if (b[i].m == NULL)
+			snprintf(kind, sizeof(kind), "-");
+		else if (b[i].m->has_base)
+			snprintf(kind, sizeof(kind), "incr on %" PRIu64,
+			    b[i].m->base_id);
+		else
+			snprintf(kind, sizeof(kind), "full");
 		/* Who signed: the key that verified it (or claims to). */
 		if (b[i].has_signer)
 			minisign_keyid_hex(b[i].signer, hex);
 		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
-		    "%s\n", b[i].category, b[i].id, b[i].m != NULL ?
+		    "%-16s  %s\n", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status), b[i].has_signer ? hex : "-",
+		    status_text(b[i].status), b[i].has_signer ? hex : "-", kind,
 		    b[i].m != NULL ? log_escape(b[i].m->description, desc,
 		    sizeof(desc)) : "");
 	}
@@ -261,7 +277,8 @@ static const struct cli_option cmd_options[] = {
 const struct cli_command cli_list = {
 	"list", cmd_list, NULL, 0, cmd_options,
 	"List the backups on the server: category, id, date (UTC), size, file "
-	"count, description and status.  Only a backup with a valid signed "
-	"manifest is complete.",
+	"count, status, kind (full, or incremental on the id it builds on) "
+	"and description.  Only a backup with a valid signed manifest is "
+	"complete.",
 	"sitevault --json list --all-sites"
 };

@@ -61,6 +61,68 @@ report(const struct agent *ag, const struct store_backup *b, int dry_run)
 	    b->locked_until != 0 ? ", immutable until " : "", until);
 }
 
+/* Why retention keeps ${b}: a word for --json and a phrase for people. */
+static const char *
+keep_word(const struct store_backup *b)
+{
+
+	switch (b->keep) {
+	case STORE_KEEP_RETAIN:
+		return ("retain");
+	case STORE_KEEP_BASE:
+		return ("base");
+	case STORE_KEEP_NEWEST:
+		return ("newest");
+	default:
+		return ("broken chain");
+	}
+}
+
+/* prune --dry-run: what stays, and why (sitevault(8), "prune"). */
+static void
+report_keep(const struct agent *ag, const struct store_backup *b,
+    unsigned int retain)
+{
+	struct json j;
+	char why[128];
+
+	if (ag->quiet)
+		return;
+	if (ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "category", b->category);
+		json_uint(&j, "id", b->id);
+		json_string(&j, "reason", keep_word(b));
+		if (b->keep == STORE_KEEP_BASE)
+			json_uint(&j, "needed_by", b->needed_by);
+		else
+			json_null(&j, "needed_by");
+		json_uint(&j, "size", b->size);
+		json_string(&j, "action", "would keep");
+		(void)json_end(&j);
+		return;
+	}
+	switch (b->keep) {
+	case STORE_KEEP_RETAIN:
+		snprintf(why, sizeof(why), "one of the %u newest restorable "
+		    "backups", retain);
+		break;
+	case STORE_KEEP_BASE:
+		snprintf(why, sizeof(why), "the chain of %s_%" PRIu64 " needs it",
+		    b->category, b->needed_by);
+		break;
+	case STORE_KEEP_NEWEST:
+		snprintf(why, sizeof(why), "the newest backup, though not "
+		    "restorable: its chain is broken");
+		break;
+	default:
+		snprintf(why, sizeof(why), "its chain is broken: not "
+		    "counted in retain, deleted once older than the kept ones");
+		break;
+	}
+	printf("would keep %s_%" PRIu64 " (%s)\n", b->category, b->id, why);
+}
+
 struct prune_trees {
 	const struct agent *ag;
 	int dry_run;
@@ -168,6 +230,8 @@ cmd_prune(struct agent *ag)
 		for (i = 0; i < n; i++)
 			if (b[i].doomed)
 				report(ag, &b[i], 1);
+			else if (b[i].status == STORE_COMPLETE)
+				report_keep(ag, &b[i], c->backup_retain);
 		rc = prune_replaced(ag, c, 1) ? agent_exitcode() : 0;
 		goto out;
 	}
@@ -210,7 +274,7 @@ out:
 }
 
 static const struct cli_option cmd_options[] = {
-	CLI_OPT_DRY_RUN("only print what would be removed"),
+	CLI_OPT_DRY_RUN("only print what would be removed, and what is kept and why"),
 	{ NULL, 0, NULL, NULL }
 };
 

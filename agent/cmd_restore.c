@@ -20,6 +20,7 @@
 #include "fleet.h"
 #include "format/manifest.h"
 #include "progress.h"
+#include "run/replay.h"
 #include "run/restore.h"
 #include "run/session.h"
 #include "select.h"
@@ -306,7 +307,7 @@ extract(const struct agent *ag, const struct restore_opts *o,
     uint64_t *stripped)
 {
 	struct restore_hooks hooks = { NULL, NULL, NULL };
-	struct unpack_stats st;
+	struct replay_stats rs;
 	struct progress pg;
 	char label[256];
 	size_t i;
@@ -323,12 +324,13 @@ extract(const struct agent *ag, const struct restore_opts *o,
 		    list_entry : NULL;
 		hooks.progress = select_progress;
 		hooks.cookie = &pg;
-		rc = restore_stream(s->t, sel[i].m, sks, nsks, stage, &hooks,
-		    &st);
+		/* A chain is verified whole, then replayed (replay.h). */
+		rc = replay_restore(s->t, s->st, sel[i].m, sks, nsks, stage,
+		    &hooks, &rs);
 		progress_clear(&pg);
 		if (rc)
 			return (-1);
-		*stripped += st.stripped;
+		*stripped += rs.st.stripped;
 	}
 	return (0);
 }

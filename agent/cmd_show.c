@@ -65,6 +65,8 @@ show_ini(const struct conf *c)
 	conf_value_format_duration(c->server_stall_timeout, b, sizeof(b));
 	printf("connect_timeout = %s\nstall_timeout = %s\n", a, b);
 	printf("retries = %u\n", c->server_retries);
+	conf_value_format_size(c->server_bwlimit, a, sizeof(a));
+	printf("bwlimit = %s\n", a);
 	if (conf_is_s3(c)) {
 		ini_str("endpoint", c->server_endpoint);
 		ini_str("region", c->server_region);
@@ -84,8 +86,9 @@ show_ini(const struct conf *c)
 	printf("compression = %s\n", a);
 	conf_value_format_size(c->backup_part_size, a, sizeof(a));
 	printf("part_size = %s\n", a);
-	printf("verify_after_upload = %s\n\n",
+	printf("verify_after_upload = %s\n",
 	    c->backup_verify_after_upload ? "yes" : "no");
+	printf("full_every = %u\n\n", c->backup_full_every);
 
 	printf("[keys]\n");
 	ini_str("secret", c->keys_secret);
@@ -127,6 +130,7 @@ show_json(struct json *j, const struct conf *c)
 	json_uint(j, "connect_timeout", c->server_connect_timeout);
 	json_uint(j, "stall_timeout", c->server_stall_timeout);
 	json_uint(j, "retries", c->server_retries);
+	json_uint(j, "bwlimit", c->server_bwlimit);
 	if (conf_is_s3(c)) {
 		json_string(j, "endpoint", c->server_endpoint);
 		json_string(j, "region", c->server_region);
@@ -146,6 +150,7 @@ show_json(struct json *j, const struct conf *c)
 	json_string(j, "compression", comp);
 	json_uint(j, "part_size", c->backup_part_size);
 	json_bool(j, "verify_after_upload", c->backup_verify_after_upload);
+	json_uint(j, "full_every", c->backup_full_every);
 	json_object_end(j);
 
 	json_object(j, "keys");

@@ -35,10 +35,18 @@ row_json(const struct fleet_row *r)
 	if (r->age >= 0) {
 		json_int(&j, "age_seconds", r->age);
 		json_uint(&j, "files", r->files);
+		/* As in list: full, or incremental on a base. */
+		json_string(&j, "kind", r->base_id > 0 ? "incremental" :
+		    "full");
 	} else {
 		json_null(&j, "age_seconds");
 		json_null(&j, "files");
+		json_null(&j, "kind");
 	}
+	if (r->base_id > 0)
+		json_uint(&j, "base", r->base_id);
+	else
+		json_null(&j, "base");
 	if (r->has_backup)
 		json_uint(&j, "size", r->size);
 	else
@@ -55,22 +63,32 @@ static void
 table(const struct fleet_row *r, size_t n)
 {
 	char t[32], age[32], sz[32], id[24], ft[LOG_ESCAPED_LEN(24)];
+	char kind[32];
 	size_t i;
 
-	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n", "SITE",
-	    "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE", "SIGNER",
-	    "LAST FAILURE");
+	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  %s\n",
+	    "SITE", "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE",
+	    "KIND", "SIGNER", "LAST FAILURE");
 	for (i = 0; i < n; i++) {
 		if (r[i].has_backup)
 			snprintf(id, sizeof(id), "%" PRIu64, r[i].id);
 		else
 			snprintf(id, sizeof(id), "-");
-		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-16s  %s\n",
-		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
+		/* As in list: "full", or "incr on ID". */
+		if (r[i].age < 0)
+			snprintf(kind, sizeof(kind), "-");
+		else if (r[i].base_id > 0)
+			snprintf(kind, sizeof(kind), "incr on %" PRIu64,
+			    r[i].base_id);
+		else
+			snprintf(kind, sizeof(kind), "full");
+		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  "
+		    "%s\n", r[i].site, r[i].category,
+		    fleet_state_name(r[i].state), id,
 		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)),
 		    r[i].age >= 0 ? human_age(r[i].age, age, sizeof(age)) : "-",
 		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
-		    "-", r[i].signer[0] != '\0' ? r[i].signer : "-",
+		    "-", kind, r[i].signer[0] != '\0' ? r[i].signer : "-",
 		    r[i].fail_time[0] != '\0' ? log_escape(r[i].fail_time, ft,
 		    sizeof(ft)) : "-");
 	}

@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "format/manifest.h"
+#include "run/replay.h"
 #include "run/restore.h"
 #include "progress.h"
 #include "select.h"
@@ -23,8 +24,9 @@
 /* One line (or JSON object) per backup verified or failed. */
 static void
 report(const struct agent *ag, const char *site, const struct selection *x,
-    const struct unpack_stats *st, const char *error, double secs)
+    const struct replay_stats *rs, const char *error, double secs)
 {
+	const struct unpack_stats *st = &rs->st;
 
 	if (ag->json) {
 		printf("{\"site\":");
@@ -32,16 +34,23 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 		printf(",\"category\":");
 		json_put_string(stdout, x->category);
 		printf(",\"id\":%llu,\"result\":\"%s\",\"parts\":%zu,"
-		    "\"files\":%llu,\"bytes\":%llu,\"seconds\":%.3f",
+		    "\"files\":%llu,\"bytes\":%llu,\"chain\":%zu,"
+		    "\"seconds\":%.3f",
 		    (unsigned long long)x->m->id, error ? "failed" : "ok",
 		    x->m->nparts, (unsigned long long)st->files,
-		    (unsigned long long)st->bytes, secs);
+		    (unsigned long long)st->bytes, rs->nbackups, secs);
 		if (error != NULL) {
 			printf(",\"error\":");
 			json_put_string(stdout, error);
 		}
 		printf("}\n");
-	} else if (error == NULL && !ag->quiet)
+	} else if (error == NULL && !ag->quiet && rs->nbackups > 1)
+		printf("verified %s/%s_%llu and its chain: %zu backups, %llu "
+		    "files, %llu bytes\n", site, x->category,
+		    (unsigned long long)x->m->id, rs->nbackups,
+		    (unsigned long long)st->files,
+		    (unsigned long long)st->bytes);
+	else if (error == NULL && !ag->quiet)
 		printf("verified %s/%s_%llu: %zu part%s, %llu files, %llu "
 		    "bytes\n", site, x->category, (unsigned long long)x->m->id,
 		    x->m->nparts, x->m->nparts == 1 ? "" : "s",
@@ -58,7 +67,7 @@ cmd_verify(struct agent *ag)
 	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
-	struct unpack_stats st;
+	struct replay_stats rs;
 	enum category cats[CATEGORY_N];
 	const char *catopt = NULL, *site = NULL, *which = "latest";
 	char *idfiles[16], why[1024], label[256];
@@ -125,14 +134,15 @@ cmd_verify(struct agent *ag)
 		hooks.cookie = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		log_capture(why, sizeof(why));
-		rc = restore_stream(s.t, sel[i].m, (const uint8_t (*)[AGE_KEY_LEN])sks,
-		    nsks, NULL, &hooks, &st);
+		/* An incremental backup: its whole chain (replay.h). */
+		rc = replay_restore(s.t, s.st, sel[i].m,
+		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, NULL, &hooks, &rs);
 		progress_clear(&pg);
 		if (rc) {
 			log_capture(NULL, 0);
 			rc = agent_exitcode();
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			report(ag, site, &sel[i], &st, why, 0);
+			report(ag, site, &sel[i], &rs, why, 0);
 			log_audit(0, "verify %s/%s_%llu failed: %s", site,
 			    sel[i].category, (unsigned long long)sel[i].m->id,
 			    why);
@@ -140,7 +150,7 @@ cmd_verify(struct agent *ag)
 		}
 		log_capture(NULL, 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		report(ag, site, &sel[i], &st, NULL,
+		report(ag, site, &sel[i], &rs, NULL,
 		    (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		log_audit(1, "verify %s/%s_%llu ok", site, sel[i].category,

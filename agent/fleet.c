@@ -15,6 +15,7 @@
 #include "conf/conf_value.h"
 #include "crypto/minisign.h"
 #include "fleet.h"
+#include "run/chain.h"
 #include "format/history.h"
 #include "format/manifest.h"
 #include "format/manifest_fields.h"
@@ -252,6 +253,24 @@ newest(const struct site_ctx *x, const char *cat, size_t *unfinished)
 	return (NULL);
 }
 
+/* 1 if the incremental chain of ${nb} is whole (run/chain.h), else 0. */
+static int
+chain_intact(const struct site_ctx *x, const struct store_backup *nb)
+{
+	const struct store_backup **v = NULL, *broken;
+	size_t k;
+	int rc;
+
+	if (!nb->m->has_base)
+		return (1);
+	/* Out of memory (logged) tells nothing: not a broken chain. */
+	if ((rc = chain_of(x->b, x->nb, nb, &v, &k, &broken)) == 1)
+		return (0);
+	if (rc == 0)
+		free(v);
+	return (1);
+}
+
 const char *
 fleet_untrusted(const struct conf *c, const char *site, const char *hex,
     char *out, size_t outlen)
@@ -296,7 +315,14 @@ judge(const struct site_ctx *x, const struct store_backup *nb,
 		r->time = nb->m->time;
 		r->age = x->now - nb->m->time;
 		r->files = nb->m->files;
-		if (r->age > x->max_age) {
+		r->base_id = nb->m->has_base ? nb->m->base_id : 0;
+		if (chain_intact(x, nb) == 0) {
+			r->state = FLEET_BAD;
+			snprintf(r->reason, sizeof(r->reason), "%s_%" PRIu64
+			    ": its chain is broken (a base is missing or does "
+			    "not verify): not restorable", nb->category,
+			    nb->id);
+		} else if (r->age > x->max_age) {
 			r->state = FLEET_STALE;
 			snprintf(r->reason, sizeof(r->reason), "stale: newest "
 			    "backup is %s old (max age %s)", human_age(r->age,

@@ -54,6 +54,8 @@ struct pack {
 	int closed;
 	char *buf;		/* PACK_BLOCK bytes */
 	char *const *exclude;	/* current pack_add_tree() globs, or NULL */
+	pack_scan_fn *scan;	/* decides what is stored, or NULL: all */
+	void *scan_cookie;
 	struct pack_stats st;
 };
 
@@ -385,14 +387,28 @@ pack_one(struct pack *p, struct pathbuf *pb, int dirfd, const char *name,
     const struct stat *lst, int top)
 {
 	struct stat st;
-	int fd, r;
+	int fd, r, store = 1;
+	uint64_t warned = p->st.warnings;
 
+	/* Ask the scan first, so that an unchanged file is never opened. */
+	if (p->scan != NULL && pb->len > 0 && (S_ISREG(lst->st_mode) ||
+	    S_ISDIR(lst->st_mode) || S_ISLNK(lst->st_mode)) &&
+	    (store = p->scan(p->scan_cookie, pb->s + 1, lst)) < 0)
+		return (-1);
 	switch (lst->st_mode & S_IFMT) {
 	case S_IFREG:
+		if (!store)
+			return (0);
+		break;
 	case S_IFDIR:
 		break;
 	case S_IFLNK:
-		return (pack_symlink(p, dirfd, name, pb->s, lst));
+		if (!store)
+			return (0);
+		r = pack_symlink(p, dirfd, name, pb->s, lst);
+		if (r == 0 && p->st.warnings != warned && p->scan != NULL)
+			r = p->scan(p->scan_cookie, pb->s + 1, NULL);
+		return (r < 0 ? -1 : 0);
 	case S_IFSOCK:
 		pack_warn(p, pb->s, "socket skipped");
 		return (0);
@@ -401,19 +417,33 @@ pack_one(struct pack *p, struct pathbuf *pb, int dirfd, const char *name,
 		return (0);
 	}
 	if ((fd = pack_open(p, dirfd, name, pb->s, lst,
-	    S_ISDIR(lst->st_mode) ? O_DIRECTORY : 0, top, &st)) < 0)
+	    S_ISDIR(lst->st_mode) ? O_DIRECTORY : 0, top, &st)) < 0) {
+		/* Vanished: what the scan recorded is not in the tree. */
+		if (fd == -2 && p->scan != NULL && pb->len > 0 &&
+		    p->scan(p->scan_cookie, pb->s + 1, NULL) < 0)
+			return (-1);
 		return (fd == -2 ? 0 : -1);
+	}
 	if (S_ISREG(st.st_mode)) {
 		r = pack_file(p, pb->s, fd, &st);
 		close(fd);
 		return (r);
 	}
 	/* The whole-filesystem root "/" has no entry of its own. */
-	if (pb->len > 0 && pack_header(p, pack_entry(p, pb->s, &st), pb->s)) {
+	if (store && pb->len > 0 &&
+	    pack_header(p, pack_entry(p, pb->s, &st), pb->s)) {
 		close(fd);
 		return (-1);
 	}
 	return (pack_walk(p, pb, fd));
+}
+
+void
+pack_set_scan(struct pack *p, pack_scan_fn *scan, void *cookie)
+{
+
+	p->scan = scan;
+	p->scan_cookie = cookie;
 }
 
 static int

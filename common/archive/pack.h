@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/stat.h>
+
 #include "conf/conf.h"
 
 /*
@@ -42,6 +44,24 @@ struct pack_stats {
  */
 struct pack *pack_new(enum conf_compression, int,
     int (*)(void *, const void *, size_t), void *);
+
+/*
+ * Scan callback for incremental backups (may be unset): called for every
+ * regular file, directory and symlink pack meets, before it is opened,
+ * with its archive name and lstat() (for the configured path itself,
+ * stat()).  It returns 1 to store the object, 0 to leave it out (a file is
+ * then never opened; a directory still has its contents walked, only its
+ * own entry is left out), or -1 to fail after logging.  When an object it
+ * said to store vanishes before it could be stored, pack calls it once
+ * more with the same name and a NULL stat, so that it can forget it.
+ */
+typedef int pack_scan_fn(void *, const char *, const struct stat *);
+
+/**
+ * pack_set_scan(p, scan, cookie):
+ * Have ${scan}(${cookie}, ...) decide what pack_add_tree() stores.
+ */
+void pack_set_scan(struct pack *, pack_scan_fn *, void *);
 
 /**
  * pack_add_tree(p, path, exclude):

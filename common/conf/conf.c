@@ -52,6 +52,7 @@ static const struct ckey {
 	{ 1, "connect_timeout", KT_DURATION, F(server_connect_timeout), 1, DAY },
 	{ 1, "stall_timeout", KT_DURATION, F(server_stall_timeout), 1, DAY },
 	{ 1, "retries", KT_UINT, F(server_retries), 0, 100 },
+	{ 1, "bwlimit", KT_SIZE, F(server_bwlimit), 0, UINT64_C(1) << 40 },
 	{ 1, "endpoint", KT_ENDPOINT, F(server_endpoint), 0, 0 },
 	{ 1, "region", KT_REGION, F(server_region), 0, 0 },
 	{ 1, "access_key", KT_ACCESS, F(server_access_key), 0, 0 },
@@ -65,6 +66,7 @@ static const struct ckey {
 	{ 2, "part_size", KT_SIZE, F(backup_part_size),
 	    UINT64_C(64) << 10, UINT64_C(4) << 30 },
 	{ 2, "verify_after_upload", KT_BOOL, F(backup_verify_after_upload), 0, 0 },
+	{ 2, "full_every", KT_UINT, F(backup_full_every), 1, 10000 },
 	{ 3, "secret", KT_PATH, F(keys_secret), 0, 0 },
 	{ 3, "recipients", KT_RECIPIENTS, F(keys_recipients), 0, 0 },
 	{ 3, "trusted", KT_TRUSTED, F(keys_trusted), 0, 0 },
@@ -589,6 +591,7 @@ conf_new(const char *name)
 	c->backup_compression_level = 3;
 	c->backup_part_size = UINT64_C(16) << 20;
 	c->backup_verify_after_upload = 0;
+	c->backup_full_every = 1;
 	c->path = strdup(name);
 	c->keys_secret = strdup("/etc/sitevault/site.key");
 	c->state_dir = strdup("/var/lib/sitevault");

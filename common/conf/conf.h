@@ -43,6 +43,7 @@ struct conf {
 	unsigned int server_connect_timeout;	/* seconds, default 30 */
 	unsigned int server_stall_timeout;	/* seconds, default 60 */
 	unsigned int server_retries;	/* default 5 */
+	uint64_t server_bwlimit;	/* bytes/s each way; 0 (default): none */
 	char *server_endpoint;		/* S3: http(s)://host[:port], or NULL */
 	char *server_region;		/* S3: default us-east-1 */
 	char *server_access_key;	/* S3: NULL when unset */
@@ -58,6 +59,7 @@ struct conf {
 	int backup_compression_level;	/* default 3 */
 	uint64_t backup_part_size;	/* bytes, default 16 MiB */
 	int backup_verify_after_upload;	/* boolean, default no */
+	unsigned int backup_full_every;	/* >= 1, default 1: every one full */
 
 	/* [keys] */
 	char *keys_secret;		/* default /etc/sitevault/site.key */

@@ -310,6 +310,18 @@ conf_value_compression_name(enum conf_compression alg)
 	}
 }
 
+void
+conf_value_format_compression(enum conf_compression alg, int level,
+    char *buf, size_t len)
+{
+
+	if (alg == CONF_COMP_NONE)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s:%d", conf_value_compression_name(alg),
+		    level);
+}
+
 int
 conf_value_site_name(const char *s, const char **why)
 {

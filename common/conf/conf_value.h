@@ -171,4 +171,12 @@ const char *conf_value_tls_name(enum conf_tls);
  */
 const char *conf_value_compression_name(enum conf_compression);
 
+/**
+ * conf_value_format_compression(alg, level, buf, len):
+ * Write the value "none", "gzip:N" or "zstd:N" of ${alg} and ${level}
+ * into ${buf}, as the manifest records it.
+ */
+void conf_value_format_compression(enum conf_compression, int, char *,
+    size_t);
+
 #endif /* !CONF_VALUE_H_ */

@@ -99,6 +99,12 @@ check_fields(const struct manifest *m)
 		    "longer than 1024 bytes)";
 	else if (m->nparts == 0)
 		bad = "part (none)";
+	else if (m->has_base && (m->base_id == 0 || m->base_id >= m->id))
+		bad = "base (not an earlier id)";
+	else if (m->has_base && !m->has_filelist)
+		bad = "filelist (an incremental backup needs one)";
+	else if (m->has_filelist && m->filelist_size == 0)
+		bad = "filelist (empty)";
 	for (i = 0; bad == NULL && i < m->nrecipients; i++) {
 		if (!manifest_fields_recipient_ok(m->recipients[i],
 		    strlen(m->recipients[i])))
@@ -142,6 +148,18 @@ manifest_format(const struct manifest *m, size_t *len)
 	if (m->has_prev)
 		manifest_fields_hex_format(m->prev_sha256, SHA256_DIGEST_LENGTH, hex);
 	sb_printf(&sb, "previous %s\n", m->has_prev ? hex : "none");
+	if (m->has_base) {
+		manifest_fields_hex_format(m->base_sha256,
+		    SHA256_DIGEST_LENGTH, hex);
+		sb_printf(&sb, "base %llu %s\n",
+		    (unsigned long long)m->base_id, hex);
+	}
+	if (m->has_filelist) {
+		manifest_fields_hex_format(m->filelist_sha256,
+		    SHA256_DIGEST_LENGTH, hex);
+		sb_printf(&sb, "filelist %llu %s\n",
+		    (unsigned long long)m->filelist_size, hex);
+	}
 	for (i = 0; i < m->nparts; i++) {
 		manifest_fields_hex_format(m->parts[i].sha256, SHA256_DIGEST_LENGTH, hex);
 		sb_printf(&sb, "part %06zu %llu %s\n", i,
@@ -243,6 +261,54 @@ lp_dup(const struct lp *lp)
 	memcpy(s, lp->v, lp->vlen);
 	s[lp->vlen] = '\0';
 	return (s);
+}
+
+/* "NUMBER SHA256" of the base and filelist lines; the number is >= 1. */
+static int
+lp_num_hash(struct lp *lp, const char *key, uint64_t *v,
+    uint8_t sha[SHA256_DIGEST_LENGTH])
+{
+	const char *sp;
+
+	if (lp_field(lp, key, 1))
+		return (-1);
+	if ((sp = memchr(lp->v, ' ', lp->vlen)) == NULL ||
+	    manifest_fields_u64_parse(lp->v, (size_t)(sp - lp->v), v) ||
+	    *v == 0)
+		return (lp_err(lp, "%s: expected a positive decimal number "
+		    "and a SHA-256", key));
+	if (manifest_fields_hex_parse(sp + 1, lp->vlen - (size_t)(sp + 1 -
+	    lp->v), sha, SHA256_DIGEST_LENGTH, 0))
+		return (lp_err(lp, "%s: hash is not 64 lower-case hex digits",
+		    key));
+	return (0);
+}
+
+/* The optional chain lines after "previous" (docs/FORMAT.md). */
+static int
+lp_chain(struct lp *lp, struct manifest *m)
+{
+
+	if (lp_peek(lp, "base")) {
+		if (lp_num_hash(lp, "base", &m->base_id, m->base_sha256))
+			return (-1);
+		if (m->base_id >= m->id)
+			return (lp_err(lp, "base %llu is not older than id %llu",
+			    (unsigned long long)m->base_id,
+			    (unsigned long long)m->id));
+		m->has_base = 1;
+	}
+	if (lp_peek(lp, "filelist")) {
+		if (lp_num_hash(lp, "filelist", &m->filelist_size,
+		    m->filelist_sha256))
+			return (-1);
+		m->has_filelist = 1;
+	} else if (m->has_base) {
+		lp->line++;
+		return (lp_err(lp, "missing \"filelist\" line (an "
+		    "incremental backup needs one)"));
+	}
+	return (0);
 }
 
 /* "NNNNNN SIZE SHA256" of part ${idx}. */
@@ -395,6 +461,8 @@ manifest_parse(const char *name, const char *text, size_t len)
 		lp_err(&lp, "previous is not none or 64 lower-case hex digits");
 		goto err;
 	}
+	if (lp_chain(&lp, m))
+		goto err;
 	do {
 		if (lp_field(&lp, "part", 1))
 			goto err;

@@ -43,6 +43,14 @@ struct manifest {
 	uint64_t archive_bytes;		/* bytes of the uncompressed tar stream */
 	int has_prev;			/* 0 for the first backup of a category */
 	uint8_t prev_sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of the previous manifest text */
+	/* Chains (full_every > 1): an incremental backup names its base,
+	   and every backup of a chain has a file list object. */
+	int has_base;			/* 1: incremental */
+	uint64_t base_id;		/* < id */
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of the base's manifest */
+	int has_filelist;		/* required with has_base */
+	uint64_t filelist_size;		/* bytes of "filelist" on the server */
+	uint8_t filelist_sha256[SHA256_DIGEST_LENGTH];
 };
 
 /**

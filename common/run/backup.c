@@ -18,6 +18,7 @@
 #include "crypto/recipients.h"
 #include "store/state.h"
 #include "store/store.h"
+#include "run/chain.h"
 #include "run/verify.h"
 
 /* Record the outcome locally and in syslog (the server only on success). */
@@ -62,6 +63,41 @@ chain(const struct store_backup *b, size_t n, const char *category,
 	}
 }
 
+/*
+ * Full or incremental (chain.h, full_every in sitevault.conf(5)): fill
+ * ${job}'s chain fields and ${rep}'s kind, and say which it is and, for a
+ * full backup of a chain, why.
+ */
+static int
+plan_kind(const struct backup_ctx *ctx, const char *category,
+    const struct store_backup *b, size_t n, const struct state_cat *sc,
+    struct chain_plan *plan, struct pipeline_job *job,
+    struct backup_report *rep)
+{
+
+	if (chain_plan(store_transport(ctx->st), ctx->c, ctx->k, ctx->r,
+	    store_site(ctx->st), category, b, n, sc, plan))
+		return (-1);
+	job->with_list = plan->with_list;
+	job->incremental = plan->incremental;
+	job->base_id = plan->base_id;
+	memcpy(job->base_sha256, plan->base_sha256, SHA256_DIGEST_LENGTH);
+	/* The pipeline frees the list once the tree is scanned. */
+	job->prev = plan->prev;
+	plan->prev = NULL;
+	if (plan->incremental) {
+		rep->kind = "incremental";
+		rep->base_id = plan->base_id;
+		log_info("%s_%" PRIu64 ": incremental on %s_%" PRIu64,
+		    category, rep->id, category, plan->base_id);
+	} else if (plan->with_list) {
+		snprintf(rep->why_full, sizeof(rep->why_full), "%s", plan->why);
+		log_info("%s_%" PRIu64 ": full backup: %s", category, rep->id,
+		    plan->why);
+	}
+	return (0);
+}
+
 /* verify_after_upload: download the new backup and check all of it. */
 static int
 verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
@@ -78,7 +114,8 @@ verify_new(const struct backup_ctx *ctx, const char *category, uint64_t id)
 /* Retention: the new backup counts; unfinished ones are prune's job. */
 static int
 retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
-    const char *category, uint64_t id, uint64_t stored, size_t *expired)
+    const char *category, uint64_t id, uint64_t stored,
+    const struct pipeline_job *job, size_t *expired)
 {
 	struct store_backup *nb;
 	size_t i;
@@ -94,6 +131,9 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 	nb[*n].id = id;
 	nb[*n].status = STORE_COMPLETE;
 	nb[*n].size = stored;
+	nb[*n].has_base = job->incremental;
+	nb[*n].base_id = job->base_id;
+	memcpy(nb[*n].base_sha256, job->base_sha256, SHA256_DIGEST_LENGTH);
 	(*n)++;
 	if (store_plan(nb, *n, category, ctx->c->backup_retain, 0) == 0)
 		return (0);
@@ -115,6 +155,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 {
 	const char *category = category_name(cat);
 	struct pipeline_job job;
+	struct chain_plan plan;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
 	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
@@ -125,7 +166,9 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 
 	memset(rep, 0, sizeof(*rep));
 	memset(&job, 0, sizeof(job));
+	memset(&plan, 0, sizeof(plan));
 	rep->category = category;
+	rep->kind = "full";
 	if (store_scan(ctx->st, category, &b, &n) ||
 	    state_get(ctx->c->state_dir, store_site(ctx->st), category, &sc) ||
 	    state_issued(ctx->c->state_dir, store_site(ctx->st), category,
@@ -138,6 +181,8 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	    store_site(ctx->st), category, rep->id))
 		goto err0;
 	chain(b, n, category, &sc, &job);
+	if (plan_kind(ctx, category, b, n, &sc, &plan, &job, rep))
+		goto err0;
 
 	job.t = store_transport(ctx->st);
 	job.c = ctx->c;
@@ -171,6 +216,15 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
 	    rep->id, rep->res.sha256))
 		goto err1;
+	/* The next incremental compares the tree with this list. */
+	if (job.with_list) {
+		if (state_list_put(ctx->c->state_dir, store_site(ctx->st),
+		    category, rep->id, rep->res.sha256, rep->res.list,
+		    rep->res.list_len))
+			goto err1;
+	} else
+		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
+		    category);
 	if (history_append(&lines, end, "backup", category, rep->id, 1,
 	    rep->res.stored, description) ||
 	    store_history_append(ctx->st, (char *)lines.p))
@@ -183,11 +237,13 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 		}
 		rep->verified = 1;
 	}
-	if (retention(ctx, &b, &n, category, rep->id, rep->res.stored,
+	if (retention(ctx, &b, &n, category, rep->id, rep->res.stored, &job,
 	    &rep->expired))
 		goto err1;
 
 	/* Success! */
+	chain_plan_free(&plan);
+	pipeline_result_free(&rep->res);
 	buf_free(&lines);
 	store_backups_free(b, n);
 	return (0);
@@ -196,6 +252,8 @@ err0:
 	record_local(ctx, category, rep->id, 0, rep->res.stored, description,
 	    start);
 err1:
+	chain_plan_free(&plan);
+	pipeline_result_free(&rep->res);
 	buf_free(&lines);
 	store_backups_free(b, n);
 	/* Failure! */

@@ -40,6 +40,9 @@ struct backup_report {
 	const char *category;		/* category_name() of the category */
 	uint64_t id;
 	struct pipeline_result res;
+	const char *kind;		/* "full" or "incremental" */
+	uint64_t base_id;		/* incremental: the backup before */
+	char why_full[256];		/* a chain's full backup: why */
 	int verified;			/* verify_after_upload passed */
 	size_t expired;			/* backups deleted by retention */
 };

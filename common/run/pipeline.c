@@ -13,10 +13,13 @@
 
 #include "crypto/age.h"
 #include "conf/conf.h"
+#include "conf/conf_value.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "format/filelist.h"
 #include "format/manifest.h"
 #include "archive/pack.h"
+#include "run/chain.h"
 #include "run/pipeline.h"
 #include "transport/transport.h"
 
@@ -58,6 +61,11 @@ struct pipe {
 	uint64_t stored;		/* bytes uploaded (atomic reads) */
 	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
+	struct filelist *cur;		/* with_list: the tree as scanned */
+	uint64_t unchanged;		/* objects the scan left out */
+	int prev_freed;			/* job->prev freed (pipeline.h) */
+	uint64_t list_size;		/* the sealed list uploaded */
+	uint8_t list_sha256[SHA256_DIGEST_LENGTH];
 	uint64_t t_hash, t_put, cpu_up;	/* upload thread only, ns */
 };
 
@@ -307,6 +315,33 @@ uploader(void *cookie)
 	return (NULL);
 }
 
+/*
+ * pack's scan (pack.h): record every object in the new file list; in an
+ * incremental backup store only what is new or changed since the base's
+ * list, judged from lstat() alone (docs/FORMAT.md, "The file list").
+ */
+static int
+scan(void *cookie, const char *name, const struct stat *st)
+{
+	struct pipe *p = cookie;
+	const struct filelist_entry *e;
+
+	if (st == NULL) {
+		filelist_forget(p->cur, name);
+		return (0);
+	}
+	if (filelist_add(p->cur, name, st))
+		return (-1);
+	if (!p->job->incremental)
+		return (1);
+	if ((e = filelist_find(p->job->prev, name)) != NULL &&
+	    filelist_unchanged(e, st)) {
+		p->unchanged++;
+		return (0);
+	}
+	return (1);
+}
+
 /* The reading side (calling thread): every path through pack. */
 static int
 produce(struct pipe *p, struct pack_stats *st)
@@ -318,6 +353,11 @@ produce(struct pipe *p, struct pack_stats *st)
 	if ((pk = pack_new(job->c->backup_compression,
 	    job->c->backup_compression_level, from_pack, p)) == NULL)
 		goto err0;
+	if (job->with_list) {
+		if ((p->cur = filelist_new()) == NULL)
+			goto err1;
+		pack_set_scan(pk, scan, p);
+	}
 	for (i = 0; job->paths[i] != NULL; i++)
 		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
 			goto err1;
@@ -336,6 +376,48 @@ err0:
 	return (-1);
 }
 
+/* The base's list is no longer needed once the scan is over. */
+static void
+release_prev(struct pipe *p)
+{
+
+	if (!p->prev_freed)
+		filelist_free(p->job->prev);
+	p->prev_freed = 1;
+}
+
+/* Seal and upload the file list (before the manifest that names it). */
+static int
+put_list(struct pipe *p, struct pipeline_result *res)
+{
+	const struct pipeline_job *job = p->job;
+	uint8_t *sealed;
+	size_t slen;
+	char path[320];
+	int rc = -1;
+
+	if ((res->list = filelist_format(p->cur, &res->list_len)) == NULL)
+		return (-1);
+	res->objects = p->cur->n;
+	res->unchanged = p->unchanged;
+	/* The text is all that is needed from here on. */
+	filelist_free(p->cur);
+	p->cur = NULL;
+	if (chain_list_seal(job->c, job->pks, job->npk, res->list,
+	    res->list_len, &sealed, &slen))
+		return (-1);
+	snprintf(path, sizeof(path), "%s/filelist", p->dir);
+	if (transport_put_buf(job->t, path, sealed, slen) == 0 &&
+	    EVP_Digest(sealed, slen, p->list_sha256, NULL, EVP_sha256(),
+	    NULL) == 1) {
+		p->list_size = slen;
+		p->stored += slen;
+		rc = 0;
+	}
+	free(sealed);
+	return (rc);
+}
+
 /*
  * Sign and upload the manifest of the finished stream: the signature
  * first, the manifest last.  Set ${sha} to the manifest text's SHA-256.
@@ -350,19 +432,8 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 	size_t len, siglen;
 
 	memset(&m, 0, sizeof(m));
-	switch (c->backup_compression) {
-	case CONF_COMP_NONE:
-		snprintf(comp, sizeof(comp), "none");
-		break;
-	case CONF_COMP_GZIP:
-		snprintf(comp, sizeof(comp), "gzip:%d",
-		    c->backup_compression_level);
-		break;
-	default:
-		snprintf(comp, sizeof(comp), "zstd:%d",
-		    c->backup_compression_level);
-		break;
-	}
+	conf_value_format_compression(c->backup_compression,
+	    c->backup_compression_level, comp, sizeof(comp));
 	snprintf(agent, sizeof(agent), "sitevault %s", PACKAGE_VERSION);
 	/* The manifest only reads these; its fields are not const. */
 	m.site = (char *)(uintptr_t)job->site;
@@ -383,6 +454,12 @@ publish(struct pipe *p, const struct pack_stats *st, uint8_t sha[SHA256_DIGEST_L
 	m.archive_bytes = st->archive_bytes;
 	m.has_prev = job->has_prev;
 	memcpy(m.prev_sha256, job->prev_sha256, SHA256_DIGEST_LENGTH);
+	m.has_base = job->incremental;
+	m.base_id = job->base_id;
+	memcpy(m.base_sha256, job->base_sha256, SHA256_DIGEST_LENGTH);
+	m.has_filelist = job->with_list;
+	m.filelist_size = p->list_size;
+	memcpy(m.filelist_sha256, p->list_sha256, SHA256_DIGEST_LENGTH);
 
 	if ((text = manifest_format(&m, &len)) == NULL)
 		goto err0;
@@ -480,8 +557,11 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	if (produce(&p, &res->st))
 		pipe_fail(&p);
 	pthread_join(up, NULL);
+	release_prev(&p);
 	/* Every part is uploaded, unless a failure (logged) stopped us. */
 	if (p.failed)
+		goto err2;
+	if (job->with_list && put_list(&p, res))
 		goto err2;
 	if (publish(&p, &res->st, res->sha256))
 		goto err2;
@@ -492,6 +572,8 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	    now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_rd);
 
 	/* Success! */
+	release_prev(&p);
+	filelist_free(p.cur);
 	age_writer_free(p.w);
 	bq_free(&p.parts);
 	free(p.mparts);
@@ -500,13 +582,25 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 	return (0);
 
 err2:
+	pipeline_result_free(res);
 	age_writer_free(p.w);
 err1:
+	filelist_free(p.cur);
 	bq_free(&p.parts);
 	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 err0:
+	release_prev(&p);
 	/* Failure! */
 	return (-1);
+}
+
+void
+pipeline_result_free(struct pipeline_result *res)
+{
+
+	free(res->list);
+	res->list = NULL;
+	res->list_len = 0;
 }

@@ -17,6 +17,7 @@
  *   upload: SHA-256 of each part, transport_put_deferred() to
  *           <site>/<Category>_<id>/part.NNNNNN
  *
+ * then, in a chain, the sealed file list (chain.h) to .../filelist;
  * then the signature, transport_sync() of the directory, and the signed
  * manifest: its rename makes the backup visible, and it names only parts
  * already on stable storage.  The source is read once: a part whose upload
@@ -33,6 +34,7 @@
 #define PIPELINE_PART_BUDGET	(40 * 1024 * 1024)
 #define PIPELINE_MAX_PARTS	1000000		/* part.000000 .. part.999999 */
 
+struct filelist;
 struct transport;
 struct keys;
 struct conf;
@@ -52,6 +54,14 @@ struct pipeline_job {
 	size_t npk;
 	int has_prev;			/* previous manifest of the category */
 	uint8_t prev_sha256[SHA256_DIGEST_LENGTH];
+	/* Chains (chain.h): a file list, and only changes when incremental. */
+	int with_list;
+	int incremental;
+	uint64_t base_id;
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];
+	/* The base's list when incremental: pipeline_run() owns it, and
+	   frees it as soon as the scan is over, to keep memory down. */
+	struct filelist *prev;
 	/* Called from the reading thread now and then; may be NULL. */
 	void (*progress)(void *, uint64_t);	/* bytes uploaded so far */
 	void *progress_cookie;
@@ -62,6 +72,10 @@ struct pipeline_result {
 	uint64_t stored;		/* bytes of all parts */
 	size_t nparts;
 	uint8_t sha256[SHA256_DIGEST_LENGTH];		/* of the manifest text */
+	char *list;			/* with_list: the file list text */
+	size_t list_len;
+	uint64_t objects;		/* objects in the file list */
+	uint64_t unchanged;		/* of them left out as unchanged */
 };
 
 /**
@@ -72,5 +86,11 @@ struct pipeline_result {
  * deleted.  Return 0, or -1 after logging.
  */
 int pipeline_run(const struct pipeline_job *, struct pipeline_result *);
+
+/**
+ * pipeline_result_free(res):
+ * Free what ${res} holds (the file list text).
+ */
+void pipeline_result_free(struct pipeline_result *);
 
 #endif /* !PIPELINE_H_ */

@@ -7,6 +7,8 @@
 
 #include "util/log.h"
 #include "format/manifest.h"
+#include "format/filelist.h"
+#include "run/chain.h"
 #include "run/restore.h"
 #include "store/store.h"
 #include "run/verify.h"
@@ -38,6 +40,14 @@ verify_backup(struct transport *t, const char *site, const char *category,
 	/* Everything a restore checks, with nothing written. */
 	if (restore_stream(t, pick->m, sks, nsk, NULL, NULL, &us))
 		goto err2;
+	/* In a chain, the file list the next backup builds on, too. */
+	if (pick->m->has_filelist) {
+		struct filelist *fl;
+
+		if ((fl = chain_list_fetch(t, pick->m, sks, nsk)) == NULL)
+			goto err2;
+		filelist_free(fl);
+	}
 	res->nparts = pick->m->nparts;
 	res->stored = pick->size;
 	res->plain = us.archive_bytes;

@@ -84,19 +84,28 @@ entry_name(const char *site, const char *category, uint64_t id, char *out,
  * is said once and is a miss too: the cache must not decide a run's exit.
  */
 static uint8_t *
-slurp(const struct mcache *mc, const char *name, size_t *len)
+slurp(const struct mcache *mc, const char *name, size_t *len, size_t *max)
 {
 	char path[PATH_BUF], *buf;
+	struct stat sb;
 	int cls = log_class();
 
-	if (path_join(path, mc->path, name))
+	/*
+	 * readfile_load() allocates and wipes ${max} bytes: ask for the
+	 * entry's size, not the largest possible one (a thousand entries a
+	 * run).  One that grew meanwhile is refused: a miss.
+	 */
+	if (fstatat(mc->dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(sb.st_mode) || sb.st_size <= 0 || sb.st_size > ENTRY_MAX ||
+	    path_join(path, mc->path, name))
 		return (NULL);
-	buf = readfile_load(path, ENTRY_MAX, READFILE_MISSING_OK,
+	*max = (size_t)sb.st_size;
+	buf = readfile_load(path, *max, READFILE_MISSING_OK,
 	    "manifest cache entry", len);
 	if (cls == 0)
 		log_reset();
 	if (buf != NULL && *len == 0) {
-		readfile_free(buf, ENTRY_MAX);
+		readfile_free(buf, *max);
 		return (NULL);
 	}
 	return ((uint8_t *)buf);
@@ -119,10 +128,10 @@ mcache_get(struct mcache *mc, const char *site, const char *category,
 	char name[256], want[65], have[65];
 	unsigned long long ml, sl;
 	uint8_t *buf, *nl;
-	size_t len, hlen;
+	size_t len, hlen, max;
 
 	if (mc == NULL || entry_name(site, category, id, name, sizeof(name)) ||
-	    (buf = slurp(mc, name, &len)) == NULL)
+	    (buf = slurp(mc, name, &len, &max)) == NULL)
 		return (0);
 	if ((nl = memchr(buf, '\n', len < HEADER_MAX ? len : HEADER_MAX)) ==
 	    NULL)
@@ -149,13 +158,13 @@ mcache_get(struct mcache *mc, const char *site, const char *category,
 	memcpy(*text, buf + hlen + sl, (size_t)ml);
 	(*text)[ml] = '\0';
 	*tlen = (size_t)ml;
-	readfile_free((char *)buf, ENTRY_MAX);
+	readfile_free((char *)buf, max);
 	mc->hits++;
 	return (1);
 
 miss:
 	log_debug("%s/%s: stale cache entry; downloading", mc->path, name);
-	readfile_free((char *)buf, ENTRY_MAX);
+	readfile_free((char *)buf, max);
 	return (0);
 }
 

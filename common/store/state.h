@@ -21,6 +21,13 @@
  *                      format of history.h, appended.
  *   <dir>/lock         the run lock (lock.h).
  *   <dir>/manifests/   the cache of signed manifests (mcache.h).
+ *   <dir>/files.SITE.CATEGORY
+ *                      the file list (filelist.h) of the newest backup of
+ *                      a chain this machine wrote, after one line
+ *                      "# sitevault file list: SITE CATEGORY ID SHA256HEX"
+ *                      naming that backup and its manifest's hash; written
+ *                      like the state.  Incremental backups compare the
+ *                      tree with it.
  */
 
 /* What the state remembers of one site and category. */
@@ -103,5 +110,32 @@ void state_chown(int, const char *);
  * (EX_IOERR / EX_CANTCREAT).
  */
 int state_history_append(const char *, const char *);
+
+/**
+ * state_list_put(dir, site, category, id, sha256, text, len):
+ * Record the file list ${text} of backup ${id} of ${category} (manifest
+ * hash ${sha256}) for the next incremental backup, replacing the one
+ * before, atomically.  Return 0, or -1 after logging.
+ */
+int state_list_put(const char *, const char *, const char *, uint64_t,
+    const uint8_t[SHA256_DIGEST_LENGTH], const char *, size_t);
+
+/**
+ * state_list_get(dir, site, category, id, sha256, text, len):
+ * Read the file list recorded for ${site} and ${category}: set ${*text}
+ * (malloc'd, NUL-terminated, ${*len} bytes without its header line) and
+ * the backup it belongs to, or ${*text} NULL when there is none (missing,
+ * or a header that does not parse: logged as a warning).  Return 0, or -1
+ * after logging a read error.
+ */
+int state_list_get(const char *, const char *, const char *, uint64_t *,
+    uint8_t[SHA256_DIGEST_LENGTH], char **, size_t *);
+
+/**
+ * state_list_drop(dir, site, category):
+ * Remove the recorded file list of ${site} and ${category} (a full backup
+ * without one, full_every = 1, makes it stale).  Errors are ignored.
+ */
+void state_list_drop(const char *, const char *, const char *);
 
 #endif /* !STATE_H_ */

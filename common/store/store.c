@@ -297,6 +297,11 @@ judge_manifest(struct store *st, const char *dir, struct store_backup *b,
 		b->size = 0;
 		for (i = 0; i < b->m->nparts; i++)
 			b->size += b->m->parts[i].size;
+		b->size += b->m->filelist_size;
+		b->has_base = b->m->has_base;
+		b->base_id = b->m->base_id;
+		memcpy(b->base_sha256, b->m->base_sha256,
+		    SHA256_DIGEST_LENGTH);
 		/* Checked again on every use: the cache vouches for nothing. */
 		if (!cached)
 			mcache_put(st->mc, st->site, b->category, b->id, text,
@@ -541,36 +546,3 @@ store_newest(const struct store_backup *b, size_t n, const char *category)
 	return (best);
 }
 
-size_t
-store_plan(struct store_backup *b, size_t n, const char *category,
-    unsigned int retain, int unfinished)
-{
-	size_t i, c, marked = 0;
-	unsigned int kept;
-
-	if (retain < 1)
-		retain = 1;
-	for (c = 0; c < CATEGORY_N; c++) {
-		if (category != NULL && strcmp(category, category_name(c)) != 0)
-			continue;
-		/* Newest first: keep ${retain} complete ones, mark the rest. */
-		kept = 0;
-		for (i = n; i-- > 0; ) {
-			if (strcmp(b[i].category, category_name(c)) != 0)
-				continue;
-			if (b[i].status == STORE_COMPLETE) {
-				if (kept < retain)
-					kept++;
-				else if (!b[i].doomed) {
-					b[i].doomed = 1;
-					marked++;
-				}
-			} else if (b[i].status == STORE_UNFINISHED &&
-			    unfinished && !b[i].doomed) {
-				b[i].doomed = 1;
-				marked++;
-			}
-		}
-	}
-	return (marked);
-}

@@ -37,6 +37,16 @@ enum store_status {
 	STORE_UNVERIFIED	/* another site's, signed by a key not pinned */
 };
 
+/* Why retention keeps a backup (store_plan()). */
+enum store_keep {
+	STORE_KEEP_NONE,	/* not kept (doomed), or not complete */
+	STORE_KEEP_RETAIN,	/* one of the newest ${retain} restorable */
+	STORE_KEEP_BASE,	/* a kept backup's chain needs it */
+	STORE_KEEP_NEWEST,	/* the newest complete backup, always kept */
+	STORE_KEEP_BROKEN	/* newer than the oldest retained, but its
+				   chain is broken: not counted, kept */
+};
+
 struct store_backup {
 	const char *category;	/* "Configuration" or "Data" (static) */
 	uint64_t id;
@@ -45,6 +55,11 @@ struct store_backup {
 	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* of the manifest text, when ${m} is set */
 	uint64_t size;		/* bytes stored: the parts per the signed
 				   manifest, else per the listing */
+	int has_base;		/* an incremental backup: it needs its base */
+	uint64_t base_id;
+	uint8_t base_sha256[SHA256_DIGEST_LENGTH];	/* the base's manifest */
+	enum store_keep keep;	/* why store_plan() keeps it */
+	uint64_t needed_by;	/* STORE_KEEP_BASE: the kept backup needing it */
 	int has_signer;		/* manifest.sig names a key: */
 	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
@@ -131,12 +146,16 @@ const struct store_backup *store_newest(const struct store_backup *, size_t,
 
 /**
  * store_plan(b, n, category, retain, unfinished):
- * In ${b} as sorted by store_scan(), mark (doomed = 1) the complete
- * backups of ${category} (NULL: every category) beyond the newest
- * ${retain} of that category, and, if ${unfinished}, every unfinished
- * backup of it.  The newest complete
- * backup of a category is never marked, even with ${retain} 0.  Backups
- * whose signature is bad are never marked: they need a person.  Return the
+ * In ${b} as sorted by store_scan(), keep the newest ${retain} restorable
+ * backups of ${category} (NULL: every category) and every backup their
+ * chains need, and mark (doomed = 1) the complete backups older than the
+ * oldest of those ${retain} that nothing needs; if ${unfinished}, also
+ * every unfinished backup.  A backup is restorable when it is complete
+ * and, if incremental, its base (the complete backup of the id and
+ * manifest hash it names) is restorable.  ${keep} and ${needed_by} say
+ * why each complete backup stays.  The newest complete backup of a
+ * category is never marked, even with ${retain} 0.  Backups whose
+ * signature is bad are never marked: they need a person.  Return the
  * number marked.
  */
 size_t store_plan(struct store_backup *, size_t, const char *, unsigned int,

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "conf/category.h"
 #include "format/history.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -331,4 +332,105 @@ store_sites_free(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* ---- retention ---- */
+
+/* The complete backup of ${b}[${i}]'s category that ${b}[${i}] builds on. */
+static size_t
+plan_base(const struct store_backup *b, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i && j < n; j++)
+		if (b[j].status == STORE_COMPLETE && b[j].id == b[i].base_id &&
+		    strcmp(b[j].category, b[i].category) == 0 &&
+		    (b[j].m == NULL ||
+		    memcmp(b[j].sha256, b[i].base_sha256,
+		    SHA256_DIGEST_LENGTH) == 0))
+			return (j);
+	return (n);
+}
+
+/* Plan the backups of one category (store_plan()). */
+static size_t
+plan_category(struct store_backup *b, size_t n, const char *cat,
+    unsigned int retain, int unfinished, char *restorable)
+{
+	size_t i, j, marked = 0;
+	uint64_t oldest = 0;
+	unsigned int kept = 0;
+	int newest = 1;
+
+	/* Ids grow, and a base is older than what builds on it. */
+	for (i = 0; i < n; i++) {
+		restorable[i] = 0;
+		if (strcmp(b[i].category, cat) != 0 ||
+		    b[i].status != STORE_COMPLETE)
+			continue;
+		b[i].keep = STORE_KEEP_NONE;
+		if (!b[i].has_base)
+			restorable[i] = 1;
+		else if ((j = plan_base(b, n, i)) < n)
+			restorable[i] = restorable[j];
+	}
+	for (i = n; i-- > 0; ) {
+		if (strcmp(b[i].category, cat) != 0 ||
+		    b[i].status != STORE_COMPLETE)
+			continue;
+		if (restorable[i] && kept < retain) {
+			kept++;
+			b[i].keep = STORE_KEEP_RETAIN;
+			oldest = b[i].id;
+		} else if (newest)
+			b[i].keep = STORE_KEEP_NEWEST;
+		newest = 0;
+		/* What a kept backup builds on stays with it. */
+		if (b[i].keep != STORE_KEEP_NONE && b[i].keep !=
+		    STORE_KEEP_BASE)
+			for (j = i; b[j].has_base && (j = plan_base(b, n, j)) <
+			    n; )
+				if (b[j].keep == STORE_KEEP_NONE) {
+					b[j].keep = STORE_KEEP_BASE;
+					b[j].needed_by = b[i].id;
+				}
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(b[i].category, cat) != 0 || b[i].doomed)
+			continue;
+		if (b[i].status == STORE_COMPLETE && b[i].keep ==
+		    STORE_KEEP_NONE) {
+			/* Nothing restorable at all: delete nothing. */
+			if (kept == 0 || b[i].id > oldest) {
+				b[i].keep = STORE_KEEP_BROKEN;
+				continue;
+			}
+		} else if (!(b[i].status == STORE_UNFINISHED && unfinished))
+			continue;
+		b[i].doomed = 1;
+		marked++;
+	}
+	return (marked);
+}
+
+size_t
+store_plan(struct store_backup *b, size_t n, const char *category,
+    unsigned int retain, int unfinished)
+{
+	char *restorable;
+	size_t c, marked = 0;
+
+	if (retain < 1)
+		retain = 1;
+	if ((restorable = malloc(n > 0 ? n : 1)) == NULL) {
+		/* Keeping everything is always safe. */
+		log_warn("retention: out of memory; nothing deleted");
+		return (0);
+	}
+	for (c = 0; c < CATEGORY_N; c++)
+		if (category == NULL || strcmp(category, category_name(c)) == 0)
+			marked += plan_category(b, n, category_name(c), retain,
+			    unfinished, restorable);
+	free(restorable);
+	return (marked);
 }

@@ -56,6 +56,7 @@ on_read(char *p, size_t size, size_t n, void *cookie)
 		return (CURL_READFUNC_ABORT);
 	}
 	*f->count += (uint64_t)r;
+	transport_pace(&f->pace, (size_t)r);
 	return ((size_t)r);
 }
 
@@ -71,6 +72,7 @@ on_write(char *p, size_t size, size_t n, void *cookie)
 		return (0);
 	}
 	*f->count += size * n;
+	transport_pace(&f->pace, size * n);
 	return (size * n);
 }
 

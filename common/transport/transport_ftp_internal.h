@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "transport/transport.h"
+#include "transport/transport_internal.h"
 
 /*
  * Inside the FTP store: the connection state shared by the operations
@@ -28,6 +29,7 @@ struct transport_ftp {
 	char *pinned;
 	long connect_timeout;
 	long stall_timeout;
+	struct transport_pace pace;	/* bwlimit, each way */
 	int loopback;		/* host is this machine */
 	int fresh;		/* the next request opens a new connection */
 	int tls12;		/* cap TLS at 1.2: see ftp_tls12_wanted() */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -256,6 +257,7 @@ transport_ftp_setup(struct transport *t, const struct conf *c,
 	}
 	f->connect_timeout = (long)c->server_connect_timeout;
 	f->stall_timeout = (long)c->server_stall_timeout;
+	f->pace.limit = c->server_bwlimit;
 	/*
 	 * libcurl before 8.9.0 may close the data connection of an upload
 	 * over TLS 1.3 before the server has read all of it (curl PR 13904):
@@ -309,9 +311,17 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	if (f->pinned != NULL)
 		SETOPT(CURLOPT_PINNEDPUBLICKEY, f->pinned);
 	SETOPT(CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, f->pace.limit > 0 &&
+	    f->pace.limit < 2048 ? (long)(f->pace.limit / 2 > 0 ?
+	    f->pace.limit / 2 : 1) : 1024L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
 	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
+	/* bwlimit (sitevault.conf(5)): branch links carry calls too. */
+	if (f->pace.limit > 0) {
+		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)f->pace.limit);
+		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->pace.limit);
+	}
 	/* The control connection idles during long transfers: keep NAT
 	 * state alive and notice a dead peer. */
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);

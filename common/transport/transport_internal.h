@@ -107,6 +107,27 @@ char *transport_tmpname(const char *);
 int transport_entry_add(struct transport_entry **, size_t *, size_t *,
     const char *, size_t, int, uint64_t);
 
+/*
+ * bwlimit (sitevault.conf(5)) for the network transports: libcurl's max
+ * send and receive speeds are set too, but libcurl lets a download of a
+ * few MiB through at full speed (measured with libcurl 7.88 against vsftpd
+ * on loopback), so the data callbacks pace every transfer of the run.
+ */
+struct transport_pace {
+	uint64_t limit;		/* bytes/s; 0: no cap */
+	uint64_t bytes;		/* moved since ${t0} */
+	int64_t t0;		/* ns, CLOCK_MONOTONIC; 0: not started */
+};
+
+/**
+ * transport_pace(tp, n):
+ * ${n} bytes of file data were just moved: with a limit set, sleep until
+ * the bytes moved fit the cap since pacing started (at most one second of
+ * idle credit is kept, so an idle run earns no long burst).  Sleeping in a
+ * data callback stops reading the socket, and TCP slows the sender down.
+ */
+void transport_pace(struct transport_pace *, size_t);
+
 /**
  * transport_local_open(t, c):
  * Set up ${t} for the local directory store of ${c}.  Return 0, or -1 after

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "transport/transport.h"
+#include "transport/transport_internal.h"
 #include "util/buf.h"
 
 /*
@@ -38,6 +39,7 @@ struct s3_req {
 	char mode[32];		/* x-amz-object-lock-mode */
 	size_t off;		/* PUT: bytes sent */
 	int cb_failed;
+	struct transport_pace *pace;	/* bwlimit, set by prepare */
 };
 
 struct transport_s3 {
@@ -54,6 +56,7 @@ struct transport_s3 {
 	char *pinned;
 	long connect_timeout;
 	long stall_timeout;
+	struct transport_pace pace;	/* bwlimit, each way */
 	int https;
 	unsigned int lock_days;	/* object_lock_days */
 	char lock_until[32];	/* its date for this run, ISO 8601 */

@@ -131,6 +131,7 @@ on_read(char *p, size_t size, size_t n, void *cookie)
 		len = r->len - r->off;
 	memcpy(p, r->body + r->off, len);
 	r->off += len;
+	transport_pace(r->pace, len);
 	return (len);
 }
 
@@ -148,6 +149,7 @@ on_write(char *p, size_t size, size_t n, void *cookie)
 			return (0);
 		}
 		*r->handed += len;
+		transport_pace(r->pace, len);
 		return (len);
 	}
 	/* A body that is not the object: a listing or an error document. */
@@ -336,8 +338,16 @@ prepare(struct transport_s3 *s, struct s3_req *r, const char *url,
 	if (s->pinned != NULL)
 		SETOPT(CURLOPT_PINNEDPUBLICKEY, s->pinned);
 	SETOPT(CURLOPT_CONNECTTIMEOUT, s->connect_timeout);
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, s->pace.limit > 0 &&
+	    s->pace.limit < 2048 ? (long)(s->pace.limit / 2 > 0 ?
+	    s->pace.limit / 2 : 1) : 1024L);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, s->stall_timeout);
+	r->pace = &s->pace;
+	if (s->pace.limit > 0) {
+		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)s->pace.limit);
+		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)s->pace.limit);
+	}
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_write);
@@ -598,6 +608,7 @@ transport_s3_setup(struct transport *t, const struct conf *c,
 		goto oom;
 	s->connect_timeout = (long)c->server_connect_timeout;
 	s->stall_timeout = (long)c->server_stall_timeout;
+	s->pace.limit = c->server_bwlimit;
 	/* One date for the whole run: every object of a backup gets it. */
 	s->lock_days = c->server_object_lock_days;
 	until = time(NULL) + (time_t)s->lock_days * 86400;

@@ -1,10 +1,12 @@
 /* Store paths, temporary names and listings: helpers of the transport. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -126,4 +128,32 @@ transport_tmpname(const char *path)
 	snprintf(s, len, "%s%s%02x%02x%02x%02x", path, TRANSPORT_TMP_MARK,
 	    r[0], r[1], r[2], r[3]);
 	return (s);
+}
+
+void
+transport_pace(struct transport_pace *tp, size_t n)
+{
+	struct timespec ts;
+	int64_t now, due, credit = INT64_C(1000000000);
+
+	if (tp == NULL || tp->limit == 0 || n == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (tp->t0 == 0)
+		tp->t0 = now;
+	/* When the bytes moved so far are due at the cap. */
+	due = tp->t0 + (int64_t)((double)tp->bytes * 1e9 / (double)tp->limit);
+	if (now - due > credit) {
+		tp->t0 = due = now - credit;
+		tp->bytes = 0;
+	}
+	tp->bytes += n;
+	due += (int64_t)((double)n * 1e9 / (double)tp->limit);
+	if (due > now) {
+		ts.tv_sec = (time_t)((due - now) / 1000000000);
+		ts.tv_nsec = (long)((due - now) % 1000000000);
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+	}
 }

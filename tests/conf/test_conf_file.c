@@ -184,6 +184,7 @@ test_example(void **state)
 	assert_non_null(c->server_credentials);
 	assert_non_null(c->server_ca_file);
 	assert_non_null(c->server_pinned_pubkey);
+	assert_non_null(c->state_metrics);
 	assert_non_null(c->keys_recipients[1]);
 	assert_non_null(c->keys_trusted[0]);
 	conf_free(c);

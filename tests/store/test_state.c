@@ -129,6 +129,50 @@ test_state_malformed(void **state)
 	assert_true(sc.id == 12 && sc.sha256[31] == 0xff);
 }
 
+/* The file list kept for the next incremental backup (state.h). */
+static void
+test_list(void **state)
+{
+	uint8_t sha[32], got[32];
+	struct state_cat sc;
+	uint64_t id;
+	char *text;
+	size_t len;
+
+	(void)state;
+	memset(sha, 0xab, sizeof(sha));
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_null(text);
+	assert_int_equal(state_list_put(dir, "b1", "Data", 7, sha,
+	    "sitevault-files 1\n", 18), 0);
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_non_null(text);
+	assert_int_equal(id, 7);
+	assert_memory_equal(got, sha, 32);
+	assert_int_equal(len, 18);
+	assert_string_equal(text, "sitevault-files 1\n");
+	free(text);
+	/* Another site's or category's list is not this one. */
+	assert_int_equal(state_list_get(dir, "b1", "Configuration", &id, got,
+	    &text, &len), 0);
+	assert_null(text);
+	/* A header that does not parse is no list (a warning). */
+	write_file("files.b1.Data", "# sitevault file list: b2 Data 7 ab\n");
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_null(text);
+	/* The state file itself keeps its format: lists live beside it. */
+	assert_int_equal(state_set(dir, "b1", "Data", 7, sha), 0);
+	assert_int_equal(state_get(dir, "b1", "Data", &sc), 0);
+	assert_int_equal(sc.id, 7);
+	state_list_drop(dir, "b1", "Data");
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_null(text);
+}
+
 static void
 test_history_append(void **state)
 {
@@ -220,6 +264,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_state_malformed, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_append, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dir_make, setup, teardown),

@@ -243,7 +243,8 @@ test_scan(void **state)
 
 /* One row: the backups of a category, retain, unfinished, what is marked. */
 static const struct {
-	const char *have;	/* per id from 1: c complete, u unfinished, b bad */
+	const char *have;	/* per id from 1: c complete, u unfinished, b bad,
+				   i complete and incremental on the id before */
 	unsigned int retain;
 	int unfinished;
 	const char *doomed;	/* per id: x marked, . kept */
@@ -259,6 +260,19 @@ static const struct {
 	{ "uuu", 1, 1, "xxx" },
 	{ "bbb", 1, 1, "..." },
 	{ "", 1, 1, "" },
+	/* Chains: what a kept backup builds on stays. */
+	{ "ciicii", 2, 0, "xxx..." },
+	{ "ciicii", 3, 0, "xxx..." },
+	{ "ciicii", 4, 0, "......" },
+	{ "ciicii", 1, 1, "xxx..." },
+	{ "ciiciic", 1, 0, "xxxxxx." },
+	{ "ciib", 1, 1, "...." },
+	/* A broken chain is not counted, and stays while newer than the
+	   kept ones; the newest complete backup always stays. */
+	{ "cicui", 1, 0, "xx..." },
+	{ "cicuic", 2, 0, "xx...." },
+	{ "cicuicc", 2, 0, "xxx.x.." },
+	{ "ii", 1, 0, ".." },
 };
 
 static void
@@ -275,9 +289,12 @@ test_plan(void **state)
 		for (j = 0; j < n; j++) {
 			b[j].category = "Data";
 			b[j].id = j + 1;
-			b[j].status = plans[i].have[j] == 'c' ? STORE_COMPLETE :
+			b[j].status = plans[i].have[j] == 'c' ||
+			    plans[i].have[j] == 'i' ? STORE_COMPLETE :
 			    plans[i].have[j] == 'u' ? STORE_UNFINISHED :
 			    STORE_BADSIG;
+			b[j].has_base = plans[i].have[j] == 'i';
+			b[j].base_id = j;	/* the id before; 0: none */
 		}
 		marked = store_plan(b, n, "Data", plans[i].retain,
 		    plans[i].unfinished);

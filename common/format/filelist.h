@@ -1,0 +1,103 @@
+#ifndef FILELIST_H_
+#define FILELIST_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/*
+ * The file list of a backup of a chain (docs/FORMAT.md, "The file list"):
+ * every object the backup's paths held at that moment, with the stat
+ * fields that decide whether it changed.  A canonical text, one line per
+ * object, sorted by path:
+ *
+ *   sitevault-files 1
+ *   TYPE MODE SIZE MTIME CTIME INODE PATH
+ *
+ * TYPE is f, d or l; MODE four octal digits; MTIME and CTIME seconds, a
+ * dot and nine digits of nanoseconds; PATH as stored in the archive (the
+ * absolute path without its leading '/'), with '\', bytes below 0x20 and
+ * 0x7F written \xHH.  The parser accepts only what filelist_format()
+ * writes.
+ */
+
+#define FILELIST_MAX	(UINT64_C(512) << 20)	/* bytes of text */
+
+struct filelist_entry {
+	char *path;			/* raw bytes, NUL-terminated */
+	char type;			/* 'f', 'd' or 'l' */
+	unsigned int mode;		/* permission bits (07777) */
+	uint64_t size;
+	int64_t mtime, ctime;		/* seconds */
+	long mtime_ns, ctime_ns;	/* 0 to 999999999 */
+	uint64_t ino;
+};
+
+struct filelist {
+	struct filelist_entry *e;
+	size_t n, cap;
+	int sorted;			/* by path, without duplicates */
+};
+
+/**
+ * filelist_new():
+ * An empty list, or NULL (logged).
+ */
+struct filelist *filelist_new(void);
+
+/**
+ * filelist_add(fl, path, st):
+ * Append the object at ${path} (archive name) described by ${st}, which
+ * must be a regular file, directory or symlink.  Return 0 or -1 (logged).
+ */
+int filelist_add(struct filelist *, const char *, const struct stat *);
+
+/**
+ * filelist_forget(fl, path):
+ * Remove the last entry of ${fl} if it is ${path} (an object that
+ * vanished before it could be stored).
+ */
+void filelist_forget(struct filelist *, const char *);
+
+/**
+ * filelist_sort(fl):
+ * Sort ${fl} by path.  Return 0, or -1 (logged, EX_SOFTWARE) if a path
+ * occurs twice.
+ */
+int filelist_sort(struct filelist *);
+
+/**
+ * filelist_find(fl, path):
+ * The entry of ${path} in the sorted ${fl}, or NULL.
+ */
+const struct filelist_entry *filelist_find(const struct filelist *,
+    const char *);
+
+/**
+ * filelist_unchanged(e, st):
+ * Non-zero if ${st} describes the same object as ${e}, unchanged: same
+ * type, mode, size, mtime, ctime and inode.
+ */
+int filelist_unchanged(const struct filelist_entry *, const struct stat *);
+
+/**
+ * filelist_format(fl, len):
+ * Sort ${fl} and return its canonical text (malloc'd, NUL-terminated,
+ * ${*len} bytes without the NUL), or NULL (logged).
+ */
+char *filelist_format(struct filelist *, size_t *);
+
+/**
+ * filelist_parse(name, text, len):
+ * Parse the canonical text ${text}; anything else is rejected naming
+ * ${name} and the line (EX_DATAERR).  Return the sorted list or NULL.
+ */
+struct filelist *filelist_parse(const char *, const char *, size_t);
+
+/**
+ * filelist_free(fl):
+ * Free ${fl}.  Does nothing if ${fl} is NULL.
+ */
+void filelist_free(struct filelist *);
+
+#endif /* !FILELIST_H_ */
