@@ -29,7 +29,7 @@ grep -E '^f(data)?sync\(.*part\.[0-9]{6}' "$T/calls" &&
 	fail "syncfs calls: $(grep -c '^syncfs(' "$T/calls")"
 nsync=$(grep -cE '^(f(data)?sync|syncfs)\(' "$T/calls")
 # The same backup in parts 8 times larger, to a store of its own: as many
-# syncs (the directories, SITE, manifest, state, history.log), whatever
+# syncs (the directories, SITE, manifest, state twice, history.log), whatever
 # the number of parts.
 mkdir -p "$T/store2"
 bk_conf "$T/conf2" "$T/store2" "backup.part_size = 512K"
