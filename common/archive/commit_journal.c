@@ -176,8 +176,8 @@ op_meta(struct commit_op *op)
 	}
 	if ((lfd = stage_open_dir(op->live, 0)) == -1)
 		return (0);
-	if (geteuid() == 0)
-		(void)fchown(lfd, (uid_t)uid, (gid_t)gid);
+	if (geteuid() == 0 && fchown(lfd, (uid_t)uid, (gid_t)gid))
+		rc = -1;
 	/* Never setuid or setgid (sitevault(8), RESTORE). */
 	if (fchmod(lfd, (mode_t)mode & 01777))
 		rc = -1;
@@ -188,7 +188,7 @@ op_meta(struct commit_op *op)
 	if (futimens(lfd, ts))
 		rc = -1;
 	if (rc)
-		log_warn("%s: cannot set mode or times: %s", op->live,
+		log_warn("%s: cannot set owner, mode or times: %s", op->live,
 		    strerror(errno));
 	close(lfd);
 	return (0);

@@ -57,9 +57,10 @@ walk_dir(int start, const char *path, int mode)
 		    O_CLOEXEC);
 		if (nfd == -1 && errno == ENOENT && mode != 0) {
 			/* The mode asked for, whatever the umask. */
-			if (mkdirat(fd, comp, (mode_t)mode) == 0)
-				(void)fchmodat(fd, comp, (mode_t)mode, 0);
-			else if (errno != EEXIST)
+			if (mkdirat(fd, comp, (mode_t)mode) == 0) {
+				if (fchmodat(fd, comp, (mode_t)mode, 0) == -1)
+					goto next;	/* nfd is -1 */
+			} else if (errno != EEXIST)
 				goto next;
 			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);

@@ -282,9 +282,12 @@ unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
 			    strerror(errno));
 			return (-1);
 		}
-		if (w->owner)
-			(void)fchownat(pfd, base, w->uid, w->gid,
-			    AT_SYMLINK_NOFOLLOW);
+		if (w->owner && fchownat(pfd, base, w->uid, w->gid,
+		    AT_SYMLINK_NOFOLLOW)) {
+			log_fail(EX_CANTCREAT, "archive entry %s: owner: %s",
+			    raw, strerror(errno));
+			return (-1);
+		}
 		(void)utimensat(pfd, base, w->ts, AT_SYMLINK_NOFOLLOW);
 		return (0);
 	default:
