@@ -50,8 +50,12 @@ load_pubs(struct session *s)
 			    s->c->keys_trusted[i]);
 			return (-1);
 		}
-		if (minisign_pub_load(colon + 1, &s->pubs[s->npub]))
+		if (minisign_pub_load(colon + 1, &s->pubs[s->npub])) {
+			/* Not counted in npub yet: session_close() misses it. */
+			free(s->pub_site[s->npub]);
+			s->pub_site[s->npub] = NULL;
 			return (-1);
+		}
 		s->npub++;
 	}
 	for (i = 2; i < s->npub; i++)
