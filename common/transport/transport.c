@@ -1,4 +1,5 @@
-/* The store interface: dispatch, retries with backoff, path checks. */
+/* The store interface: dispatch to the store's operations, each wrapped
+ * in the retries of transport_retry.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,8 +10,6 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
-
-#include <openssl/rand.h>
 
 #include "conf/conf.h"
 #include "util/buf.h"
@@ -44,155 +43,6 @@ transport_seterr(struct transport *t, int cls, int retry, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(t->err.msg, sizeof(t->err.msg), fmt, ap);
 	va_end(ap);
-}
-
-/* Log the recorded failure, once; callbacks that failed logged already. */
-static void
-report(struct transport *t)
-{
-
-	if (t->err.quiet)
-		return;
-	log_fail(t->err.cls != 0 ? t->err.cls : EX_SOFTWARE, "%s",
-	    t->err.msg[0] != '\0' ? t->err.msg : "store operation failed");
-}
-
-/*
- * Whether ${path} exists, from one listing of its parent (no retry): 1 for
- * a file (its size in ${*size} if not NULL), 2 for a directory, 0 when
- * missing (also when the parent is), -1 with the reason in ${t->err}.
- */
-static int
-find(struct transport *t, const char *path, uint64_t *size)
-{
-	struct transport_entry *e = NULL;
-	const char *slash = strrchr(path, '/'), *name;
-	char *parent;
-	size_t n = 0, i;
-	int rc;
-
-	name = slash != NULL ? slash + 1 : path;
-	if ((parent = strndup(path, slash ? (size_t)(slash - path) : 0)) ==
-	    NULL) {
-		transport_seterr(t, EX_OSERR, 0, "%s: out of memory", t->desc);
-		return (-1);
-	}
-	rc = t->ops->list(t, parent, &e, &n);
-	if (rc == 1 || (rc == -1 && t->err.missing && parent[0] != '\0' &&
-	    find(t, parent, NULL) == 0))
-		rc = 0;
-	else if (rc == 0) {
-		for (i = 0; i < n; i++) {
-			if (strcmp(e[i].name, name) != 0)
-				continue;
-			rc = e[i].is_dir ? 2 : 1;
-			if (size != NULL)
-				*size = e[i].size;
-		}
-	}
-	transport_entries_free(e, n);
-	free(parent);
-	return (rc);
-}
-
-/* find(), while handling another failure: its record is kept. */
-static int
-lookup(struct transport *t, const char *path)
-{
-	struct transport_err saved = t->err;
-	int rc;
-
-	rc = find(t, path, NULL);
-	t->err = saved;
-	return (rc);
-}
-
-/* The start of an operation, for "N attempts over S s". */
-static void
-op_start(struct transport *t)
-{
-
-	clock_gettime(CLOCK_MONOTONIC, &t->t0);
-}
-
-/* Check ${path} for an operation; log (EX_CONFIG) if it is unusable. */
-static int
-checkpath(struct transport *t, const char *path, int empty_ok)
-{
-
-	op_start(t);
-	if (transport_path_check(path, empty_ok) == 0)
-		return (0);
-	log_fail(EX_CONFIG, "%s: invalid store path \"%s\"", t->desc,
-	    path != NULL ? path : "(null)");
-	return (-1);
-}
-
-/* The backoff base in milliseconds: SITEVAULT_RETRY_BASE_MS or 1000. */
-static unsigned long
-backoff_base(void)
-{
-	const char *s = getenv("SITEVAULT_RETRY_BASE_MS");
-	unsigned long v;
-	char *end;
-
-	if (s == NULL || *s == '\0')
-		return (1000);
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > TRANSPORT_BACKOFF_CAP_MS)
-		return (1000);
-	return (v);
-}
-
-/* Say in the final message how hard we tried: libcurl's own text speaks
- * of the last attempt alone ("after 0 ms"). */
-static void
-attempts_said(struct transport *t, unsigned int n)
-{
-	struct timespec now;
-	double s;
-	size_t l = strlen(t->err.msg);
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	s = (double)(now.tv_sec - t->t0.tv_sec) +
-	    (double)(now.tv_nsec - t->t0.tv_nsec) / 1e9;
-	snprintf(t->err.msg + l, sizeof(t->err.msg) - l, " (%u attempts over "
-	    "%.1f s)", n, s);
-}
-
-/*
- * After a failed attempt: if the failure is worth another try and tries are
- * left, say so, wait, count the attempt and return 1; else return 0.
- */
-static int
-again(struct transport *t, unsigned int *attempt)
-{
-	unsigned long ms = backoff_base();
-	unsigned int i, max = t->err.once && t->retries > 1 ? 1 : t->retries;
-	struct timespec ts;
-	uint16_t r = 0;
-
-	if (!t->err.retry || *attempt >= max) {
-		if (*attempt > 0)
-			attempts_said(t, *attempt + 1);
-		return (0);
-	}
-	for (i = 0; i < *attempt && ms < TRANSPORT_BACKOFF_CAP_MS; i++)
-		ms *= 2;
-	if (ms > TRANSPORT_BACKOFF_CAP_MS)
-		ms = TRANSPORT_BACKOFF_CAP_MS;
-	/* +-25%, so that sites sharing one server do not retry in step. */
-	(void)RAND_bytes((unsigned char *)&r, sizeof(r));
-	ms = ms * 3 / 4 + (ms / 2) * r / 65536;
-	(*attempt)++;
-	log_info("%s; retrying in %lu.%lus (%u of %u)", t->err.msg, ms / 1000,
-	    (ms % 1000) / 100, *attempt, max);
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-	return (1);
 }
 
 struct transport *
@@ -236,10 +86,10 @@ transport_connect(struct transport *t)
 {
 	unsigned int attempt = 0;
 
-	op_start(t);
+	transport_op_start(t);
 	while (t->ops->connect(t)) {
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -251,14 +101,14 @@ transport_mkdir(struct transport *t, const char *path)
 {
 	unsigned int attempt = 0;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	while (t->ops->mkdir(t, path)) {
 		/* "Already exists" comes in many reply codes: ask the list. */
-		if (t->err.missing && lookup(t, path) == 2)
+		if (t->err.missing && transport_lookup(t, path) == 2)
 			return (0);
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -290,7 +140,7 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 	uint64_t pulled;
 	char *tmp;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (strlen(name) + sizeof(TRANSPORT_TMP_MARK) + 8 >
@@ -316,7 +166,7 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 			break;
 		if (pulled > 0 && rewind == NULL)
 			t->err.retry = 0;
-		if (!again(t, &attempt)) {
+		if (!transport_again(t, &attempt)) {
 			struct transport_err saved = t->err;
 
 			/*
@@ -328,7 +178,7 @@ put(struct transport *t, const char *path, transport_src_fn *src,
 			    (rewind == NULL || t->ops->put_mem == NULL))
 				(void)t->ops->delete(t, tmp);
 			t->err = saved;
-			report(t);
+			transport_report(t);
 			free(tmp);
 			return (-1);
 		}
@@ -364,13 +214,13 @@ transport_sync(struct transport *t, const char *dir)
 {
 	unsigned int attempt = 0;
 
-	if (checkpath(t, dir, 1))
+	if (transport_checkpath(t, dir, 1))
 		return (-1);
 	if (t->ops->sync == NULL)
 		return (0);
 	while (t->ops->sync(t, dir)) {
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -391,7 +241,7 @@ get_failed(struct transport *t, const char *path)
 {
 	char w[TRANSPORT_WHERE_MAX];
 
-	if (t->err.missing && lookup(t, path) == 0)
+	if (t->err.missing && transport_lookup(t, path) == 0)
 		transport_seterr(t, EX_NOINPUT, 0, "%s: no such file",
 		    transport_where(t, path, w, sizeof(w)));
 }
@@ -403,7 +253,7 @@ transport_get(struct transport *t, const char *path, transport_sink_fn *sink,
 	unsigned int attempt = 0;
 	uint64_t handed;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	for (;;) {
 		handed = 0;
@@ -413,10 +263,10 @@ transport_get(struct transport *t, const char *path, transport_sink_fn *sink,
 			get_failed(t, path);
 		else
 			t->err.retry = 0;
-		if (!again(t, &attempt))
+		if (!transport_again(t, &attempt))
 			break;
 	}
-	report(t);
+	transport_report(t);
 	return (-1);
 }
 
@@ -445,7 +295,7 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 	uint64_t handed;
 	int cut;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		goto err;
 	for (;;) {
 		buf_clear(&g.b);
@@ -469,14 +319,14 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 			    transport_where(t, path, w, sizeof(w)));
 		} else if (handed == 0)
 			get_failed(t, path);
-		if (!again(t, &attempt)) {
+		if (!transport_again(t, &attempt)) {
 			/* Short every time: the stored file is short. */
 			if (cut)
 				transport_seterr(t, EX_DATAERR, 0, "%s: %zu "
 				    "bytes, where %zu are expected (signed)",
 				    transport_where(t, path, w, sizeof(w)),
 				    g.b.len, max);
-			report(t);
+			transport_report(t);
 			goto err;
 		}
 	}
@@ -548,14 +398,15 @@ transport_list(struct transport *t, const char *dir,
 	*entries = NULL;
 	*n = 0;
 	t->skipped = 0;
-	if (checkpath(t, dir, 1))
+	if (transport_checkpath(t, dir, 1))
 		return (-1);
 	while ((rc = t->ops->list(t, dir, entries, n)) == -1) {
 		/* A refused listing of a directory its parent lacks: empty. */
-		if (t->err.missing && dir[0] != '\0' && lookup(t, dir) == 0)
+		if (t->err.missing && dir[0] != '\0' &&
+		    transport_lookup(t, dir) == 0)
 			return (1);
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -576,11 +427,11 @@ transport_exists(struct transport *t, const char *path)
 	unsigned int attempt = 0;
 	int rc;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
-	while ((rc = find(t, path, NULL)) == -1) {
-		if (!again(t, &attempt)) {
-			report(t);
+	while ((rc = transport_find(t, path, NULL)) == -1) {
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -592,11 +443,11 @@ transport_rename(struct transport *t, const char *from, const char *to)
 {
 	unsigned int attempt = 0;
 
-	if (checkpath(t, from, 0) || checkpath(t, to, 0))
+	if (transport_checkpath(t, from, 0) || transport_checkpath(t, to, 0))
 		return (-1);
 	while (t->ops->rename(t, from, to)) {
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -610,13 +461,13 @@ remove_op(struct transport *t, const char *path,
 {
 	unsigned int attempt = 0;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	while (op(t, path)) {
-		if (t->err.missing && lookup(t, path) == 0)
+		if (t->err.missing && transport_lookup(t, path) == 0)
 			return (0);
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -644,19 +495,20 @@ transport_size(struct transport *t, const char *path, uint64_t *size)
 	unsigned int attempt = 0;
 	int rc;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	while (t->ops->size(t, path, size)) {
 		/* Some servers refuse SIZE; the listing has the size too. */
-		if (t->err.missing && (rc = find(t, path, size)) != -1) {
+		if (t->err.missing &&
+		    (rc = transport_find(t, path, size)) != -1) {
 			if (rc == 1)
 				return (0);
 			transport_seterr(t, EX_NOINPUT, 0,
 			    "%s: no such file",
 			    transport_where(t, path, w, sizeof(w)));
 		}
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -675,10 +527,10 @@ transport_free_space(struct transport *t, const char *dir, uint64_t *bytes)
 {
 	int rc;
 
-	if (checkpath(t, dir, 1))
+	if (transport_checkpath(t, dir, 1))
 		return (-1);
 	if ((rc = t->ops->free_space(t, dir, bytes)) == -1)
-		report(t);
+		transport_report(t);
 	return (rc);
 }
 
@@ -691,8 +543,8 @@ transport_lock_state(struct transport *t, enum transport_lock *state)
 	if (t->ops->lock_state == NULL)
 		return (0);
 	while (t->ops->lock_state(t, state)) {
-		if (!again(t, &attempt)) {
-			report(t);
+		if (!transport_again(t, &attempt)) {
+			transport_report(t);
 			return (-1);
 		}
 	}
@@ -705,12 +557,12 @@ transport_locked_until(struct transport *t, const char *path,
 {
 	int rc;
 
-	if (checkpath(t, path, 0))
+	if (transport_checkpath(t, path, 0))
 		return (-1);
 	if (t->ops->locked_until == NULL)
 		return (0);
 	if ((rc = t->ops->locked_until(t, path, until)) == -1)
-		report(t);
+		transport_report(t);
 	return (rc);
 }
 

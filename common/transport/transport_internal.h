@@ -128,6 +128,55 @@ struct transport_pace {
  */
 void transport_pace(struct transport_pace *, size_t);
 
+/*
+ * transport_retry.c: the failure side of every operation of transport.c.
+ */
+
+/**
+ * transport_report(t):
+ * Log the failure recorded in ${t->err}, unless a callback that failed
+ * logged it already (${t->err.quiet}).
+ */
+void transport_report(struct transport *);
+
+/**
+ * transport_find(t, path, size):
+ * Whether ${path} exists, from one listing of its parent (no retry): 1 for
+ * a file (its size in ${*size} if ${size} is not NULL), 2 for a directory,
+ * 0 when missing (also when the parent is), -1 with the reason in
+ * ${t->err}.
+ */
+int transport_find(struct transport *, const char *, uint64_t *);
+
+/**
+ * transport_lookup(t, path):
+ * As transport_find(t, path, NULL), while handling another failure: the
+ * record in ${t->err} is kept.
+ */
+int transport_lookup(struct transport *, const char *);
+
+/**
+ * transport_op_start(t):
+ * Note the start of an operation of ${t}, for "N attempts over S s".
+ */
+void transport_op_start(struct transport *);
+
+/**
+ * transport_checkpath(t, path, empty_ok):
+ * Start an operation on ${path} and check the path with
+ * transport_path_check().  Return 0, or -1 after logging (EX_CONFIG).
+ */
+int transport_checkpath(struct transport *, const char *, int);
+
+/**
+ * transport_again(t, attempt):
+ * After a failed attempt: if the failure recorded in ${t->err} is worth
+ * another try and tries are left, say so, wait (exponential backoff from
+ * SITEVAULT_RETRY_BASE_MS, jittered), count the attempt in ${*attempt} and
+ * return 1; else add the attempts made to the message and return 0.
+ */
+int transport_again(struct transport *, unsigned int *);
+
 /**
  * transport_local_open(t, c):
  * Set up ${t} for the local directory store of ${c}.  Return 0, or -1 after
