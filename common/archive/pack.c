@@ -4,10 +4,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdint.h>
@@ -19,6 +17,7 @@
 
 #include "util/log.h"
 #include "archive/pack.h"
+#include "archive/pack_internal.h"
 #include "archive/zstream.h"
 
 /*
@@ -39,33 +38,6 @@
  */
 
 #define PACK_BLOCK	65536	/* file read size and output block size */
-
-struct pack {
-	struct archive *a;	/* the tar writer */
-	struct archive *disk;	/* only for cached uid/gid name lookups */
-	struct archive_entry_linkresolver *lr;
-	struct archive_entry *e;	/* reused for every entry */
-	locale_t loc;		/* C.UTF-8 for libarchive calls, or 0 */
-	struct zstream *z;	/* zstd compressor, or NULL */
-	int (*out)(void *, const void *, size_t);
-	void *cookie;
-	int outfail;		/* ${out} failed and logged */
-	int dead;		/* after a failure: drop output, refuse calls */
-	int closed;
-	char *buf;		/* PACK_BLOCK bytes */
-	char *const *exclude;	/* current pack_add_tree() globs, or NULL */
-	pack_scan_fn *scan;	/* decides what is stored, or NULL: all */
-	void *scan_cookie;
-	struct pack_stats st;
-};
-
-struct pathbuf {
-	char *s;
-	size_t len;
-	size_t cap;
-};
-
-static int pack_walk(struct pack *, struct pathbuf *, int);
 
 static la_ssize_t
 pack_write_cb(struct archive *a, void *cookie, const void *buf, size_t len)
@@ -183,30 +155,8 @@ pack_new(enum conf_compression comp, int level,
 	return (p);
 }
 
-static int
-pathbuf_push(struct pathbuf *pb, const char *name)
-{
-	size_t n = strlen(name);
-	char *s;
-
-	if (pb->len + n + 2 > pb->cap) {
-		size_t cap = (pb->len + n + 2) * 2;
-
-		if ((s = realloc(pb->s, cap)) == NULL) {
-			log_fail(EX_OSERR, "pack: out of memory");
-			return (-1);
-		}
-		pb->s = s;
-		pb->cap = cap;
-	}
-	pb->s[pb->len++] = '/';
-	memcpy(pb->s + pb->len, name, n + 1);
-	pb->len += n;
-	return (0);
-}
-
 /* Return the entry for the object at ${path} (absolute) described by ${st}. */
-static struct archive_entry *
+struct archive_entry *
 pack_entry(struct pack *p, const char *path, const struct stat *st)
 {
 	struct archive_entry *e = archive_entry_clear(p->e);
@@ -223,7 +173,7 @@ pack_entry(struct pack *p, const char *path, const struct stat *st)
 	return (e);
 }
 
-static int
+int
 pack_header(struct pack *p, struct archive_entry *e, const char *path)
 {
 	int r = archive_write_header(p->a, e);
@@ -238,7 +188,7 @@ pack_header(struct pack *p, struct archive_entry *e, const char *path)
 }
 
 /* A file changed under us: count it and go on. */
-static void
+void
 pack_warn(struct pack *p, const char *path, const char *why)
 {
 
@@ -247,7 +197,7 @@ pack_warn(struct pack *p, const char *path, const char *why)
 }
 
 /* Open errors: vanished or replaced is a warning (1), denied an error. */
-static int
+int
 pack_open_error(struct pack *p, const char *path, const char *what)
 {
 
@@ -266,7 +216,7 @@ pack_open_error(struct pack *p, const char *path, const char *what)
  * is still the same object.  Return the fd, -2 if it vanished or changed
  * (warned), or -1 on error (logged).
  */
-static int
+int
 pack_open(struct pack *p, int dirfd, const char *name, const char *path,
     const struct stat *lst, int flags, int follow, struct stat *st)
 {
@@ -292,7 +242,7 @@ pack_open(struct pack *p, int dirfd, const char *name, const char *path,
 }
 
 /* Store the regular file open as ${fd}, described by ${st}. */
-static int
+int
 pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
 {
 	struct archive_entry *e = pack_entry(p, path, st), *spare = NULL;
@@ -352,7 +302,7 @@ pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
 	return (0);
 }
 
-static int
+int
 pack_symlink(struct pack *p, int dirfd, const char *name, const char *path,
     const struct stat *st)
 {
@@ -377,214 +327,12 @@ pack_symlink(struct pack *p, int dirfd, const char *name, const char *path,
 	return (pack_header(p, e, path));
 }
 
-/*
- * Add ${name} in ${dirfd}, the object at ${pb} that lstat described as
- * ${lst}, recursing into directories; ${top}: the configured path, which
- * is followed if it is a symlink.
- */
-static int
-pack_one(struct pack *p, struct pathbuf *pb, int dirfd, const char *name,
-    const struct stat *lst, int top)
-{
-	struct stat st;
-	int fd, r, store = 1;
-	uint64_t warned = p->st.warnings;
-
-	/* Ask the scan first, so that an unchanged file is never opened. */
-	if (p->scan != NULL && pb->len > 0 && (S_ISREG(lst->st_mode) ||
-	    S_ISDIR(lst->st_mode) || S_ISLNK(lst->st_mode)) &&
-	    (store = p->scan(p->scan_cookie, pb->s + 1, lst)) < 0)
-		return (-1);
-	switch (lst->st_mode & S_IFMT) {
-	case S_IFREG:
-		if (!store)
-			return (0);
-		break;
-	case S_IFDIR:
-		break;
-	case S_IFLNK:
-		if (!store)
-			return (0);
-		r = pack_symlink(p, dirfd, name, pb->s, lst);
-		if (r == 0 && p->st.warnings != warned && p->scan != NULL)
-			r = p->scan(p->scan_cookie, pb->s + 1, NULL);
-		return (r < 0 ? -1 : 0);
-	case S_IFSOCK:
-		pack_warn(p, pb->s, "socket skipped");
-		return (0);
-	default:
-		pack_warn(p, pb->s, "FIFO or device node skipped");
-		return (0);
-	}
-	if ((fd = pack_open(p, dirfd, name, pb->s, lst,
-	    S_ISDIR(lst->st_mode) ? O_DIRECTORY : 0, top, &st)) < 0) {
-		/* Vanished: what the scan recorded is not in the tree. */
-		if (fd == -2 && p->scan != NULL && pb->len > 0 &&
-		    p->scan(p->scan_cookie, pb->s + 1, NULL) < 0)
-			return (-1);
-		return (fd == -2 ? 0 : -1);
-	}
-	if (S_ISREG(st.st_mode)) {
-		r = pack_file(p, pb->s, fd, &st);
-		close(fd);
-		return (r);
-	}
-	/* The whole-filesystem root "/" has no entry of its own. */
-	if (store && pb->len > 0 &&
-	    pack_header(p, pack_entry(p, pb->s, &st), pb->s)) {
-		close(fd);
-		return (-1);
-	}
-	return (pack_walk(p, pb, fd));
-}
-
 void
 pack_set_scan(struct pack *p, pack_scan_fn *scan, void *cookie)
 {
 
 	p->scan = scan;
 	p->scan_cookie = cookie;
-}
-
-static int
-pack_excluded(struct pack *p, const char *path, const char *base)
-{
-	char *const *g;
-
-	if (p->exclude == NULL)
-		return (0);
-	for (g = p->exclude; *g != NULL; g++)
-		if (fnmatch(*g, base, 0) == 0 || fnmatch(*g, path, 0) == 0)
-			return (1);
-	return (0);
-}
-
-static int
-pack_dots(const struct dirent *de)
-{
-
-	return (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0);
-}
-
-/*
- * Add everything below the directory open as ${fd} at ${pb}.  Children are
- * reached relative to ${fd} (openat and friends), so a parent swapped for
- * a symlink meanwhile is never followed.  ${fd} is closed.
- */
-static int
-pack_walk(struct pack *p, struct pathbuf *pb, int fd)
-{
-	struct dirent **names = NULL;
-	size_t len = pb->len;
-	struct stat st;
-	int i, n, rc = -1;
-
-	/* "." of ${fd}: the very directory checked by pack_open(). */
-	if ((n = scandirat(fd, ".", &names, pack_dots, alphasort)) < 0) {
-		if (pack_open_error(p, pb->s, "read directory") > 0)
-			rc = 0;
-		n = 0;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		pb->len = len;
-		pb->s[len] = '\0';
-		if (pathbuf_push(pb, names[i]->d_name))
-			goto out;
-		if (pack_excluded(p, pb->s, names[i]->d_name)) {
-			log_debug("%s: excluded", pb->s);
-			continue;
-		}
-		if (fstatat(fd, names[i]->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
-			if (pack_open_error(p, pb->s, "stat") < 0)
-				goto out;
-			continue;
-		}
-		if (pack_one(p, pb, fd, names[i]->d_name, &st, 0))
-			goto out;
-	}
-	rc = 0;
-
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	close(fd);
-	pb->len = len;
-	pb->s[len] = '\0';
-	return (rc);
-}
-
-/* Copy ${path} to ${pb} without repeated or trailing '/'; refuse . and .. */
-static int
-pack_normalize(struct pathbuf *pb, const char *path)
-{
-	const char *s, *c;
-	char name[NAME_MAX + 1];
-
-	if (path[0] != '/') {
-		log_fail(EX_CONFIG, "%s: backup path is not absolute", path);
-		return (-1);
-	}
-	if (pathbuf_push(pb, ""))
-		return (-1);
-	pb->len = 0;
-	pb->s[0] = '\0';
-	for (s = path; *s != '\0'; s = c) {
-		for (; *s == '/'; s++)
-			;
-		for (c = s; *c != '\0' && *c != '/'; c++)
-			;
-		if (c == s)
-			break;
-		if ((size_t)(c - s) > NAME_MAX) {
-			log_fail(EX_CONFIG, "%s: name too long", path);
-			return (-1);
-		}
-		memcpy(name, s, (size_t)(c - s));
-		name[c - s] = '\0';
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-			log_fail(EX_CONFIG, "%s: backup path contains '.' or "
-			    "'..'", path);
-			return (-1);
-		}
-		if (pathbuf_push(pb, name))
-			return (-1);
-	}
-	return (0);
-}
-
-int
-pack_add_tree(struct pack *p, const char *path, char *const *exclude)
-{
-	struct pathbuf pb = { NULL, 0, 0 };
-	locale_t old = uselocale(p->loc);
-	struct stat st;
-	int rc = -1;
-
-	if (p->dead || p->closed) {
-		log_fail(EX_SOFTWARE, "%s: pack is closed or failed", path);
-		goto out;
-	}
-	if (pack_normalize(&pb, path))
-		goto out;
-	/* Follow the configured path itself if it is a symlink. */
-	if (stat(pb.len ? pb.s : "/", &st)) {
-		log_fail(errno == ENOENT || errno == EACCES || errno == ENOTDIR
-		    ? EX_NOINPUT : EX_IOERR, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	p->exclude = exclude;
-	rc = pack_one(p, &pb, AT_FDCWD, pb.len ? pb.s : "/", &st, 1);
-	p->exclude = NULL;
-
-out:
-	/* After a failure the archive is unusable: the backup is abandoned. */
-	if (rc)
-		p->dead = 1;
-	free(pb.s);
-	uselocale(old);
-	return (rc);
 }
 
 int
