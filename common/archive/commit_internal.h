@@ -3,7 +3,12 @@
 
 #include <stddef.h>
 
-/* Shared by commit.c (the plan) and commit_journal.c (doing it). */
+#include "archive/commit.h"
+
+/*
+ * Shared by commit.c (the interface), commit_plan.c (the plan) and
+ * commit_journal.c (doing it).
+ */
 
 /* One step of a commit. */
 struct commit_op {
@@ -22,6 +27,62 @@ struct commit_op {
 #define COMMIT_PUT	'P'	/* stage -> live; a live entry -> repl first */
 #define COMMIT_AWAY	'A'	/* live -> repl */
 #define COMMIT_META	'M'	/* the staged directory's mode and times */
+
+/* A commit being planned (commit_new() to commit_free()). */
+struct commit {
+	char *statedir;
+	char *stage;
+	int flags;			/* COMMIT_* */
+	char *const *inc;
+	size_t ninc;
+	unsigned char *matched;		/* per include: selected something */
+	char stamp[32];			/* of the replaced trees' names */
+	struct commit_op *ops;
+	size_t nops, cap;
+	struct commit_tree *trees;		/* one per configured path */
+	size_t ntrees;
+	struct commit_stats st;
+	int fsfd;			/* a live directory, for syncfs */
+};
+
+/* One level of the walk: the same entry staged, live, and in the tree. */
+struct commit_level {
+	char *sys;			/* as configured: what includes match */
+	char *stage;
+	char *live;
+	char *repl;
+	size_t tree;			/* index in c->trees */
+};
+
+/* A replaced tree: named when planned, reported once something goes there. */
+struct commit_tree {
+	char *path;
+	int used;
+};
+
+/**
+ * commit_inc_match(c, sys):
+ * Return 1 if ${c} has no include patterns or one of them selects ${sys};
+ * record which did (commit_unmatched()).
+ */
+int commit_inc_match(struct commit *, const char *);
+
+/**
+ * commit_add_op(c, type, had, l):
+ * Append the step ${type} (COMMIT_PUT, COMMIT_AWAY or COMMIT_META) for the
+ * level ${l} to ${c}; ${had}: a live entry is there.  Return 0, or -1 after
+ * logging.
+ */
+int commit_add_op(struct commit *, char, char, const struct commit_level *);
+
+/**
+ * commit_plan_top(c, sfd, lpfd, base, l, sel):
+ * Plan the configured path of ${l} (staged at ${sfd}) into its live place,
+ * the entry ${base} of the directory ${lpfd}; ${sel}: selected as a whole.
+ * Return 0, or -1 after logging.
+ */
+int commit_plan_top(struct commit *, int, int, const char *,
+    const struct commit_level *, int);
 
 /**
  * commit_op_do(op):
