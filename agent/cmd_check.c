@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "agent.h"
+#include "check_internal.h"
 #include "archive/replaced.h"
 #include "conf/category.h"
 #include "conf/conf.h"
@@ -34,25 +35,9 @@
 #include "store/store.h"
 #include "transport/transport.h"
 
-#define TESTFILE_LEN	(256 * 1024)
-#define SITE_MAX	4096
-
-enum status { PASS, WARN, FAIL };
-
-struct check {
-	const struct agent *ag;
-	int first;		/* class of the first failure */
-	int nfailed;
-	char why[1024];		/* the last log_fail() message */
-};
-
-static void
-result(struct check *ck, enum status st, const char *name, const char *fmt,
-    ...) LOG_PRINTF(4, 5);
-
-static void
-result(struct check *ck, enum status st, const char *name, const char *fmt,
-    ...)
+void
+check_result(struct check *ck, enum check_status st, const char *name,
+    const char *fmt, ...)
 {
 	static const char *words[] = { "PASS", "WARN", "FAIL" };
 	char detail[1200];
@@ -80,13 +65,13 @@ result(struct check *ck, enum status st, const char *name, const char *fmt,
 }
 
 /* A failed step: its class and the message log_fail() gave. */
-static void
-failed(struct check *ck, const char *name, int cls)
+void
+check_failed(struct check *ck, const char *name, int cls)
 {
 
 	if (log_class() == 0)
 		log_fail(cls, "%s: failed", name);
-	result(ck, FAIL, name, "%s", ck->why);
+	check_result(ck, FAIL, name, "%s", ck->why);
 }
 
 static void
@@ -101,9 +86,9 @@ check_clock(struct check *ck)
 	if (tm.tm_year + 1900 < 2024 || tm.tm_year + 1900 >= 2100) {
 		log_fail(EX_CONFIG, "the clock says %s: backup times would be "
 		    "wrong; check NTP", buf);
-		failed(ck, "clock", EX_CONFIG);
+		check_failed(ck, "clock", EX_CONFIG);
 	} else
-		result(ck, PASS, "clock", "%s", buf);
+		check_result(ck, PASS, "clock", "%s", buf);
 }
 
 /* Every path to back up is there and readable. */
@@ -113,12 +98,12 @@ check_sources(struct check *ck, const struct conf *c)
 	size_t n;
 
 	if (conf_sources_check(c, 1, 1, &n))
-		failed(ck, "source paths", EX_CONFIG);
+		check_failed(ck, "source paths", EX_CONFIG);
 	else if (n == 0)
-		result(ck, WARN, "source paths", "[backup] configuration and "
-		    "data are empty: nothing to back up");
+		check_result(ck, WARN, "source paths", "[backup] configuration "
+		    "and data are empty: nothing to back up");
 	else
-		result(ck, PASS, "source paths", "%zu path%s readable", n,
+		check_result(ck, PASS, "source paths", "%zu path%s readable", n,
 		    n == 1 ? "" : "s");
 }
 
@@ -129,15 +114,16 @@ check_key(struct check *ck, const struct conf *c)
 	struct stat st;
 
 	if ((k = keys_load(c->keys_secret)) == NULL) {
-		failed(ck, "secret key", EX_NOPERM);
+		check_failed(ck, "secret key", EX_NOPERM);
 		return (NULL);
 	}
 	if (stat(c->keys_secret, &st) == 0)
-		result(ck, PASS, "secret key", "%s (mode %04o, owner uid %u)",
-		    c->keys_secret, (unsigned int)(st.st_mode & 07777),
+		check_result(ck, PASS, "secret key", "%s (mode %04o, owner "
+		    "uid %u)", c->keys_secret,
+		    (unsigned int)(st.st_mode & 07777),
 		    (unsigned int)st.st_uid);
 	else
-		result(ck, PASS, "secret key", "%s", c->keys_secret);
+		check_result(ck, PASS, "secret key", "%s", c->keys_secret);
 	return (k);
 }
 
@@ -154,22 +140,22 @@ check_credentials(struct check *ck, const struct conf *c,
 	if (c->server_credentials == NULL) {
 		log_fail(EX_CONFIG, "%s: [server] credentials missing: run "
 		    "`sitevault credentials`", c->path);
-		failed(ck, "credentials", EX_CONFIG);
+		check_failed(ck, "credentials", EX_CONFIG);
 		return (-1);
 	}
 	if (k == NULL) {
 		log_fail(EX_NOPERM, "cannot open them without the site key");
-		failed(ck, "credentials", EX_NOPERM);
+		check_failed(ck, "credentials", EX_NOPERM);
 		return (-1);
 	}
 	snprintf(name, sizeof(name), "%s:%d: server.credentials", c->path,
 	    c->server_credentials_line);
 	if (seal_open(k->age_sk, c->server_credentials, name, pw)) {
-		failed(ck, "credentials", EX_CONFIG);
+		check_failed(ck, "credentials", EX_CONFIG);
 		return (-1);
 	}
-	result(ck, PASS, "credentials", "the sealed %s opens with the site "
-	    "key", conf_is_s3(c) ? "secret key" : "password");
+	check_result(ck, PASS, "credentials", "the sealed %s opens with the "
+	    "site key", conf_is_s3(c) ? "secret key" : "password");
 	return (0);
 }
 
@@ -180,16 +166,16 @@ check_bwlimit(struct check *ck, const struct conf *c)
 	char sz[32];
 
 	if (c->server_bwlimit == 0) {
-		result(ck, PASS, "bandwidth", "no cap (bwlimit = 0)");
+		check_result(ck, PASS, "bandwidth", "no cap (bwlimit = 0)");
 		return;
 	}
 	conf_value_format_size(c->server_bwlimit, sz, sizeof(sz));
 	if (conf_is_local(c))
-		result(ck, PASS, "bandwidth", "bwlimit = %s is not applied "
-		    "to a local store", sz);
+		check_result(ck, PASS, "bandwidth", "bwlimit = %s is not "
+		    "applied to a local store", sz);
 	else
-		result(ck, PASS, "bandwidth", "uploads and downloads capped "
-		    "at %s bytes/s (bwlimit)", sz);
+		check_result(ck, PASS, "bandwidth", "uploads and downloads "
+		    "capped at %s bytes/s (bwlimit)", sz);
 }
 
 /* TLS in use or not, for the network stores. */
@@ -206,26 +192,27 @@ check_tls(struct check *ck, const struct conf *c, struct transport *t)
 	switch (transport_tls(t)) {
 	case TRANSPORT_TLS_ON:
 		if (try)
-			result(ck, WARN, "TLS", "in use, but tls = try: a man in "
-			    "the middle can refuse AUTH TLS and read the password "
-			    "(set tls = required)");
+			check_result(ck, WARN, "TLS", "in use, but tls = try: "
+			    "a man in the middle can refuse AUTH TLS and read "
+			    "the password (set tls = required)");
 		else
-			result(ck, PASS, "TLS", "in use (certificate verified)");
+			check_result(ck, PASS, "TLS", "in use (certificate "
+			    "verified)");
 		break;
 	case TRANSPORT_TLS_OFF_LOOPBACK:
 		if (try)
-			result(ck, WARN, "TLS", "not in use, and tls = try: a "
-			    "man in the middle can refuse AUTH TLS and read the "
-			    "password (set tls = required, or none for this "
-			    "machine's own server)");
+			check_result(ck, WARN, "TLS", "not in use, and tls = "
+			    "try: a man in the middle can refuse AUTH TLS and "
+			    "read the password (set tls = required, or none "
+			    "for this machine's own server)");
 		else
-			result(ck, PASS, "TLS", "not in use; the server is this "
-			    "machine");
+			check_result(ck, PASS, "TLS", "not in use; the server "
+			    "is this machine");
 		break;
 	case TRANSPORT_TLS_OFF:
-		result(ck, WARN, "TLS", "not in use: the password travels in "
-		    "clear to a server that is not this machine (set "
-		    "tls = required)");
+		check_result(ck, WARN, "TLS", "not in use: the password "
+		    "travels in clear to a server that is not this machine "
+		    "(set tls = required)");
 		break;
 	case TRANSPORT_TLS_NA:
 		break;
@@ -244,28 +231,28 @@ check_connect_s3(struct check *ck, const struct conf *c, struct transport *t)
 	int cls;
 
 	if (transport_connect(t) == 0) {
-		result(ck, PASS, "endpoint reachable", "%s", c->server_endpoint
-		    != NULL ? c->server_endpoint : "AWS");
-		result(ck, PASS, "credentials accepted", "access key %s",
+		check_result(ck, PASS, "endpoint reachable", "%s",
+		    c->server_endpoint != NULL ? c->server_endpoint : "AWS");
+		check_result(ck, PASS, "credentials accepted", "access key %s",
 		    c->server_access_key);
-		result(ck, PASS, "bucket exists", "%s", d);
+		check_result(ck, PASS, "bucket exists", "%s", d);
 		check_tls(ck, c, t);
 		return (0);
 	}
 	if ((cls = log_class()) != EX_NOPERM && cls != EX_CONFIG) {
-		failed(ck, "endpoint reachable", EX_UNAVAILABLE);
+		check_failed(ck, "endpoint reachable", EX_UNAVAILABLE);
 		return (-1);
 	}
 	/* Keep the refusal across the PASS lines before it. */
 	memcpy(why, ck->why, sizeof(why));
-	result(ck, PASS, "endpoint reachable", "%s", c->server_endpoint !=
-	    NULL ? c->server_endpoint : "AWS");
+	check_result(ck, PASS, "endpoint reachable", "%s",
+	    c->server_endpoint != NULL ? c->server_endpoint : "AWS");
 	if (cls == EX_CONFIG)
-		result(ck, PASS, "credentials accepted", "access key %s",
+		check_result(ck, PASS, "credentials accepted", "access key %s",
 		    c->server_access_key);
 	if (ck->first == 0)
 		ck->first = cls;
-	result(ck, FAIL, cls == EX_NOPERM ? "credentials accepted" :
+	check_result(ck, FAIL, cls == EX_NOPERM ? "credentials accepted" :
 	    "bucket exists", "%s", why);
 	return (-1);
 }
@@ -277,26 +264,27 @@ check_lock(struct check *ck, const struct conf *c, struct transport *t)
 	enum transport_lock st;
 
 	if (transport_lock_state(t, &st)) {
-		failed(ck, "object lock", EX_UNAVAILABLE);
+		check_failed(ck, "object lock", EX_UNAVAILABLE);
 		return;
 	}
 	if (st == TRANSPORT_LOCK_NA)
 		return;
 	if (st == TRANSPORT_LOCK_ON && c->server_object_lock_days > 0)
-		result(ck, PASS, "object lock", "enabled on the bucket: every "
-		    "backup is immutable for %u days (COMPLIANCE)",
+		check_result(ck, PASS, "object lock", "enabled on the bucket: "
+		    "every backup is immutable for %u days (COMPLIANCE)",
 		    c->server_object_lock_days);
 	else if (st == TRANSPORT_LOCK_ON)
-		result(ck, PASS, "object lock", "enabled on the bucket, but "
-		    "object_lock_days = 0: backups are not locked");
+		check_result(ck, PASS, "object lock", "enabled on the bucket, "
+		    "but object_lock_days = 0: backups are not locked");
 	else if (c->server_object_lock_days > 0) {
 		log_fail(EX_CONFIG, "%s: object_lock_days = %u, but the bucket "
 		    "has no object lock (it can only be turned on when the "
 		    "bucket is created)", c->path, c->server_object_lock_days);
-		failed(ck, "object lock", EX_CONFIG);
+		check_failed(ck, "object lock", EX_CONFIG);
 	} else
-		result(ck, PASS, "object lock", "not enabled on the bucket "
-		    "(backups can be deleted with the site's credentials)");
+		check_result(ck, PASS, "object lock", "not enabled on the "
+		    "bucket (backups can be deleted with the site's "
+		    "credentials)");
 }
 
 /* Reach the store and log in: two lines for FTP, one for a local store. */
@@ -308,29 +296,29 @@ check_connect(struct check *ck, const struct conf *c, struct transport *t)
 
 	if (conf_is_local(c)) {
 		if (transport_connect(t)) {
-			failed(ck, "store directory", EX_UNAVAILABLE);
+			check_failed(ck, "store directory", EX_UNAVAILABLE);
 			return (-1);
 		}
-		result(ck, PASS, "store directory", "%s", d);
+		check_result(ck, PASS, "store directory", "%s", d);
 		return (0);
 	}
 	if (conf_is_s3(c))
 		return (check_connect_s3(ck, c, t));
 	if (transport_connect(t)) {
 		if (log_class() != EX_NOPERM) {
-			failed(ck, "server reachable", EX_UNAVAILABLE);
+			check_failed(ck, "server reachable", EX_UNAVAILABLE);
 			return (-1);
 		}
 		/* Keep the refusal across the PASS line before it. */
 		memcpy(why, ck->why, sizeof(why));
-		result(ck, PASS, "server reachable", "%s", d);
+		check_result(ck, PASS, "server reachable", "%s", d);
 		if (ck->first == 0)
 			ck->first = EX_NOPERM;
-		result(ck, FAIL, "login accepted", "%s", why);
+		check_result(ck, FAIL, "login accepted", "%s", why);
 		return (-1);
 	}
-	result(ck, PASS, "server reachable", "%s", d);
-	result(ck, PASS, "login accepted", "as user %s", c->server_user);
+	check_result(ck, PASS, "server reachable", "%s", d);
+	check_result(ck, PASS, "login accepted", "as user %s", c->server_user);
 	check_tls(ck, c, t);
 	return (0);
 }
@@ -343,194 +331,14 @@ check_listing(struct check *ck, const struct conf *c, struct transport *t)
 	size_t n;
 
 	if (transport_list(t, c->site_name, &e, &n) == -1) {
-		failed(ck, "listing", EX_TEMPFAIL);
+		check_failed(ck, "listing", EX_TEMPFAIL);
 		return (-1);
 	}
 	transport_entries_free(e, n);
-	result(ck, PASS, "listing", "%s: %zu entries%s", c->site_name, n,
+	check_result(ck, PASS, "listing", "%s: %zu entries%s", c->site_name, n,
 	    conf_is_local(c) ? "" : conf_is_s3(c) ? " (ListObjectsV2)" :
 	    " (passive data connection)");
 	return (0);
-}
-
-/* Upload, list, download and delete a test file in the site directory. */
-static void
-check_roundtrip(struct check *ck, const struct conf *c, struct transport *t)
-{
-	uint8_t *data = NULL, *back = NULL, r[4];
-	char path[PATH_BUF], *name;
-	size_t len;
-	int ex;
-
-	if ((data = malloc(TESTFILE_LEN)) == NULL ||
-	    RAND_bytes(data, TESTFILE_LEN) != 1 || RAND_bytes(r, 4) != 1) {
-		log_fail(EX_OSERR, "out of memory");
-		failed(ck, "upload", EX_OSERR);
-		goto out;
-	}
-	/* A temporary name, so that prune removes it if we die here. */
-	if (path_fmt(path, "%s/check%s%02x%02x%02x%02x", c->site_name,
-	    TRANSPORT_TMP_MARK, r[0], r[1], r[2], r[3])) {
-		failed(ck, "upload", EX_SOFTWARE);
-		goto out;
-	}
-	name = strrchr(path, '/') + 1;
-	if (transport_put_buf(t, path, data, TESTFILE_LEN)) {
-		failed(ck, "upload", EX_CANTCREAT);
-		goto out;
-	}
-	result(ck, PASS, "upload", "%s, %d bytes, %s", name, TESTFILE_LEN,
-	    conf_is_s3(c) ? "in one PUT (atomic)" : "through a temporary name "
-	    "and rename");
-	if ((ex = transport_exists(t, path)) != 1) {
-		if (ex == 0)
-			log_fail(EX_IOERR, "%s: uploaded, but not in the listing",
-			    name);
-		failed(ck, "test file listed", EX_IOERR);
-		goto del;
-	}
-	result(ck, PASS, "test file listed", "%s", name);
-	if (transport_get_buf(t, path, TESTFILE_LEN, &back, &len)) {
-		failed(ck, "download", EX_IOERR);
-		goto del;
-	}
-	if (len != TESTFILE_LEN || CRYPTO_memcmp(back, data, len) != 0) {
-		log_fail(EX_IOERR, "%s: downloaded %zu bytes that differ from "
-		    "what was uploaded", name, len);
-		failed(ck, "download", EX_IOERR);
-		goto del;
-	}
-	result(ck, PASS, "download", "identical bytes");
-del:
-	if (transport_delete(t, path) || transport_exists(t, path) != 0) {
-		if (log_class() == 0)
-			log_fail(EX_IOERR, "%s: still listed after delete", name);
-		failed(ck, "delete", EX_IOERR);
-	} else
-		result(ck, PASS, "delete", "%s removed", name);
-out:
-	free(back);
-	free(data);
-}
-
-/* SITE: absent, or its "site" line names this site. */
-static void
-check_site(struct check *ck, const struct conf *c, struct transport *t)
-{
-	char path[PATH_BUF], w[1024], val[MARKER_NAME_MAX + 1];
-	uint8_t *buf = NULL;
-	size_t len;
-	int ex;
-
-	if (path_join(path, c->site_name, "SITE") ||
-	    (ex = transport_exists(t, path)) == -1) {
-		failed(ck, "SITE marker", EX_TEMPFAIL);
-		return;
-	}
-	if (ex == 0) {
-		result(ck, PASS, "SITE marker", "not written yet (the first "
-		    "backup writes it)");
-		return;
-	}
-	if (transport_get_buf(t, path, SITE_MAX, &buf, &len)) {
-		failed(ck, "SITE marker", EX_IOERR);
-		return;
-	}
-	if (marker_site((char *)buf, len, val)) {
-		if (strcmp(val, c->site_name) == 0) {
-			result(ck, PASS, "SITE marker", "belongs to site %s",
-			    c->site_name);
-		} else {
-			log_fail(EX_CONFIG, "%s: names site \"%s\": "
-			    "another site uses this directory",
-			    transport_where(t, path, w, sizeof(w)), val);
-			failed(ck, "SITE marker", EX_CONFIG);
-		}
-		free(buf);
-		return;
-	}
-	log_fail(EX_CONFIG, "%s: no \"site\" line: not a sitevault site "
-	    "directory", transport_where(t, path, w, sizeof(w)));
-	failed(ck, "SITE marker", EX_CONFIG);
-	free(buf);
-}
-
-/*
- * One site per account (sitevault(8), check): an account that can
- * write a neighbour's directory lets a compromised site delete that
- * site's backups.  Probed with one temporary file (removed at once, and by
- * that site's prune if we die) in the first other site directory seen.
- */
-static void
-check_neighbours(struct check *ck, const struct conf *c, struct transport *t)
-{
-	char **names = NULL, path[512];
-	const char *other = NULL;
-	size_t n = 0, i, others = 0;
-	uint8_t r[4];
-	int cls = log_class();
-
-	if (store_sites(t, &names, &n)) {
-		failed(ck, "one site per account", EX_TEMPFAIL);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], c->site_name) != 0) {
-			others++;
-			if (other == NULL)
-				other = names[i];
-		}
-	if (other == NULL) {
-		result(ck, PASS, "one site per account", "no other site "
-		    "directory under %s", transport_describe(t));
-		goto out;
-	}
-	if (RAND_bytes(r, 4) != 1 || (size_t)snprintf(path, sizeof(path),
-	    "%s/check%s%02x%02x%02x%02x", other, TRANSPORT_TMP_MARK, r[0],
-	    r[1], r[2], r[3]) >= sizeof(path) ||
-	    transport_put_buf(t, path, "x", 1) != 0) {
-		/* Refused: what we wanted to know; not a failure of the run. */
-		if (cls == 0)
-			log_reset();
-		result(ck, PASS, "one site per account", "%zu other site%s "
-		    "visible (%s, ...) but not writable", others,
-		    others == 1 ? "" : "s", other);
-		goto out;
-	}
-	if (transport_delete(t, path))
-		log_warn("%s: could not remove the probe file", path);
-	if (cls == 0)
-		log_reset();
-	result(ck, WARN, "one site per account", "this account can write "
-	    "%zu other site director%s (%s, ...): a compromised site could "
-	    "delete its neighbours' backups; %s", others,
-	    others == 1 ? "y" : "ies", other, conf_is_s3(c) ? "give each "
-	    "site its own access key, allowed only under its own prefix" :
-	    conf_is_local(c) ? "give each site its own directory that only "
-	    "it can write" : "give each site its own FTP account whose home "
-	    "(chroot) is its site directory");
-out:
-	store_sites_free(names, n);
-}
-
-static void
-check_space(struct check *ck, const struct conf *c, struct transport *t)
-{
-	uint64_t bytes;
-	int rc;
-
-	if ((rc = transport_free_space(t, c->site_name, &bytes)) == -1)
-		failed(ck, "free space", EX_IOERR);
-	else if (rc == 0)
-		result(ck, WARN, "free space", "not reported by the server: "
-		    "watch its disk or quota there (a full server fails "
-		    "backups with \"server out of space\")");
-	else if (bytes < 2 * c->backup_part_size)
-		result(ck, WARN, "free space", "%llu MiB left: less than two "
-		    "parts", (unsigned long long)(bytes >> 20));
-	else
-		result(ck, PASS, "free space", "%llu MiB available",
-		    (unsigned long long)(bytes >> 20));
 }
 
 static void
@@ -540,8 +348,9 @@ replaced_one(void *cookie, const char *tree, time_t when)
 	char esc[LOG_ESCAPED_LEN(1024)];
 	long days = (long)((time(NULL) - when) / 86400);
 
-	result(ck, PASS, "replaced tree", "%s (%ld day%s old; prune removes "
-	    "it after 7 days)", log_escape(tree, esc, sizeof(esc)), days,
+	check_result(ck, PASS, "replaced tree", "%s (%ld day%s old; prune "
+	    "removes it after 7 "
+	    "days)", log_escape(tree, esc, sizeof(esc)), days,
 	    days == 1 ? "" : "s");
 }
 
@@ -557,7 +366,7 @@ check_replaced(struct check *ck, const struct conf *c)
 			if ((r = replaced_each(*p, replaced_one, ck)) > 0)
 				n += r;
 	if (n == 0)
-		result(ck, PASS, "replaced trees", "none beside the "
+		check_result(ck, PASS, "replaced trees", "none beside the "
 		    "configured paths");
 }
 
@@ -575,10 +384,10 @@ cmd_check(struct agent *ag)
 	log_capture(ck.why, sizeof(ck.why));
 	log_mute(1);
 	if (agent_conf(ag, &c) != 0) {
-		failed(&ck, "configuration", EX_CONFIG);
+		check_failed(&ck, "configuration", EX_CONFIG);
 		goto out;
 	}
-	result(&ck, PASS, "configuration", "%s", c->path);
+	check_result(&ck, PASS, "configuration", "%s", c->path);
 	check_sources(&ck, c);
 	check_replaced(&ck, c);
 	k = check_key(&ck, c);
@@ -586,17 +395,17 @@ cmd_check(struct agent *ag)
 	if (check_credentials(&ck, c, k, &pw))
 		goto out;
 	if ((t = transport_open(c, pw)) == NULL) {
-		failed(&ck, "store", EX_CONFIG);
+		check_failed(&ck, "store", EX_CONFIG);
 		goto out;
 	}
 	if (check_connect(&ck, c, t))
 		goto out;
 	check_bwlimit(&ck, c);
 	if (transport_mkdir(t, c->site_name)) {
-		failed(&ck, "site directory", EX_CANTCREAT);
+		check_failed(&ck, "site directory", EX_CANTCREAT);
 		goto out;
 	}
-	result(&ck, PASS, "site directory", "%s", transport_where(t,
+	check_result(&ck, PASS, "site directory", "%s", transport_where(t,
 	    c->site_name, w, sizeof(w)));
 	if (check_listing(&ck, c, t))
 		goto out;
