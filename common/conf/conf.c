@@ -495,83 +495,13 @@ parse_text(struct parser *p, const char *text, size_t len)
 	return (0);
 }
 
-/* Report a missing required key (the file, no line: it has none). */
-static int
-missing(const struct parser *p, const char *sec, const char *key,
-    const char *when)
+/* The line of server key ${name} (0 if not set), for conf_check(). */
+static unsigned int
+server_line(const void *cookie, const char *name)
 {
+	const struct parser *p = cookie;
 
-	log_fail(EX_CONFIG, "%s: %s.%s: required key missing%s (add "
-	    "\"%s = ...\" to section [%s])", p->file, sec, key, when, key, sec);
-	return (-1);
-}
-
-/* The S3 keys: only with an s3:// url, and access_key required there. */
-static int
-check_s3(const struct parser *p)
-{
-	static const char *const keys[] = { "endpoint", "region",
-	    "access_key", "addressing", "object_lock_days" };
-	const struct conf *c = p->c;
-	size_t i;
-
-	if (conf_is_s3(c)) {
-		if (c->server_access_key == NULL)
-			return (missing(p, "server", "access_key",
-			    " with an s3:// url"));
-		if (c->server_user != NULL) {
-			log_fail(EX_CONFIG, "%s:%u: server.user: not used with "
-			    "an s3:// url (set access_key)", p->file,
-			    p->key_line[find_key(1, "user")]);
-			return (-1);
-		}
-		if (p->key_line[find_key(1, "tls")] != 0) {
-			log_fail(EX_CONFIG, "%s:%u: server.tls: not used with "
-			    "an s3:// url (TLS follows the endpoint: https://)",
-			    p->file, p->key_line[find_key(1, "tls")]);
-			return (-1);
-		}
-		return (0);
-	}
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (p->key_line[find_key(1, keys[i])] == 0)
-			continue;
-		log_fail(EX_CONFIG, "%s:%u: server.%s: only for an s3:// url",
-		    p->file, p->key_line[find_key(1, keys[i])], keys[i]);
-		return (-1);
-	}
-	return (0);
-}
-
-/* Checks that need the whole file. */
-static int
-check_whole(const struct parser *p)
-{
-	const struct conf *c = p->c;
-	const char *what;
-
-	if (c->site_name == NULL)
-		return (missing(p, "site", "name", ""));
-	if (c->server_url == NULL)
-		return (missing(p, "server", "url", ""));
-	if (check_s3(p))
-		return (-1);
-	if (conf_is_local(c) || conf_is_s3(c))
-		return (0);
-	if (c->server_user == NULL)
-		return (missing(p, "server", "user", " with an FTP url"));
-	/* Pinning or a CA with TLS off would silently protect nothing. */
-	if (c->server_tls == CONF_TLS_NONE &&
-	    strncmp(c->server_url, "ftps:", 5) != 0 &&
-	    (c->server_pinned_pubkey != NULL || c->server_ca_file != NULL)) {
-		what = (c->server_pinned_pubkey != NULL) ? "pinned_pubkey" :
-		    "ca_file";
-		log_fail(EX_CONFIG, "%s:%u: server.%s: set, but tls = none "
-		    "disables TLS", p->file, p->key_line[find_key(1, what)],
-		    what);
-		return (-1);
-	}
-	return (0);
+	return (p->key_line[find_key(1, name)]);
 }
 
 struct conf *
@@ -591,7 +521,8 @@ conf_parse(const char *name, const char *text, size_t len)
 		log_fail(EX_CONFIG, "%s: out of memory", name);
 		goto err0;
 	}
-	if (parse_text(&p, text, len) || check_whole(&p))
+	if (parse_text(&p, text, len) ||
+	    conf_check(p.file, p.c, server_line, &p))
 		goto err1;
 
 	/* Success! */
