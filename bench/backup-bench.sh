@@ -8,6 +8,9 @@
 #   restore: `sitevault restore latest --target DIR` of that backup against
 #            `curl | age -d -i KEY | zstd -d | tar -x -C DIR2` of the
 #            pipeline's upload; the two restored trees must be identical.
+#   small:   the same restore of BENCH_SMALL (default 100000) files of
+#            1-4 KiB in 100 directories (0: skipped), as a Configuration-only
+#            site of its own.
 #   local:   `sitevault backup` to a local directory store against
 #            `tar -c | zstd -3 -T0 | age -r R >FILE; sync`, the same
 #            promise of all data on disk at the end.
@@ -17,10 +20,11 @@
 # the pipeline's largest process.  SIZE: bytes of audio, with K/M/G
 # suffixes (default 1G).  Run by `make bench` (BENCH_SIZE=...); needs root
 # for vsftpd.  Targets: backup throughput >= 1.25x the pipeline's, restore
-# >= 1.1x, local backup >= 1/1.1x, CPU seconds <= the pipeline's, peak RSS
-# <= 64 MiB whatever SIZE.
+# >= 1.1x, small-file restore >= 1x, local backup >= 1/1.1x, CPU seconds
+# <= the pipeline's, peak RSS <= 64 MiB whatever SIZE.
 set -eu
 size=${1:-1G}
+small=${BENCH_SMALL:-100000}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=.}"
 WAVGEN=${WAVGEN:-$top_builddir/bench/wavgen}
@@ -129,10 +133,18 @@ local_pipe() {
 }
 restore_pipe() {
 	stage curl -sS --ftp-pasv -K "$T/curlrc" \
-	    "$FTPD_URL/pipe/backup.tar.zst.age" |
+	    "$FTPD_URL/pipe/${1:-backup}.tar.zst.age" |
 	stage age -d -i "$T/site.key" |
 	stage zstd -d -q -c |
 	stage tar -x -C "$T/restore.pipe"
+}
+small_backup_pipe() {
+	( cd "$T" && tar -c small | zstd -3 -T0 -q -c | age -r "$R" |
+	  curl -sS --ftp-pasv -K "$T/curlrc" -T - \
+	      "$FTPD_URL/pipe/small.tar.zst.age" )
+}
+small_restore_pipe() {
+	restore_pipe small
 }
 
 echo "bench: sitevault backup"
@@ -156,6 +168,49 @@ diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
 	{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
 echo "restored trees identical (diff -r)"
 rm -rf "$T/restore.sv" "$T/restore.pipe"
+
+# Many small files: the cost per entry, not per byte.  Deterministic text
+# of 1-4 KiB, about as compressible as configuration files.
+if [ "$small" -gt 0 ]; then
+	echo "bench: generating $small files of 1-4 KiB in $T/small"
+	python3 - "$T/small" "$small" <<'PY' || fail "cannot make the small files"
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+r = random.Random(15)
+words = [bytes(r.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(2, 9)))
+         for _ in range(2000)]
+for i in range(n):
+    d = os.path.join(root, "box%03d" % (i % 100))
+    if i < 100:
+        os.makedirs(d)
+    size = r.randint(1024, 4096)
+    out = bytearray()
+    while len(out) < size:
+        out += r.choice(words) + (b"\n" if r.random() < 0.1 else b" ")
+    with open(os.path.join(d, "msg%06d.txt" % i), "wb") as f:
+        f.write(out[:size])
+PY
+	sed -e 's/^name = bench$/name = small/' \
+	    -e "s|^configuration = .*|configuration = $T/small|" \
+	    -e '/^data = /d' -e "s|^dir = $T/state\$|dir = $T/state.small|" \
+	    "$T/conf" >"$T/conf.small"
+	mkdir -p "$T/state.small"
+	tar -c -C "$T" small | cat >/dev/null
+	echo "bench: sitevault backup of the small files"
+	CONF=$T/conf.small time_sv backup
+	small_backup_pipe || fail "pipeline backup of the small files failed"
+	echo "bench: sitevault restore of $small small files"
+	CONF=$T/conf.small time_sv restore latest --target "$T/restore.sv"
+	echo "bench: curl | age -d | zstd -d | tar -x of $small small files"
+	mkdir "$T/restore.pipe"
+	time_pipe small_restore_pipe
+	report "restore, $small small files" "sitevault restore" \
+	    "curl|age -d|zstd -d|tar -x"
+	diff -r "$T/restore.sv$T/small" "$T/restore.pipe/small" >"$T/diff" ||
+		{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
+	echo "restored trees identical (diff -r)"
+	rm -rf "$T/restore.sv" "$T/restore.pipe" "$T/small"
+fi
 
 # The local directory store, on the same filesystem as the data.
 mkdir -p "$T/local.sv" "$T/local.pipe" "$T/state.local"

@@ -21,6 +21,8 @@
 
 /* Hole detection granularity: the file system's usual block size. */
 #define HOLE	4096
+/* Files from this size on have their write-back started when written. */
+#define WRITEBACK_MIN	(128 * 1024)
 
 /* A directory whose mode and times are set at the end. */
 struct dirfix {
@@ -439,6 +441,12 @@ unpack_writer_finish(struct unpack_writer *w)
 		    strerror(errno));
 		rc = -1;
 	}
+	/*
+	 * Start the write-back of a large file now, so that the one syncfs
+	 * before the commit (commit.c) has little left to wait for.
+	 */
+	if (rc == 0 && w->written >= WRITEBACK_MIN)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) && rc == 0) {
 		log_fail(EX_IOERR, "archive entry %s: close: %s", w->raw,
 		    strerror(errno));
