@@ -265,3 +265,15 @@ got=0; "$SITEVAULT" -c "$T/conf.nolock" backup --category data >"$T/stdout" 2>"$
 [ "$got" -ne 0 ] || fail "a locked backup succeeded on a bucket without object lock"
 ceph_keys sv-plain "other/$SITE/" | grep -q manifest && fail "unlocked backup made visible"
 ok "object_lock_days on a bucket without object lock: check fails, backup refused"
+
+# Bodies go as UNSIGNED-PAYLOAD (docs/FORMAT.md): no hash pass over a part
+# here nor in the store; requests without a body sign the empty hash.
+s3conf "$T/conf.v" s3://sv-plain/verbose
+sed -i "s|^dir = .*|dir = $T/state.v|" "$T/conf.v"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.v" -v backup --category configuration
+expect_stderr "> PUT /sv-plain/verbose/$SITE/Configuration_1/part.000000 "
+expect_stderr "> x-amz-content-sha256: UNSIGNED-PAYLOAD"
+expect_stderr "> x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+grep -E '> x-amz-content-sha256: [0-9a-f]{64}' "$T/stderr" | grep -qv e3b0c442 &&
+    fail "a body was hashed for the signature"
+ok "parts signed as UNSIGNED-PAYLOAD, bodiless requests with the empty hash"
