@@ -10,8 +10,12 @@
 #            `curl --aws-sigv4 | age -d | zstd -d | tar -x`; the two restored
 #            trees must be identical.
 # Reports both wall times, their ratio and the peak RSS as backup-bench.sh
-# does.  SIZE: bytes of audio (default 1G); the OSD keeps objects in RAM,
-# about twice what is stored.  Targets: ratio <= 1.0, peak RSS <= 64 MiB.
+# does, the CPU the gateway and the OSD spent meanwhile (a share of the
+# same two cores), and the load average before each run: on a machine
+# others load, wall times say little (CPU times are steadier).  SIZE: bytes
+# of audio (default 1G); the OSD keeps objects in RAM, about twice what is
+# stored.  Targets: ratio <= 1.0, peak RSS <= 64 MiB; the last lines say
+# whether each is met.
 set -eu
 size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -67,24 +71,40 @@ S3CURL=(curl -sS -f -K "$T/curlrc" --aws-sigv4 aws:amz:us-east-1:s3
 #   time_pipe FUNC: run the pipeline FUNC (made of stages); sets pipe_s,
 #	pipe_kb (its largest process), pipe_sum (all of them), pipe_cpu.
 #   report PHASE SVLABEL PIPELABEL: print the phase's table, keep a summary.
+# srv_cpu: CPU seconds radosgw and ceph-osd have used so far.
+srv_cpu() {
+	local f t=0
+	for f in "/proc/$CEPH_RGW_PID/stat" "/proc/$CEPH_OSD_PID/stat"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "$f")))
+	done
+	awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+# load: the 1-minute load average, noted before each run.
+load() { cut -d' ' -f1 /proc/loadavg; }
 time_sv() {
-	local u s
+	local u s c0
 	sync
+	sv_load=$(load)
+	c0=$(srv_cpu)
 	/usr/bin/time -f '%e %M %U %S' -o "$T/sv.time" "$SITEVAULT" -q \
 	    -c "$T/conf" "$@" || fail "sitevault $1 failed"
 	read -r sv_s sv_kb u s < <(tail -1 "$T/sv.time")
 	sv_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+	sv_srv=$(awk -v a="$c0" -v b="$(srv_cpu)" 'BEGIN { printf "%.2f", b - a }')
 }
 stage() {
 	/usr/bin/time -f '%M %U %S' -o "$(mktemp "$T/stage.XXXXXX")" "$@"
 }
 time_pipe() {
-	local f start end
+	local f start end c0
 	rm -f "$T"/stage.*
 	sync
+	pipe_load=$(load)
+	c0=$(srv_cpu)
 	start=$(date +%s.%N)
 	"$1" || fail "pipeline $1 failed"
 	end=$(date +%s.%N)
+	pipe_srv=$(awk -v a="$c0" -v b="$(srv_cpu)" 'BEGIN { printf "%.2f", b - a }')
 	pipe_s=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
 	read -r pipe_kb pipe_sum pipe_cpu < <(for f in "$T"/stage.*; do
 		tail -1 "$f"; done | awk '{ if ($1 > max) max = $1; sum += $1;
@@ -92,15 +112,22 @@ time_pipe() {
 }
 summary=""
 report() {
-	local ratio
+	local ratio cratio mib verdict
 	ratio=$(awk -v a="$sv_s" -v b="$pipe_s" 'BEGIN { printf "%.2f", a / b }')
-	printf '\n%-28s %10s %10s %14s\n' "$1" "wall (s)" "CPU (s)" "peak RSS"
-	printf '%-28s %10.2f %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_cpu" "$sv_kb"
-	printf '%-28s %10.2f %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
-	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_sum"
-	printf 'wall-time ratio sitevault/pipeline: %s\n\n' "$ratio"
-	summary+=$(printf '%s: ratio %s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
-	    "$1" "$ratio" $(((sv_kb + 1023) / 1024)) $(((pipe_kb + 1023) / 1024)))$'\n'
+	cratio=$(awk -v a="$sv_cpu" -v b="$pipe_cpu" 'BEGIN { printf "%.2f", a / b }')
+	mib=$(((sv_kb + 1023) / 1024))
+	printf '\n%-28s %10s %10s %14s %12s %6s\n' "$1" "wall (s)" "CPU (s)" \
+	    "peak RSS" "store CPU" "load"
+	printf '%-28s %10.2f %10.2f %10d KiB %10.2f s %6s\n' "$2" "$sv_s" \
+	    "$sv_cpu" "$sv_kb" "$sv_srv" "$sv_load"
+	printf '%-28s %10.2f %10.2f %10d KiB %10.2f s %6s   (RSS: largest process; all: %d KiB)\n' \
+	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_srv" "$pipe_load" "$pipe_sum"
+	printf 'ratio sitevault/pipeline: wall %s, CPU %s\n\n' "$ratio" "$cratio"
+	verdict=$(awk -v r="$ratio" -v m="$mib" 'BEGIN {
+	    printf "%s, %s", r <= 1.0 ? "speed target met" : "SLOWER than the pipeline",
+	    m <= 64 ? "RSS target met" : "RSS OVER 64 MiB" }')
+	summary+=$(printf '%-8s wall ratio %s (CPU ratio %s), sitevault peak RSS %d MiB (pipeline %d MiB): %s' \
+	    "$1:" "$ratio" "$cratio" "$mib" $(((pipe_kb + 1023) / 1024)) "$verdict")$'\n'
 }
 
 backup_pipe() {
@@ -135,4 +162,6 @@ diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
 echo "restored trees identical (diff -r)"
 
 printf '\n%s' "$summary"
+printf '(%s CPUs; 1-minute load average now %s: with other work running, the\n wall-time ratios are unreliable and the CPU ratios are the better guide)\n' \
+    "$(nproc)" "$(load)"
 ceph_stop
