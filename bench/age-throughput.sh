@@ -5,17 +5,14 @@
 # Run from a build directory after `make check` (or `make tests/crypto/agetool`):
 #	top_builddir=. bench/age-throughput.sh
 set -euo pipefail
-: "${top_builddir:=.}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+. "$top_srcdir/bench/lib.sh"
 AGETOOL=$top_builddir/tests/crypto/agetool
 SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
-for c in age age-keygen head; do
-	command -v "$c" >/dev/null || { echo "bench: $c is not installed" >&2; exit 1; }
-done
-[ -x "$AGETOOL" ] || { echo "bench: build $AGETOOL first (make tests/crypto/agetool)" >&2; exit 1; }
+need age age-keygen head
+[ -x "$AGETOOL" ] || fail "build $AGETOOL first (make tests/crypto/agetool)"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/age-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 age-keygen -o "$T/k" 2>/dev/null
 r=$(age-keygen -y "$T/k")
 head -c "${SIZE_MIB}M" /dev/urandom > "$T/plain"
@@ -25,17 +22,7 @@ age -r "$r" -o "$T/age.enc" "$T/plain"
 cmp -s "$T/plain" <("$AGETOOL" -d -i "$T/k" < "$T/age.enc")
 cmp -s "$T/plain" <(age -d -i "$T/k" "$T/sv.enc")
 
-# best CMD...: the shortest wall time of RUNS runs, in nanoseconds.
-best() {
-	local i t0 t best=
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N)
-		"$@"
-		t=$(( $(date +%s%N) - t0 ))
-		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-	done
-	echo "$best"
-}
+# best CMD... (bench/lib.sh): the shortest wall time of RUNS runs, in ns.
 mbs() { echo $(( SIZE_MIB * 1000000000 / $1 )); }	# MiB/s
 
 enc_sv() { "$AGETOOL" -e -r "$r" < "$T/plain" > /dev/null; }
@@ -47,6 +34,6 @@ es=$(best enc_sv); ea=$(best enc_age)
 ds=$(best dec_sv); da=$(best dec_age)
 printf 'age throughput on %d MiB (best of %d):\n' "$SIZE_MIB" "$RUNS"
 printf '  encrypt: agetool %5d MiB/s, age %5d MiB/s, ratio %s\n' \
-    "$(mbs "$es")" "$(mbs "$ea")" "$(awk -v a="$ea" -v b="$es" 'BEGIN{printf "%.2f", a/b}')"
+    "$(mbs "$es")" "$(mbs "$ea")" "$(ratio "$ea" "$es")"
 printf '  decrypt: agetool %5d MiB/s, age %5d MiB/s, ratio %s\n' \
-    "$(mbs "$ds")" "$(mbs "$da")" "$(awk -v a="$da" -v b="$ds" 'BEGIN{printf "%.2f", a/b}')"
+    "$(mbs "$ds")" "$(mbs "$da")" "$(ratio "$da" "$ds")"
