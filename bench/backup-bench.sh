@@ -14,11 +14,13 @@
 # Each phase reports both wall times, CPU seconds (user + system, of all the
 # pipeline's processes), the throughput ratio pipeline/sitevault (above 1:
 # sitevault is faster) and the peak RSS (GNU time %M) of sitevault and of
-# the pipeline's largest process.  SIZE: bytes of audio, with K/M/G
+# the pipeline's largest process.  Then memory against the stream size:
+# the peak RSS of a backup and a verify of SIZE and of BENCH_MEM_FACTOR
+# (default 10) times SIZE, and their ratio.  SIZE: bytes of audio, with K/M/G
 # suffixes (default 1G).  Run by `make bench` (BENCH_SIZE=...); needs root
 # for vsftpd.  Targets: backup throughput >= 1.25x the pipeline's, restore
 # >= 1.1x, local backup >= 1/1.1x, CPU seconds <= the pipeline's, peak RSS
-# <= 64 MiB whatever SIZE.
+# <= 64 MiB whatever SIZE (memory ratio near 1).
 set -eu
 size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -115,6 +117,38 @@ CONF=$T/conf.local time_sv backup
 echo "bench: tar | zstd -3 -T0 | age >file; sync"
 time_pipe local_pipe
 report local "sitevault backup (local)" "tar|zstd -T0|age>f;sync"
+
+# Memory against the stream size: peak RSS of a backup and a verify of one
+# file of SIZE and of one BENCH_MEM_FACTOR (default 10) times as large, on
+# the same server.  Stored uncompressed, so that every byte flows through
+# packing, encryption, upload and back (zeros, written, not sparse: age's
+# output is random whatever goes in).  Flat memory: the ratio stays near 1.
+factor=${BENCH_MEM_FACTOR:-10}
+sed -e "s|^url = .*|url = $FTPD_URL/mem|" -e '/^configuration = /d' \
+    -e "s|^data = .*|data = $T/mem|" -e 's|^compression = .*|compression = none|' \
+    -e "s|^dir = $T/state\$|dir = $T/state.mem|" "$T/conf" >"$T/conf.mem"
+mem_run() {	# mem_run BYTES: sets mem_bk, mem_vk (peak RSS, KiB)
+	rm -rf "$T/mem" "$T/state.mem" "$FTPD_ROOT/mem"
+	mkdir -p "$T/mem" "$T/state.mem"
+	head -c "$1" /dev/zero >"$T/mem/stream.wav"
+	CONF=$T/conf.mem time_sv backup --category data
+	mem_bk=$sv_kb
+	CONF=$T/conf.mem time_sv verify latest --category data
+	mem_vk=$sv_kb
+	rm -rf "$T/mem" "$FTPD_ROOT/mem"
+}
+echo "bench: peak RSS of backup and verify of $size and of $factor x $size"
+mem_run "$bytes"
+small_bk=$mem_bk small_vk=$mem_vk
+mem_run "$((bytes * factor))"
+printf '\n%-28s %14s %14s\n' memory "$size" "$factor x $size"
+printf '%-28s %10d KiB %10d KiB\n' "sitevault backup" "$small_bk" "$mem_bk"
+printf '%-28s %10d KiB %10d KiB\n' "sitevault verify" "$small_vk" "$mem_vk"
+printf 'peak RSS ratio %s x %s / %s: backup %s, verify %s\n' "$factor" "$size" \
+    "$size" "$(ratio "$mem_bk" "$small_bk")" "$(ratio "$mem_vk" "$small_vk")"
+summary+=$(printf 'memory: peak RSS at %s x %s / at %s: backup %s (%d MiB), verify %s (%d MiB)' \
+    "$factor" "$size" "$size" "$(ratio "$mem_bk" "$small_bk")" "$(mib "$mem_bk")" \
+    "$(ratio "$mem_vk" "$small_vk")" "$(mib "$mem_vk")")$'\n'
 
 printf '\n%s' "$summary"
 ftpd_stop
