@@ -6,6 +6,8 @@
 
 #include "conf/conf.h"
 
+struct blob_writer;
+
 /*
  * Small in-memory objects (a backup's file list) compressed as a plain
  * gzip or zstd stream, so that `zstd -d` or `gzip -d` alone reads them.
@@ -19,6 +21,35 @@
  */
 int blob_compress(enum conf_compression, int, const void *, size_t,
     uint8_t **, size_t *);
+
+/**
+ * blob_writer_new(comp, level, out, cookie):
+ * Start a stream compressed with ${comp} at ${level} (none: passed
+ * through) whose bytes go to ${out}(${cookie}, buf, len) as they come;
+ * ${out} returns 0, or non-zero after logging why.  Return NULL (logged).
+ */
+struct blob_writer *blob_writer_new(enum conf_compression, int,
+    int (*)(void *, const void *, size_t), void *);
+
+/**
+ * blob_writer_write(w, buf, len):
+ * Compress ${len} bytes of ${buf} into the stream of the blob_writer
+ * ${w} (a void pointer, so that it fits an output callback).  Return 0
+ * or -1 (logged).
+ */
+int blob_writer_write(void *, const void *, size_t);
+
+/**
+ * blob_writer_finish(w):
+ * End the stream and hand out what remains.  Return 0 or -1 (logged).
+ */
+int blob_writer_finish(struct blob_writer *);
+
+/**
+ * blob_writer_free(w):
+ * Free ${w}.  Does nothing if ${w} is NULL.
+ */
+void blob_writer_free(struct blob_writer *);
 
 /**
  * blob_decompress(name, comp, in, len, max, out, outlen):

@@ -11,6 +11,7 @@
 
 #include "run/backup.h"
 #include "conf/conf.h"
+#include "format/filelist.h"
 #include "format/history.h"
 #include "crypto/keys.h"
 #include "util/buf.h"
@@ -96,6 +97,28 @@ plan_kind(const struct backup_ctx *ctx, const char *category,
 		    plan->why);
 	}
 	return (0);
+}
+
+/* Record the new backup's list in the local state, then free it. */
+static int
+put_state_list(const struct backup_ctx *ctx, const char *category,
+    struct backup_report *rep)
+{
+	struct state_list_w *w;
+	int rc = -1;
+
+	if ((w = state_list_open(ctx->c->state_dir, store_site(ctx->st),
+	    category, rep->id, rep->res.sha256)) == NULL)
+		goto out;
+	if (filelist_write(rep->res.list, state_list_write, w)) {
+		state_list_free(w);
+		goto out;
+	}
+	rc = state_list_commit(w);
+out:
+	filelist_free(rep->res.list);
+	rep->res.list = NULL;
+	return (rc);
 }
 
 /* verify_after_upload: download the new backup and check all of it. */
@@ -219,9 +242,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 		goto err1;
 	/* The next incremental compares the tree with this list. */
 	if (job.with_list) {
-		if (state_list_put(ctx->c->state_dir, store_site(ctx->st),
-		    category, rep->id, rep->res.sha256, rep->res.list,
-		    rep->res.list_len))
+		if (put_state_list(ctx, category, rep))
 			goto err1;
 	} else
 		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
