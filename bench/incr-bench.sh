@@ -5,7 +5,8 @@
 #      bytes uploaded and wall time of the incremental against the full;
 #   2. 100,000 small unchanged files: wall time of the incremental backup,
 #      which is the stat-only scan, the file list and one tiny upload;
-#   3. peak RSS (GNU time %M) of every run.
+#   3. peak RSS (GNU time %M) of every run, and the time and peak RSS of the
+#      full backup of those files and of the restore of their chain.
 # Targets (issue 13): an incremental of a 1 % night uploads at most 2 % of
 # the full backup's bytes in at most 10 % of its time; the scan of 100,000
 # unchanged files takes under 2 s; peak RSS at most 64 MiB.  Run by
@@ -42,27 +43,37 @@ dir = $T/state.$1
 CONF
 	printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$T/$1.conf" credentials
 }
-# run NAME: one data backup; sets secs, kb (peak RSS) and stored (bytes).
-run() {
+# timed OUT LABEL CMD...: run CMD under GNU time; sets secs and kb (peak
+# RSS), prints a line.
+timed() {
+	local out=$1 label=$2
+	shift 2
 	sync
-	/usr/bin/time -f '%e %M' -o "$T/time" "$SITEVAULT" --json -c "$T/$1.conf" \
-	    backup --category data >"$T/out.json" || fail "backup $1 failed"
+	/usr/bin/time -f '%e %M' -o "$T/time" "$@" >"$out" ||
+	    fail "$label failed"
 	read -r secs kb < "$T/time"
+	printf '%-34s %8.2f s %8d KiB peak RSS' "$label" "$secs" "$kb"
+}
+# run NAME LABEL: one data backup; sets secs, kb and stored (bytes).
+run() {
+	timed "$T/out.json" "$2" "$SITEVAULT" --json -c "$T/$1.conf" \
+	    backup --category data
 	stored=$(sed -n 's/.*"bytes_stored":\([0-9]*\).*/\1/p' "$T/out.json")
-	printf '%-34s %8.2f s %12d bytes stored %8d KiB peak RSS\n' "$2" "$secs" \
-	    "$stored" "$kb"
+	printf ' %12d bytes stored\n' "$stored"
 }
 
+echo "bench: load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo "bench: generating $size of voicemail-like audio"
 "$WAVGEN" "$T/data" "$bytes" >/dev/null || fail "wavgen failed"
 conf audio "$T/data/spool"
-run audio "full backup"
+run audio "full backup, $size"
 full_s=$secs full_b=$stored full_kb=$kb
 # A night: 1 % new messages, in a new directory per mailbox's worth.
 "$WAVGEN" "$T/night" "$((bytes / 100))" 7 >/dev/null || fail "wavgen failed"
 mv "$T/night/spool" "$T/data/spool/night1"
 run audio "incremental, 1 % new"
 inc_s=$secs inc_b=$stored inc_kb=$kb
+rm -rf "$T/data" "$T/night"
 
 echo "bench: 100000 small files"
 mkdir -p "$T/many"
@@ -78,14 +89,31 @@ for d in range(100):
 PY
 conf many "$T/many"
 run many "full backup, 100000 files"
+mfull_s=$secs mfull_kb=$kb
 run many "incremental, nothing changed"
 scan_s=$secs scan_kb=$kb
+# The chain restore (full then incremental) of the 100000 files.
+timed "$T/out.txt" "restore of that chain" "$SITEVAULT" -q \
+    -c "$T/many.conf" restore latest --category data --target "$T/restored"
+echo
+rest_s=$secs rest_kb=$kb
+[ "$(find "$T/restored" -type f | wc -l)" = 100000 ] ||
+    fail "the chain restore did not bring back 100000 files"
+echo "bench: load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-awk -v fs="$full_s" -v fb="$full_b" -v is="$inc_s" -v ib="$inc_b" \
-    -v ss="$scan_s" -v k1="$full_kb" -v k2="$inc_kb" -v k3="$scan_kb" 'BEGIN {
-	printf "\nincremental/full: %.2f %% of the bytes, %.1f %% of the time\n",
-	    100 * ib / fb, 100 * is / fs
-	printf "scan of 100000 unchanged files: %.2f s\n", ss
-	m = k1; if (k2 > m) m = k2; if (k3 > m) m = k3
-	printf "peak RSS: %d MiB\n", (m + 1023) / 1024
+awk -v size="$size" -v fs="$full_s" -v fb="$full_b" -v is="$inc_s" \
+    -v ib="$inc_b" -v ss="$scan_s" -v k1="$full_kb" -v k2="$inc_kb" \
+    -v k3="$mfull_kb" -v k4="$scan_kb" -v ms="$mfull_s" -v rs="$rest_s" \
+    -v k5="$rest_kb" 'function mib(k) { return (k + 1023) / 1024 }
+function ok(c) { return c ? "ok" : "MISSED" }
+BEGIN {
+	b = 100 * ib / fb; t = 100 * is / fs
+	m = k1; if (k2 > m) m = k2; if (k3 > m) m = k3; if (k4 > m) m = k4
+	printf "\nincremental backups on %s of voicemail, 1 %% new messages a night:\n", size
+	printf "  upload of the night:   %6.2f %% of the full backup'"'"'s bytes  (at most 2 %%)   %s\n", b, ok(b <= 2)
+	printf "  time of the night:     %6.2f %% of the full backup'"'"'s time   (at most 10 %%)  %s\n", t, ok(t <= 10)
+	printf "  scan of 100000 unchanged files: %.2f s                  (under 2 s)     %s\n", ss, ok(ss < 2)
+	printf "  peak RSS: full %d, night %d, 100000-file full %d, its incremental %d MiB\n", mib(k1), mib(k2), mib(k3), mib(k4)
+	printf "  peak RSS of any backup: %d MiB                          (at most 64 MiB) %s\n", mib(m), ok(mib(m) <= 64)
+	printf "  also: 100000-file full backup %.2f s; chain restore %.2f s, %d MiB\n", ms, rs, mib(k5)
 }'
