@@ -168,21 +168,19 @@ err:
 
 int
 blob_decompress(const char *name, enum conf_compression comp, const void *in,
-    size_t len, uint64_t max, char **out, size_t *outlen)
+    size_t len, int (*out)(void *, const void *, size_t), void *cookie)
 {
-	struct buf b = BUF_INIT(max > BLOB_MAX ? BLOB_MAX : (size_t)max);
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	char chunk[16384];
 	la_ssize_t n;
 
-	if (comp == CONF_COMP_NONE) {
-		if (buf_append(&b, in, len))
-			goto bufail;
-		goto done;
+	if (comp == CONF_COMP_NONE)
+		return (len > 0 ? out(cookie, in, len) : 0);
+	if ((a = archive_read_new()) == NULL) {
+		log_fail(EX_OSERR, "%s: out of memory", name);
+		return (-1);
 	}
-	if ((a = archive_read_new()) == NULL)
-		goto nomem;
 	if ((comp == CONF_COMP_GZIP ? archive_read_support_filter_gzip(a) :
 	    archive_read_support_filter_zstd(a)) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK ||
@@ -192,34 +190,20 @@ blob_decompress(const char *name, enum conf_compression comp, const void *in,
 	while ((n = archive_read_data(a, chunk, sizeof(chunk))) != 0) {
 		if (n < 0)
 			goto afail;
-		if (buf_append(&b, chunk, (size_t)n))
-			goto bufail;
+		if (out(cookie, chunk, (size_t)n))
+			goto err;
 	}
+
+	/* Success! */
 	archive_read_free(a);
-	a = NULL;
-done:
-	*outlen = b.len;
-	if ((*out = (char *)buf_take(&b)) == NULL)
-		goto nomem;
 	return (0);
 
-bufail:
-	if (errno == EFBIG) {
-		log_fail(EX_DATAERR, "%s: larger than %llu bytes once "
-		    "decompressed", name, (unsigned long long)max);
-		goto err;
-	}
-	goto nomem;
 afail:
 	log_fail(EX_DATAERR, "%s: cannot decompress: %s", name,
 	    archive_error_string(a) != NULL ? archive_error_string(a) :
 	    "libarchive failed");
-	goto err;
-nomem:
-	log_fail(EX_OSERR, "%s: out of memory", name);
 err:
-	if (a != NULL)
-		archive_read_free(a);
-	buf_free(&b);
+	archive_read_free(a);
+	/* Failure! */
 	return (-1);
 }

@@ -9,8 +9,9 @@
 struct blob_writer;
 
 /*
- * Small in-memory objects (a backup's file list) compressed as a plain
- * gzip or zstd stream, so that `zstd -d` or `gzip -d` alone reads them.
+ * Small objects (a backup's file list) compressed as a plain gzip or zstd
+ * stream, so that `zstd -d` or `gzip -d` alone reads them; both ways
+ * stream, so that the text itself is never held whole.
  */
 
 /**
@@ -52,12 +53,13 @@ int blob_writer_finish(struct blob_writer *);
 void blob_writer_free(struct blob_writer *);
 
 /**
- * blob_decompress(name, comp, in, len, max, out, outlen):
- * Decompress ${in} (compressed with ${comp}) into the malloc'd,
- * NUL-terminated ${*out} of ${*outlen} bytes, refusing more than ${max}
- * bytes.  Failures name ${name} (EX_DATAERR).  Return 0 or -1.
+ * blob_decompress(name, comp, in, len, out, cookie):
+ * Decompress ${in} (compressed with ${comp}), handing the bytes to
+ * ${out}(${cookie}, buf, len) in pieces as they come; ${out} returns 0,
+ * or non-zero after logging why (which stops it), and sets the limit on
+ * the size.  Failures name ${name} (EX_DATAERR).  Return 0 or -1.
  */
 int blob_decompress(const char *, enum conf_compression, const void *,
-    size_t, uint64_t, char **, size_t *);
+    size_t, int (*)(void *, const void *, size_t), void *);
 
 #endif /* !BLOB_H_ */

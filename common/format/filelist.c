@@ -11,9 +11,8 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "format/filelist.h"
-#include "format/manifest_fields.h"
+#include "format/filelist_internal.h"
 
-#define MAGIC	"sitevault-files 1\n"
 
 /* Paths are packed into chunks of this size (a longer path gets its own). */
 #define CHUNK	(64 * 1024)
@@ -41,10 +40,10 @@ filelist_new(void)
 
 /*
  * Room for a path of up to ${max} bytes and its NUL at the end of the
- * newest chunk, which fl_append() then takes.  NULL if out of memory.
+ * newest chunk, which filelist_append() then takes.  NULL if out of memory.
  */
-static char *
-fl_room(struct filelist *fl, size_t max)
+char *
+filelist_room(struct filelist *fl, size_t max)
 {
 	struct filelist_chunk *c = fl->paths;
 	size_t cap = max + 1 > CHUNK ? max + 1 : CHUNK;
@@ -62,10 +61,10 @@ fl_room(struct filelist *fl, size_t max)
 
 /*
  * A new last entry, zeroed, for the ${plen} bytes at ${path}; ${path} may
- * be what fl_room() returned, already in place.
+ * be what filelist_room() returned, already in place.
  */
-static struct filelist_entry *
-fl_append(struct filelist *fl, const char *path, size_t plen)
+struct filelist_entry *
+filelist_append(struct filelist *fl, const char *path, size_t plen)
 {
 	struct filelist_entry *e;
 	char *dst;
@@ -78,7 +77,7 @@ fl_append(struct filelist *fl, const char *path, size_t plen)
 		fl->e = e;
 		fl->cap = cap;
 	}
-	if ((dst = fl_room(fl, plen)) == NULL)
+	if ((dst = filelist_room(fl, plen)) == NULL)
 		goto nomem;
 	if (dst != path)
 		memmove(dst, path, plen);
@@ -114,7 +113,7 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 		    "or symlink", path);
 		return (-1);
 	}
-	if ((e = fl_append(fl, path, strlen(path))) == NULL)
+	if ((e = filelist_append(fl, path, strlen(path))) == NULL)
 		return (-1);
 	e->type = type;
 	e->mode = (unsigned int)st->st_mode & 07777;
@@ -136,7 +135,7 @@ filelist_forget(struct filelist *fl, const char *path)
 
 	if (fl->n == 0 || strcmp((e = &fl->e[fl->n - 1])->path, path) != 0)
 		return;
-	/* The last entry's path is the last one packed (fl_append()). */
+	/* The last entry's path is the last one packed (filelist_append()). */
 	assert(fl->paths != NULL && e->path + strlen(e->path) + 1 ==
 	    fl->paths->p + fl->paths->used);
 	fl->paths->used -= strlen(e->path) + 1;
@@ -332,7 +331,7 @@ filelist_write(struct filelist *fl, int (*out)(void *, const void *, size_t),
 		log_fail(EX_OSERR, "file list: out of memory");
 		return (-1);
 	}
-	if (piece_put(&w, MAGIC, strlen(MAGIC)))
+	if (piece_put(&w, FILELIST_MAGIC, strlen(FILELIST_MAGIC)))
 		goto err;
 	for (i = 0; i < fl->n; i++)
 		if (put_line(&w, &fl->e[i]))
@@ -382,180 +381,6 @@ filelist_format(struct filelist *fl, size_t *len)
 err:
 	buf_free(&b);
 	return (NULL);
-}
-
-/* ---- parsing ---- */
-
-/* The next space-terminated field of [*p, end): its start and length. */
-static int
-field(const char **p, const char *end, const char **f, size_t *flen)
-{
-	const char *sp = memchr(*p, ' ', (size_t)(end - *p));
-
-	if (sp == NULL || sp == *p)
-		return (-1);
-	*f = *p;
-	*flen = (size_t)(sp - *p);
-	*p = sp + 1;
-	return (0);
-}
-
-/* "SEC.NNNNNNNNN", SEC minimal and possibly negative. */
-static int
-parse_time(const char *s, size_t len, int64_t *sec, long *ns)
-{
-	const char *dot = memchr(s, '.', len);
-	uint64_t v, frac;
-	size_t i;
-	int neg = len > 0 && s[0] == '-';
-
-	if (dot == NULL || (size_t)(s + len - dot) != 10)
-		return (-1);
-	for (frac = 0, i = 1; i < 10; i++) {
-		if (dot[i] < '0' || dot[i] > '9')
-			return (-1);
-		frac = frac * 10 + (uint64_t)(dot[i] - '0');
-	}
-	if (manifest_fields_u64_parse(s + neg, (size_t)(dot - s - neg), &v) ||
-	    v > INT64_MAX || (neg && v == 0))
-		return (-1);
-	*sec = neg ? -(int64_t)v : (int64_t)v;
-	*ns = (long)frac;
-	return (0);
-}
-
-/* Is ${p} a relative path of non-empty components other than . and ..? */
-static int
-path_ok(const char *p)
-{
-	const char *c, *end;
-
-	for (c = p; ; c = end + 1) {
-		if ((end = strchr(c, '/')) == NULL)
-			end = c + strlen(c);
-		if (end == c || (end - c == 1 && c[0] == '.') ||
-		    (end - c == 2 && c[0] == '.' && c[1] == '.'))
-			return (0);
-		if (*end == '\0')
-			return (1);
-	}
-}
-
-/* Unescape PATH, in place at the end of ${fl}'s paths, into a new entry. */
-static int
-parse_path(struct filelist *fl, const char *s, size_t len,
-    struct filelist_entry **out)
-{
-	char *raw;
-	size_t i, n = 0;
-	uint8_t b;
-
-	if (len == 0 || s[0] == '/')
-		return (-1);
-	if ((raw = fl_room(fl, len)) == NULL) {
-		log_fail(EX_OSERR, "file list: out of memory");
-		return (-1);
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			return (-1);
-		if (c == '\\') {
-			if (len - i < 4 || s[i + 1] != 'x' ||
-			    manifest_fields_hex_parse(s + i + 2, 2, &b, 1, 0) ||
-			    !(b < 0x20 || b == 0x7f || b == '\\') || b == 0)
-				return (-1);
-			raw[n++] = (char)b;
-			i += 3;
-		} else
-			raw[n++] = (char)c;
-	}
-	raw[n] = '\0';
-	/* Names the archive could hold: relative, no empty, "." or ".."
-	   component, so that nothing built from a list leaves its root. */
-	if (!path_ok(raw))
-		return (-1);
-	return ((*out = fl_append(fl, raw, n)) != NULL ? 0 : -1);
-}
-
-/* One entry line [p, end) without its LF. */
-static const char *
-parse_line(struct filelist *fl, const char *p, const char *end)
-{
-	struct filelist_entry *e;
-	const char *f[6];
-	size_t fl6[6], i;
-	unsigned int mode = 0;
-	uint64_t size, ino;
-	int64_t mt, ct;
-	long mns, cns;
-
-	for (i = 0; i < 6; i++)
-		if (field(&p, end, &f[i], &fl6[i]))
-			return ("expected 7 fields");
-	if (fl6[0] != 1 || strchr("fdl", f[0][0]) == NULL)
-		return ("type is not f, d or l");
-	if (fl6[1] != 4)
-		return ("mode is not 4 octal digits");
-	for (i = 0; i < 4; i++) {
-		if (f[1][i] < '0' || f[1][i] > '7')
-			return ("mode is not 4 octal digits");
-		mode = mode * 8 + (unsigned int)(f[1][i] - '0');
-	}
-	if (manifest_fields_u64_parse(f[2], fl6[2], &size) ||
-	    (f[0][0] == 'd' && size != 0))
-		return ("bad size");
-	if (parse_time(f[3], fl6[3], &mt, &mns))
-		return ("bad mtime");
-	if (parse_time(f[4], fl6[4], &ct, &cns))
-		return ("bad ctime");
-	if (manifest_fields_u64_parse(f[5], fl6[5], &ino))
-		return ("bad inode");
-	if (parse_path(fl, p, (size_t)(end - p), &e))
-		return ("bad path (empty, absolute, with an empty, . or .. "
-		    "component, or not canonically escaped)");
-	e->type = f[0][0];
-	e->mode = mode;
-	e->size = size;
-	e->mtime = mt;
-	e->mtime_ns = (uint32_t)mns;
-	e->ctime = ct;
-	e->ctime_ns = (uint32_t)cns;
-	e->ino = ino;
-	return (NULL);
-}
-
-struct filelist *
-filelist_parse(const char *name, const char *text, size_t len)
-{
-	struct filelist *fl;
-	const char *p = text, *end = text + len, *nl, *why = NULL;
-	unsigned int line = 1;
-
-	if ((fl = filelist_new()) == NULL)
-		return (NULL);
-	if (len > FILELIST_MAX)
-		why = "too large";
-	else if (len < strlen(MAGIC) || memcmp(text, MAGIC, strlen(MAGIC)))
-		why = "expected \"sitevault-files 1\"";
-	else
-		p += strlen(MAGIC);
-	while (why == NULL && p < end) {
-		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			why = "no newline at the end of the line";
-		else if ((why = parse_line(fl, p, nl)) == NULL &&
-		    !fl->sorted)
-			why = "not sorted by path, or a path twice";
-		p = nl + 1;
-	}
-	if (why != NULL) {
-		log_fail(EX_DATAERR, "%s: line %u: %s", name, line, why);
-		filelist_free(fl);
-		return (NULL);
-	}
-	return (fl);
 }
 
 void

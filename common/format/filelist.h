@@ -41,6 +41,7 @@ struct filelist_entry {
 };
 
 struct filelist_chunk;
+struct filelist_parser;
 
 struct filelist {
 	struct filelist_entry *e;
@@ -133,6 +134,35 @@ char *filelist_format(struct filelist *, size_t *);
  * ${name} and the line (EX_DATAERR).  Return the sorted list or NULL.
  */
 struct filelist *filelist_parse(const char *, const char *, size_t);
+
+/**
+ * filelist_parser_new(name):
+ * Start reading a list's canonical text piece by piece, as it is
+ * decompressed or read, so that the whole text is never held: failures
+ * name ${name} and the line (EX_DATAERR).  Return NULL (logged).
+ */
+struct filelist_parser *filelist_parser_new(const char *);
+
+/**
+ * filelist_parser_feed(ps, buf, len):
+ * Read the next ${len} bytes of text into the filelist_parser ${ps} (a
+ * void pointer, so that it fits an output callback).  Return 0, or -1
+ * after logging (then and after, only filelist_parser_free() is useful).
+ */
+int filelist_parser_feed(void *, const void *, size_t);
+
+/**
+ * filelist_parser_finish(ps):
+ * The end of the text: return the sorted list, or NULL after logging
+ * (as filelist_parse()).  Frees ${ps}.
+ */
+struct filelist *filelist_parser_finish(struct filelist_parser *);
+
+/**
+ * filelist_parser_free(ps):
+ * Free ${ps} and what it read.  Does nothing if ${ps} is NULL.
+ */
+void filelist_parser_free(struct filelist_parser *);
 
 /**
  * filelist_free(fl):

@@ -99,11 +99,12 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 	struct buf g = BUF_INIT(SEALED_MAX);
 	struct age_reader *r = NULL;
 	struct filelist *fl = NULL;
+	struct filelist_parser *ps = NULL;
 	enum conf_compression comp;
 	uint8_t *buf = NULL, sha[SHA256_DIGEST_LENGTH];
-	char path[512], *text = NULL;
+	char path[512];
 	const char *why;
-	size_t len, tlen;
+	size_t len;
 	int level;
 
 	snprintf(path, sizeof(path), "%s/%s_%" PRIu64 "/filelist", m->site,
@@ -131,17 +132,21 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 		    age_strerror(age_reader_error(r)));
 		goto out;
 	}
+	free(buf);
+	buf = NULL;
 	if (conf_value_compression(m->compression, &comp, &level, &why)) {
 		log_fail(EX_DATAERR, "%s: compression %s: %s", path,
 		    m->compression, why);
 		goto out;
 	}
-	if (blob_decompress(path, comp, g.p, g.len, FILELIST_MAX, &text,
-	    &tlen))
+	/* Parsed as it is decompressed: the text is never held whole. */
+	if ((ps = filelist_parser_new(path)) == NULL ||
+	    blob_decompress(path, comp, g.p, g.len, filelist_parser_feed, ps))
 		goto out;
-	fl = filelist_parse(path, text, tlen);
+	fl = filelist_parser_finish(ps);
+	ps = NULL;
 out:
-	free(text);
+	filelist_parser_free(ps);
 	age_reader_free(r);
 	buf_free(&g);
 	free(buf);

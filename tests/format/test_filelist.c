@@ -313,6 +313,80 @@ test_chunks_and_pieces(void **state)
 	filelist_free(fl);
 }
 
+/* Feed ${text} to a parser in pieces of ${step} bytes. */
+static struct filelist *
+parse_by(const char *text, size_t len, size_t step)
+{
+	struct filelist_parser *ps;
+	size_t i, n;
+
+	assert_non_null(ps = filelist_parser_new("pieces"));
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		if (filelist_parser_feed(ps, text + i, n)) {
+			filelist_parser_free(ps);
+			return (NULL);
+		}
+	}
+	return (filelist_parser_finish(ps));
+}
+
+/* The text read piece by piece (as it is decompressed) is the same list. */
+static void
+test_parser_pieces(void **state)
+{
+	static const char *const l[] = { "d:v", "f:v/a\\b", "f:v/a-b",
+	    "l:v/a.b", "d:v/a", "f:v/a/\x7f", NULL };
+	static const size_t steps[] = { 1, 2, 3, 7, 64, 100000 };
+	static const struct {
+		const char *text;
+		const char *why;
+	} bad[] = {
+		{ "", "pieces: line 1: expected" },
+		{ "sitevault-files 1", "pieces: line 1: expected" },
+		{ "sitevault-files 2\n", "pieces: line 1: expected" },
+		{ "sitevault-files 1\nf 0644 1 1.000000000 1.000000000 1 a\n"
+		    "f 0644 1 1.000000000 1.000000000 1 b", "pieces: line 3: no "
+		    "newline" },
+		{ "sitevault-files 1\nf 0644 1 1.000000000 1.000000000 1 b\n"
+		    "f 0644 1 1.000000000 1.000000000 1 a\n", "pieces: line 3: "
+		    "not sorted" },
+		{ "sitevault-files 1\nf 0644 1 1.000000000 1.000000000 1 b\n"
+		    "x\n", "pieces: line 3: expected 7 fields" },
+	};
+	struct filelist *fl = list_of(l), *back;
+	char *text, *again;
+	size_t len, alen, i, j;
+
+	(void)state;
+	assert_non_null(text = filelist_format(fl, &len));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_non_null(back = parse_by(text, len, steps[i]));
+		assert_non_null(again = filelist_format(back, &alen));
+		assert_int_equal(alen, len);
+		assert_memory_equal(again, text, len);
+		free(again);
+		filelist_free(back);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (j = 0; j < 3; j++) {
+			log_reset();
+			errbuf[0] = '\0';
+			log_capture(errbuf, sizeof(errbuf));
+			assert_null(parse_by(bad[i].text, strlen(bad[i].text),
+			    steps[j]));
+			log_capture(NULL, 0);
+			if (strncmp(errbuf, bad[i].why, strlen(bad[i].why)))
+				fail_msg("bad %zu by %zu: \"%s\"", i, steps[j],
+				    errbuf);
+			assert_int_equal(log_class(), EX_DATAERR);
+		}
+	log_reset();
+	filelist_parser_free(NULL);
+	free(text);
+	filelist_free(fl);
+}
+
 int
 main(void)
 {
@@ -322,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_merge_stops),
 		cmocka_unit_test(test_near_names),
 		cmocka_unit_test(test_chunks_and_pieces),
+		cmocka_unit_test(test_parser_pieces),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
