@@ -16,8 +16,9 @@
 #include "../lib/fmtvec.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "../lib/scratch.h"
 
-static char dir[64];
+static char *dir;
 static char errbuf[512];
 static struct keys vkey;		/* the vector key of docs/FORMAT.md */
 
@@ -85,17 +86,9 @@ readfile(const char *name, size_t *len)
 static int
 clean(void **state)
 {
-	struct dirent *de;
-	DIR *d;
 
 	(void)state;
-	if ((d = opendir(dir)) == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			unlink(path(de->d_name));
-	closedir(d);
-	return (0);
+	return (scratch_clear(dir));
 }
 
 static int
@@ -134,10 +127,7 @@ setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_keys.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("keys");
 	fmtvec_hex("age-secret", vkey.age_sk, AGE_KEY_LEN);
 	fmtvec_hex("signing-seed", vkey.sign.seed, MINISIGN_SEED_LEN);
 	fmtvec_hex("keyid", vkey.sign.keyid, MINISIGN_KEYID_LEN);
@@ -150,9 +140,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	int rc;
 
-	clean(state);
-	return (rmdir(dir));
+	(void)state;
+	rc = scratch_rm(dir);
+	free(dir);
+	dir = NULL;
+	return (rc);
 }
 
 /* The "# created:" line is the only one that depends on the time. */

@@ -14,6 +14,7 @@
 #include "../lib/fmtvec.h"
 #include "util/log.h"
 #include "crypto/minisign.h"
+#include "../lib/scratch.h"
 
 static char errbuf[512];
 
@@ -301,7 +302,7 @@ static void
 test_pub(void **state)
 {
 	struct minisign_pub p;
-	char *text, line[64], *t2;
+	char *text, line[64], *t2, *dir;
 
 	(void)state;
 	text = minisign_pub_format(&pubs[1], "minisign public key X");
@@ -344,18 +345,17 @@ test_pub(void **state)
 	assert_int_equal(log_class(), EX_NOINPUT);
 	/* A FIFO in place of a trusted key is refused, not waited on; the
 	 * alarm fails a hang. */
-	snprintf(line, sizeof(line), "/tmp/test_minisign.XXXXXX");
-	assert_non_null(mkdtemp(line));
-	t2 = malloc(strlen(line) + 8);
-	snprintf(t2, strlen(line) + 8, "%s/k.pub", line);
+	dir = scratch_new("minisign");
+	t2 = malloc(strlen(dir) + 8);
+	snprintf(t2, strlen(dir) + 8, "%s/k.pub", dir);
 	assert_int_equal(mkfifo(t2, 0600), 0);
 	capture();
 	alarm(10);
 	assert_int_equal(minisign_pub_load(t2, &p), -1);
 	alarm(0);
 	assert_failed("not a regular file");
-	unlink(t2);
-	rmdir(line);
+	assert_int_equal(scratch_rm(dir), 0);
+	free(dir);
 	free(t2);
 	free(text);
 }

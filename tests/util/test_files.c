@@ -24,7 +24,9 @@
 #include "util/path.h"
 #include "util/readfile.h"
 
-static char dir[64];
+#include "../lib/scratch.h"
+
+static char *dir;
 static char errbuf[512];
 
 static void
@@ -50,8 +52,7 @@ setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_files.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	dir = scratch_new("files");
 	log_init("test_files", 1, 0);
 	log_mute(1);
 	return (0);
@@ -60,11 +61,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scratch_rm(dir), 0);
+	free(dir);
+	dir = NULL;
 	return (0);
 }
 
