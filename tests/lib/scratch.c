@@ -99,3 +99,14 @@ scratch_rm(const char *path)
 		return (-1);
 	return (lstat(path, &st) == 0 ? -1 : 0);
 }
+
+int
+scratch_end(char **dirp)
+{
+	int rc;
+
+	rc = scratch_rm(*dirp);
+	free(*dirp);
+	*dirp = NULL;
+	return (rc);
+}

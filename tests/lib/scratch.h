@@ -30,4 +30,11 @@ int scratch_clear(const char *);
  */
 int scratch_rm(const char *);
 
+/**
+ * scratch_end(dirp):
+ * scratch_rm(*${dirp}), then free *${dirp} and set it to NULL: a test's
+ * teardown.  Return scratch_rm's result.
+ */
+int scratch_end(char **);
+
 #endif /* !SCRATCH_H_ */

@@ -33,13 +33,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	int rc;
 
 	(void)state;
-	rc = scratch_rm(dir);
-	free(dir);
-	dir = NULL;
-	return (rc);
+	return (scratch_end(&dir));
 }
 
 static char *

@@ -34,13 +34,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	int rc;
 
 	(void)state;
-	rc = scratch_rm(dir);
-	free(dir);
-	dir = NULL;
-	return (rc);
+	return (scratch_end(&dir));
 }
 
 /* Look up Data_7 of branch-01 with listing sizes ${ml}, ${sl}. */

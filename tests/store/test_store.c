@@ -141,17 +141,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	int rc;
 
 	(void)state;
 	store_free(st);
 	transport_close(tr);
 	keys_free(key);
 	conf_free(conf);
-	rc = scratch_rm(dir);
-	free(dir);
-	dir = NULL;
-	return (rc);
+	return (scratch_end(&dir));
 }
 
 static void
