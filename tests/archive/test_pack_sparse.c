@@ -27,6 +27,7 @@
 #include "archive/pack.h"
 #include "archive/unpack.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 
 #define MIB	(1024 * 1024)
 
@@ -173,7 +174,7 @@ holes_kept(const char *path)
 static void
 test_sparse_big(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f, *o, *r;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f, *o, *r;
 	struct pack_stats ps;
 
 	(void)state;
@@ -196,7 +197,7 @@ test_sparse_big(void **state)
 	free(o);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -205,7 +206,7 @@ out:
 static void
 test_sparse_all_hole(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f, *o, *r;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f, *o, *r;
 	struct pack_stats ps;
 
 	(void)state;
@@ -224,7 +225,7 @@ test_sparse_all_hole(void **state)
 	free(o);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -233,7 +234,7 @@ out:
 static void
 test_sparse_short_holes(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f;
 	struct pack_stats ps;
 	off_t o;
 
@@ -249,7 +250,7 @@ test_sparse_short_holes(void **state)
 	assert_true(ps.archive_bytes > 4 * MIB);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -258,7 +259,7 @@ out:
 static void
 test_sparse_no_seek_hole(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f;
 	struct pack_stats ps;
 
 	(void)state;
@@ -274,7 +275,7 @@ test_sparse_no_seek_hole(void **state)
 	assert_true(ps.archive_bytes > 64 * MIB);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
