@@ -22,6 +22,7 @@
 #include "conf/conf.h"
 #include "util/log.h"
 #include "transport/transport.h"
+#include "transport/transport_curl_internal.h"
 #include "transport/transport_ftp_internal.h"
 #include "transport/transport_internal.h"
 
@@ -167,24 +168,11 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	SETOPT(CURLOPT_SSLVERSION, f->tls12 ? (long)(CURL_SSLVERSION_TLSv1_2 |
 	    CURL_SSLVERSION_MAX_TLSv1_2) : (long)CURL_SSLVERSION_TLSv1_2);
 
-	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (f->ca_file != NULL)
-		SETOPT(CURLOPT_CAINFO, f->ca_file);
-	if (f->pinned != NULL)
-		SETOPT(CURLOPT_PINNEDPUBLICKEY, f->pinned);
-	SETOPT(CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
-	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, f->pace.limit > 0 &&
-	    f->pace.limit < 2048 ? (long)(f->pace.limit / 2 > 0 ?
-	    f->pace.limit / 2 : 1) : 1024L);
-	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
+	if (transport_curl_tls(f->h, f->ca_file, f->pinned) ||
+	    transport_curl_limits(f->h, f->connect_timeout, f->stall_timeout,
+	    f->pace.limit))
+		goto err;
 	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
-	/* bwlimit (sitevault.conf(5)): branch links carry calls too. */
-	if (f->pace.limit > 0) {
-		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)f->pace.limit);
-		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->pace.limit);
-	}
 	/* The control connection idles during long transfers: keep NAT
 	 * state alive and notice a dead peer. */
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -308,29 +296,12 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		by_reply = 1;
 		what = "login refused";
 		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		cls = EX_UNAVAILABLE;
-		what = "cannot connect";
-		break;
 	case CURLE_USE_SSL_FAILED:
 		cls = EX_UNAVAILABLE;
 		retry = 0;
 		by_reply = 1;
 		what = "the server refused TLS (AUTH TLS), which tls = required "
 		    "demands";
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		cls = EX_UNAVAILABLE;
-		retry = 0;
-		what = "TLS failed";
 		break;
 	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
 	case CURLE_REMOTE_FILE_NOT_FOUND:
@@ -346,17 +317,10 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 			    EX_IOERR;
 		}
 		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		/* No word from the server in this request: unreachable. */
-		if (f->replies == 0) {
-			cls = EX_UNAVAILABLE;
-			what = "no answer";
-		} else
-			what = "stalled";
-		f->fresh = 1;
-		break;
-	default:	/* the connection broke: reconnect and try again */
-		f->fresh = 1;
+	default:	/* connection, TLS, a stall or a break */
+		if (transport_curl_class(rc, f->replies > 0, &cls, &retry,
+		    &what))
+			f->fresh = 1;	/* reconnect for the next attempt */
 		break;
 	}
 	/*
