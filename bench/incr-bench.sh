@@ -13,13 +13,10 @@
 set -eu
 size=${1:-1G}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${top_builddir:=.}"
-WAVGEN=${WAVGEN:-$top_builddir/bench/wavgen}
-. "$top_srcdir/tests/lib/lib.sh"
+. "$top_srcdir/bench/lib.sh"
 . "$top_srcdir/tests/lib/ftpd.sh"
-[ -x /usr/bin/time ] || skip "GNU time is not installed (packaging/install-deps)"
-[ -x "$WAVGEN" ] || fail "$WAVGEN is missing: run make bench-incr"
-bytes=$(numfmt --from=iec "${size%B}") || fail "bad size: $size"
+bench_need_time
+bench_size "$size" bench-incr
 
 ftpd_require vsftpd plain
 "$SITEVAULT" -q keygen --out "$T/site.key"
@@ -44,10 +41,9 @@ CONF
 }
 # run NAME: one data backup; sets secs, kb (peak RSS) and stored (bytes).
 run() {
-	sync
-	/usr/bin/time -f '%e %M' -o "$T/time" "$SITEVAULT" --json -c "$T/$1.conf" \
-	    backup --category data >"$T/out.json" || fail "backup $1 failed"
-	read -r secs kb < "$T/time"
+	timed "$SITEVAULT" --json -c "$T/$1.conf" backup --category data \
+	    >"$T/out.json" || fail "backup $1 failed"
+	secs=$t_s kb=$t_kb
 	stored=$(sed -n 's/.*"bytes_stored":\([0-9]*\).*/\1/p' "$T/out.json")
 	printf '%-34s %8.2f s %12d bytes stored %8d KiB peak RSS\n' "$2" "$secs" \
 	    "$stored" "$kb"

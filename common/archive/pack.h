@@ -33,6 +33,7 @@ struct pack_stats {
 	uint64_t bytes;		/* bytes of regular file content stored */
 	uint64_t archive_bytes;	/* bytes of the uncompressed tar stream */
 	uint64_t warnings;	/* files that changed or vanished, sockets */
+	uint64_t sparse;	/* files stored as sparse entries */
 };
 
 /**
