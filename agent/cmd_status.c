@@ -52,6 +52,9 @@ row_json(const struct fleet_row *r)
 	else
 		json_null(&j, "size");
 	json_string(&j, "signer", r->signer[0] != '\0' ? r->signer : NULL);
+	/* Object lock: until when the newest backup cannot be deleted. */
+	json_string(&j, "immutable_until", r->locked_until != 0 ?
+	    fleet_utc(r->locked_until, FLEET_UTC_ISO, t, sizeof(t)) : NULL);
 	json_string(&j, "last_failure_time", r->fail_time[0] != '\0' ?
 	    r->fail_time : NULL);
 	json_string(&j, "last_failure", r->fail_time[0] != '\0' ?
@@ -63,12 +66,20 @@ static void
 table(const struct fleet_row *r, size_t n)
 {
 	char t[32], age[32], sz[32], id[24], ft[LOG_ESCAPED_LEN(24)];
-	char kind[32];
+	char kind[32], lk[32];
 	size_t i;
+	int lock = 0;
 
-	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  %s\n",
+	/* The column of object lock only where a backup is immutable. */
+	for (i = 0; i < n; i++)
+		if (r[i].locked_until != 0)
+			lock = 1;
+	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  ",
 	    "SITE", "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE",
-	    "KIND", "SIGNER", "LAST FAILURE");
+	    "KIND", "SIGNER");
+	if (lock)
+		printf("%-19s  ", "IMMUTABLE UNTIL");
+	printf("%s\n", "LAST FAILURE");
 	for (i = 0; i < n; i++) {
 		if (r[i].has_backup)
 			snprintf(id, sizeof(id), "%" PRIu64, r[i].id);
@@ -82,15 +93,18 @@ table(const struct fleet_row *r, size_t n)
 			    r[i].base_id);
 		else
 			snprintf(kind, sizeof(kind), "full");
-		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  "
-		    "%s\n", r[i].site, r[i].category,
-		    fleet_state_name(r[i].state), id,
+		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  ",
+		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
 		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)),
 		    r[i].age >= 0 ? human_age(r[i].age, age, sizeof(age)) : "-",
 		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
-		    "-", kind, r[i].signer[0] != '\0' ? r[i].signer : "-",
-		    r[i].fail_time[0] != '\0' ? log_escape(r[i].fail_time, ft,
-		    sizeof(ft)) : "-");
+		    "-", kind, r[i].signer[0] != '\0' ? r[i].signer : "-");
+		if (lock)
+			printf("%-19s  ", r[i].locked_until != 0 ?
+			    fleet_utc(r[i].locked_until, FLEET_UTC_SECONDS, lk,
+			    sizeof(lk)) : "-");
+		printf("%s\n", r[i].fail_time[0] != '\0' ?
+		    log_escape(r[i].fail_time, ft, sizeof(ft)) : "-");
 	}
 }
 

@@ -52,6 +52,7 @@ struct fleet_row {
 	int64_t age;		/* seconds, -1 unless verified */
 	uint64_t size, files;
 	uint64_t base_id;	/* incremental: the backup it builds on; 0 */
+	int64_t locked_until;	/* object lock: immutable until then; 0 */
 	char signer[17];	/* key id in hex, "" if none */
 	char fail_time[24];	/* newest failure in history.log, "" if none */
 	char fail_op[32];

@@ -232,6 +232,31 @@ expect_stdout "^Data +1 .* complete"
 expect_exit 0 svl -q verify 1 --category data
 ok "retention and prune keep the immutable backup, and say until when"
 
+# status and list say until when each backup is immutable; a bucket without
+# object lock shows no such column.
+tmrw=$(date -u -d tomorrow +%F)
+expect_exit 2 svl status	# Configuration never backed up here: missing
+expect_stdout "IMMUTABLE UNTIL +LAST FAILURE$"
+expect_stdout "^$SITE +Data +ok +2 .* $tmrw [0-9:]{8}  "
+expect_stdout "^$SITE +Configuration +missing .* - +- *$"
+expect_exit 2 svl --json status
+grep '"category":"Data"' "$T/stdout" | grep -q "\"immutable_until\":\"${tmrw}T[0-9:]*Z\"" ||
+    fail "status --json: no immutable_until: $(cat "$T/stdout")"
+grep '"category":"Configuration"' "$T/stdout" | grep -q '"immutable_until":null' ||
+    fail "status --json: immutable_until of a missing backup: $(cat "$T/stdout")"
+expect_exit 0 svl list
+expect_stdout "IMMUTABLE UNTIL +DESCRIPTION$"
+expect_stdout "^Data +1 .* $tmrw [0-9:]{8}  "
+expect_stdout "^Data +2 .* $tmrw [0-9:]{8}  "
+expect_exit 0 svl --json list
+[ "$(grep -c "\"immutable_until\":\"${tmrw}T" "$T/stdout")" = 2 ] ||
+    fail "list --json: $(cat "$T/stdout")"
+expect_exit 0 sv status
+grep -q IMMUTABLE "$T/stdout" && fail "status on a bucket without object lock: $(cat "$T/stdout")"
+expect_exit 0 sv --json list
+grep -q '"immutable_until":null' "$T/stdout" || fail "list --json without object lock: $(cat "$T/stdout")"
+ok "status and list (and --json) show until when each backup is immutable"
+
 # object_lock_days on a bucket without object lock: check fails, backup fails.
 s3conf "$T/conf.nolock" s3://sv-plain/other "server.object_lock_days = 1"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.nolock" check

@@ -1,0 +1,177 @@
+# bench/lib.sh: sourced by the benchmarks in bench/ (after they set
+# top_srcdir); brings in tests/lib/lib.sh ($T, $SITEVAULT, fail, skip, need)
+# and the measuring code they share.  Every benchmark compares sitevault
+# against a baseline run in the same invocation and reports ratios.
+: "${top_builddir:=.}"
+WAVGEN=${WAVGEN:-$top_builddir/bench/wavgen}
+. "$top_srcdir/tests/lib/lib.sh"
+
+# bench_need_time: skip without GNU time (peak RSS is its %M).
+bench_need_time() {
+	[ -x /usr/bin/time ] ||
+		skip "GNU time is not installed (packaging/install-deps)"
+}
+
+# bench_size SIZE TARGET: set bytes to SIZE (K/M/G suffixes) and check that
+# bench/wavgen is built (by `make TARGET`).
+bench_size() {
+	[ -x "$WAVGEN" ] || fail "$WAVGEN is missing: run make $2"
+	bytes=$(numfmt --from=iec "${1%B}") || fail "bad size: $1"
+}
+
+# bench_wavgen SIZE: generate SIZE ($bytes) of voicemail-like audio in
+# $T/data, then read it once so that both runs read from the page cache.
+bench_wavgen() {
+	echo "bench: generating $1 of voicemail-like audio in $T/data"
+	"$WAVGEN" "$T/data" "$bytes" >"$T/gen.out" || fail "wavgen failed"
+	cat "$T/gen.out"
+	tar -c -C "$T/data" . | cat >/dev/null
+}
+
+# ratio A B: A / B to two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# mib KIB: KiB rounded up to MiB.
+mib() { echo $((($1 + 1023) / 1024)); }
+# wall_since START [DIGITS]: seconds since START (date +%s.%N).
+wall_since() {
+	awk -v a="$1" -v b="$(date +%s.%N)" -v d="${2:-2}" \
+	    'BEGIN { printf "%.*f", d, b - a }'
+}
+
+# timed CMD...: run CMD under GNU time, after a sync so that one run's dirty
+# pages are not written back during the next one; sets t_s (wall s), t_kb
+# (peak RSS, KiB) and t_cpu (user + system s: on a shared machine it is
+# steadier than the wall time, which depends on what else runs).  Returns
+# CMD's status.
+timed() {
+	local u s rc=0
+	sync
+	/usr/bin/time -f '%e %M %U %S' -o "$T/timed.out" "$@" || rc=$?
+	read -r t_s t_kb u s < <(tail -1 "$T/timed.out")
+	t_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+	return "$rc"
+}
+
+# best CMD...: the shortest wall time of RUNS runs (default 3), in ns.
+best() {
+	local i t0 t best=
+	for ((i = 0; i < ${RUNS:-3}; i++)); do
+		t0=$(date +%s%N)
+		"$@"
+		t=$(( $(date +%s%N) - t0 ))
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	echo "$best"
+}
+
+# sitevault against a pipeline of stock tools:
+#   time_sv ARGS...: run sitevault -q -c ${CONF:-$T/conf}; sets sv_s,
+#	sv_kb, sv_cpu.
+#   stage CMD...: one process of a pipeline, its RSS and CPU kept in $T.
+#   time_pipe FUNC: run the pipeline FUNC (made of stages); sets pipe_s,
+#	pipe_kb (its largest process), pipe_sum (all of them), pipe_cpu.
+#   report PHASE SVLABEL PIPELABEL: print the phase's table and add a line
+#	to $summary.  The ratio is the throughput ratio pipeline time /
+#	sitevault time (above 1: sitevault is faster), or with
+#	BENCH_RATIO=wall the wall-time ratio sitevault / pipeline.
+time_sv() {
+	timed "$SITEVAULT" -q -c "${CONF:-$T/conf}" "$@" ||
+		fail "sitevault $1 failed"
+	sv_s=$t_s sv_kb=$t_kb sv_cpu=$t_cpu
+}
+stage() {
+	/usr/bin/time -f '%M %U %S' -o "$(mktemp "$T/stage.XXXXXX")" "$@"
+}
+time_pipe() {
+	local f start
+	rm -f "$T"/stage.*
+	sync
+	start=$(date +%s.%N)
+	"$1" || fail "pipeline $1 failed"
+	pipe_s=$(wall_since "$start")
+	read -r pipe_kb pipe_sum pipe_cpu < <(for f in "$T"/stage.*; do
+		tail -1 "$f"; done | awk '{ if ($1 > max) max = $1; sum += $1;
+		    cpu += $2 + $3 } END { printf "%d %d %.2f\n", max, sum, cpu }')
+}
+summary=""
+report() {
+	local r
+	if [ "${BENCH_RATIO:-throughput}" = wall ]; then
+		r=$(ratio "$sv_s" "$pipe_s")
+	else
+		r=$(ratio "$pipe_s" "$sv_s")
+	fi
+	printf '\n%-28s %10s %10s %14s\n' "$1" "wall (s)" "CPU (s)" "peak RSS"
+	printf '%-28s %10.2f %10.2f %10d KiB\n' "$2" "$sv_s" "$sv_cpu" "$sv_kb"
+	printf '%-28s %10.2f %10.2f %10d KiB   (largest process; all: %d KiB)\n' \
+	    "$3" "$pipe_s" "$pipe_cpu" "$pipe_kb" "$pipe_sum"
+	if [ "${BENCH_RATIO:-throughput}" = wall ]; then
+		printf 'wall-time ratio sitevault/pipeline: %s\n\n' "$r"
+		summary+=$(printf '%s: ratio %s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
+		    "$1" "$r" "$(mib "$sv_kb")" "$(mib "$pipe_kb")")$'\n'
+	else
+		printf 'throughput ratio sitevault/pipeline: %s\n\n' "$r"
+		summary+=$(printf '%s: throughput ratio %s, CPU %s s against %s s, sitevault peak RSS %d MiB (pipeline %d MiB)' \
+		    "$1" "$r" "$sv_cpu" "$pipe_cpu" "$(mib "$sv_kb")" \
+		    "$(mib "$pipe_kb")")$'\n'
+	fi
+}
+
+# bench_site SERVER SECRET: a site key (its age recipient in $R) and
+# $T/conf, backing up $T/data's config and spool to the store that the
+# [server] lines SERVER name, with the password or secret key SECRET stored
+# by `sitevault credentials`.
+bench_site() {
+	"$SITEVAULT" -q keygen --out "$T/site.key"
+	R=$(sed -n 3p "$T/site.key.pub")
+	mkdir -p "$T/state"
+	cat >"$T/conf" <<CONF
+[site]
+name = bench
+[server]
+$1
+[backup]
+configuration = $T/data/config
+data = $T/data/spool
+compression = zstd:3
+part_size = 16M
+retain = 2
+[keys]
+secret = $T/site.key
+[state]
+dir = $T/state
+CONF
+	printf '%s\n' "$2" | "$SITEVAULT" -q -c "$T/conf" credentials
+}
+
+# pack_stages: the stock tools' start of a backup, tar | zstd -3 -T0 | age
+# of $T/data's config and spool, to stdout.
+pack_stages() {
+	stage tar -c -C "$T/data" config spool |
+	stage zstd -3 -T0 -q -c |
+	stage age -r "$R"
+}
+
+# unpack_stages: the stock tools' end of a restore, the pipeline's upload
+# on stdin, into $T/restore.pipe.
+unpack_stages() {
+	stage age -d -i "$T/site.key" |
+	stage zstd -d -q -c |
+	stage tar -x -C "$T/restore.pipe"
+}
+
+# bench_restore DESC: `sitevault restore latest` into $T/restore.sv against
+# the pipeline restore_pipe (DESC: what it runs) into $T/restore.pipe, both
+# from scratch; the two trees must be identical.
+bench_restore() {
+	echo "bench: sitevault restore"
+	time_sv restore latest --target "$T/restore.sv"
+	echo "bench: $1"
+	mkdir "$T/restore.pipe"
+	time_pipe restore_pipe
+	report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
+	# sitevault restores the configured absolute paths under --target.
+	diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
+		{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
+	echo "restored trees identical (diff -r)"
+}
