@@ -11,6 +11,7 @@
 
 #include "run/backup.h"
 #include "conf/conf.h"
+#include "format/filelist.h"
 #include "format/history.h"
 #include "crypto/keys.h"
 #include "util/buf.h"
@@ -98,6 +99,28 @@ plan_kind(const struct backup_ctx *ctx, const char *category,
 	return (0);
 }
 
+/* Record the new backup's list in the local state, then free it. */
+static int
+put_state_list(const struct backup_ctx *ctx, const char *category,
+    struct backup_report *rep)
+{
+	struct state_list_w *w;
+	int rc = -1;
+
+	if ((w = state_list_open(ctx->c->state_dir, store_site(ctx->st),
+	    category, rep->id, rep->res.sha256)) == NULL)
+		goto out;
+	if (filelist_write(rep->res.list, state_list_write, w)) {
+		state_list_free(w);
+		goto out;
+	}
+	rc = state_list_commit(w);
+out:
+	filelist_free(rep->res.list);
+	rep->res.list = NULL;
+	return (rc);
+}
+
 /* verify_after_upload: download the new backup and check all of it. */
 static int
 verify_new(const struct backup_ctx *ctx, enum category cat, uint64_t id)
@@ -179,7 +202,7 @@ job_fill(const struct backup_ctx *ctx, enum category cat, uint64_t id,
  */
 static int
 record_stored(const struct backup_ctx *ctx, const char *category,
-    const struct pipeline_job *job, const struct backup_report *rep,
+    const struct pipeline_job *job, struct backup_report *rep,
     time_t end, const char *description)
 {
 	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
@@ -189,9 +212,7 @@ record_stored(const struct backup_ctx *ctx, const char *category,
 	    rep->id, rep->res.sha256))
 		goto done;
 	if (job->with_list) {
-		if (state_list_put(ctx->c->state_dir, store_site(ctx->st),
-		    category, rep->id, rep->res.sha256, rep->res.list,
-		    rep->res.list_len))
+		if (put_state_list(ctx, category, rep))
 			goto done;
 	} else
 		state_list_drop(ctx->c->state_dir, store_site(ctx->st),

@@ -131,7 +131,8 @@ scan(void *cookie, const char *name, const struct stat *st)
 		return (-1);
 	if (!p->job->incremental)
 		return (1);
-	if ((e = filelist_find(p->job->prev, name)) != NULL &&
+	/* The walk meets most objects in the list's order (pack_tree.c). */
+	if ((e = filelist_find_near(p->job->prev, name, &p->hint)) != NULL &&
 	    filelist_unchanged(e, st)) {
 		p->unchanged++;
 		return (0);
@@ -193,15 +194,13 @@ put_list(struct pipe *p, struct pipeline_result *res)
 	char path[PATH_BUF];
 	int rc = -1;
 
-	if ((res->list = filelist_format(p->cur, &res->list_len)) == NULL)
-		return (-1);
 	res->objects = p->cur->n;
 	res->unchanged = p->unchanged;
-	/* The text is all that is needed from here on. */
-	filelist_free(p->cur);
+	/* The list goes to the caller, for the local state. */
+	res->list = p->cur;
 	p->cur = NULL;
-	if (chain_list_seal(job->c, job->pks, job->npk, res->list,
-	    res->list_len, &sealed, &slen))
+	if (chain_list_seal(job->c, job->pks, job->npk, res->list, &sealed,
+	    &slen))
 		return (-1);
 	if (path_join(path, p->dir, "filelist") == 0 &&
 	    transport_put_buf(job->t, path, sealed, slen) == 0 &&
@@ -402,7 +401,6 @@ void
 pipeline_result_free(struct pipeline_result *res)
 {
 
-	free(res->list);
+	filelist_free(res->list);
 	res->list = NULL;
-	res->list_len = 0;
 }

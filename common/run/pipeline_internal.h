@@ -56,6 +56,7 @@ struct pipe {
 	size_t nparts;
 	struct filelist *cur;		/* with_list: the tree as scanned */
 	uint64_t unchanged;		/* objects the scan left out */
+	size_t hint;			/* where in job->prev to look next */
 	int prev_freed;			/* job->prev freed (pipeline.h) */
 	uint64_t list_size;		/* the sealed list uploaded */
 	uint8_t list_sha256[SHA256_DIGEST_LENGTH];
