@@ -75,6 +75,34 @@ fleet_options(const struct agent *ag, int *all, int64_t *max_age,
 	return (0);
 }
 
+int
+fleet_open(const struct agent *ag, int html, struct fleet_run *fr)
+{
+	int rc;
+
+	memset(fr, 0, sizeof(*fr));
+	if ((rc = fleet_options(ag, &fr->all, &fr->max_age, html ? &fr->html :
+	    NULL)) != 0 || (rc = agent_conf(ag, &fr->c)) != 0)
+		return (rc);
+	if (session_open(&fr->s, fr->c, NULL, 0))
+		return (agent_exitcode());
+	fr->now = (int64_t)time(NULL);
+	return (fleet_gather(&fr->s, fr->all, fr->now, fr->max_age, &fr->rows,
+	    &fr->n));
+}
+
+void
+fleet_close(struct fleet_run *fr)
+{
+
+	fleet_free(fr->rows, fr->n);
+	fr->rows = NULL;
+	fr->n = 0;
+	session_close(&fr->s);
+	conf_free(fr->c);
+	fr->c = NULL;
+}
+
 const char *
 fleet_state_name(enum fleet_state st)
 {
