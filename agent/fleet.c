@@ -27,6 +27,7 @@
 #include "transport/transport.h"
 #include "util/human.h"
 #include "util/log.h"
+#include "util/readfile.h"
 #include "util/path.h"
 
 /* Rows of one site as they are filled. */
@@ -206,11 +207,8 @@ history_apply(struct fleet_row *r, size_t n, char *text)
 
 	if ((e = malloc(sizeof(*e))) == NULL)
 		return;
-	for (line = text; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
+	next = text;
+	while ((line = readfile_line(&next)) != NULL) {
 		if (history_parse(line, e) != 0)
 			continue;
 		for (i = 0; i < n; i++)
