@@ -18,17 +18,16 @@
 #include "util/log.h"
 #include "store/state.h"
 
-static char dir[256];
+#include "../lib/scratch.h"
+
+static char *dir;
 
 static int
 setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/sv-state.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("state");
 	log_init("test", 1, 0);
 	return (0);
 }
@@ -36,11 +35,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[512];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (scratch_end(&dir));
 }
 
 static void
