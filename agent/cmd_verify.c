@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/path.h"
 #include "format/manifest.h"
+#include "pick.h"
 #include "run/replay.h"
 #include "run/restore.h"
 #include "progress.h"
@@ -31,11 +32,7 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 	struct json j;
 
 	if (ag->json) {
-		json_begin(&j, stdout);
-		json_string(&j, "site", site);
-		json_string(&j, "category", x->category);
-		json_uint(&j, "id", x->m->id);
-		json_string(&j, "result", error ? "failed" : "ok");
+		pick_json_begin(&j, site, x, error ? "failed" : "ok");
 		json_uint(&j, "parts", x->m->nparts);
 		json_uint(&j, "files", st->files);
 		json_uint(&j, "bytes", st->bytes);
@@ -106,43 +103,26 @@ cmd_verify(struct agent *ag)
 {
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
-	size_t nsks = 0;
-	struct selection *sel = NULL;
-	enum category cats[CATEGORY_N];
-	const char *catopt = NULL, *site = NULL, *which = "latest";
-	char *idfiles[16];
-	size_t ncats, nsel = 0, nid = 0, i;
-	int j, rc, rollback = 0;
+	struct pick p;
+	const char *site = NULL;
+	size_t i;
+	int j, rc;
 	struct timespec run0;
 
+	pick_init(ag, &p);
 	for (j = 0; j < ag->nopts; j++) {
-		switch (ag->opts[j].id) {
-		case OPTION_CATEGORY:
-			catopt = ag->opts[j].arg;
-			break;
-		case OPTION_SITE:
+		if ((rc = pick_option(ag, &ag->opts[j], &p)) != 0)
+			return (rc);
+		if (ag->opts[j].id == OPTION_SITE)
 			site = ag->opts[j].arg;
-			break;
-		case OPTION_IDENTITY:
-			if (nid == sizeof(idfiles) / sizeof(idfiles[0]))
-				return (agent_usage(ag, "too many --identity"));
-			idfiles[nid++] = ag->opts[j].arg;
-			break;
-		case OPTION_ALLOW_ROLLBACK:
-			rollback = 1;
-			break;
-		}
 	}
-	if (ag->noperands > 0)
-		which = ag->operands[0];
-	if (category_parse(catopt, cats, &ncats))
-		return (agent_usage(ag, CATEGORY_PARSE_ERROR, catopt));
+	if ((rc = pick_categories(ag, &p)) != 0)
+		return (rc);
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
-	select_configured(c, catopt, cats, &ncats);
-	if (ncats == 0) {
+	select_configured(c, p.category, p.cats, &p.ncats);
+	if (p.ncats == 0) {
 		fprintf(stderr, "sitevault: %s: no paths configured in "
 		    "[backup]: nothing to verify\n", c->path);
 		conf_free(c);
@@ -158,24 +138,19 @@ cmd_verify(struct agent *ag)
 		conf_free(c);
 		return (rc);
 	}
-	/* The rollback check: this machine's own site, unless waived. */
-	if (select_identities(s.k, idfiles, nid, &sks, &nsks) ||
-	    select_backups(s.st, which, 0, cats, ncats, rollback ||
-	    strcmp(site, c->site_name) != 0 ? NULL : c->state_dir, &sel,
-	    &nsel)) {
+	if (pick_backups(&p, &s, site, 0)) {
 		rc = agent_exitcode();
 		goto done;
 	}
 
 	/* Stop at the first failure: its message names the part or file. */
-	for (i = 0; i < nsel && rc == 0; i++)
-		rc = verify_one(ag, &s, site, &sel[i],
-		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks);
+	for (i = 0; i < p.nsel && rc == 0; i++)
+		rc = verify_one(ag, &s, site, &p.sel[i],
+		    (const uint8_t (*)[AGE_KEY_LEN])p.sks, p.nsks);
 
 done:
 	fleet_metrics(c, "verify", rc, &run0, NULL, 0);
-	select_free(sel, nsel);
-	select_identities_free(sks, nsks);
+	pick_free(&p);
 	session_close(&s);
 	conf_free(c);
 	return (rc);

@@ -147,12 +147,34 @@ test_dirsync(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* Every line, empty ones too, the last one with or without its newline. */
+static void
+test_readfile_line(void **state)
+{
+	char text[] = "one\n\nthree\nfour", empty[] = "", nl[] = "a\n";
+	char *cur = text;
+
+	(void)state;
+	assert_string_equal(readfile_line(&cur), "one");
+	assert_string_equal(readfile_line(&cur), "");
+	assert_string_equal(readfile_line(&cur), "three");
+	assert_string_equal(readfile_line(&cur), "four");
+	assert_null(readfile_line(&cur));
+	assert_null(readfile_line(&cur));
+	cur = empty;
+	assert_null(readfile_line(&cur));
+	cur = nl;
+	assert_string_equal(readfile_line(&cur), "a");
+	assert_null(readfile_line(&cur));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readfile),
 		cmocka_unit_test(test_readfile_special),
+		cmocka_unit_test(test_readfile_line),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_dirsync),
 	};
