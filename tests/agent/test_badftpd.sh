@@ -13,11 +13,8 @@ R=$T/root
 mkdir -p "$R"
 B=$T/behaviour.json
 echo '{}' >"$B"
-python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B" &
-srv=$!
-sv_atexit "kill $srv"
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || fail "badftpd.py did not start"
+sv_serve "$T/port" badftpd.py \
+    python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B"
 STORE_KIND=badftpd STORE_DIR=$R STORE_URL=ftp://127.0.0.1:$(cat "$T/port")
 FTPD_USER=svuser FTPD_PASS=pw
 S=$T/s
