@@ -14,16 +14,7 @@ entries=${1:-210000}
 need python3
 bench_need_time
 
-R=$T/root
-mkdir -p "$R"
-B=$T/behaviour.json
-echo '{}' >"$B"
-sv_serve "$T/port" badftpd.py \
-    python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B"
-STORE_KIND=badftpd STORE_DIR=$R STORE_URL=ftp://127.0.0.1:$(cat "$T/port")
-FTPD_USER=svuser FTPD_PASS=pw
-S=$T/s
-sv_site branch-01 "$S"
+sv_badftpd_site
 sv_tree "$S"
 "$SITEVAULT" -q -c "$S/sitevault.conf" backup || fail "the first backup failed"
 

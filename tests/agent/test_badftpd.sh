@@ -9,16 +9,7 @@
 need python3
 export SITEVAULT_RETRY_BASE_MS=10
 
-R=$T/root
-mkdir -p "$R"
-B=$T/behaviour.json
-echo '{}' >"$B"
-sv_serve "$T/port" badftpd.py \
-    python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B"
-STORE_KIND=badftpd STORE_DIR=$R STORE_URL=ftp://127.0.0.1:$(cat "$T/port")
-FTPD_USER=svuser FTPD_PASS=pw
-S=$T/s
-sv_site branch-01 "$S"
+sv_badftpd_site
 sed -i "s/^retain = .*/retain = 3/" "$S/sitevault.conf"
 sv_tree "$S"
 sv() { "$SITEVAULT" -c "$S/sitevault.conf" "$@"; }
