@@ -409,6 +409,25 @@ report_ok(const struct agent *ag, const struct restore_opts *o,
 	summary(ag, o, cm, stripped);
 }
 
+/* Record and report a restore that failed because of ${why}. */
+static void
+report_failed(const struct agent *ag, const struct restore_opts *o,
+    struct session *s, const char *site, const char *why)
+{
+	struct json j;
+
+	log_audit(0, "restore %s %s failed: %s", site, o->which, why);
+	if (s->c != NULL)
+		session_record(s, site, "restore", NULL, 0, 0, 0, why);
+	if (ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "result", "failed");
+		json_string(&j, "error", why);
+		(void)json_end(&j);
+	}
+}
+
 static int
 cmd_restore(struct agent *ag)
 {
@@ -425,7 +444,6 @@ cmd_restore(struct agent *ag)
 	uint64_t stripped;
 	size_t ncats, nsel = 0;
 	struct timespec run0;
-	struct json j;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -476,16 +494,7 @@ cmd_restore(struct agent *ag)
 fail:
 	rc = agent_exitcode();
 done_audit:
-	log_audit(0, "restore %s %s failed: %s", site, o.which, why);
-	if (s.c != NULL)
-		session_record(&s, site, "restore", NULL, 0, 0, 0, why);
-	if (ag->json) {
-		json_begin(&j, stdout);
-		json_string(&j, "site", site);
-		json_string(&j, "result", "failed");
-		json_string(&j, "error", why);
-		(void)json_end(&j);
-	}
+	report_failed(ag, &o, &s, site, why);
 done:
 	log_capture(NULL, 0);
 	/* A dry run changes nothing: it is not the last restore. */

@@ -59,6 +59,48 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 	fflush(stdout);
 }
 
+/*
+ * Verify backup ${x} of ${site} (its whole chain if incremental) and report
+ * it.  Return 0, or the exit code after the failure was reported.
+ */
+static int
+verify_one(const struct agent *ag, struct session *s, const char *site,
+    const struct selection *x, const uint8_t (*sks)[AGE_KEY_LEN],
+    size_t nsks)
+{
+	struct restore_hooks hooks = { NULL, NULL, NULL };
+	struct replay_stats rs;
+	struct progress pg;
+	struct timespec t0, t1;
+	char why[1024], label[PATH_BUF];
+	int rc;
+
+	if (store_backup_dir(label, site, x->category, x->m->id))
+		return (agent_exitcode());
+	progress_init(&pg, label, ag->quiet || ag->json);
+	hooks.progress = progress_verified;
+	hooks.cookie = &pg;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	log_capture(why, sizeof(why));
+	/* An incremental backup: its whole chain (replay.h). */
+	rc = replay_restore(s->t, s->st, x->m, sks, nsks, NULL, &hooks, &rs);
+	progress_clear(&pg);
+	log_capture(NULL, 0);
+	if (rc) {
+		rc = agent_exitcode();
+		report(ag, site, x, &rs, why, 0);
+		log_audit(0, "verify %s/%s_%llu failed: %s", site, x->category,
+		    (unsigned long long)x->m->id, why);
+		return (rc);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	report(ag, site, x, &rs, NULL, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	log_audit(1, "verify %s/%s_%llu ok", site, x->category,
+	    (unsigned long long)x->m->id);
+	return (0);
+}
+
 static int
 cmd_verify(struct agent *ag)
 {
@@ -67,15 +109,12 @@ cmd_verify(struct agent *ag)
 	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
 	size_t nsks = 0;
 	struct selection *sel = NULL;
-	struct replay_stats rs;
 	enum category cats[CATEGORY_N];
 	const char *catopt = NULL, *site = NULL, *which = "latest";
-	char *idfiles[16], why[1024], label[PATH_BUF];
-	struct progress pg;
-	struct restore_hooks hooks = { NULL, NULL, NULL };
+	char *idfiles[16];
 	size_t ncats, nsel = 0, nid = 0, i;
 	int j, rc, rollback = 0;
-	struct timespec t0, t1, run0;
+	struct timespec run0;
 
 	for (j = 0; j < ag->nopts; j++) {
 		switch (ag->opts[j].id) {
@@ -129,39 +168,9 @@ cmd_verify(struct agent *ag)
 	}
 
 	/* Stop at the first failure: its message names the part or file. */
-	for (i = 0; i < nsel; i++) {
-		if (store_backup_dir(label, site, sel[i].category,
-		    sel[i].m->id)) {
-			rc = agent_exitcode();
-			goto done;
-		}
-		progress_init(&pg, label, ag->quiet || ag->json);
-		hooks.progress = progress_verified;
-		hooks.cookie = &pg;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		log_capture(why, sizeof(why));
-		/* An incremental backup: its whole chain (replay.h). */
-		rc = replay_restore(s.t, s.st, sel[i].m,
-		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, NULL, &hooks, &rs);
-		progress_clear(&pg);
-		if (rc) {
-			log_capture(NULL, 0);
-			rc = agent_exitcode();
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			report(ag, site, &sel[i], &rs, why, 0);
-			log_audit(0, "verify %s/%s_%llu failed: %s", site,
-			    sel[i].category, (unsigned long long)sel[i].m->id,
-			    why);
-			goto done;
-		}
-		log_capture(NULL, 0);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		report(ag, site, &sel[i], &rs, NULL,
-		    (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-		log_audit(1, "verify %s/%s_%llu ok", site, sel[i].category,
-		    (unsigned long long)sel[i].m->id);
-	}
+	for (i = 0; i < nsel && rc == 0; i++)
+		rc = verify_one(ag, &s, site, &sel[i],
+		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks);
 
 done:
 	fleet_metrics(c, "verify", rc, &run0, NULL, 0);

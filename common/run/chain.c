@@ -207,7 +207,7 @@ usable_base(const struct conf *c, const struct recipients *r,
 {
 	const struct store_backup **v = NULL, *broken;
 	const struct manifest *m = nb->m;
-	char comp[32];
+	char comp[CONF_COMPRESSION_STRMAX];
 	size_t k, i;
 	int rc;
 
@@ -216,8 +216,8 @@ usable_base(const struct conf *c, const struct recipients *r,
 		    nb->category, nb->id);
 		return (0);
 	}
-	conf_value_format_compression(c->backup_compression,
-	    c->backup_compression_level, comp, sizeof(comp));
+	conf_value_compression_format(c->backup_compression,
+	    c->backup_compression_level, comp);
 	if (strcmp(m->compression, comp) != 0) {
 		full_because(plan, "compression changed from %s to %s",
 		    m->compression, comp);

@@ -31,9 +31,14 @@
 
 #define MIB	(1024 * 1024)
 
-/* Linked with -Wl,--wrap=lseek: pack's lseek comes here. */
+/*
+ * Linked with -Wl,--wrap=lseek,--wrap=lseek64 (the name pack.c calls
+ * depends on _FILE_OFFSET_BITS): pack's lseek comes here.
+ */
 off_t __real_lseek(int, off_t, int);
 off_t __wrap_lseek(int, off_t, int);
+off_t __real_lseek64(int, off_t, int);
+off_t __wrap_lseek64(int, off_t, int);
 
 static int no_seek_hole;	/* act as a filesystem without SEEK_HOLE */
 
@@ -46,6 +51,17 @@ __wrap_lseek(int fd, off_t off, int whence)
 		return (-1);
 	}
 	return (__real_lseek(fd, off, whence));
+}
+
+off_t
+__wrap_lseek64(int fd, off_t off, int whence)
+{
+
+	if (no_seek_hole && (whence == SEEK_DATA || whence == SEEK_HOLE)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (__real_lseek64(fd, off, whence));
 }
 
 /* Bytes this process has read through read(2) and friends so far. */
