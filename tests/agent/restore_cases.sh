@@ -4,22 +4,8 @@
 # files under STORE_DIR, between sv_store_pull and sv_store_push
 # (tests/lib/site.sh): for S3 a copy of the objects.
 
-. "$top_srcdir/tests/lib/lib.sh"
-case $STORE in
-local) ;;
-s3) . "$top_srcdir/tests/lib/ceph.sh" ;;
-*) . "$top_srcdir/tests/lib/ftpd.sh" ;;
-esac
-. "$top_srcdir/tests/lib/site.sh"
-need python3 age
-export SITEVAULT_RETRY_BASE_MS=10
-
-sv_store_init "$STORE"
-S=$T/a
-sv_tree "$S"
-sv_site branch-01 "$S"
-C="$S/sitevault.conf"
-sv() { "$SITEVAULT" -c "$C" "$@"; }
+. "$top_srcdir/tests/lib/cases.sh"
+sv_case_site
 LIVE_DATA=$S/live/spool/voicemail
 LIVE_CONF=$S/live/etc/voicemail
 SITE_DIR=$STORE_DIR/branch-01

@@ -8,11 +8,8 @@
 # where the file is unchanged and where its holes move, in a chain; signed
 # archives whose sparse map is hostile are refused.
 
-. "$top_srcdir/tests/lib/lib.sh"
-[ "$STORE" = local ] || . "$top_srcdir/tests/lib/ftpd.sh"
-. "$top_srcdir/tests/lib/site.sh"
-need python3 age strace minisign zstd tar fallocate
-export SITEVAULT_RETRY_BASE_MS=10
+. "$top_srcdir/tests/lib/cases.sh"
+need strace minisign zstd tar fallocate
 
 MIB=1048576
 # alloc FILE: bytes allocated to FILE on disk.
@@ -25,12 +22,7 @@ same_sparse() {
 	[ "$(alloc "$2")" -lt $MIB ] || fail "$1: restored with $(alloc "$2") bytes allocated"
 }
 
-sv_store_init "$STORE"
-S=$T/a
-sv_tree "$S"
-sv_site branch-01 "$S" "full_every = 3"
-C=$S/sitevault.conf
-sv() { "$SITEVAULT" -c "$C" "$@"; }
+sv_case_site "full_every = 3"
 D=$S/live/spool/voicemail
 
 truncate -s 1G "$D/disk.img"

@@ -19,6 +19,8 @@
 #include "conf/conf_value.h"
 #include "util/log.h"
 
+#include "../lib/scratch.h"
+
 #define FTP "[site]\nname = s1\n[server]\nurl = ftp://h/d\nuser = u\n"
 
 /*
@@ -107,14 +109,13 @@ test_too_large(void **state)
 static void
 test_load(void **state)
 {
-	char path[] = "/tmp/test_conf.XXXXXX", msg[1024];
+	char *dir = scratch_new("conf"), path[4096], msg[1024];
 	struct conf *c;
 	FILE *f;
-	int fd;
 
 	(void)state;
-	assert_true((fd = mkstemp(path)) != -1);
-	assert_non_null(f = fdopen(fd, "w"));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	assert_non_null(f = fopen(path, "w"));
 	fputs(FTP "retries = 7\n", f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(c = conf_load(path));
@@ -137,6 +138,7 @@ test_load(void **state)
 	assert_non_null(strstr(msg, "directory"));
 	log_capture(NULL, 0);
 	conf_free(NULL);
+	assert_int_equal(scratch_end(&dir), 0);
 }
 
 /*
