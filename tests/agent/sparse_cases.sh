@@ -38,7 +38,7 @@ cp --sparse=always "$D/disk.img" "$T/disk.1"
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -ff -y -qq -e trace=read,pread64,readv,preadv,preadv2 -o "$T/trace" \
     "$SITEVAULT" -c "$C" --json backup --category data > "$T/stdout" 2> "$T/stderr" ||
     { cat "$T/stderr"; fail "backup under strace failed"; }
-read_img=$(awk '/<[^>]*\/(disk|hole)\.img>/ && $NF ~ /^[0-9]+$/ { n += $NF } END { print n + 0 }' "$T"/trace.*)
+read_img=$(awk '/<[^>]*\/(disk|hole)\.img>/ && $NF ~ /^[0-9]+$/ { n += $NF } END { printf "%d\n", n }' "$T"/trace.*)
 [ "$read_img" -lt $MIB ] || fail "the backup read $read_img bytes of the sparse files"
 grep -q '"archive_bytes":' "$T/stdout" || fail "no archive_bytes in: $(cat "$T/stdout")"
 ab=$(sed -n 's/.*"archive_bytes":\([0-9]*\).*/\1/p' "$T/stdout")
@@ -80,6 +80,17 @@ same_sparse "night 1 after night 3" "$T/r1b$D/disk.img" "$T/disk.1"
 ok "a sparse file whose holes move between nights restores each night's bytes"
 
 # --- live restore over the file ----------------------------------------------
+# Unchanged: compared with what the backup holds without reading the holes.
+rm -f "$T"/trace.*
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -ff -y -qq \
+    -e trace=read,pread64,readv,preadv,preadv2 -o "$T/trace" \
+    "$SITEVAULT" -c "$C" restore latest --category data > "$T/stdout" 2> "$T/stderr" ||
+    { cat "$T/stderr"; fail "restore under strace failed"; }
+expect_stdout '^restored 0 files, .* already as backed up$'
+read_img=$(awk '/<[^>]*\/(disk|hole)\.img>/ && $NF ~ /^[0-9]+$/ { n += $NF } END { printf "%d\n", n }' "$T"/trace.*)
+[ "$read_img" -lt $MIB ] || fail "comparing the unchanged sparse files read $read_img bytes"
+same_sparse "unchanged live restore" "$D/disk.img" "$T/r3$D/disk.img"
+ok "a live restore leaves unchanged sparse files alone, their holes unread"
 poke "$D/disk.img" 300 'changed live'
 expect_exit 0 sv -q restore latest --category data
 same_sparse "live restore" "$D/disk.img" "$T/r3$D/disk.img"
