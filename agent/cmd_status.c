@@ -132,56 +132,39 @@ problems(const struct agent *ag, const struct fleet_row *r, size_t n)
 static int
 cmd_status(struct agent *ag)
 {
-	struct fleet_row *rows = NULL;
-	struct conf *c = NULL;
-	struct session s;
-	int64_t max_age;
-	size_t n = 0, i;
-	int all, rc;
+	struct fleet_run fr;
+	struct json j;
+	size_t i;
+	int rc;
 
-	if ((rc = fleet_options(ag, &all, &max_age, NULL)) != 0)
-		return (rc);
-	if ((rc = agent_conf(ag, &c)) != 0)
-		return (rc);
-	/* Read-only: no lock, no SITE marker written. */
-	if (session_open(&s, c, NULL, 0)) {
-		rc = agent_exitcode();
+	if ((rc = fleet_open(ag, 0, &fr)) != 0)
 		goto out;
-	}
-	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), max_age, &rows,
-	    &n)) != 0)
-		goto out;
-	if (n == 0 && ag->json) {
-		struct json j;
-
+	if (fr.n == 0 && ag->json) {
 		json_begin(&j, stdout);
-		json_string(&j, "site", c->site_name);
+		json_string(&j, "site", fr.c->site_name);
 		json_string(&j, "result", "empty");
 		json_string(&j, "message", "nothing to check");
 		(void)json_end(&j);
-	} else if (n == 0 && !ag->quiet)
+	} else if (fr.n == 0 && !ag->quiet)
 		printf("%s: nothing to check: no paths in [backup], no "
-		    "backups on the server%s\n", c->site_name, all ? "" :
+		    "backups on the server%s\n", fr.c->site_name, fr.all ? "" :
 		    " (--all-sites looks at the other sites)");
 	if (ag->json) {
-		for (i = 0; i < n; i++)
-			row_json(&rows[i]);
-	} else if (n > 0) {
+		for (i = 0; i < fr.n; i++)
+			row_json(&fr.rows[i]);
+	} else if (fr.n > 0) {
 		if (!ag->quiet)
-			table(rows, n);
-		problems(ag, rows, n);
+			table(fr.rows, fr.n);
+		problems(ag, fr.rows, fr.n);
 	}
-	rc = fleet_exit(rows, n);
+	rc = fleet_exit(fr.rows, fr.n);
 out:
-	fleet_free(rows, n);
-	session_close(&s);
-	conf_free(c);
+	fleet_close(&fr);
 	return (rc);
 }
 
 static const struct cli_option cmd_options[] = {
-	{ "all-sites", OPTION_ALL_SITES, NULL,
-	    "every site directory under the url, not only this site" },
+	CLI_OPT_ALL_SITES,
 	CLI_OPT_MAX_AGE,
 	{ NULL, 0, NULL, NULL }
 };

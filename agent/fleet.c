@@ -27,6 +27,7 @@
 #include "transport/transport.h"
 #include "util/human.h"
 #include "util/log.h"
+#include "util/readfile.h"
 #include "util/path.h"
 
 /* Rows of one site as they are filled. */
@@ -73,6 +74,34 @@ fleet_options(const struct agent *ag, int *all, int64_t *max_age,
 	if (html != NULL && (*html == NULL || (*html)[0] == '\0'))
 		return (agent_usage(ag, "--html FILE is required"));
 	return (0);
+}
+
+int
+fleet_open(const struct agent *ag, int html, struct fleet_run *fr)
+{
+	int rc;
+
+	memset(fr, 0, sizeof(*fr));
+	if ((rc = fleet_options(ag, &fr->all, &fr->max_age, html ? &fr->html :
+	    NULL)) != 0 || (rc = agent_conf(ag, &fr->c)) != 0)
+		return (rc);
+	if (session_open(&fr->s, fr->c, NULL, 0))
+		return (agent_exitcode());
+	fr->now = (int64_t)time(NULL);
+	return (fleet_gather(&fr->s, fr->all, fr->now, fr->max_age, &fr->rows,
+	    &fr->n));
+}
+
+void
+fleet_close(struct fleet_run *fr)
+{
+
+	fleet_free(fr->rows, fr->n);
+	fr->rows = NULL;
+	fr->n = 0;
+	session_close(&fr->s);
+	conf_free(fr->c);
+	fr->c = NULL;
 }
 
 const char *
@@ -178,11 +207,8 @@ history_apply(struct fleet_row *r, size_t n, char *text)
 
 	if ((e = malloc(sizeof(*e))) == NULL)
 		return;
-	for (line = text; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
+	next = text;
+	while ((line = readfile_line(&next)) != NULL) {
 		if (history_parse(line, e) != 0)
 			continue;
 		for (i = 0; i < n; i++)

@@ -32,28 +32,9 @@ bench_size "$size" bench
 bench_wavgen "$size"
 
 ftpd_require vsftpd plain
-"$SITEVAULT" -q keygen --out "$T/site.key"
-R=$(sed -n 3p "$T/site.key.pub")
-mkdir -p "$T/state"
-cat >"$T/conf" <<CONF
-[site]
-name = bench
-[server]
-url = $FTPD_URL/sv
+bench_site "url = $FTPD_URL/sv
 user = $FTPD_USER
-tls = none
-[backup]
-configuration = $T/data/config
-data = $T/data/spool
-compression = zstd:3
-part_size = 16M
-retain = 2
-[keys]
-secret = $T/site.key
-[state]
-dir = $T/state
-CONF
-printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$T/conf" credentials
+tls = none" "$FTPD_PASS"
 mkdir -p "$FTPD_ROOT/pipe"
 ftpd_chown "$FTPD_ROOT/pipe"
 printf 'user = "%s:%s"\n' "$FTPD_USER" "$FTPD_PASS" >"$T/curlrc"
@@ -62,27 +43,19 @@ printf 'user = "%s:%s"\n' "$FTPD_USER" "$FTPD_PASS" >"$T/curlrc"
 
 # The pipelines, one stage per process, reading the same files and
 # writing to the same server as sitevault.
+# (pack_stages and unpack_stages: bench/lib.sh.)
 backup_pipe() {
-	( cd "$T/data" &&
-	  stage tar -c config spool |
-	  stage zstd -3 -T0 -q -c |
-	  stage age -r "$R" |
-	  stage curl -sS --ftp-pasv -K "$T/curlrc" -T - \
-	      "$FTPD_URL/pipe/backup.tar.zst.age" )
+	pack_stages |
+	stage curl -sS --ftp-pasv -K "$T/curlrc" -T - \
+	    "$FTPD_URL/pipe/backup.tar.zst.age"
 }
 local_pipe() {
-	( cd "$T/data" &&
-	  stage tar -c config spool |
-	  stage zstd -3 -T0 -q -c |
-	  stage age -r "$R" >"$T/local.pipe/backup.tar.zst.age" ) &&
+	pack_stages >"$T/local.pipe/backup.tar.zst.age" &&
 	stage sync
 }
 restore_pipe() {
 	stage curl -sS --ftp-pasv -K "$T/curlrc" \
-	    "$FTPD_URL/pipe/backup.tar.zst.age" |
-	stage age -d -i "$T/site.key" |
-	stage zstd -d -q -c |
-	stage tar -x -C "$T/restore.pipe"
+	    "$FTPD_URL/pipe/backup.tar.zst.age" | unpack_stages
 }
 
 echo "bench: sitevault backup"
@@ -95,16 +68,7 @@ printf 'stored: sitevault %d bytes, pipeline %d bytes\n' \
     "$(stat -c %s "$FTPD_ROOT/pipe/backup.tar.zst.age")"
 
 # Restore: both trees from scratch, on the same filesystem as the data.
-echo "bench: sitevault restore"
-time_sv restore latest --target "$T/restore.sv"
-echo "bench: curl | age -d | zstd -d | tar -x"
-mkdir "$T/restore.pipe"
-time_pipe restore_pipe
-report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
-# sitevault restores the configured absolute paths under --target.
-diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
-	{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
-echo "restored trees identical (diff -r)"
+bench_restore "curl | age -d | zstd -d | tar -x"
 rm -rf "$T/restore.sv" "$T/restore.pipe"
 
 # The local directory store, on the same filesystem as the data.

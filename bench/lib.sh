@@ -116,3 +116,62 @@ report() {
 		    "$(mib "$pipe_kb")")$'\n'
 	fi
 }
+
+# bench_site SERVER SECRET: a site key (its age recipient in $R) and
+# $T/conf, backing up $T/data's config and spool to the store that the
+# [server] lines SERVER name, with the password or secret key SECRET stored
+# by `sitevault credentials`.
+bench_site() {
+	"$SITEVAULT" -q keygen --out "$T/site.key"
+	R=$(sed -n 3p "$T/site.key.pub")
+	mkdir -p "$T/state"
+	cat >"$T/conf" <<CONF
+[site]
+name = bench
+[server]
+$1
+[backup]
+configuration = $T/data/config
+data = $T/data/spool
+compression = zstd:3
+part_size = 16M
+retain = 2
+[keys]
+secret = $T/site.key
+[state]
+dir = $T/state
+CONF
+	printf '%s\n' "$2" | "$SITEVAULT" -q -c "$T/conf" credentials
+}
+
+# pack_stages: the stock tools' start of a backup, tar | zstd -3 -T0 | age
+# of $T/data's config and spool, to stdout.
+pack_stages() {
+	stage tar -c -C "$T/data" config spool |
+	stage zstd -3 -T0 -q -c |
+	stage age -r "$R"
+}
+
+# unpack_stages: the stock tools' end of a restore, the pipeline's upload
+# on stdin, into $T/restore.pipe.
+unpack_stages() {
+	stage age -d -i "$T/site.key" |
+	stage zstd -d -q -c |
+	stage tar -x -C "$T/restore.pipe"
+}
+
+# bench_restore DESC: `sitevault restore latest` into $T/restore.sv against
+# the pipeline restore_pipe (DESC: what it runs) into $T/restore.pipe, both
+# from scratch; the two trees must be identical.
+bench_restore() {
+	echo "bench: sitevault restore"
+	time_sv restore latest --target "$T/restore.sv"
+	echo "bench: $1"
+	mkdir "$T/restore.pipe"
+	time_pipe restore_pipe
+	report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
+	# sitevault restores the configured absolute paths under --target.
+	diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
+		{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
+	echo "restored trees identical (diff -r)"
+}

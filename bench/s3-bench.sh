@@ -29,28 +29,9 @@ bench_wavgen "$size"
 
 CEPH_MEMSTORE_BYTES=$((bytes * 3 + (1 << 30))) ceph_start
 ceph_bucket sv-bench
-"$SITEVAULT" -q keygen --out "$T/site.key"
-R=$(sed -n 3p "$T/site.key.pub")
-mkdir -p "$T/state"
-cat >"$T/conf" <<CONF
-[site]
-name = bench
-[server]
-url = s3://sv-bench/sv
+bench_site "url = s3://sv-bench/sv
 endpoint = $CEPH_ENDPOINT
-access_key = $CEPH_ACCESS
-[backup]
-configuration = $T/data/config
-data = $T/data/spool
-compression = zstd:3
-part_size = 16M
-retain = 2
-[keys]
-secret = $T/site.key
-[state]
-dir = $T/state
-CONF
-printf '%s\n' "$CEPH_SECRET" | "$SITEVAULT" -q -c "$T/conf" credentials
+access_key = $CEPH_ACCESS" "$CEPH_SECRET"
 printf 'user = "%s:%s"\n' "$CEPH_ACCESS" "$CEPH_SECRET" >"$T/curlrc"
 S3CURL=(curl -sS -f -K "$T/curlrc" --aws-sigv4 aws:amz:us-east-1:s3
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
@@ -69,22 +50,25 @@ srv_cpu() {
 	awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 load() { cut -d' ' -f1 /proc/loadavg; }
-s3_time_sv() {
+eval "_lib_$(declare -f time_sv)"
+eval "_lib_$(declare -f time_pipe)"
+eval "_lib_$(declare -f report)"
+time_sv() {
 	local c0
 	sv_load=$(load) c0=$(srv_cpu)
-	time_sv "$@"
+	_lib_time_sv "$@"
 	sv_srv=$(awk -v a="$c0" -v b="$(srv_cpu)" 'BEGIN { printf "%.2f", b - a }')
 }
-s3_time_pipe() {
+time_pipe() {
 	local c0
 	pipe_load=$(load) c0=$(srv_cpu)
-	time_pipe "$@"
+	_lib_time_pipe "$@"
 	pipe_srv=$(awk -v a="$c0" -v b="$(srv_cpu)" 'BEGIN { printf "%.2f", b - a }')
 }
 verdicts=""
-s3_report() {
+report() {
 	local r
-	report "$@"
+	_lib_report "$@"
 	r=$(ratio "$sv_s" "$pipe_s")
 	printf 'store CPU (radosgw + ceph-osd): %s s with sitevault, %s s with the pipeline\n' \
 	    "$sv_srv" "$pipe_srv"
@@ -97,36 +81,24 @@ s3_report() {
 	    m <= 64 ? "RSS target met" : "RSS OVER 64 MiB", m }')$'\n'
 }
 
+# (pack_stages and unpack_stages: bench/lib.sh.)
 backup_pipe() {
-	( cd "$T/data" &&
-	  stage tar -c config spool |
-	  stage zstd -T0 -3 -q -c |
-	  stage age -r "$R" >"$T/pipe.age" ) &&
+	pack_stages >"$T/pipe.age" &&
 	stage "${S3CURL[@]}" -T "$T/pipe.age" "$CEPH_ENDPOINT/sv-bench/pipe/backup.tar.zst.age"
 }
 restore_pipe() {
 	stage "${S3CURL[@]}" "$CEPH_ENDPOINT/sv-bench/pipe/backup.tar.zst.age" |
-	stage age -d -i "$T/site.key" |
-	stage zstd -d -q -c |
-	stage tar -x -C "$T/restore.pipe"
+	    unpack_stages
 }
 
 echo "bench: sitevault backup"
-s3_time_sv backup
+time_sv backup
 echo "bench: tar | zstd -T0 -3 | age > file; curl --aws-sigv4 -T file"
-s3_time_pipe backup_pipe
-s3_report backup "sitevault backup" "tar|zstd|age; curl -T"
+time_pipe backup_pipe
+report backup "sitevault backup" "tar|zstd|age; curl -T"
 rm -f "$T/pipe.age"
 
-echo "bench: sitevault restore"
-s3_time_sv restore latest --target "$T/restore.sv"
-echo "bench: curl --aws-sigv4 | age -d | zstd -d | tar -x"
-mkdir "$T/restore.pipe"
-s3_time_pipe restore_pipe
-s3_report restore "sitevault restore" "curl|age -d|zstd -d|tar -x"
-diff -r "$T/restore.sv$T/data" "$T/restore.pipe" >"$T/diff" ||
-	{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }
-echo "restored trees identical (diff -r)"
+bench_restore "curl --aws-sigv4 | age -d | zstd -d | tar -x"
 
 printf '\n%s' "$summary"
 printf '\n%s' "$verdicts"

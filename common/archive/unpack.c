@@ -424,6 +424,41 @@ unpack_open(struct unpack *u, const char *root)
 	return (0);
 }
 
+/*
+ * After the last entry (named ${last}): the archive's size against the
+ * bytes announced, the deferred directory metadata, and the source read to
+ * its end.  Return 0 or -1 after logging.
+ */
+static int
+unpack_finish(struct unpack *u, const char *last)
+{
+	const void *junk;
+	ssize_t n;
+
+	/* The end-of-archive blocks count too. */
+	if ((u->st.archive_bytes = (uint64_t)archive_filter_bytes(u->a, 0)) >
+	    u->max) {
+		log_fail(EX_DATAERR, "archive end after %s: archive larger "
+		    "than the %llu bytes announced: refused", last,
+		    (unsigned long long)u->max);
+		return (-1);
+	}
+	/* Deferred directory modes and times are applied here. */
+	if (u->w != NULL && unpack_writer_close(u->w))
+		return (-1);
+	/*
+	 * Read the source to its end even past the tar trailer, so that the
+	 * layers below (age's last-chunk flag, part hashes) check it all.
+	 */
+	while (!u->srceof) {
+		if ((n = u->src(u->cookie, &junk)) < 0)
+			return (-1);
+		if (n == 0)
+			u->srceof = 1;
+	}
+	return (0);
+}
+
 int
 unpack_run(const char *root, unpack_src_fn *src, void *cookie,
     uint64_t max_bytes, unpack_entry_fn *each, void *each_cookie,
@@ -431,11 +466,9 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 {
 	struct unpack u;
 	struct archive_entry *e;
-	const void *junk;
 	char *name = NULL, *nn;
 	const char *last = "(start of archive)";	/* or the raw name */
 	locale_t old;
-	ssize_t n;
 	int r, rc = -1;
 
 	memset(&u, 0, sizeof(u));
@@ -481,27 +514,8 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 		if (unpack_entry(&u, e, name))
 			goto out;
 	}
-	/* The end-of-archive blocks count too. */
-	if ((u.st.archive_bytes = (uint64_t)archive_filter_bytes(u.a, 0)) >
-	    u.max) {
-		log_fail(EX_DATAERR, "archive end after %s: archive larger "
-		    "than the %llu bytes announced: refused", last,
-		    (unsigned long long)u.max);
+	if (unpack_finish(&u, last))
 		goto out;
-	}
-	/* Deferred directory modes and times are applied here. */
-	if (u.w != NULL && unpack_writer_close(u.w))
-		goto out;
-	/*
-	 * Read the source to its end even past the tar trailer, so that the
-	 * layers below (age's last-chunk flag, part hashes) check it all.
-	 */
-	while (!u.srceof) {
-		if ((n = src(cookie, &junk)) < 0)
-			goto out;
-		if (n == 0)
-			u.srceof = 1;
-	}
 	*st = u.st;
 	rc = 0;
 

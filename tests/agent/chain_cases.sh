@@ -8,26 +8,8 @@
 # retargeted, a mode changed, a directory renamed), each backed up; every
 # id must then restore exactly the tree of its night.
 
-. "$top_srcdir/tests/lib/lib.sh"
-case $STORE in
-local) ;;
-s3) . "$top_srcdir/tests/lib/ceph.sh" ;;
-*) . "$top_srcdir/tests/lib/ftpd.sh" ;;
-esac
-. "$top_srcdir/tests/lib/site.sh"
-need python3 age
-export SITEVAULT_RETRY_BASE_MS=10
-
-sv_store_init "$STORE"
-S=$T/a
-sv_tree "$S"
-sv_site branch-01 "$S" "full_every = 4"
-C="$S/sitevault.conf"
-# flip FILE OFFSET: invert one byte (never a no-op, unlike writing one).
-flip() {
-	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); o = int(sys.argv[2]); f.seek(o); b = f.read(1); f.seek(o); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
-}
-sv() { "$SITEVAULT" -c "$C" "$@"; }
+. "$top_srcdir/tests/lib/cases.sh"
+sv_case_site "full_every = 4"
 D=$S/live/spool/voicemail
 E=$S/live/etc/voicemail
 SITE_DIR=$STORE_DIR/branch-01
@@ -144,7 +126,7 @@ expect_stdout 'verified branch-01/Data_4 and its chain: 4 backups'
 part=$SITE_DIR/Data_2/part.000000
 sv_store_pull
 cp "$part" "$T/part.saved"
-flip "$part" 200
+flip_byte "$part" 200
 sv_store_push
 expect_exit 65 sv verify 4 --category data
 expect_stderr 'Data_2'
@@ -158,7 +140,7 @@ expect_exit 0 sv verify 4 --category data
 # The file list of a backup of the chain is checked too.
 sv_store_pull
 cp "$SITE_DIR/Data_3/filelist" "$T/filelist.saved"
-flip "$SITE_DIR/Data_3/filelist" 150
+flip_byte "$SITE_DIR/Data_3/filelist" 150
 sv_store_push
 expect_exit 65 sv verify 4 --category data
 expect_stderr 'Data_3/filelist: size or SHA-256 differs from the signed manifest'

@@ -14,16 +14,7 @@ bk_conf "$T/conf" "$S" "backup.part_size = 64K" "backup.retain = 2"
 sv() { "$SITEVAULT" -c "$T/conf" "$@"; }
 
 # 0. An empty store directory: empty results, no error, nothing created.
-expect_exit 0 sv list
-expect_stdout "^$SITE: no backups$"
-expect_exit 0 sv list --all-sites
-expect_stdout "^no sites under $S$"
-expect_exit 0 sv history
-expect_stdout "^$SITE: no history yet$"
-expect_exit 0 sv prune --dry-run
-expect_stdout "^nothing to prune$"
-expect_exit 0 sv prune
-expect_stdout "^nothing to prune$"
+bk_empty_store "$S$"
 [ -z "$(ls -A "$S")" ] || fail "list or prune wrote: $(ls -A "$S")"
 rm -rf "$T/state"	# the prunes' local history lines: not on the server
 ok "list, history and prune on an empty store directory"

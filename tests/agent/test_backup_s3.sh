@@ -103,7 +103,8 @@ attack "parts swapped" \
     'mv Data_3/part.000000 x; mv Data_3/part.000001 Data_3/part.000000; mv x Data_3/part.000001' \
     'part.000000'
 attack "part from another backup" 'cp Data_2/part.000001 Data_3/part.000001' 'part.000001'
-attack "truncated last part" 'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' 'part'
+attack "truncated last part" 'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' \
+    'part.*transfer error' 75
 attack "older manifest renamed to look newest" 'rm -rf Data_3; mv Data_2 Data_4' \
     'names site branch-01, Data_2'
 attack "rollback: newest backup removed" 'rm -rf Data_3' 'rolled back'

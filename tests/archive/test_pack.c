@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "archive/pack.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 #include "archive/unpack.h"
 
 #define T0	1600000000	/* base mtime of the test tree */
@@ -150,7 +151,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(comps) / sizeof(comps[0]); i++) {
-		char *base = pt_tmpdir(), *src = make_tree(base);
+		char *base = scratch_new("pack"), *src = make_tree(base);
 		char *dst = pt_join(base, "dst"), *got, *a, *b, *list = NULL;
 		struct pt_mem m = { .chunk = 1000 };
 		struct pack_stats ps;
@@ -204,7 +205,7 @@ test_roundtrip(void **state)
 		free(got);
 		free(list);
 		pt_mem_free(&m);
-		pt_rmrf(base);
+		scratch_rm(base);
 		free(dst);
 		free(src);
 		free(base);
@@ -231,7 +232,7 @@ test_stock_tools(void **state)
 	    "&& command -v tar >/dev/null") != 0)
 		skip();
 	for (i = 0; i < sizeof(comps) / sizeof(comps[0]); i++) {
-		char *base = pt_tmpdir(), *src = make_tree(base);
+		char *base = scratch_new("pack"), *src = make_tree(base);
 		char *dst = pt_join(base, "dst"), *file = pt_join(base, "a");
 		char cmd[3 * PATH_MAX], *got;
 		struct pack_stats ps;
@@ -253,7 +254,7 @@ test_stock_tools(void **state)
 		/* GNU tar does not restore symlink times. */
 		assert_int_equal(pt_tree_equal(src, got, 0), 0);
 		free(got);
-		pt_rmrf(base);
+		scratch_rm(base);
 		free(file);
 		free(dst);
 		free(src);
@@ -289,7 +290,7 @@ static void
 test_bounded_memory(void **state)
 {
 	const uint64_t size = 128ULL << 20;
-	char *base = pt_tmpdir(), *dir = pt_join(base, "big");
+	char *base = scratch_new("pack"), *dir = pt_join(base, "big");
 	char *file = pt_join(dir, "huge.bin");
 	struct counter c = { 0, 0, 0 };
 	struct pt_mem m = { .chunk = 65536 };
@@ -330,7 +331,7 @@ test_bounded_memory(void **state)
 	    ps.archive_bytes - 1, NULL, NULL, &vs), -1);
 
 	pt_mem_free(&m);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(file);
 	free(dir);
 	free(base);

@@ -27,12 +27,18 @@
 #include "archive/pack.h"
 #include "archive/unpack.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 
 #define MIB	(1024 * 1024)
 
-/* Linked with -Wl,--wrap=lseek: pack's lseek comes here. */
+/*
+ * Linked with -Wl,--wrap=lseek,--wrap=lseek64 (the name pack.c calls
+ * depends on _FILE_OFFSET_BITS): pack's lseek comes here.
+ */
 off_t __real_lseek(int, off_t, int);
 off_t __wrap_lseek(int, off_t, int);
+off_t __real_lseek64(int, off_t, int);
+off_t __wrap_lseek64(int, off_t, int);
 
 static int no_seek_hole;	/* act as a filesystem without SEEK_HOLE */
 
@@ -45,6 +51,17 @@ __wrap_lseek(int fd, off_t off, int whence)
 		return (-1);
 	}
 	return (__real_lseek(fd, off, whence));
+}
+
+off_t
+__wrap_lseek64(int fd, off_t off, int whence)
+{
+
+	if (no_seek_hole && (whence == SEEK_DATA || whence == SEEK_HOLE)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (__real_lseek64(fd, off, whence));
 }
 
 /* Bytes this process has read through read(2) and friends so far. */
@@ -173,7 +190,7 @@ holes_kept(const char *path)
 static void
 test_sparse_big(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f, *o, *r;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f, *o, *r;
 	struct pack_stats ps;
 
 	(void)state;
@@ -196,7 +213,7 @@ test_sparse_big(void **state)
 	free(o);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -205,7 +222,7 @@ out:
 static void
 test_sparse_all_hole(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f, *o, *r;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f, *o, *r;
 	struct pack_stats ps;
 
 	(void)state;
@@ -224,7 +241,7 @@ test_sparse_all_hole(void **state)
 	free(o);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -233,7 +250,7 @@ out:
 static void
 test_sparse_short_holes(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f;
 	struct pack_stats ps;
 	off_t o;
 
@@ -249,7 +266,7 @@ test_sparse_short_holes(void **state)
 	assert_true(ps.archive_bytes > 4 * MIB);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }
@@ -258,7 +275,7 @@ out:
 static void
 test_sparse_no_seek_hole(void **state)
 {
-	char *base = pt_tmpdir(), *dir = pt_join(base, "src"), *f;
+	char *base = scratch_new("pack"), *dir = pt_join(base, "src"), *f;
 	struct pack_stats ps;
 
 	(void)state;
@@ -274,7 +291,7 @@ test_sparse_no_seek_hole(void **state)
 	assert_true(ps.archive_bytes > 64 * MIB);
 out:
 	free(f);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(dir);
 	free(base);
 }

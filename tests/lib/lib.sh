@@ -64,6 +64,19 @@ need() {
 	done
 }
 
+# sv_serve PORTFILE WHAT CMD...: start CMD, a stand-in server, in the
+# background (killed when the test ends) and wait up to 10 s for it to
+# write its port to PORTFILE; WHAT names it if it does not.
+sv_serve() {
+	local file=$1 what=$2 pid i
+	shift 2
+	"$@" &
+	pid=$!
+	sv_atexit "kill $pid"
+	for ((i = 0; i < 100; i++)); do [ -s "$file" ] && break; sleep 0.1; done
+	[ -s "$file" ] || fail "$what did not start"
+}
+
 # sv_ports_used: every local TCP port in use (any state), one a line.
 sv_ports_used() {
 	local f sl addr rest

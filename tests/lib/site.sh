@@ -142,3 +142,20 @@ sv_snap_site() {
 	sv_snap "$1/live/etc/voicemail"
 	sv_snap "$1/live/spool/voicemail"
 }
+
+# sv_badftpd_site: serve R=$T/root with tests/lib/badftpd.py, misbehaving
+# as the JSON file B=$T/behaviour.json says (at first: not at all), and
+# make the site branch-01 in S=$T/s storing there.
+sv_badftpd_site() {
+	R=$T/root
+	mkdir -p "$R"
+	B=$T/behaviour.json
+	echo '{}' >"$B"
+	sv_serve "$T/port" badftpd.py \
+	    python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B"
+	STORE_KIND=badftpd STORE_DIR=$R
+	STORE_URL=ftp://127.0.0.1:$(cat "$T/port")
+	FTPD_USER=svuser FTPD_PASS=pw
+	S=$T/s
+	sv_site branch-01 "$S"
+}
