@@ -101,6 +101,7 @@ awk '/^<!-- recipe:chain -->$/ { m = 1; next }
     m && /^```$/ { if (in_) exit; in_ = 1; next }
     in_ { print }' "$top_srcdir/docs/FORMAT.md" > "$T/recipe.sh"
 [ "$(head -c 4 "$T/recipe.sh")" = "KEY=" ] || fail "recipe not found in docs/FORMAT.md"
+sv_store_pull
 cp -a "$STORE_DIR/branch-01" "$T/copy"
 cp "$S/site.key" "$S/site.key.pub" "$T/copy/"
 { echo "KEY=site.key PUB=site.key.pub OUT=$T/stock LAST=Data_3"
@@ -115,11 +116,12 @@ ok "the stock-tool recipe (GNU tar) restores the sparse files sparse"
 SITE_DIR=$STORE_DIR/branch-01
 # forge_sparse KIND: a signed Data_9 holding a crafted sparse entry.
 forge_sparse() {
+	sv_store_pull
 	rm -rf "$SITE_DIR/Data_"*
 	python3 "$top_srcdir/tests/lib/craft.py" "sparse-$1" "${D#/}" "$T/$1.tar"
 	"$top_builddir/tests/lib/forge" "$S/site.key" "$STORE_DIR" branch-01 Data 9 \
 	    "$T/$1.tar" 65536
-	[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+	sv_store_push "$SITE_DIR"
 }
 for kind in overlap beyond bigmap; do
 	forge_sparse $kind

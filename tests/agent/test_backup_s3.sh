@@ -166,7 +166,10 @@ ok "http:// endpoint refused unless loopback"
 # touched, and prune removes the unfinished backup afterwards.
 mkdir -p "$T/big"
 for i in 1 2 3; do head -c $((3 * 1024 * 1024)) /dev/urandom >"$T/big/m$i.wav"; done
-s3conf "$T/conf.big" s3://sv-plain/fleet "backup.data = $T/big"
+# bwlimit: 9 MiB take seconds, so that the gateway is surely stopped
+# mid-run, however fast this machine (and however loaded, as it polls).
+s3conf "$T/conf.big" s3://sv-plain/fleet "backup.data = $T/big" \
+    "server.bwlimit = 2M"
 before=$(ceph_keys sv-plain "fleet/$SITE/" | grep -v -e history.log -e Data_4)
 "$SITEVAULT" -c "$T/conf.big" backup --category data >"$T/bg.out" 2>"$T/bg.err" &
 pid=$!
@@ -191,6 +194,31 @@ expect_exit 0 sv prune
 expect_stdout "^deleted Data_4 \(unfinished"
 [ -z "$(ceph_keys sv-plain "fleet/$SITE/Data_4/")" ] || fail "prune left Data_4"
 ok "gateway killed mid-part: exit $got, no manifest, prune removes the rest"
+
+# A full store (a bucket quota): the reply quoted, no retry, what the run
+# uploaded removed, the earlier backups and the site usable.
+ceph_bucket sv-full
+ceph_quota sv-full $((1024 * 1024))
+mkdir -p "$T/fullsrc"
+echo small >"$T/fullsrc/m.wav"
+s3conf "$T/conf.full" s3://sv-full/fleet "backup.data = $T/fullsrc"
+sed -i "s|^dir = .*|dir = $T/state.full|" "$T/conf.full"
+svf() { "$SITEVAULT" -c "$T/conf.full" "$@"; }
+expect_exit 0 svf -q backup --category data
+before=$(ceph_keys sv-full fleet/ | grep -v history.log)
+head -c 2000000 /dev/urandom >"$T/fullsrc/big.wav"
+expect_exit 74 svf backup --category data
+expect_stderr "Data_2/part\.[0-9]+: quota or space exhausted: HTTP 403 QuotaExceeded"
+grep -q 'retrying' "$T/stderr" && fail "retried on a full store: $(cat "$T/stderr")"
+[ -z "$(ceph_keys sv-full "fleet/$SITE/Data_2/")" ] || fail "the failed run left Data_2"
+[ "$before" = "$(ceph_keys sv-full fleet/ | grep -v history.log)" ] ||
+    fail "the failed run changed the site"
+rm "$T/fullsrc/big.wav"
+expect_exit 0 svf -q backup --category data
+expect_exit 0 svf -q verify latest --category data
+expect_exit 0 svf list
+expect_stdout '^Data +3 .* complete'
+ok "a full store (bucket quota): 74 naming QuotaExceeded, no retry, nothing left, site usable"
 
 # --- object lock ------------------------------------------------------------
 s3conf "$T/conf.lock" s3://sv-lock/fleet "server.object_lock_days = 1" \
@@ -266,3 +294,15 @@ got=0; "$SITEVAULT" -c "$T/conf.nolock" backup --category data >"$T/stdout" 2>"$
 [ "$got" -ne 0 ] || fail "a locked backup succeeded on a bucket without object lock"
 ceph_keys sv-plain "other/$SITE/" | grep -q manifest && fail "unlocked backup made visible"
 ok "object_lock_days on a bucket without object lock: check fails, backup refused"
+
+# Bodies go as UNSIGNED-PAYLOAD (docs/FORMAT.md): no hash pass over a part
+# here nor in the store; requests without a body sign the empty hash.
+s3conf "$T/conf.v" s3://sv-plain/verbose
+sed -i "s|^dir = .*|dir = $T/state.v|" "$T/conf.v"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.v" -v backup --category configuration
+expect_stderr "> PUT /sv-plain/verbose/$SITE/Configuration_1/part.000000 "
+expect_stderr "> x-amz-content-sha256: UNSIGNED-PAYLOAD"
+expect_stderr "> x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+grep -E '> x-amz-content-sha256: [0-9a-f]{64}' "$T/stderr" | grep -qv e3b0c442 &&
+    fail "a body was hashed for the signature"
+ok "parts signed as UNSIGNED-PAYLOAD, bodiless requests with the empty hash"

@@ -250,6 +250,17 @@ ceph_bucket() {
 	[ "$(cat "$T/cs3.code")" = 200 ] || { cat "$T/cs3.out" >&2; fail "ceph: bucket $1 not made"; }
 }
 
+# ceph_quota BUCKET BYTES: cap what BUCKET may hold (RGW answers a PUT
+# beyond it with 403 QuotaExceeded: a full store).
+ceph_quota() {
+	{
+		radosgw-admin -c "$CEPH_DIR/ceph.conf" -n client.admin quota set \
+		    --quota-scope=bucket --bucket="$1" --max-size="$2" &&
+		radosgw-admin -c "$CEPH_DIR/ceph.conf" -n client.admin quota enable \
+		    --quota-scope=bucket --bucket="$1"
+	} >>"$CEPH_DIR/setup.out" 2>&1 || fail "ceph: quota on $1 not set"
+}
+
 # ceph_keys BUCKET PREFIX: every key under PREFIX (no delimiter), one a line.
 ceph_keys() {
 	local b=$1 p=$2 tok="" q out
