@@ -173,6 +173,8 @@ filelist_find(const struct filelist *fl, const char *path)
 	struct filelist_entry key;
 
 	assert(fl->sorted);
+	if (fl->n == 0)
+		return (NULL);
 	key.path = path;
 	return (bsearch(&key, fl->e, fl->n, sizeof(*fl->e), cmp_entry));
 }
