@@ -13,7 +13,6 @@
 #include "format/filelist.h"
 #include "format/filelist_internal.h"
 
-
 /* Paths are packed into chunks of this size (a longer path gets its own). */
 #define CHUNK	(64 * 1024)
 
@@ -38,10 +37,7 @@ filelist_new(void)
 	return (fl);
 }
 
-/*
- * Room for a path of up to ${max} bytes and its NUL at the end of the
- * newest chunk, which filelist_append() then takes.  NULL if out of memory.
- */
+/* See filelist_internal.h. */
 char *
 filelist_room(struct filelist *fl, size_t max)
 {
@@ -59,10 +55,7 @@ filelist_room(struct filelist *fl, size_t max)
 	return (c->p);
 }
 
-/*
- * A new last entry, zeroed, for the ${plen} bytes at ${path}; ${path} may
- * be what filelist_room() returned, already in place.
- */
+/* See filelist_internal.h. */
 struct filelist_entry *
 filelist_append(struct filelist *fl, const char *path, size_t plen)
 {
@@ -130,7 +123,6 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 void
 filelist_forget(struct filelist *fl, const char *path)
 {
-
 	const struct filelist_entry *e;
 
 	if (fl->n == 0 || strcmp((e = &fl->e[fl->n - 1])->path, path) != 0)
