@@ -13,7 +13,6 @@
 #include "format/filelist.h"
 #include "format/filelist_internal.h"
 
-
 /* Paths are packed into chunks of this size (a longer path gets its own). */
 #define CHUNK	(64 * 1024)
 
@@ -38,10 +37,7 @@ filelist_new(void)
 	return (fl);
 }
 
-/*
- * Room for a path of up to ${max} bytes and its NUL at the end of the
- * newest chunk, which filelist_append() then takes.  NULL if out of memory.
- */
+/* See filelist_internal.h. */
 char *
 filelist_room(struct filelist *fl, size_t max)
 {
@@ -59,10 +55,7 @@ filelist_room(struct filelist *fl, size_t max)
 	return (c->p);
 }
 
-/*
- * A new last entry, zeroed, for the ${plen} bytes at ${path}; ${path} may
- * be what filelist_room() returned, already in place.
- */
+/* See filelist_internal.h. */
 struct filelist_entry *
 filelist_append(struct filelist *fl, const char *path, size_t plen)
 {
@@ -130,7 +123,6 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 void
 filelist_forget(struct filelist *fl, const char *path)
 {
-
 	const struct filelist_entry *e;
 
 	if (fl->n == 0 || strcmp((e = &fl->e[fl->n - 1])->path, path) != 0)
@@ -173,6 +165,8 @@ filelist_find(const struct filelist *fl, const char *path)
 	struct filelist_entry key;
 
 	assert(fl->sorted);
+	if (fl->n == 0)
+		return (NULL);
 	key.path = path;
 	return (bsearch(&key, fl->e, fl->n, sizeof(*fl->e), cmp_entry));
 }
@@ -302,20 +296,60 @@ put_path(struct piece *w, const char *path)
 	return (piece_put(w, "\n", 1));
 }
 
+/* ${v} in decimal at ${p}; the end.  (printf is most of the cost here.) */
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return (p);
+}
+
+/* "SEC.NNNNNNNNN" at ${p}, a space after; the end. */
+static char *
+put_time(char *p, int64_t sec, uint32_t ns)
+{
+	int i;
+
+	if (sec < 0) {
+		*p++ = '-';
+		p = put_u64(p, (uint64_t)-(sec + 1) + 1);
+	} else
+		p = put_u64(p, (uint64_t)sec);
+	*p++ = '.';
+	for (i = 8; i >= 0; i--, ns /= 10)
+		p[i] = (char)('0' + ns % 10);
+	p[9] = ' ';
+	return (p + 10);
+}
+
 /* One entry's line. */
 static int
 put_line(struct piece *w, const struct filelist_entry *e)
 {
-	char head[128];
-	int n;
+	char head[128], *p = head;
+	int i;
 
-	n = snprintf(head, sizeof(head), "%c %04o %llu %lld.%09lu %lld.%09lu "
-	    "%llu ", e->type, e->mode, (unsigned long long)e->size,
-	    (long long)e->mtime, (unsigned long)e->mtime_ns,
-	    (long long)e->ctime, (unsigned long)e->ctime_ns,
-	    (unsigned long long)e->ino);
-	assert(n > 0 && (size_t)n < sizeof(head));
-	return (piece_put(w, head, (size_t)n) || put_path(w, e->path));
+	/* TYPE MODE SIZE MTIME CTIME INODE, each with a space after. */
+	*p++ = e->type;
+	*p++ = ' ';
+	for (i = 3; i >= 0; i--)
+		p[3 - i] = (char)('0' + ((e->mode >> (3 * i)) & 7));
+	p[4] = ' ';
+	p = put_u64(p + 5, e->size);
+	*p++ = ' ';
+	p = put_time(p, e->mtime, e->mtime_ns);
+	p = put_time(p, e->ctime, e->ctime_ns);
+	p = put_u64(p, e->ino);
+	*p++ = ' ';
+	assert((size_t)(p - head) <= sizeof(head));
+	return (piece_put(w, head, (size_t)(p - head)) || put_path(w, e->path));
 }
 
 int

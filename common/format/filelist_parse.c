@@ -1,5 +1,4 @@
 /* Reading the text of a file list: see filelist.h and docs/FORMAT.md. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
