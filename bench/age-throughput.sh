@@ -61,7 +61,7 @@ rss_stream "$STREAM_MIB" "$AGETOOL" -e -r "$r" -- "$AGETOOL" -d -i "$T/k"
 se=$enc_kb sd=$dec_kb
 rss_stream "$STREAM_MIB" age -r "$r" -- age -d -i "$T/k"
 ae=$enc_kb ad=$dec_kb
-printf 'age peak RSS on a %d MiB stream (agetool on 1 MiB in brackets):\n' "$STREAM_MIB"
+printf 'age peak RSS on a %d MiB stream (in parentheses: agetool on 1 MiB):\n' "$STREAM_MIB"
 printf '  encrypt: agetool %6d KiB (%d), age %6d KiB, ratio %d MiB/1 MiB %s, age/agetool %s\n' \
     "$se" "$se1" "$ae" "$STREAM_MIB" "$(ratio "$se" "$se1")" "$(ratio "$ae" "$se")"
 printf '  decrypt: agetool %6d KiB (%d), age %6d KiB, ratio %d MiB/1 MiB %s, age/agetool %s\n' \
