@@ -58,6 +58,9 @@ struct cli_option {
 #define CLI_OPT_MAX_AGE							\
 	{ "max-age", OPTION_MAX_AGE, "DURATION",			\
 	    "stale when older than this (default 26h; s, m, h, d)" }
+#define CLI_OPT_ALL_SITES						\
+	{ "all-sites", OPTION_ALL_SITES, NULL,				\
+	    "every site directory under the url, not only this site" }
 
 /* A command: its name, entry point, options (ending in { NULL }), help. */
 struct cli_command {

@@ -282,6 +282,31 @@ remove_unfinished(struct session *s, enum category cat, uint64_t id)
 	}
 }
 
+/*
+ * backup_category() for ${cat}, with a progress line for a person watching
+ * a terminal; its time in ${*secs}.  Return 0 or -1 after logging.
+ */
+static int
+backup_one(const struct agent *ag, struct backup_ctx *ctx, enum category cat,
+    const char *desc, struct backup_report *rep, double *secs)
+{
+	struct backup_progress bp;
+	int rc;
+
+	progress_init(&bp.pg, category_name(cat), ag->quiet || ag->json);
+	ctx->progress = bp.pg.enabled ? progress_cb : NULL;
+	ctx->progress_cookie = &bp;
+	bp.total = bp.pg.enabled ? source_bytes(category_paths(ctx->c, cat)) :
+	    0;
+	bp.rchar0 = rchar();
+	rc = backup_category(ctx, cat, desc, rep);
+	progress_clear(&bp.pg);
+	*secs = progress_elapsed(&bp.pg);
+	ctx->progress = NULL;
+	ctx->progress_cookie = NULL;
+	return (rc);
+}
+
 static int
 cmd_backup(struct agent *ag)
 {
@@ -292,7 +317,6 @@ cmd_backup(struct agent *ag)
 	struct backup_ctx ctx;
 	struct backup_report reps[2];
 	struct metrics_backup mb[2];
-	struct backup_progress bp;
 	struct timespec run0;
 	struct recipients r;
 	char why[1024];
@@ -329,18 +353,8 @@ cmd_backup(struct agent *ag)
 	ctx.r = &r;
 	ctx.why = why;
 	for (i = 0; i < ncats; i++) {
-		progress_init(&bp.pg, category_name(cats[i]),
-		    ag->quiet || ag->json);
-		/* A progress line only for a person watching a terminal. */
-		ctx.progress = bp.pg.enabled ? progress_cb : NULL;
-		ctx.progress_cookie = &bp;
-		bp.total = bp.pg.enabled ?
-		    source_bytes(category_paths(c, cats[i])) : 0;
-		bp.rchar0 = rchar();
-		rc = backup_category(&ctx, cats[i], desc, &reps[ndone]);
-		progress_clear(&bp.pg);
-		secs[ndone] = progress_elapsed(&bp.pg);
-		if (rc != 0) {
+		if (backup_one(ag, &ctx, cats[i], desc, &reps[ndone],
+		    &secs[ndone]) != 0) {
 			recorded = 1;
 			rc = agent_exitcode();
 			remove_unfinished(&s, cats[i], reps[ndone].id);

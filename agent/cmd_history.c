@@ -10,6 +10,7 @@
 #include "util/human.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/readfile.h"
 #include "run/session.h"
 #include "store/store.h"
 
@@ -96,12 +97,9 @@ cmd_history(struct agent *ag)
 		    "ACTION", "CATEGORY", "ID", "RESULT", "BYTES",
 		    "DESCRIPTION");
 	/* Oldest first, as appended: the newest is the last line. */
-	for (line = text; *line != '\0'; line = next) {
+	next = text;
+	while ((line = readfile_line(&next)) != NULL) {
 		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
 		if (line[0] == '\0')
 			continue;
 		if (history_parse(line, e)) {

@@ -122,6 +122,8 @@ print_json(const struct conf *c, const char *site, const struct store_backup *b)
 	json_string(&j, "signer", b->has_signer ? hex : NULL);
 	why_not(c, site, b, why, sizeof(why));
 	json_string(&j, "reason", why[0] != '\0' ? why : NULL);
+	json_string(&j, "immutable_until", b->locked_until != 0 ?
+	    utc(b->locked_until, 1, t, sizeof(t)) : NULL);
 	(void)json_end(&j);
 }
 
@@ -130,13 +132,21 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
     size_t n)
 {
 	static char desc[LOG_ESCAPED_LEN(1024)];	/* manifest_description_ok() */
-	char t[32], sz[32], files[24], kind[32], why[256];
+	char t[32], sz[32], files[24], kind[32], why[256], lk[32];
 	char hex[2 * MINISIGN_KEYID_LEN + 1];
 	size_t i;
+	int lock = 0;
 
-	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %-16s  %s\n",
+	/* The column of object lock only where a backup is immutable. */
+	for (i = 0; i < n; i++)
+		if (b[i].locked_until != 0)
+			lock = 1;
+	printf("%-13s %6s  %-19s  %10s  %7s  %-13s  %-16s  %-16s  ",
 	    "CATEGORY", "ID", "DATE (UTC)", "SIZE", "FILES", "STATUS", "SIGNER",
-	    "KIND", "DESCRIPTION");
+	    "KIND");
+	if (lock)
+		printf("%-19s  ", "IMMUTABLE UNTIL");
+	printf("%s\n", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		if (b[i].m != NULL)
 			snprintf(files, sizeof(files), "%" PRIu64,
@@ -155,12 +165,15 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
 		if (b[i].has_signer)
 			minisign_keyid_hex(b[i].signer, hex);
 		printf("%-13s %6" PRIu64 "  %-19s  %10s  %7s  %-13s  %-16s  "
-		    "%-16s  %s\n", b[i].category, b[i].id, b[i].m != NULL ?
+		    "%-16s  ", b[i].category, b[i].id, b[i].m != NULL ?
 		    utc(b[i].m->time, 0, t, sizeof(t)) : "-",
 		    human_bytes(b[i].size, sz, sizeof(sz)), files,
-		    status_text(b[i].status), b[i].has_signer ? hex : "-", kind,
-		    b[i].m != NULL ? log_escape(b[i].m->description, desc,
-		    sizeof(desc)) : "");
+		    status_text(b[i].status), b[i].has_signer ? hex : "-", kind);
+		if (lock)
+			printf("%-19s  ", b[i].locked_until != 0 ?
+			    utc(b[i].locked_until, 0, lk, sizeof(lk)) : "-");
+		printf("%s\n", b[i].m != NULL ? log_escape(b[i].m->description,
+		    desc, sizeof(desc)) : "");
 	}
 	/* Say why, once per backup that is not complete. */
 	for (i = 0; i < n; i++)
@@ -171,12 +184,33 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
 }
 
 /*
+ * Object lock: set the locked_until of every backup in ${b} still
+ * immutable now (asks once per backup, only if the bucket can lock).
+ */
+static int
+locks(struct store *st, struct store_backup *b, size_t n, int lock)
+{
+	int64_t until, now = (int64_t)time(NULL);
+	size_t i;
+	int rc;
+
+	for (i = 0; lock && i < n; i++) {
+		if ((rc = store_locked_until(st, b[i].category, b[i].id,
+		    &until)) == -1)
+			return (-1);
+		if (rc == 1 && until > now)
+			b[i].locked_until = until;
+	}
+	return (0);
+}
+
+/*
  * List one site's backups; ${header}: name the site above its table (1 for
  * the first site, 2 for the others).
  */
 static int
 list_site(const struct agent *ag, const struct conf *c, struct store *st,
-    struct mcache *mc, int header)
+    struct mcache *mc, int header, int lock)
 {
 	struct store_backup *b;
 	size_t n, i;
@@ -184,6 +218,10 @@ list_site(const struct agent *ag, const struct conf *c, struct store *st,
 	store_set_cache(st, mc);
 	if (store_scan(st, NULL, &b, &n))
 		return (-1);
+	if (locks(st, b, n, lock)) {
+		store_backups_free(b, n);
+		return (-1);
+	}
 	if (ag->json) {
 		for (i = 0; i < n; i++)
 			print_json(c, store_site(st), &b[i]);
@@ -208,11 +246,12 @@ cmd_list(struct agent *ag)
 	const char *site = NULL;
 	struct conf *c = NULL;
 	struct mcache *mc = NULL;
+	enum transport_lock ls;
 	struct session s;
 	struct store *st;
 	char **names = NULL;
 	size_t n = 0, i;
-	int j, all = 0, rc;
+	int j, all = 0, lock, rc;
 
 	for (j = 0; j < ag->nopts; j++) {
 		if (ag->opts[j].id == OPTION_SITE)
@@ -233,8 +272,11 @@ cmd_list(struct agent *ag)
 	/* Without a cache every manifest is downloaded: slower, not wrong. */
 	if ((mc = mcache_open(c->state_dir)) == NULL)
 		log_reset();
+	if (transport_lock_state(s.t, &ls))
+		goto fail;
+	lock = ls == TRANSPORT_LOCK_ON;
 	if (!all) {
-		if (list_site(ag, c, s.st, mc, 0))
+		if (list_site(ag, c, s.st, mc, 0, lock))
 			goto fail;
 		goto done;
 	}
@@ -250,7 +292,8 @@ cmd_list(struct agent *ag)
 	for (i = 0; i < n; i++) {
 		if ((st = session_store(&s, names[i])) == NULL)
 			goto fail;
-		rc = list_site(ag, c, st, mc, i == 0 ? 1 : 2);
+		rc = list_site(ag, c, st, mc, i == 0 ? 1 : 2,
+		    lock);
 		store_free(st);
 		if (rc)
 			goto fail;

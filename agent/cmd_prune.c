@@ -183,6 +183,31 @@ prune_replaced(const struct agent *ag, const struct conf *c, int dry_run)
  * the lock can be one still being written; only those found by this scan
  * are removed.
  */
+/* Before anything is removed: the backups left alone, or nothing to do. */
+static void
+announce(const struct agent *ag, const struct conf *c,
+    const struct store_backup *b, size_t n, size_t marked, int dry_run)
+{
+	struct json js;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i].status == STORE_BADSIG)
+			log_warn("%s_%" PRIu64 ": signature bad: left in place "
+			    "for an administrator to examine", b[i].category,
+			    b[i].id);
+	if (marked == 0 && !ag->quiet && !ag->json)
+		printf("nothing to prune\n");
+	if (marked == 0 && !ag->quiet && ag->json) {
+		/* "Nothing to do" is an object too (sitevault(8), --json). */
+		json_begin(&js, stdout);
+		json_string(&js, "site", c->site_name);
+		json_string(&js, "action", "nothing to prune");
+		json_bool(&js, "dry_run", dry_run);
+		(void)json_end(&js);
+	}
+}
+
 static int
 cmd_prune(struct agent *ag)
 {
@@ -207,23 +232,7 @@ cmd_prune(struct agent *ag)
 	    store_scan(s.st, NULL, &b, &n))
 		goto fail;
 	marked = store_plan(b, n, NULL, c->backup_retain, 1);
-	for (i = 0; i < n; i++)
-		if (b[i].status == STORE_BADSIG)
-			log_warn("%s_%" PRIu64 ": signature bad: left in place "
-			    "for an administrator to examine", b[i].category,
-			    b[i].id);
-	if (marked == 0 && !ag->quiet && !ag->json)
-		printf("nothing to prune\n");
-	if (marked == 0 && !ag->quiet && ag->json) {
-		struct json js;
-
-		/* "Nothing to do" is an object too (sitevault(8), --json). */
-		json_begin(&js, stdout);
-		json_string(&js, "site", c->site_name);
-		json_string(&js, "action", "nothing to prune");
-		json_bool(&js, "dry_run", dry_run);
-		(void)json_end(&js);
-	}
+	announce(ag, c, b, n, marked, dry_run);
 	if (dry_run) {
 		if (store_check_locks(s.st, b, n, (int64_t)time(NULL)))
 			goto fail;

@@ -83,42 +83,26 @@ summary(const struct agent *ag, const char *path, const struct fleet_row *r,
 static int
 cmd_report(struct agent *ag)
 {
-	struct fleet_row *rows = NULL;
-	struct conf *c = NULL;
-	struct session s;
-	const char *html;
-	int64_t max_age, now = (int64_t)time(NULL);
-	size_t n = 0;
-	int all, rc;
+	struct fleet_run fr;
+	int rc;
 
-	if ((rc = fleet_options(ag, &all, &max_age, &html)) != 0)
-		return (rc);
-	if ((rc = agent_conf(ag, &c)) != 0)
-		return (rc);
-	if (session_open(&s, c, NULL, 0)) {
+	if ((rc = fleet_open(ag, 1, &fr)) != 0)
+		goto out;
+	if (write_page(fr.html, fr.rows, fr.n, fr.now, fr.max_age)) {
 		rc = agent_exitcode();
 		goto out;
 	}
-	if ((rc = fleet_gather(&s, all, now, max_age, &rows, &n)) != 0)
-		goto out;
-	if (write_page(html, rows, n, now, max_age)) {
-		rc = agent_exitcode();
-		goto out;
-	}
-	summary(ag, html, rows, n);
+	summary(ag, fr.html, fr.rows, fr.n);
 	rc = 0;
 out:
-	fleet_free(rows, n);
-	session_close(&s);
-	conf_free(c);
+	fleet_close(&fr);
 	return (rc);
 }
 
 static const struct cli_option cmd_options[] = {
 	{ "html", OPTION_HTML, "FILE", "write the page to FILE (replaced "
 	    "atomically)" },
-	{ "all-sites", OPTION_ALL_SITES, NULL,
-	    "every site directory under the url, not only this site" },
+	CLI_OPT_ALL_SITES,
 	CLI_OPT_MAX_AGE,
 	{ NULL, 0, NULL, NULL }
 };

@@ -19,6 +19,7 @@
 #include "conf/conf.h"
 #include "fleet.h"
 #include "format/manifest.h"
+#include "pick.h"
 #include "progress.h"
 #include "run/replay.h"
 #include "run/restore.h"
@@ -41,43 +42,32 @@
 #define MAX_INCLUDE	64
 
 struct restore_opts {
-	const char *category;	/* --category */
+	struct pick p;		/* --category, --identity, ..., ID or latest */
 	const char *target;	/* --target DIR */
 	const char *from_site;	/* --from-site NAME */
-	char *identity[16];	/* --identity FILE, repeatable */
-	size_t nidentity;
 	char *include[MAX_INCLUDE];	/* --include PATH, repeatable */
 	size_t ninclude;
 	const char *at;		/* --at TIME */
-	int64_t at_time;
 	int delete;		/* --delete */
-	int allow_rollback;	/* --allow-rollback */
 	int dry_run;		/* --dry-run */
-	const char *which;	/* ID or latest */
 };
 
 static int
 parse_opts(struct agent *ag, struct restore_opts *o)
 {
 	const struct cli_opt *op;
-	int i;
+	int i, rc;
 
 	for (i = 0; i < ag->nopts; i++) {
 		op = &ag->opts[i];
+		if ((rc = pick_option(ag, op, &o->p)) != 0)
+			return (rc);
 		switch (op->id) {
-		case OPTION_CATEGORY:
-			o->category = op->arg;
-			break;
 		case OPTION_TARGET:
 			o->target = op->arg;
 			break;
 		case OPTION_FROM_SITE:
 			o->from_site = op->arg;
-			break;
-		case OPTION_IDENTITY:
-			if (o->nidentity == 16)
-				return (agent_usage(ag, "too many --identity"));
-			o->identity[o->nidentity++] = op->arg;
 			break;
 		case OPTION_INCLUDE:
 			if (o->ninclude == MAX_INCLUDE)
@@ -91,9 +81,6 @@ parse_opts(struct agent *ag, struct restore_opts *o)
 			break;
 		case OPTION_DELETE:
 			o->delete = 1;
-			break;
-		case OPTION_ALLOW_ROLLBACK:
-			o->allow_rollback = 1;
 			break;
 		case OPTION_DRY_RUN:
 			o->dry_run = 1;
@@ -110,22 +97,20 @@ parse(struct agent *ag, struct restore_opts *o)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	o->which = "latest";
+	pick_init(ag, &o->p);
 	if ((rc = parse_opts(ag, o)) != 0)
 		return (rc);
-	if (ag->noperands > 0)
-		o->which = ag->operands[0];
 	if (o->target != NULL && o->target[0] != '/')
 		return (agent_usage(ag, "--target must be an absolute path"));
 	if (o->at != NULL) {
-		if (strcmp(o->which, "latest") != 0)
+		if (strcmp(o->p.which, "latest") != 0)
 			return (agent_usage(ag, "--at TIME and a backup id "
 			    "exclude each other"));
-		if (select_time(o->at, &o->at_time) || o->at_time <= 0)
+		if (select_time(o->at, &o->p.at_time) || o->p.at_time <= 0)
 			return (agent_usage(ag, "--at %s: not a time (ISO 8601 "
 			    "UTC like 2026-12-01T23:00:00Z, or a local date "
 			    "like 2026-12-01)", o->at));
-		o->which = o->at;
+		o->p.which = o->at;
 	}
 	/* Live paths as configured: absolute, no trailing '/'. */
 	for (i = 0; i < o->ninclude; i++) {
@@ -282,11 +267,7 @@ report(const struct agent *ag, const struct restore_opts *o,
 	struct json j;
 
 	if (ag->json) {
-		json_begin(&j, stdout);
-		json_string(&j, "site", site);
-		json_string(&j, "category", x->category);
-		json_uint(&j, "id", x->m->id);
-		json_string(&j, "result", "ok");
+		pick_json_begin(&j, site, x, "ok");
 		json_bool(&j, "dry_run", o->dry_run);
 		json_uint(&j, "files", x->m->files);
 		json_uint(&j, "bytes", x->m->bytes);
@@ -409,6 +390,25 @@ report_ok(const struct agent *ag, const struct restore_opts *o,
 	summary(ag, o, cm, stripped);
 }
 
+/* Record and report a restore that failed because of ${why}. */
+static void
+report_failed(const struct agent *ag, const struct restore_opts *o,
+    struct session *s, const char *site, const char *why)
+{
+	struct json j;
+
+	log_audit(0, "restore %s %s failed: %s", site, o->p.which, why);
+	if (s->c != NULL)
+		session_record(s, site, "restore", NULL, 0, 0, 0, why);
+	if (ag->json) {
+		json_begin(&j, stdout);
+		json_string(&j, "site", site);
+		json_string(&j, "result", "failed");
+		json_string(&j, "error", why);
+		(void)json_end(&j);
+	}
+}
+
 static int
 cmd_restore(struct agent *ag)
 {
@@ -416,30 +416,24 @@ cmd_restore(struct agent *ag)
 	struct session s;
 	struct conf *c = NULL;
 	struct commit *cm = NULL;
-	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
-	size_t nsks = 0;
-	struct selection *sel = NULL;
-	enum category cats[CATEGORY_N];
 	const char *site = NULL;
 	char *stage = NULL, why[1024];
 	uint64_t stripped;
-	size_t ncats, nsel = 0;
 	struct timespec run0;
-	struct json j;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
 	if ((rc = parse(ag, &o)) != 0)
 		return (rc);
-	if (category_parse(o.category, cats, &ncats))
-		return (agent_usage(ag, CATEGORY_PARSE_ERROR, o.category));
+	if ((rc = pick_categories(ag, &o.p)) != 0)
+		return (rc);
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
 	site = o.from_site != NULL ? o.from_site : c->site_name;
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	log_capture(why, sizeof(why));
-	select_configured(c, o.category, cats, &ncats);
-	if (ncats == 0) {
+	select_configured(c, o.p.category, o.p.cats, &o.p.ncats);
+	if (o.p.ncats == 0) {
 		log_fail(EX_CONFIG, "%s: no paths configured in [backup]: "
 		    "nothing to restore", c->path);
 		goto fail;
@@ -451,41 +445,26 @@ cmd_restore(struct agent *ag)
 	if (session_open(&s, c, site, SESSION_LOCK |
 	    (o.from_site == NULL ? SESSION_CHECK : 0)))
 		goto fail;
-	if (select_identities(s.k, o.identity, o.nidentity, &sks, &nsks)) {
-		rc = agent_exitcode();
-		goto done_audit;
-	}
 
 	/* 1. Every manifest verified before anything is written. */
-	if (select_backups(s.st, o.which, o.at_time, cats, ncats,
-	    o.allow_rollback || o.from_site != NULL ||
-	    strcmp(site, c->site_name) != 0 ? NULL : c->state_dir, &sel,
-	    &nsel)) {
+	if (pick_backups(&o.p, &s, site, o.from_site != NULL)) {
 		rc = agent_exitcode();
 		goto done_audit;
 	}
 
 	/* 2-4. Staged, verified, planned, committed. */
-	if (stage_and_commit(ag, &o, &s, site, sel, nsel,
-	    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, &stage, &cm, &stripped))
+	if (stage_and_commit(ag, &o, &s, site, o.p.sel, o.p.nsel,
+	    (const uint8_t (*)[AGE_KEY_LEN])o.p.sks, o.p.nsks, &stage, &cm,
+	    &stripped))
 		goto fail;
-	report_ok(ag, &o, &s, site, sel, nsel, cm, stripped);
+	report_ok(ag, &o, &s, site, o.p.sel, o.p.nsel, cm, stripped);
 	rc = 0;
 	goto done;
 
 fail:
 	rc = agent_exitcode();
 done_audit:
-	log_audit(0, "restore %s %s failed: %s", site, o.which, why);
-	if (s.c != NULL)
-		session_record(&s, site, "restore", NULL, 0, 0, 0, why);
-	if (ag->json) {
-		json_begin(&j, stdout);
-		json_string(&j, "site", site);
-		json_string(&j, "result", "failed");
-		json_string(&j, "error", why);
-		(void)json_end(&j);
-	}
+	report_failed(ag, &o, &s, site, why);
 done:
 	log_capture(NULL, 0);
 	/* A dry run changes nothing: it is not the last restore. */
@@ -496,8 +475,7 @@ done:
 		(void)stage_remove(stage);
 	free(stage);
 	commit_free(cm);
-	select_free(sel, nsel);
-	select_identities_free(sks, nsks);
+	pick_free(&o.p);
 	session_close(&s);
 	conf_free(c);
 	return (rc);

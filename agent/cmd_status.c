@@ -52,6 +52,9 @@ row_json(const struct fleet_row *r)
 	else
 		json_null(&j, "size");
 	json_string(&j, "signer", r->signer[0] != '\0' ? r->signer : NULL);
+	/* Object lock: until when the newest backup cannot be deleted. */
+	json_string(&j, "immutable_until", r->locked_until != 0 ?
+	    fleet_utc(r->locked_until, FLEET_UTC_ISO, t, sizeof(t)) : NULL);
 	json_string(&j, "last_failure_time", r->fail_time[0] != '\0' ?
 	    r->fail_time : NULL);
 	json_string(&j, "last_failure", r->fail_time[0] != '\0' ?
@@ -63,12 +66,20 @@ static void
 table(const struct fleet_row *r, size_t n)
 {
 	char t[32], age[32], sz[32], id[24], ft[LOG_ESCAPED_LEN(24)];
-	char kind[32];
+	char kind[32], lk[32];
 	size_t i;
+	int lock = 0;
 
-	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  %s\n",
+	/* The column of object lock only where a backup is immutable. */
+	for (i = 0; i < n; i++)
+		if (r[i].locked_until != 0)
+			lock = 1;
+	printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  ",
 	    "SITE", "CATEGORY", "STATE", "ID", "NEWEST (UTC)", "AGE", "SIZE",
-	    "KIND", "SIGNER", "LAST FAILURE");
+	    "KIND", "SIGNER");
+	if (lock)
+		printf("%-19s  ", "IMMUTABLE UNTIL");
+	printf("%s\n", "LAST FAILURE");
 	for (i = 0; i < n; i++) {
 		if (r[i].has_backup)
 			snprintf(id, sizeof(id), "%" PRIu64, r[i].id);
@@ -82,15 +93,18 @@ table(const struct fleet_row *r, size_t n)
 			    r[i].base_id);
 		else
 			snprintf(kind, sizeof(kind), "full");
-		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  "
-		    "%s\n", r[i].site, r[i].category,
-		    fleet_state_name(r[i].state), id,
+		printf("%-16s %-13s %-10s %6s  %-19s  %8s  %10s  %-12s  %-16s  ",
+		    r[i].site, r[i].category, fleet_state_name(r[i].state), id,
 		    fleet_utc(r[i].time, FLEET_UTC_SECONDS, t, sizeof(t)),
 		    r[i].age >= 0 ? human_age(r[i].age, age, sizeof(age)) : "-",
 		    r[i].has_backup ? human_bytes(r[i].size, sz, sizeof(sz)) :
-		    "-", kind, r[i].signer[0] != '\0' ? r[i].signer : "-",
-		    r[i].fail_time[0] != '\0' ? log_escape(r[i].fail_time, ft,
-		    sizeof(ft)) : "-");
+		    "-", kind, r[i].signer[0] != '\0' ? r[i].signer : "-");
+		if (lock)
+			printf("%-19s  ", r[i].locked_until != 0 ?
+			    fleet_utc(r[i].locked_until, FLEET_UTC_SECONDS, lk,
+			    sizeof(lk)) : "-");
+		printf("%s\n", r[i].fail_time[0] != '\0' ?
+		    log_escape(r[i].fail_time, ft, sizeof(ft)) : "-");
 	}
 }
 
@@ -118,56 +132,39 @@ problems(const struct agent *ag, const struct fleet_row *r, size_t n)
 static int
 cmd_status(struct agent *ag)
 {
-	struct fleet_row *rows = NULL;
-	struct conf *c = NULL;
-	struct session s;
-	int64_t max_age;
-	size_t n = 0, i;
-	int all, rc;
+	struct fleet_run fr;
+	struct json j;
+	size_t i;
+	int rc;
 
-	if ((rc = fleet_options(ag, &all, &max_age, NULL)) != 0)
-		return (rc);
-	if ((rc = agent_conf(ag, &c)) != 0)
-		return (rc);
-	/* Read-only: no lock, no SITE marker written. */
-	if (session_open(&s, c, NULL, 0)) {
-		rc = agent_exitcode();
+	if ((rc = fleet_open(ag, 0, &fr)) != 0)
 		goto out;
-	}
-	if ((rc = fleet_gather(&s, all, (int64_t)time(NULL), max_age, &rows,
-	    &n)) != 0)
-		goto out;
-	if (n == 0 && ag->json) {
-		struct json j;
-
+	if (fr.n == 0 && ag->json) {
 		json_begin(&j, stdout);
-		json_string(&j, "site", c->site_name);
+		json_string(&j, "site", fr.c->site_name);
 		json_string(&j, "result", "empty");
 		json_string(&j, "message", "nothing to check");
 		(void)json_end(&j);
-	} else if (n == 0 && !ag->quiet)
+	} else if (fr.n == 0 && !ag->quiet)
 		printf("%s: nothing to check: no paths in [backup], no "
-		    "backups on the server%s\n", c->site_name, all ? "" :
+		    "backups on the server%s\n", fr.c->site_name, fr.all ? "" :
 		    " (--all-sites looks at the other sites)");
 	if (ag->json) {
-		for (i = 0; i < n; i++)
-			row_json(&rows[i]);
-	} else if (n > 0) {
+		for (i = 0; i < fr.n; i++)
+			row_json(&fr.rows[i]);
+	} else if (fr.n > 0) {
 		if (!ag->quiet)
-			table(rows, n);
-		problems(ag, rows, n);
+			table(fr.rows, fr.n);
+		problems(ag, fr.rows, fr.n);
 	}
-	rc = fleet_exit(rows, n);
+	rc = fleet_exit(fr.rows, fr.n);
 out:
-	fleet_free(rows, n);
-	session_close(&s);
-	conf_free(c);
+	fleet_close(&fr);
 	return (rc);
 }
 
 static const struct cli_option cmd_options[] = {
-	{ "all-sites", OPTION_ALL_SITES, NULL,
-	    "every site directory under the url, not only this site" },
+	CLI_OPT_ALL_SITES,
 	CLI_OPT_MAX_AGE,
 	{ NULL, 0, NULL, NULL }
 };

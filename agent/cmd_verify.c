@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/path.h"
 #include "format/manifest.h"
+#include "pick.h"
 #include "run/replay.h"
 #include "run/restore.h"
 #include "progress.h"
@@ -31,11 +32,7 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 	struct json j;
 
 	if (ag->json) {
-		json_begin(&j, stdout);
-		json_string(&j, "site", site);
-		json_string(&j, "category", x->category);
-		json_uint(&j, "id", x->m->id);
-		json_string(&j, "result", error ? "failed" : "ok");
+		pick_json_begin(&j, site, x, error ? "failed" : "ok");
 		json_uint(&j, "parts", x->m->nparts);
 		json_uint(&j, "files", st->files);
 		json_uint(&j, "bytes", st->bytes);
@@ -59,51 +56,73 @@ report(const struct agent *ag, const char *site, const struct selection *x,
 	fflush(stdout);
 }
 
+/*
+ * Verify backup ${x} of ${site} (its whole chain if incremental) and report
+ * it.  Return 0, or the exit code after the failure was reported.
+ */
+static int
+verify_one(const struct agent *ag, struct session *s, const char *site,
+    const struct selection *x, const uint8_t (*sks)[AGE_KEY_LEN],
+    size_t nsks)
+{
+	struct restore_hooks hooks = { NULL, NULL, NULL };
+	struct replay_stats rs;
+	struct progress pg;
+	struct timespec t0, t1;
+	char why[1024], label[PATH_BUF];
+	int rc;
+
+	if (store_backup_dir(label, site, x->category, x->m->id))
+		return (agent_exitcode());
+	progress_init(&pg, label, ag->quiet || ag->json);
+	hooks.progress = progress_verified;
+	hooks.cookie = &pg;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	log_capture(why, sizeof(why));
+	/* An incremental backup: its whole chain (replay.h). */
+	rc = replay_restore(s->t, s->st, x->m, sks, nsks, NULL, &hooks, &rs);
+	progress_clear(&pg);
+	log_capture(NULL, 0);
+	if (rc) {
+		rc = agent_exitcode();
+		report(ag, site, x, &rs, why, 0);
+		log_audit(0, "verify %s/%s_%llu failed: %s", site, x->category,
+		    (unsigned long long)x->m->id, why);
+		return (rc);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	report(ag, site, x, &rs, NULL, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	log_audit(1, "verify %s/%s_%llu ok", site, x->category,
+	    (unsigned long long)x->m->id);
+	return (0);
+}
+
 static int
 cmd_verify(struct agent *ag)
 {
 	struct session s;
 	struct conf *c = NULL;
-	uint8_t (*sks)[AGE_KEY_LEN] = NULL;
-	size_t nsks = 0;
-	struct selection *sel = NULL;
-	struct replay_stats rs;
-	enum category cats[CATEGORY_N];
-	const char *catopt = NULL, *site = NULL, *which = "latest";
-	char *idfiles[16], why[1024], label[PATH_BUF];
-	struct progress pg;
-	struct restore_hooks hooks = { NULL, NULL, NULL };
-	size_t ncats, nsel = 0, nid = 0, i;
-	int j, rc, rollback = 0;
-	struct timespec t0, t1, run0;
+	struct pick p;
+	const char *site = NULL;
+	size_t i;
+	int j, rc;
+	struct timespec run0;
 
+	pick_init(ag, &p);
 	for (j = 0; j < ag->nopts; j++) {
-		switch (ag->opts[j].id) {
-		case OPTION_CATEGORY:
-			catopt = ag->opts[j].arg;
-			break;
-		case OPTION_SITE:
+		if ((rc = pick_option(ag, &ag->opts[j], &p)) != 0)
+			return (rc);
+		if (ag->opts[j].id == OPTION_SITE)
 			site = ag->opts[j].arg;
-			break;
-		case OPTION_IDENTITY:
-			if (nid == sizeof(idfiles) / sizeof(idfiles[0]))
-				return (agent_usage(ag, "too many --identity"));
-			idfiles[nid++] = ag->opts[j].arg;
-			break;
-		case OPTION_ALLOW_ROLLBACK:
-			rollback = 1;
-			break;
-		}
 	}
-	if (ag->noperands > 0)
-		which = ag->operands[0];
-	if (category_parse(catopt, cats, &ncats))
-		return (agent_usage(ag, CATEGORY_PARSE_ERROR, catopt));
+	if ((rc = pick_categories(ag, &p)) != 0)
+		return (rc);
 
 	if ((rc = agent_conf(ag, &c)) != 0)
 		return (rc);
-	select_configured(c, catopt, cats, &ncats);
-	if (ncats == 0) {
+	select_configured(c, p.category, p.cats, &p.ncats);
+	if (p.ncats == 0) {
 		fprintf(stderr, "sitevault: %s: no paths configured in "
 		    "[backup]: nothing to verify\n", c->path);
 		conf_free(c);
@@ -119,54 +138,19 @@ cmd_verify(struct agent *ag)
 		conf_free(c);
 		return (rc);
 	}
-	/* The rollback check: this machine's own site, unless waived. */
-	if (select_identities(s.k, idfiles, nid, &sks, &nsks) ||
-	    select_backups(s.st, which, 0, cats, ncats, rollback ||
-	    strcmp(site, c->site_name) != 0 ? NULL : c->state_dir, &sel,
-	    &nsel)) {
+	if (pick_backups(&p, &s, site, 0)) {
 		rc = agent_exitcode();
 		goto done;
 	}
 
 	/* Stop at the first failure: its message names the part or file. */
-	for (i = 0; i < nsel; i++) {
-		if (store_backup_dir(label, site, sel[i].category,
-		    sel[i].m->id)) {
-			rc = agent_exitcode();
-			goto done;
-		}
-		progress_init(&pg, label, ag->quiet || ag->json);
-		hooks.progress = progress_verified;
-		hooks.cookie = &pg;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		log_capture(why, sizeof(why));
-		/* An incremental backup: its whole chain (replay.h). */
-		rc = replay_restore(s.t, s.st, sel[i].m,
-		    (const uint8_t (*)[AGE_KEY_LEN])sks, nsks, NULL, &hooks, &rs);
-		progress_clear(&pg);
-		if (rc) {
-			log_capture(NULL, 0);
-			rc = agent_exitcode();
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			report(ag, site, &sel[i], &rs, why, 0);
-			log_audit(0, "verify %s/%s_%llu failed: %s", site,
-			    sel[i].category, (unsigned long long)sel[i].m->id,
-			    why);
-			goto done;
-		}
-		log_capture(NULL, 0);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		report(ag, site, &sel[i], &rs, NULL,
-		    (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-		log_audit(1, "verify %s/%s_%llu ok", site, sel[i].category,
-		    (unsigned long long)sel[i].m->id);
-	}
+	for (i = 0; i < p.nsel && rc == 0; i++)
+		rc = verify_one(ag, &s, site, &p.sel[i],
+		    (const uint8_t (*)[AGE_KEY_LEN])p.sks, p.nsks);
 
 done:
 	fleet_metrics(c, "verify", rc, &run0, NULL, 0);
-	select_free(sel, nsel);
-	select_identities_free(sks, nsks);
+	pick_free(&p);
 	session_close(&s);
 	conf_free(c);
 	return (rc);

@@ -27,6 +27,7 @@
 #include "transport/transport.h"
 #include "util/human.h"
 #include "util/log.h"
+#include "util/readfile.h"
 #include "util/path.h"
 
 /* Rows of one site as they are filled. */
@@ -35,6 +36,7 @@ struct site_ctx {
 	struct store *st;
 	const char *site;
 	int own;
+	int lock;		/* the bucket has object lock */
 	int64_t now, max_age;
 	struct store_backup *b;
 	size_t nb;
@@ -72,6 +74,34 @@ fleet_options(const struct agent *ag, int *all, int64_t *max_age,
 	if (html != NULL && (*html == NULL || (*html)[0] == '\0'))
 		return (agent_usage(ag, "--html FILE is required"));
 	return (0);
+}
+
+int
+fleet_open(const struct agent *ag, int html, struct fleet_run *fr)
+{
+	int rc;
+
+	memset(fr, 0, sizeof(*fr));
+	if ((rc = fleet_options(ag, &fr->all, &fr->max_age, html ? &fr->html :
+	    NULL)) != 0 || (rc = agent_conf(ag, &fr->c)) != 0)
+		return (rc);
+	if (session_open(&fr->s, fr->c, NULL, 0))
+		return (agent_exitcode());
+	fr->now = (int64_t)time(NULL);
+	return (fleet_gather(&fr->s, fr->all, fr->now, fr->max_age, &fr->rows,
+	    &fr->n));
+}
+
+void
+fleet_close(struct fleet_run *fr)
+{
+
+	fleet_free(fr->rows, fr->n);
+	fr->rows = NULL;
+	fr->n = 0;
+	session_close(&fr->s);
+	conf_free(fr->c);
+	fr->c = NULL;
 }
 
 const char *
@@ -177,11 +207,8 @@ history_apply(struct fleet_row *r, size_t n, char *text)
 
 	if ((e = malloc(sizeof(*e))) == NULL)
 		return;
-	for (line = text; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
+	next = text;
+	while ((line = readfile_line(&next)) != NULL) {
 		if (history_parse(line, e) != 0)
 			continue;
 		for (i = 0; i < n; i++)
@@ -355,6 +382,24 @@ judge(const struct site_ctx *x, const struct store_backup *nb,
 	return (0);
 }
 
+/* Until when the objects of ${nb} are immutable (object lock), if at all. */
+static int
+locked(const struct site_ctx *x, const struct store_backup *nb,
+    struct fleet_row *r)
+{
+	int64_t until;
+	int rc;
+
+	if (!x->lock || nb == NULL)
+		return (0);
+	if ((rc = store_locked_until(x->st, nb->category, nb->id,
+	    &until)) == -1)
+		return (-1);
+	if (rc == 1 && until > x->now)
+		r->locked_until = until;
+	return (0);
+}
+
 /* Append the rows of one site to ${*rows}. */
 static int
 gather_site(struct site_ctx *x, struct fleet_row **rows, size_t *nrows)
@@ -399,7 +444,8 @@ gather_site(struct site_ctx *x, struct fleet_row **rows, size_t *nrows)
 		r[i].category = cats[i];
 		r[i].time = r[i].age = -1;
 		nb = newest(x, cats[i], &unf);
-		if (judge(x, nb, unf, &r[i]) || points(x, &r[i]))
+		if (judge(x, nb, unf, &r[i]) || points(x, &r[i]) ||
+		    locked(x, nb, &r[i]))
 			return (-1);
 	}
 	if (store_history_get(x->st, &text, &len))
@@ -446,6 +492,7 @@ int
 fleet_gather(struct session *s, int all, int64_t now, int64_t max_age,
     struct fleet_row **rows, size_t *nrows)
 {
+	enum transport_lock ls;
 	struct site_ctx x;
 	struct mcache *mc;
 	char **names = NULL;
@@ -459,11 +506,15 @@ fleet_gather(struct session *s, int all, int64_t now, int64_t max_age,
 		log_reset();
 	if (site_names(s, all, &names, &n))
 		goto out;
+	/* Retention dates are asked for only where the bucket can lock. */
+	if (transport_lock_state(s->t, &ls))
+		goto out;
 	for (i = 0; i < n; i++) {
 		memset(&x, 0, sizeof(x));
 		x.s = s;
 		x.site = names[i];
 		x.own = strcmp(names[i], s->c->site_name) == 0;
+		x.lock = ls == TRANSPORT_LOCK_ON;
 		x.now = now;
 		x.max_age = max_age;
 		if ((x.st = session_store(s, names[i])) == NULL)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "run/session.h"
+
 /*
  * What `status` and `report` show: per site and category, the newest
  * complete backup and how it stands (sitevault(8), STATUS).
@@ -13,7 +15,6 @@
 struct agent;
 struct conf;
 struct metrics_backup;
-struct session;
 
 #define FLEET_MAX_AGE	(26 * 3600)	/* a nightly job, with slack */
 
@@ -52,6 +53,7 @@ struct fleet_row {
 	int64_t age;		/* seconds, -1 unless verified */
 	uint64_t size, files;
 	uint64_t base_id;	/* incremental: the backup it builds on; 0 */
+	int64_t locked_until;	/* object lock: immutable until then; 0 */
 	char signer[17];	/* key id in hex, "" if none */
 	char fail_time[24];	/* newest failure in history.log, "" if none */
 	char fail_op[32];
@@ -68,6 +70,33 @@ struct fleet_row {
  */
 int fleet_gather(struct session *, int, int64_t, int64_t, struct fleet_row **,
     size_t *);
+
+/* What status and report look at: the rows, and what they came from. */
+struct fleet_run {
+	int all;		/* --all-sites */
+	int64_t max_age;	/* --max-age */
+	const char *html;	/* --html FILE (report) */
+	int64_t now;		/* when the rows were gathered */
+	struct conf *c;
+	struct session s;	/* read-only: no lock, no SITE marker */
+	struct fleet_row *rows;
+	size_t n;
+};
+
+/**
+ * fleet_open(ag, html, fr):
+ * For status and report: the options (fleet_options(), with the required
+ * --html FILE if ${html}), the configuration, a read-only session and the
+ * rows gathered now, into ${fr}.  Return 0, or the exit code after saying
+ * why; either way fleet_close() frees ${fr}.
+ */
+int fleet_open(const struct agent *, int, struct fleet_run *);
+
+/**
+ * fleet_close(fr):
+ * Free what fleet_open() set up in ${fr}.
+ */
+void fleet_close(struct fleet_run *);
 
 /**
  * fleet_state_name(st):

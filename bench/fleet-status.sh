@@ -11,7 +11,7 @@ set -eu
 sites=${1:-50}
 backups=${2:-20}
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
-. "$top_srcdir/tests/lib/lib.sh"
+. "$top_srcdir/bench/lib.sh"
 need python3
 
 S=$T/store
@@ -55,12 +55,12 @@ open(p, "w").write(text)
 PY
 
 run() {	# one status run; prints its wall time in seconds
-	local t0 t1 rc=0
+	local t0 t rc=0
 	t0=$(date +%s.%N)
 	"$SITEVAULT" -c "$admin" -q status --all-sites >"$T/out" 2>&1 || rc=$?
-	t1=$(date +%s.%N)
+	t=$(wall_since "$t0" 3)
 	[ "$rc" -eq 0 ] || { cat "$T/out" >&2; fail "status exit $rc"; }
-	python3 -c "print('%.3f' % ($t1 - $t0))"
+	echo "$t"
 }
 cold=$(run)
 warm=$(for i in 1 2 3 4 5; do run; done | sort -n | sed -n 3p)

@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,11 +69,30 @@ commit_beneath(char *const *inc, size_t ninc, const char *sys)
 	return (0);
 }
 
-/* Do two regular files hold the same bytes? */
+/*
+ * The next data at or after ${pos} in ${fd}, ${end} if none before it, or
+ * -1 if this filesystem cannot say.
+ */
+static off_t
+next_data(int fd, off_t pos, off_t end)
+{
+	off_t d = lseek(fd, pos, SEEK_DATA);
+
+	if (d == -1)
+		return (errno == ENXIO ? end : -1);
+	return (d < end ? d : end);
+}
+
+/*
+ * Do two regular files of ${size} bytes hold the same bytes?  ${holes}:
+ * one of them is sparse; what is a hole in both is zeros in both and is
+ * skipped, not read (docs/FORMAT.md, sparse files).
+ */
 static int
-same_bytes(int sfd, int lfd, const char *name)
+same_bytes(int sfd, int lfd, const char *name, off_t size, int holes)
 {
 	char a[65536], b[65536];
+	off_t pos = 0, da, db;
 	ssize_t n, m;
 	int fa, fb, same = 0;
 
@@ -83,14 +104,24 @@ same_bytes(int sfd, int lfd, const char *name)
 		return (0);
 	}
 	for (;;) {
-		n = read(fa, a, sizeof(a));
-		m = read(fb, b, sizeof(b));
+		if (holes && pos < size) {
+			da = next_data(fa, pos, size);
+			db = next_data(fb, pos, size);
+			if (da == -1 || db == -1)
+				holes = 0;
+			else
+				pos = da < db ? da : db;
+		}
+		/* Both read to their end: a file grown meanwhile differs. */
+		n = pread(fa, a, sizeof(a), pos);
+		m = pread(fb, b, sizeof(b), pos);
 		if (n < 0 || n != m || memcmp(a, b, (size_t)n) != 0)
 			break;
 		if (n == 0) {
 			same = 1;
 			break;
 		}
+		pos += n;
 	}
 	close(fa);
 	close(fb);
@@ -123,6 +154,8 @@ commit_unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
 	    (geteuid() == 0 && (ss->st_uid != ls->st_uid ||
 	    ss->st_gid != ls->st_gid)))
 		return (0);
-	return (same_bytes(sfd, lfd, name));
+	return (same_bytes(sfd, lfd, name, ss->st_size,
+	    (uint64_t)ss->st_blocks * 512 < (uint64_t)ss->st_size ||
+	    (uint64_t)ls->st_blocks * 512 < (uint64_t)ls->st_size));
 }
 

@@ -79,6 +79,7 @@ pack_new1(struct pack *p, enum conf_compression comp, int level)
 	int r = ARCHIVE_OK;
 
 	if ((p->buf = malloc(PACK_BLOCK)) == NULL ||
+	    (p->zero = calloc(1, PACK_BLOCK)) == NULL ||
 	    (p->a = archive_write_new()) == NULL ||
 	    (p->disk = archive_read_disk_new()) == NULL ||
 	    (p->lr = archive_entry_linkresolver_new()) == NULL ||
@@ -241,15 +242,141 @@ pack_open(struct pack *p, int dirfd, const char *name, const char *path,
 	return (fd);
 }
 
+/*
+ * Sparse files (docs/FORMAT.md): the data regions are found with
+ * SEEK_DATA/SEEK_HOLE and only they are read; the entry is stored in the
+ * pax sparse format 1.0 that GNU tar and libarchive read.  Holes shorter
+ * than PACK_MINHOLE are read as data (restore turns zeros back into holes
+ * anyway), and after PACK_MAXREGIONS regions the rest of the file is one
+ * region, so the map stays small whatever the file.
+ */
+#define PACK_MINHOLE	PACK_BLOCK
+#define PACK_MAXREGIONS	16384
+
+/*
+ * Put the map of the data regions of the file open as ${fd} (described by
+ * ${st}) on ${e}.  Return 1 if it has holes worth skipping, 0 to store it
+ * whole (no holes, or no SEEK_HOLE here), -1 on error (logged).
+ */
+static int
+pack_map(const char *path, int fd, const struct stat *st,
+    struct archive_entry *e)
+{
+	off_t size = st->st_size, rs = -1, re = 0, d, h;
+	int n = 0;
+
+	/* Fully allocated: no hole to find (the test GNU tar makes too). */
+	if (size == 0 || (uint64_t)st->st_blocks * 512 >= (uint64_t)size)
+		return (0);
+	for (h = 0; h < size; re = h) {
+		/* ENXIO: no data after ${h}, the rest is a hole. */
+		if ((d = lseek(fd, h, SEEK_DATA)) == -1 && errno != ENXIO)
+			goto unsupported;
+		if (d == -1 || d >= size)
+			break;
+		if ((h = lseek(fd, d, SEEK_HOLE)) == -1)
+			goto unsupported;
+		/* A hole too short to skip is read with the data. */
+		if (rs != -1 && d - re >= PACK_MINHOLE) {
+			archive_entry_sparse_add_entry(e, rs, re - rs);
+			n++;
+			rs = -1;
+		}
+		if (rs == -1)
+			rs = d < PACK_MINHOLE ? 0 : d;
+		/* The last region allowed takes the rest of the file. */
+		if (h <= d || h > size || n == PACK_MAXREGIONS - 1)
+			h = size;
+	}
+	if (rs != -1 && size - re < PACK_MINHOLE)
+		re = size;		/* too short a hole at the end too */
+	if (rs == 0 && re == size)
+		return (0);		/* no hole worth it */
+	/* An all-hole file: one empty region at its end, as GNU tar does. */
+	if (rs == -1)
+		rs = re = size;
+	archive_entry_sparse_add_entry(e, rs, re - rs);
+	n++;
+	/* libarchive drops a region it could not allocate: check. */
+	if (archive_entry_sparse_count(e) != n) {
+		log_fail(EX_OSERR, "%s: sparse map: out of memory", path);
+		return (-1);
+	}
+	return (1);
+
+unsupported:
+	/* EINVAL, ENOTSUP...: this filesystem cannot say; read it all. */
+	log_debug("%s: no SEEK_HOLE (%s): read whole", path, strerror(errno));
+	archive_entry_sparse_clear(e);
+	return (0);
+}
+
+/*
+ * Write the ${len} bytes at ${off} of the file open as ${fd} to the entry;
+ * once it shrank (${*shrank}), zeros.  Return 0, or -1 after logging.
+ */
+static int
+pack_data(struct pack *p, const char *path, int fd, off_t off, off_t len,
+    int *shrank)
+{
+	size_t want;
+	ssize_t n;
+
+	for (; len > 0; len -= n, off += n) {
+		want = len > PACK_BLOCK ? PACK_BLOCK : (size_t)len;
+		if (*shrank)
+			n = (ssize_t)want;
+		else if ((n = pread(fd, p->buf, want, off)) == -1) {
+			if (errno == EINTR || errno == EAGAIN) {
+				n = 0;
+				continue;
+			}
+			log_fail(EX_IOERR, "%s: read: %s", path,
+			    strerror(errno));
+			return (-1);
+		} else if (n == 0) {
+			pack_warn(p, path, "shrank while reading; the rest is "
+			    "stored as zeros");
+			*shrank = 1;
+			memset(p->buf, 0, PACK_BLOCK);
+			n = (ssize_t)want;
+		}
+		if (archive_write_data(p->a, p->buf, (size_t)n) != n) {
+			pack_afail(p, path);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Pass the ${len} bytes of a hole to the entry: the pax writer drops them
+ * (they are in its map) but counts them.  Return 0, or -1 after logging.
+ */
+static int
+pack_hole(struct pack *p, const char *path, off_t len)
+{
+	size_t want;
+
+	for (; len > 0; len -= (off_t)want) {
+		want = len > PACK_BLOCK ? PACK_BLOCK : (size_t)len;
+		if (archive_write_data(p->a, p->zero, want) != (ssize_t)want) {
+			pack_afail(p, path);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 /* Store the regular file open as ${fd}, described by ${st}. */
 int
 pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
 {
 	struct archive_entry *e = pack_entry(p, path, st), *spare = NULL;
 	struct stat st2;
-	int64_t left;
-	ssize_t n;
-	int shrank = 0;
+	la_int64_t off, len;
+	off_t pos = 0;
+	int shrank = 0, sparse = 0;
 
 	/*
 	 * The tar strategy keeps a copy of a first name and turns later
@@ -262,6 +389,9 @@ pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
 		    path);
 		return (-1);
 	}
+	if (archive_entry_hardlink(e) == NULL &&
+	    (sparse = pack_map(path, fd, st, e)) == -1)
+		return (-1);
 	if (pack_header(p, e, path))
 		return (-1);
 	p->st.files++;
@@ -269,31 +399,19 @@ pack_file(struct pack *p, const char *path, int fd, const struct stat *st)
 		return (0);
 
 	/* The header announced st_size bytes: write exactly that many. */
-	for (left = st->st_size; left > 0; left -= n) {
-		size_t want = left > PACK_BLOCK ? PACK_BLOCK : (size_t)left;
-
-		if (shrank)
-			n = (ssize_t)want;
-		else if ((n = read(fd, p->buf, want)) == -1) {
-			if (errno == EINTR || errno == EAGAIN) {
-				n = 0;
-				continue;
-			}
-			log_fail(EX_IOERR, "%s: read: %s", path,
-			    strerror(errno));
-			return (-1);
-		} else if (n == 0) {
-			pack_warn(p, path, "shrank while reading; the rest is "
-			    "stored as zeros");
-			shrank = 1;
-			memset(p->buf, 0, PACK_BLOCK);
-			n = (ssize_t)want;
+	if (sparse) {
+		archive_entry_sparse_reset(e);
+		while (archive_entry_sparse_next(e, &off, &len) == ARCHIVE_OK) {
+			if (pack_hole(p, path, off - pos) ||
+			    pack_data(p, path, fd, off, len, &shrank))
+				return (-1);
+			pos = off + len;
 		}
-		if (archive_write_data(p->a, p->buf, (size_t)n) != n) {
-			pack_afail(p, path);
+		if (pack_hole(p, path, st->st_size - pos))
 			return (-1);
-		}
-	}
+		p->st.sparse++;
+	} else if (pack_data(p, path, fd, 0, st->st_size, &shrank))
+		return (-1);
 	p->st.bytes += (uint64_t)st->st_size;
 	if (!shrank && (fstat(fd, &st2) || st2.st_size != st->st_size ||
 	    st2.st_mtim.tv_sec != st->st_mtim.tv_sec ||
@@ -379,5 +497,6 @@ pack_free(struct pack *p)
 	if (p->loc != (locale_t)0)
 		freelocale(p->loc);
 	free(p->buf);
+	free(p->zero);
 	free(p);
 }

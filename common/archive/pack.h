@@ -24,6 +24,9 @@
  *   nothing below it ever is.
  * - A file with several names in the archive is stored once; its later
  *   names are tar hard-link entries to the first (counted in files).
+ * - A file with holes (SEEK_DATA/SEEK_HOLE) is a pax sparse 1.0 entry
+ *   holding only its data regions (docs/FORMAT.md); its holes are never
+ *   read.  Without SEEK_HOLE support a file is read and stored whole.
  * - Sockets, FIFOs and device nodes are skipped with a warning.
  * - ${out} receives blocks of at most 128 KiB as they fill.
  */
@@ -33,6 +36,7 @@ struct pack_stats {
 	uint64_t bytes;		/* bytes of regular file content stored */
 	uint64_t archive_bytes;	/* bytes of the uncompressed tar stream */
 	uint64_t warnings;	/* files that changed or vanished, sockets */
+	uint64_t sparse;	/* files stored as sparse entries */
 };
 
 /**

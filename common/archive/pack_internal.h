@@ -31,6 +31,7 @@ struct pack {
 	int dead;		/* after a failure: drop output, refuse calls */
 	int closed;
 	char *buf;		/* PACK_BLOCK bytes */
+	char *zero;		/* PACK_BLOCK zero bytes, for holes */
 	char *const *exclude;	/* current pack_add_tree() globs, or NULL */
 	pack_scan_fn *scan;	/* decides what is stored, or NULL: all */
 	void *scan_cookie;

@@ -255,6 +255,24 @@ unpack_nothrough(struct unpack *u, const char *raw, const char *name)
 }
 
 /*
+ * The bytes of the stream the entry ${e} holds: its size, or for a sparse
+ * entry (docs/FORMAT.md) the data of its map, which libarchive keeps only
+ * where it lies within the size.
+ */
+static uint64_t
+unpack_stored(struct archive_entry *e)
+{
+	la_int64_t off, len;
+	uint64_t n = 0;
+
+	if (archive_entry_sparse_reset(e) == 0)
+		return ((uint64_t)archive_entry_size(e));
+	while (archive_entry_sparse_next(e, &off, &len) == ARCHIVE_OK)
+		n += (uint64_t)len;
+	return (n);
+}
+
+/*
  * Check the entry ${e} named ${raw}; leave the canonical name (and hard
  * link target) in u->name (u->link).  Return 0, or -1 after logging.
  */
@@ -300,8 +318,7 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 			goto badlink;
 		}
 	}
-	if (pos > u->max ||
-	    (uint64_t)archive_entry_size(e) > u->max - pos) {
+	if (pos > u->max || unpack_stored(e) > u->max - pos) {
 		log_fail(EX_DATAERR, "archive entry %s: archive larger than "
 		    "the %llu bytes announced: refused", raw,
 		    (unsigned long long)u->max);
@@ -330,8 +347,8 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 {
 	int type = archive_entry_hardlink(e) != NULL ? AE_IFREG :
 	    archive_entry_filetype(e);
+	la_int64_t off, end = 0, size = archive_entry_size(e);
 	const void *buf;
-	la_int64_t off;
 	size_t len;
 	int r;
 
@@ -357,7 +374,16 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 			    (unsigned long long)u->max);
 			return (-1);
 		}
-		u->st.bytes += len;
+		/* In order and within the size, whatever a sparse map says. */
+		if (off < end || off > size || (uint64_t)len >
+		    (uint64_t)(size - off)) {
+			log_fail(EX_DATAERR, "archive entry %s: data at offset "
+			    "%lld overlaps earlier data or lies beyond the "
+			    "size %lld (a bad sparse map): refused", raw,
+			    (long long)off, (long long)size);
+			return (-1);
+		}
+		end = off + (la_int64_t)len;
 		if (u->w != NULL && unpack_writer_data(u->w, buf, len,
 		    (off_t)off))
 			return (-1);
@@ -367,8 +393,12 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 	/* What this name now is, for later hard links and paths. */
 	ns_del(&u->files, u->name);
 	ns_del(&u->links, u->name);
-	if (type == AE_IFREG)
+	/* Content bytes: a sparse file's holes count, as pack counts them. */
+	if (type == AE_IFREG) {
 		u->st.files++;
+		if (u->link == NULL)
+			u->st.bytes += (uint64_t)size;
+	}
 	if ((type == AE_IFREG && ns_add(&u->files, u->name)) ||
 	    (type == AE_IFLNK && ns_add(&u->links, u->name))) {
 		log_fail(EX_OSERR, "unpack: out of memory");
@@ -435,6 +465,41 @@ unpack_start(struct unpack *u)
 	return (0);
 }
 
+/*
+ * After the last entry (named ${last}): the archive's size against the
+ * bytes announced, the deferred directory metadata, and the source read to
+ * its end.  Return 0 or -1 after logging.
+ */
+static int
+unpack_finish(struct unpack *u, const char *last)
+{
+	const void *junk;
+	ssize_t n;
+
+	/* The end-of-archive blocks count too. */
+	if ((u->st.archive_bytes = (uint64_t)archive_filter_bytes(u->a, 0)) >
+	    u->max) {
+		log_fail(EX_DATAERR, "archive end after %s: archive larger "
+		    "than the %llu bytes announced: refused", last,
+		    (unsigned long long)u->max);
+		return (-1);
+	}
+	/* Deferred directory modes and times are applied here. */
+	if (u->w != NULL && unpack_writer_close(u->w))
+		return (-1);
+	/*
+	 * Read the source to its end even past the tar trailer, so that the
+	 * layers below (age's last-chunk flag, part hashes) check it all.
+	 */
+	while (!u->srceof) {
+		if ((n = u->src(u->cookie, &junk)) < 0)
+			return (-1);
+		if (n == 0)
+			u->srceof = 1;
+	}
+	return (0);
+}
+
 int
 unpack_run(const char *root, unpack_src_fn *src, void *cookie,
     uint64_t max_bytes, unpack_entry_fn *each, void *each_cookie,
@@ -442,11 +507,9 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 {
 	struct unpack u;
 	struct archive_entry *e;
-	const void *junk;
 	char *name = NULL, *nn;
 	const char *last = "(start of archive)";	/* or the raw name */
 	locale_t old;
-	ssize_t n;
 	int r, rc = -1;
 
 	memset(&u, 0, sizeof(u));
@@ -492,27 +555,8 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 		if (unpack_entry(&u, e, name))
 			goto out;
 	}
-	/* The end-of-archive blocks count too. */
-	if ((u.st.archive_bytes = (uint64_t)archive_filter_bytes(u.a, 0)) >
-	    u.max) {
-		log_fail(EX_DATAERR, "archive end after %s: archive larger "
-		    "than the %llu bytes announced: refused", last,
-		    (unsigned long long)u.max);
+	if (unpack_finish(&u, last))
 		goto out;
-	}
-	/* Deferred directory modes and times are applied here. */
-	if (u.w != NULL && unpack_writer_close(u.w))
-		goto out;
-	/*
-	 * Read the source to its end even past the tar trailer, so that the
-	 * layers below (age's last-chunk flag, part hashes) check it all.
-	 */
-	while (!u.srceof) {
-		if ((n = u.src(u.cookie, &junk)) < 0)
-			goto out;
-		if (n == 0)
-			u.srceof = 1;
-	}
 	*st = u.st;
 	rc = 0;
 

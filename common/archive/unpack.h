@@ -11,7 +11,8 @@
  * extracting it under a root directory with hostile-input safety: absolute
  * paths, "..", paths through symlinks, hard links out of the tree, device
  * nodes and FIFOs are refused; permissions (never setuid or setgid) and
- * times are restored, runs of zeros as holes;
+ * times are restored, sparse entries and runs of zeros as holes (a sparse
+ * map whose data overlaps or lies beyond the entry's size is refused);
  * ownership only when running as root; reading stops with an error past
  * ${max_bytes} of uncompressed archive (decompression bombs).
  */

@@ -433,9 +433,14 @@ unpack_writer_finish(struct unpack_writer *w)
 	if (fd == -1)
 		return (0);
 	w->fd = -1;
+	/* A sparse entry's size costs no space, but this disk has a limit. */
 	/* A trailing hole, or a file shorter than its header said. */
-	if ((w->written != w->size && ftruncate(fd, w->size)) ||
-	    (w->owner && fchown(fd, w->uid, w->gid)) ||
+	if (w->written != w->size && ftruncate(fd, w->size)) {
+		log_fail(errno == EFBIG ? EX_DATAERR : EX_IOERR, "archive "
+		    "entry %s: size %lld: %s", w->raw, (long long)w->size,
+		    strerror(errno));
+		rc = -1;
+	} else if ((w->owner && fchown(fd, w->uid, w->gid)) ||
 	    fchmod(fd, w->mode) || futimens(fd, w->ts)) {
 		log_fail(EX_IOERR, "archive entry %s: %s", w->raw,
 		    strerror(errno));

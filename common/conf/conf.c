@@ -1,4 +1,5 @@
 /* Configuration file parser: see conf.h and sitevault.conf(5). */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -272,6 +273,44 @@ set_number(struct parser *p, const char *key, const struct ckey *k,
 	return (0);
 }
 
+/* Store value ${v} of ${key}, a key of one of a few words (or a level). */
+static int
+set_choice(struct parser *p, const char *key, const struct ckey *k,
+    const char *v)
+{
+	struct conf *c = p->c;
+	const char *why = NULL;
+
+	switch (k->type) {
+	case KT_ADDRESSING:
+		if (strcmp(v, "path") == 0)
+			c->server_addressing = CONF_ADDR_PATH;
+		else if (strcmp(v, "virtual") == 0)
+			c->server_addressing = CONF_ADDR_VIRTUAL;
+		else
+			why = "must be path or virtual";
+		break;
+	case KT_TLS:
+		(void)conf_value_tls(v, &c->server_tls, &why);
+		break;
+	case KT_BOOL:
+		(void)conf_value_bool(v, &c->backup_verify_after_upload, &why);
+		break;
+	case KT_COMP:
+		(void)conf_value_compression(v, &c->backup_compression,
+		    &c->backup_compression_level, &why);
+		break;
+	default:
+		assert(0 && "not a key of words");
+		why = "internal error";
+	}
+	if (why != NULL) {
+		perr(p, key, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Check value ${v} of key ${k} (named ${key} in messages) and store it. */
 static int
 set_value(struct parser *p, const char *key, const struct ckey *k,
@@ -316,28 +355,10 @@ set_value(struct parser *p, const char *key, const struct ckey *k,
 		(void)conf_value_token(v, &why);
 		break;
 	case KT_ADDRESSING:
-		if (strcmp(v, "path") == 0)
-			c->server_addressing = CONF_ADDR_PATH;
-		else if (strcmp(v, "virtual") == 0)
-			c->server_addressing = CONF_ADDR_VIRTUAL;
-		else
-			why = "must be path or virtual";
-		if (why != NULL)
-			break;
-		return (0);
 	case KT_TLS:
-		if (conf_value_tls(v, &c->server_tls, &why))
-			break;
-		return (0);
 	case KT_BOOL:
-		if (conf_value_bool(v, &c->backup_verify_after_upload, &why))
-			break;
-		return (0);
 	case KT_COMP:
-		if (conf_value_compression(v, &c->backup_compression,
-		    &c->backup_compression_level, &why))
-			break;
-		return (0);
+		return (set_choice(p, key, k, v));
 	case KT_DURATION:
 	case KT_UINT:
 	case KT_SIZE:

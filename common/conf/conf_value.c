@@ -324,15 +324,6 @@ conf_value_compression_format(enum conf_compression alg, int level,
 	return (buf);
 }
 
-void
-conf_value_format_compression(enum conf_compression alg, int level,
-    char *buf, size_t len)
-{
-	char b[CONF_COMPRESSION_STRMAX];
-
-	snprintf(buf, len, "%s", conf_value_compression_format(alg, level, b));
-}
-
 int
 conf_value_site_name(const char *s, const char **why)
 {

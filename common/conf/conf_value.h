@@ -182,13 +182,4 @@ const char *conf_value_compression_name(enum conf_compression);
 const char *conf_value_compression_format(enum conf_compression, int,
     char[CONF_COMPRESSION_STRMAX]);
 
-/**
- * conf_value_format_compression(alg, level, buf, len):
- * Write the value "none", "gzip:N" or "zstd:N" of ${alg} and ${level}
- * into ${buf}, as the manifest records it (conf_value_compression_format() for a
- * buffer of any size).
- */
-void conf_value_format_compression(enum conf_compression, int, char *,
-    size_t);
-
 #endif /* !CONF_VALUE_H_ */

@@ -353,33 +353,29 @@ fail:
 	return (-1);
 }
 
-int
-keys_write(const struct keys *k, const char *path)
+/* The sizes of the key file texts of key_texts(). */
+#define KEY_SEC_TEXT	1024
+#define KEY_PUB_TEXT	512
+
+/*
+ * The texts of the secret key file (into ${sec}, KEY_SEC_TEXT bytes, its
+ * length in ${*slen}) and of the public key file (${pub}, KEY_PUB_TEXT, in
+ * ${*plen}) of ${k}, to be written at ${path}.  Return 0 or -1 after
+ * logging; the copies of the secret made on the way are wiped.
+ */
+static int
+key_texts(const struct keys *k, const char *path, char *sec, int *slen,
+    char *pub, int *plen)
 {
-	char sec[1024], pub[512], tmp[4096], tmppub[4096], pubpath[4096];
 	char id[AGE_IDENTITY_STRMAX], rcpt[AGE_RECIPIENT_STRMAX];
 	char kid[2 * MINISIGN_KEYID_LEN + 1], sk64[SIGNKEY_B64 + 1];
 	char mpk[64], now[32];
 	uint8_t raw[SIGNKEY_RAW];
 	struct minisign_pub mp;
-	struct stat st;
 	struct tm tm;
 	time_t t = time(NULL);
-	int slen, plen, linked = 0, rc = -1;
+	int rc = -1;
 
-	tmp[0] = tmppub[0] = '\0';
-	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >=
-	    (int)sizeof(pubpath) - 20) {
-		log_fail(EX_CANTCREAT, "%s: path too long", path);
-		goto done;
-	}
-	/* Never overwrite a key: checked here for a clear message, and by
-	 * link() below, which fails if the name exists. */
-	if (lstat(path, &st) == 0 || lstat(pubpath, &st) == 0) {
-		log_fail(EX_CANTCREAT, "%s: already exists; not overwriting a "
-		    "key", lstat(path, &st) == 0 ? path : pubpath);
-		goto done;
-	}
 	memcpy(raw, "Ed", 2);
 	memcpy(raw + 2, k->sign.keyid, MINISIGN_KEYID_LEN);
 	memcpy(raw + 2 + MINISIGN_KEYID_LEN, k->sign.seed, MINISIGN_SEED_LEN);
@@ -396,19 +392,50 @@ keys_write(const struct keys *k, const char *path)
 		log_fail(EX_SOFTWARE, "%s: cannot encode the key", path);
 		goto done;
 	}
-	slen = snprintf(sec, sizeof(sec),
+	*slen = snprintf(sec, KEY_SEC_TEXT,
 	    "# sitevault site key: keep it secret (mode 0600, off-site copy).\n"
 	    "# It is an age identity file: age -d -i FILE decrypts backups.\n"
 	    "# created: %s\n# public key: %s\n# minisign key id: %s\n"
 	    SIGNKEY_PREFIX "%s\n%s\n", now, rcpt, kid, sk64, id);
-	plen = snprintf(pub, sizeof(pub), "untrusted comment: sitevault site "
+	*plen = snprintf(pub, KEY_PUB_TEXT, "untrusted comment: sitevault site "
 	    "key %s: minisign public key, then age recipient\n%s\n%s\n", kid,
 	    mpk, rcpt);
-	if (slen < 0 || slen >= (int)sizeof(sec) || plen < 0 ||
-	    plen >= (int)sizeof(pub)) {
+	if (*slen < 0 || *slen >= KEY_SEC_TEXT || *plen < 0 ||
+	    *plen >= KEY_PUB_TEXT) {
 		log_fail(EX_SOFTWARE, "%s: key file text too long", path);
 		goto done;
 	}
+	rc = 0;
+done:
+	OPENSSL_cleanse(id, sizeof(id));
+	OPENSSL_cleanse(sk64, sizeof(sk64));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return (rc);
+}
+
+int
+keys_write(const struct keys *k, const char *path)
+{
+	char sec[KEY_SEC_TEXT], pub[KEY_PUB_TEXT], tmp[4096], tmppub[4096];
+	char pubpath[4096];
+	struct stat st;
+	int slen, plen, linked = 0, rc = -1;
+
+	tmp[0] = tmppub[0] = '\0';
+	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >=
+	    (int)sizeof(pubpath) - 20) {
+		log_fail(EX_CANTCREAT, "%s: path too long", path);
+		goto done;
+	}
+	/* Never overwrite a key: checked here for a clear message, and by
+	 * link() below, which fails if the name exists. */
+	if (lstat(path, &st) == 0 || lstat(pubpath, &st) == 0) {
+		log_fail(EX_CANTCREAT, "%s: already exists; not overwriting a "
+		    "key", lstat(path, &st) == 0 ? path : pubpath);
+		goto done;
+	}
+	if (key_texts(k, path, sec, &slen, pub, &plen))
+		goto done;
 	if (write_tmp(path, sec, (size_t)slen, 0600, tmp, sizeof(tmp)) ||
 	    write_tmp(pubpath, pub, (size_t)plen, 0644, tmppub,
 	    sizeof(tmppub)))
@@ -444,8 +471,5 @@ done:
 	if (tmppub[0] != '\0')
 		unlink(tmppub);
 	OPENSSL_cleanse(sec, sizeof(sec));
-	OPENSSL_cleanse(id, sizeof(id));
-	OPENSSL_cleanse(sk64, sizeof(sk64));
-	OPENSSL_cleanse(raw, sizeof(raw));
 	return (rc);
 }

@@ -1,6 +1,7 @@
 /* The file list of a chain backup: see filelist.h and docs/FORMAT.md. */
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,19 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "format/filelist.h"
-#include "format/manifest_fields.h"
+#include "format/filelist_internal.h"
 
-#define MAGIC	"sitevault-files 1\n"
+/* Paths are packed into chunks of this size (a longer path gets its own). */
+#define CHUNK	(64 * 1024)
+
+struct filelist_chunk {
+	struct filelist_chunk *next;	/* older */
+	size_t used, cap;
+	char p[];
+};
+
+/* Formatted text is handed out in pieces of this size. */
+#define PIECE	(64 * 1024)
 
 struct filelist *
 filelist_new(void)
@@ -26,10 +37,30 @@ filelist_new(void)
 	return (fl);
 }
 
-static struct filelist_entry *
-fl_append(struct filelist *fl, const char *path, size_t plen)
+/* See filelist_internal.h. */
+char *
+filelist_room(struct filelist *fl, size_t max)
+{
+	struct filelist_chunk *c = fl->paths;
+	size_t cap = max + 1 > CHUNK ? max + 1 : CHUNK;
+
+	if (c != NULL && c->cap - c->used > max)
+		return (c->p + c->used);
+	if ((c = malloc(sizeof(*c) + cap)) == NULL)
+		return (NULL);
+	c->next = fl->paths;
+	c->used = 0;
+	c->cap = cap;
+	fl->paths = c;
+	return (c->p);
+}
+
+/* See filelist_internal.h. */
+struct filelist_entry *
+filelist_append(struct filelist *fl, const char *path, size_t plen)
 {
 	struct filelist_entry *e;
+	char *dst;
 
 	if (fl->n == fl->cap) {
 		size_t cap = fl->cap ? fl->cap * 2 : 256;
@@ -39,12 +70,15 @@ fl_append(struct filelist *fl, const char *path, size_t plen)
 		fl->e = e;
 		fl->cap = cap;
 	}
+	if ((dst = filelist_room(fl, plen)) == NULL)
+		goto nomem;
+	if (dst != path)
+		memmove(dst, path, plen);
+	dst[plen] = '\0';
+	fl->paths->used += plen + 1;
 	e = &fl->e[fl->n];
 	memset(e, 0, sizeof(*e));
-	if ((e->path = malloc(plen + 1)) == NULL)
-		goto nomem;
-	memcpy(e->path, path, plen);
-	e->path[plen] = '\0';
+	e->path = dst;
 	if (fl->n > 0 && strcmp(fl->e[fl->n - 1].path, e->path) >= 0)
 		fl->sorted = 0;
 	fl->n++;
@@ -72,16 +106,16 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 		    "or symlink", path);
 		return (-1);
 	}
-	if ((e = fl_append(fl, path, strlen(path))) == NULL)
+	if ((e = filelist_append(fl, path, strlen(path))) == NULL)
 		return (-1);
 	e->type = type;
 	e->mode = (unsigned int)st->st_mode & 07777;
 	/* Directories' sizes vary by filesystem and say nothing here. */
 	e->size = type == 'd' ? 0 : (uint64_t)st->st_size;
 	e->mtime = (int64_t)st->st_mtim.tv_sec;
-	e->mtime_ns = st->st_mtim.tv_nsec;
+	e->mtime_ns = (uint32_t)st->st_mtim.tv_nsec;
 	e->ctime = (int64_t)st->st_ctim.tv_sec;
-	e->ctime_ns = st->st_ctim.tv_nsec;
+	e->ctime_ns = (uint32_t)st->st_ctim.tv_nsec;
 	e->ino = (uint64_t)st->st_ino;
 	return (0);
 }
@@ -89,9 +123,15 @@ filelist_add(struct filelist *fl, const char *path, const struct stat *st)
 void
 filelist_forget(struct filelist *fl, const char *path)
 {
+	const struct filelist_entry *e;
 
-	if (fl->n > 0 && strcmp(fl->e[fl->n - 1].path, path) == 0)
-		free(fl->e[--fl->n].path);
+	if (fl->n == 0 || strcmp((e = &fl->e[fl->n - 1])->path, path) != 0)
+		return;
+	/* The last entry's path is the last one packed (filelist_append()). */
+	assert(fl->paths != NULL && e->path + strlen(e->path) + 1 ==
+	    fl->paths->p + fl->paths->used);
+	fl->paths->used -= strlen(e->path) + 1;
+	fl->n--;
 }
 
 static int
@@ -124,8 +164,50 @@ filelist_find(const struct filelist *fl, const char *path)
 {
 	struct filelist_entry key;
 
-	key.path = (char *)(uintptr_t)path;
+	assert(fl->sorted);
+	if (fl->n == 0)
+		return (NULL);
+	key.path = path;
 	return (bsearch(&key, fl->e, fl->n, sizeof(*fl->e), cmp_entry));
+}
+
+const struct filelist_entry *
+filelist_find_near(const struct filelist *fl, const char *path,
+    size_t *hint)
+{
+	const struct filelist_entry *e;
+
+	if (*hint < fl->n && strcmp(fl->e[*hint].path, path) == 0)
+		e = &fl->e[*hint];
+	else if ((e = filelist_find(fl, path)) == NULL)
+		return (NULL);
+	*hint = (size_t)(e - fl->e) + 1;
+	return (e);
+}
+
+int
+filelist_merge(const struct filelist *a, const struct filelist *b,
+    int (*fn)(void *, const struct filelist_entry *,
+    const struct filelist_entry *), void *cookie)
+{
+	size_t i = 0, j = 0;
+	int c, r;
+
+	assert(a->sorted && b->sorted);
+	while (i < a->n || j < b->n) {
+		if (i == a->n)
+			c = 1;
+		else if (j == b->n)
+			c = -1;
+		else
+			c = strcmp(a->e[i].path, b->e[j].path);
+		if ((r = fn(cookie, c <= 0 ? &a->e[i] : NULL,
+		    c >= 0 ? &b->e[j] : NULL)) != 0)
+			return (r);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return (0);
 }
 
 int
@@ -137,36 +219,182 @@ filelist_unchanged(const struct filelist_entry *e, const struct stat *st)
 	return (e->type == type && e->mode == ((unsigned int)st->st_mode &
 	    07777) && (type == 'd' || e->size == (uint64_t)st->st_size) &&
 	    e->mtime == (int64_t)st->st_mtim.tv_sec &&
-	    e->mtime_ns == st->st_mtim.tv_nsec &&
+	    (long)e->mtime_ns == st->st_mtim.tv_nsec &&
 	    e->ctime == (int64_t)st->st_ctim.tv_sec &&
-	    e->ctime_ns == st->st_ctim.tv_nsec &&
+	    (long)e->ctime_ns == st->st_ctim.tv_nsec &&
 	    e->ino == (uint64_t)st->st_ino);
 }
 
 /* ---- formatting ---- */
 
-/* Append ${path} escaped (docs/FORMAT.md 4.1) and a LF to ${b}. */
+/* The text being handed out by filelist_write(). */
+struct piece {
+	char *p;
+	size_t len;
+	uint64_t total;			/* bytes handed out or held */
+	int (*out)(void *, const void *, size_t);
+	void *cookie;
+	int outfail;			/* ${out} failed (and logged) */
+};
+
+/* Hand out what ${w} holds. */
 static int
-put_path(struct buf *b, const char *path)
+piece_flush(struct piece *w)
+{
+
+	if (w->len > 0 && w->out(w->cookie, w->p, w->len)) {
+		w->outfail = 1;
+		return (-1);
+	}
+	w->len = 0;
+	return (0);
+}
+
+/* Append ${len} (at most PIECE) bytes, flushing first if they do not fit. */
+static int
+piece_put(struct piece *w, const void *s, size_t len)
+{
+
+	assert(len <= PIECE);
+	if ((w->total += len) > FILELIST_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	if (PIECE - w->len < len && piece_flush(w))
+		return (-1);
+	memcpy(w->p + w->len, s, len);
+	w->len += len;
+	return (0);
+}
+
+/* Append ${path} escaped (docs/FORMAT.md 4.1) and a LF. */
+static int
+put_path(struct piece *w, const char *path)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s, *run;
 	char esc[4] = { '\\', 'x', 0, 0 };
+	size_t n;
 
 	for (run = s = (const unsigned char *)path; ; s++) {
-		if (*s != '\0' && !(*s < 0x20 || *s == 0x7f || *s == '\\'))
+		if (*s != '\0' && !(*s < 0x20 || *s == 0x7f || *s == '\\') &&
+		    s - run < PIECE)
 			continue;
-		if (buf_append(b, run, (size_t)(s - run)))
+		if ((n = (size_t)(s - run)) > 0 && piece_put(w, run, n))
 			return (-1);
+		run = s;
 		if (*s == '\0')
 			break;
-		esc[2] = hex[*s >> 4];
-		esc[3] = hex[*s & 15];
-		if (buf_append(b, esc, sizeof(esc)))
-			return (-1);
-		run = s + 1;
+		if (*s < 0x20 || *s == 0x7f || *s == '\\') {
+			esc[2] = hex[*s >> 4];
+			esc[3] = hex[*s & 15];
+			if (piece_put(w, esc, sizeof(esc)))
+				return (-1);
+			run = s + 1;
+		}
 	}
-	return (buf_append(b, "\n", 1));
+	return (piece_put(w, "\n", 1));
+}
+
+/* ${v} in decimal at ${p}; the end.  (printf is most of the cost here.) */
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return (p);
+}
+
+/* "SEC.NNNNNNNNN" at ${p}, a space after; the end. */
+static char *
+put_time(char *p, int64_t sec, uint32_t ns)
+{
+	int i;
+
+	if (sec < 0) {
+		*p++ = '-';
+		p = put_u64(p, (uint64_t)-(sec + 1) + 1);
+	} else
+		p = put_u64(p, (uint64_t)sec);
+	*p++ = '.';
+	for (i = 8; i >= 0; i--, ns /= 10)
+		p[i] = (char)('0' + ns % 10);
+	p[9] = ' ';
+	return (p + 10);
+}
+
+/* One entry's line. */
+static int
+put_line(struct piece *w, const struct filelist_entry *e)
+{
+	char head[128], *p = head;
+	int i;
+
+	/* TYPE MODE SIZE MTIME CTIME INODE, each with a space after. */
+	*p++ = e->type;
+	*p++ = ' ';
+	for (i = 3; i >= 0; i--)
+		p[3 - i] = (char)('0' + ((e->mode >> (3 * i)) & 7));
+	p[4] = ' ';
+	p = put_u64(p + 5, e->size);
+	*p++ = ' ';
+	p = put_time(p, e->mtime, e->mtime_ns);
+	p = put_time(p, e->ctime, e->ctime_ns);
+	p = put_u64(p, e->ino);
+	*p++ = ' ';
+	assert((size_t)(p - head) <= sizeof(head));
+	return (piece_put(w, head, (size_t)(p - head)) || put_path(w, e->path));
+}
+
+int
+filelist_write(struct filelist *fl, int (*out)(void *, const void *, size_t),
+    void *cookie)
+{
+	struct piece w = { NULL, 0, 0, out, cookie, 0 };
+	size_t i;
+
+	if (filelist_sort(fl))
+		return (-1);
+	if ((w.p = malloc(PIECE)) == NULL) {
+		log_fail(EX_OSERR, "file list: out of memory");
+		return (-1);
+	}
+	if (piece_put(&w, FILELIST_MAGIC, strlen(FILELIST_MAGIC)))
+		goto err;
+	for (i = 0; i < fl->n; i++)
+		if (put_line(&w, &fl->e[i]))
+			goto err;
+	if (piece_flush(&w))
+		goto err;
+
+	/* Success! */
+	free(w.p);
+	return (0);
+
+err:
+	if (!w.outfail)
+		log_fail(EX_SOFTWARE, "file list: larger than its limit");
+	free(w.p);
+	/* Failure! */
+	return (-1);
+}
+
+/* filelist_format()'s output: into a struct buf. */
+static int
+format_out(void *cookie, const void *p, size_t len)
+{
+
+	if (buf_append(cookie, p, len)) {
+		log_fail(EX_OSERR, "file list: out of memory");
+		return (-1);
+	}
+	return (0);
 }
 
 char *
@@ -174,218 +402,32 @@ filelist_format(struct filelist *fl, size_t *len)
 {
 	struct buf b = BUF_INIT((size_t)FILELIST_MAX);
 	char *text;
-	size_t i;
 
-	if (filelist_sort(fl))
-		return (NULL);
-	if (buf_append(&b, MAGIC, strlen(MAGIC)))
+	if (filelist_write(fl, format_out, &b))
 		goto err;
-	for (i = 0; i < fl->n; i++) {
-		const struct filelist_entry *e = &fl->e[i];
-
-		if (buf_printf(&b, "%c %04o %llu %lld.%09ld %lld.%09ld %llu ",
-		    e->type, e->mode, (unsigned long long)e->size,
-		    (long long)e->mtime, e->mtime_ns, (long long)e->ctime,
-		    e->ctime_ns, (unsigned long long)e->ino) ||
-		    put_path(&b, e->path))
-			goto err;
-	}
 	*len = b.len;
-	if ((text = (char *)buf_take(&b)) == NULL)
+	if ((text = (char *)buf_take(&b)) == NULL) {
+		log_fail(EX_OSERR, "file list: out of memory");
 		goto err;
+	}
 	return (text);
 
 err:
-	log_fail(errno == EFBIG ? EX_SOFTWARE : EX_OSERR, "file list: %s",
-	    errno == EFBIG ? "larger than its limit" : "out of memory");
 	buf_free(&b);
 	return (NULL);
-}
-
-/* ---- parsing ---- */
-
-/* The next space-terminated field of [*p, end): its start and length. */
-static int
-field(const char **p, const char *end, const char **f, size_t *flen)
-{
-	const char *sp = memchr(*p, ' ', (size_t)(end - *p));
-
-	if (sp == NULL || sp == *p)
-		return (-1);
-	*f = *p;
-	*flen = (size_t)(sp - *p);
-	*p = sp + 1;
-	return (0);
-}
-
-/* "SEC.NNNNNNNNN", SEC minimal and possibly negative. */
-static int
-parse_time(const char *s, size_t len, int64_t *sec, long *ns)
-{
-	const char *dot = memchr(s, '.', len);
-	uint64_t v, frac;
-	size_t i;
-	int neg = len > 0 && s[0] == '-';
-
-	if (dot == NULL || (size_t)(s + len - dot) != 10)
-		return (-1);
-	for (frac = 0, i = 1; i < 10; i++) {
-		if (dot[i] < '0' || dot[i] > '9')
-			return (-1);
-		frac = frac * 10 + (uint64_t)(dot[i] - '0');
-	}
-	if (manifest_fields_u64_parse(s + neg, (size_t)(dot - s - neg), &v) ||
-	    v > INT64_MAX || (neg && v == 0))
-		return (-1);
-	*sec = neg ? -(int64_t)v : (int64_t)v;
-	*ns = (long)frac;
-	return (0);
-}
-
-/* Is ${p} a relative path of non-empty components other than . and ..? */
-static int
-path_ok(const char *p)
-{
-	const char *c, *end;
-
-	for (c = p; ; c = end + 1) {
-		if ((end = strchr(c, '/')) == NULL)
-			end = c + strlen(c);
-		if (end == c || (end - c == 1 && c[0] == '.') ||
-		    (end - c == 2 && c[0] == '.' && c[1] == '.'))
-			return (0);
-		if (*end == '\0')
-			return (1);
-	}
-}
-
-/* Unescape PATH into a new entry of ${fl}. */
-static int
-parse_path(struct filelist *fl, const char *s, size_t len,
-    struct filelist_entry **out)
-{
-	char *raw;
-	size_t i, n = 0;
-	int rc = -1;
-	uint8_t b;
-
-	if (len == 0 || s[0] == '/' || (raw = malloc(len + 1)) == NULL)
-		return (-1);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			goto out;
-		if (c == '\\') {
-			if (len - i < 4 || s[i + 1] != 'x' ||
-			    manifest_fields_hex_parse(s + i + 2, 2, &b, 1, 0) ||
-			    !(b < 0x20 || b == 0x7f || b == '\\') || b == 0)
-				goto out;
-			raw[n++] = (char)b;
-			i += 3;
-		} else
-			raw[n++] = (char)c;
-	}
-	raw[n] = '\0';
-	/* Names the archive could hold: relative, no empty, "." or ".."
-	   component, so that nothing built from a list leaves its root. */
-	if (!path_ok(raw))
-		goto out;
-	if ((*out = fl_append(fl, raw, n)) != NULL)
-		rc = 0;
-out:
-	free(raw);
-	return (rc);
-}
-
-/* One entry line [p, end) without its LF. */
-static const char *
-parse_line(struct filelist *fl, const char *p, const char *end)
-{
-	struct filelist_entry *e;
-	const char *f[6];
-	size_t fl6[6], i;
-	unsigned int mode = 0;
-	uint64_t size, ino;
-	int64_t mt, ct;
-	long mns, cns;
-
-	for (i = 0; i < 6; i++)
-		if (field(&p, end, &f[i], &fl6[i]))
-			return ("expected 7 fields");
-	if (fl6[0] != 1 || strchr("fdl", f[0][0]) == NULL)
-		return ("type is not f, d or l");
-	if (fl6[1] != 4)
-		return ("mode is not 4 octal digits");
-	for (i = 0; i < 4; i++) {
-		if (f[1][i] < '0' || f[1][i] > '7')
-			return ("mode is not 4 octal digits");
-		mode = mode * 8 + (unsigned int)(f[1][i] - '0');
-	}
-	if (manifest_fields_u64_parse(f[2], fl6[2], &size) ||
-	    (f[0][0] == 'd' && size != 0))
-		return ("bad size");
-	if (parse_time(f[3], fl6[3], &mt, &mns))
-		return ("bad mtime");
-	if (parse_time(f[4], fl6[4], &ct, &cns))
-		return ("bad ctime");
-	if (manifest_fields_u64_parse(f[5], fl6[5], &ino))
-		return ("bad inode");
-	if (parse_path(fl, p, (size_t)(end - p), &e))
-		return ("bad path (empty, absolute, with an empty, . or .. "
-		    "component, or not canonically escaped)");
-	e->type = f[0][0];
-	e->mode = mode;
-	e->size = size;
-	e->mtime = mt;
-	e->mtime_ns = mns;
-	e->ctime = ct;
-	e->ctime_ns = cns;
-	e->ino = ino;
-	return (NULL);
-}
-
-struct filelist *
-filelist_parse(const char *name, const char *text, size_t len)
-{
-	struct filelist *fl;
-	const char *p = text, *end = text + len, *nl, *why = NULL;
-	unsigned int line = 1;
-
-	if ((fl = filelist_new()) == NULL)
-		return (NULL);
-	if (len > FILELIST_MAX)
-		why = "too large";
-	else if (len < strlen(MAGIC) || memcmp(text, MAGIC, strlen(MAGIC)))
-		why = "expected \"sitevault-files 1\"";
-	else
-		p += strlen(MAGIC);
-	while (why == NULL && p < end) {
-		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			why = "no newline at the end of the line";
-		else if ((why = parse_line(fl, p, nl)) == NULL &&
-		    !fl->sorted)
-			why = "not sorted by path, or a path twice";
-		p = nl + 1;
-	}
-	if (why != NULL) {
-		log_fail(EX_DATAERR, "%s: line %u: %s", name, line, why);
-		filelist_free(fl);
-		return (NULL);
-	}
-	return (fl);
 }
 
 void
 filelist_free(struct filelist *fl)
 {
-	size_t i;
+	struct filelist_chunk *c, *next;
 
 	if (fl == NULL)
 		return;
-	for (i = 0; i < fl->n; i++)
-		free(fl->e[i].path);
+	for (c = fl->paths; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
 	free(fl->e);
 	free(fl);
 }

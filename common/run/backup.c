@@ -11,6 +11,7 @@
 
 #include "run/backup.h"
 #include "conf/conf.h"
+#include "format/filelist.h"
 #include "format/history.h"
 #include "crypto/keys.h"
 #include "util/buf.h"
@@ -98,6 +99,28 @@ plan_kind(const struct backup_ctx *ctx, const char *category,
 	return (0);
 }
 
+/* Record the new backup's list in the local state, then free it. */
+static int
+put_state_list(const struct backup_ctx *ctx, const char *category,
+    struct backup_report *rep)
+{
+	struct state_list_w *w;
+	int rc = -1;
+
+	if ((w = state_list_open(ctx->c->state_dir, store_site(ctx->st),
+	    category, rep->id, rep->res.sha256)) == NULL)
+		goto out;
+	if (filelist_write(rep->res.list, state_list_write, w)) {
+		state_list_free(w);
+		goto out;
+	}
+	rc = state_list_commit(w);
+out:
+	filelist_free(rep->res.list);
+	rep->res.list = NULL;
+	return (rc);
+}
+
 /* verify_after_upload: download the new backup and check all of it. */
 static int
 verify_new(const struct backup_ctx *ctx, enum category cat, uint64_t id)
@@ -150,6 +173,60 @@ retention(const struct backup_ctx *ctx, struct store_backup **b, size_t *n,
 	return (rc);
 }
 
+/* The pipeline's job for backup ${id} of category ${cat}, begun at ${start}. */
+static void
+job_fill(const struct backup_ctx *ctx, enum category cat, uint64_t id,
+    time_t start, const char *description, struct pipeline_job *job)
+{
+
+	job->t = store_transport(ctx->st);
+	job->c = ctx->c;
+	job->k = ctx->k;
+	job->site = store_site(ctx->st);
+	job->category = category_name(cat);
+	job->paths = category_paths(ctx->c, cat);
+	job->id = id;
+	job->time = (int64_t)start;
+	job->description = description;
+	job->pks = (const uint8_t (*)[AGE_KEY_LEN])ctx->r->pks;
+	job->recipients = ctx->r->strs;
+	job->npk = ctx->r->n;
+	job->progress = ctx->progress;
+	job->progress_cookie = ctx->progress_cookie;
+}
+
+/*
+ * The backup ${rep->id}, stored at ${end}, in the local state (the last
+ * backup, the file list the next incremental compares the tree with) and
+ * in the server's history.  Return 0 or -1 after logging.
+ */
+static int
+record_stored(const struct backup_ctx *ctx, const char *category,
+    const struct pipeline_job *job, struct backup_report *rep,
+    time_t end, const char *description)
+{
+	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
+	int rc = -1;
+
+	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
+	    rep->id, rep->res.sha256))
+		goto done;
+	if (job->with_list) {
+		if (put_state_list(ctx, category, rep))
+			goto done;
+	} else
+		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
+		    category);
+	if (history_append(&lines, end, "backup", category, rep->id, 1,
+	    rep->res.stored, description) ||
+	    store_history_append(ctx->st, (char *)lines.p))
+		goto done;
+	rc = 0;
+done:
+	buf_free(&lines);
+	return (rc);
+}
+
 int
 backup_category(const struct backup_ctx *ctx, enum category cat,
     const char *description, struct backup_report *rep)
@@ -159,7 +236,6 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	struct chain_plan plan;
 	struct store_backup *b = NULL;
 	struct state_cat sc;
-	struct buf lines = BUF_INIT(HISTORY_LINE_MAX);
 	time_t start = time(NULL), end;
 	uint64_t issued;
 	size_t n = 0;
@@ -185,20 +261,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	if (plan_kind(ctx, category, b, n, &sc, &plan, &job, rep))
 		goto err0;
 
-	job.t = store_transport(ctx->st);
-	job.c = ctx->c;
-	job.k = ctx->k;
-	job.site = store_site(ctx->st);
-	job.category = category;
-	job.paths = category_paths(ctx->c, cat);
-	job.id = rep->id;
-	job.time = (int64_t)start;
-	job.description = description;
-	job.pks = (const uint8_t (*)[AGE_KEY_LEN])ctx->r->pks;
-	job.recipients = ctx->r->strs;
-	job.npk = ctx->r->n;
-	job.progress = ctx->progress;
-	job.progress_cookie = ctx->progress_cookie;
+	job_fill(ctx, cat, rep->id, start, description, &job);
 	rc = pipeline_run(&job, &rep->res);
 	/* The stream is over: a progress line must go before more messages. */
 	if (ctx->progress != NULL)
@@ -214,21 +277,7 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	end = time(NULL);
 	record_local(ctx, category, rep->id, 1, rep->res.stored, description,
 	    end);
-	if (state_set(ctx->c->state_dir, store_site(ctx->st), category,
-	    rep->id, rep->res.sha256))
-		goto err1;
-	/* The next incremental compares the tree with this list. */
-	if (job.with_list) {
-		if (state_list_put(ctx->c->state_dir, store_site(ctx->st),
-		    category, rep->id, rep->res.sha256, rep->res.list,
-		    rep->res.list_len))
-			goto err1;
-	} else
-		state_list_drop(ctx->c->state_dir, store_site(ctx->st),
-		    category);
-	if (history_append(&lines, end, "backup", category, rep->id, 1,
-	    rep->res.stored, description) ||
-	    store_history_append(ctx->st, (char *)lines.p))
+	if (record_stored(ctx, category, &job, rep, end, description))
 		goto err1;
 	if (ctx->c->backup_verify_after_upload) {
 		if (verify_new(ctx, cat, rep->id)) {
@@ -245,7 +294,6 @@ backup_category(const struct backup_ctx *ctx, enum category cat,
 	/* Success! */
 	chain_plan_free(&plan);
 	pipeline_result_free(&rep->res);
-	buf_free(&lines);
 	store_backups_free(b, n);
 	return (0);
 
@@ -255,7 +303,6 @@ err0:
 err1:
 	chain_plan_free(&plan);
 	pipeline_result_free(&rep->res);
-	buf_free(&lines);
 	store_backups_free(b, n);
 	/* Failure! */
 	return (-1);

@@ -43,25 +43,41 @@ gbuf_out(void *cookie, const void *p, size_t len)
 	return (0);
 }
 
+/* The compressor's output: into the age writer. */
+static int
+age_out(void *cookie, const void *p, size_t len)
+{
+
+	if (age_writer_write(cookie, p, len)) {
+		log_fail(EX_SOFTWARE, "file list: encryption failed");
+		return (-1);
+	}
+	return (0);
+}
+
 int
 chain_list_seal(const struct conf *c, const uint8_t (*pks)[AGE_KEY_LEN],
-    size_t npk, const char *text, size_t len, uint8_t **out, size_t *outlen)
+    size_t npk, struct filelist *fl, uint8_t **out, size_t *outlen)
 {
 	struct buf g = BUF_INIT(SEALED_MAX);
 	struct age_writer *w = NULL;
-	uint8_t *z = NULL;
-	size_t zlen;
+	struct blob_writer *z = NULL;
 
-	if (blob_compress(c->backup_compression, c->backup_compression_level,
-	    text, len, &z, &zlen))
-		return (-1);
-	if ((w = age_writer_new(pks, npk, gbuf_out, &g)) == NULL ||
-	    age_writer_write(w, z, zlen) || age_writer_finish(w)) {
+	/* Text, compressed, encrypted: piece by piece, never all the text. */
+	if ((w = age_writer_new(pks, npk, gbuf_out, &g)) == NULL) {
 		log_fail(EX_SOFTWARE, "file list: encryption failed");
 		goto err;
 	}
+	if ((z = blob_writer_new(c->backup_compression,
+	    c->backup_compression_level, age_out, w)) == NULL ||
+	    filelist_write(fl, blob_writer_write, z) || blob_writer_finish(z))
+		goto err;
+	if (age_writer_finish(w)) {
+		log_fail(EX_SOFTWARE, "file list: encryption failed");
+		goto err;
+	}
+	blob_writer_free(z);
 	age_writer_free(w);
-	free(z);
 	*outlen = g.len;
 	if ((*out = buf_take(&g)) == NULL) {
 		log_fail(EX_OSERR, "file list: out of memory");
@@ -70,8 +86,8 @@ chain_list_seal(const struct conf *c, const uint8_t (*pks)[AGE_KEY_LEN],
 	return (0);
 
 err:
+	blob_writer_free(z);
 	age_writer_free(w);
-	free(z);
 	buf_free(&g);
 	return (-1);
 }
@@ -83,11 +99,12 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 	struct buf g = BUF_INIT(SEALED_MAX);
 	struct age_reader *r = NULL;
 	struct filelist *fl = NULL;
+	struct filelist_parser *ps = NULL;
 	enum conf_compression comp;
 	uint8_t *buf = NULL, sha[SHA256_DIGEST_LENGTH];
-	char path[512], *text = NULL;
+	char path[512];
 	const char *why;
-	size_t len, tlen;
+	size_t len;
 	int level;
 
 	snprintf(path, sizeof(path), "%s/%s_%" PRIu64 "/filelist", m->site,
@@ -115,17 +132,21 @@ chain_list_fetch(struct transport *t, const struct manifest *m,
 		    age_strerror(age_reader_error(r)));
 		goto out;
 	}
+	free(buf);
+	buf = NULL;
 	if (conf_value_compression(m->compression, &comp, &level, &why)) {
 		log_fail(EX_DATAERR, "%s: compression %s: %s", path,
 		    m->compression, why);
 		goto out;
 	}
-	if (blob_decompress(path, comp, g.p, g.len, FILELIST_MAX, &text,
-	    &tlen))
+	/* Parsed as it is decompressed: the text is never held whole. */
+	if ((ps = filelist_parser_new(path)) == NULL ||
+	    blob_decompress(path, comp, g.p, g.len, filelist_parser_feed, ps))
 		goto out;
-	fl = filelist_parse(path, text, tlen);
+	fl = filelist_parser_finish(ps);
+	ps = NULL;
 out:
-	free(text);
+	filelist_parser_free(ps);
 	age_reader_free(r);
 	buf_free(&g);
 	free(buf);
@@ -207,7 +228,7 @@ usable_base(const struct conf *c, const struct recipients *r,
 {
 	const struct store_backup **v = NULL, *broken;
 	const struct manifest *m = nb->m;
-	char comp[32];
+	char comp[CONF_COMPRESSION_STRMAX];
 	size_t k, i;
 	int rc;
 
@@ -216,8 +237,8 @@ usable_base(const struct conf *c, const struct recipients *r,
 		    nb->category, nb->id);
 		return (0);
 	}
-	conf_value_format_compression(c->backup_compression,
-	    c->backup_compression_level, comp, sizeof(comp));
+	conf_value_compression_format(c->backup_compression,
+	    c->backup_compression_level, comp);
 	if (strcmp(m->compression, comp) != 0) {
 		full_because(plan, "compression changed from %s to %s",
 		    m->compression, comp);

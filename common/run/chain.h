@@ -61,13 +61,14 @@ int chain_plan(struct transport *, const struct conf *, const struct keys *,
 void chain_plan_free(struct chain_plan *);
 
 /**
- * chain_list_seal(c, pks, npk, text, len, out, outlen):
- * The "filelist" object of the list text ${text}: compressed as the
- * configuration says, then encrypted to the ${npk} recipients ${pks}.
- * Return 0 or -1.
+ * chain_list_seal(c, pks, npk, fl, out, outlen):
+ * The "filelist" object of the list ${fl} (sorted first): its text
+ * compressed as the configuration says, then encrypted to the ${npk}
+ * recipients ${pks}, into the malloc'd ${*out} of ${*outlen} bytes.
+ * Return 0 or -1 (logged).
  */
 int chain_list_seal(const struct conf *, const uint8_t (*)[AGE_KEY_LEN],
-    size_t, const char *, size_t, uint8_t **, size_t *);
+    size_t, struct filelist *, uint8_t **, size_t *);
 
 /**
  * chain_list_fetch(t, m, sks, nsk):

@@ -114,11 +114,8 @@ load(struct samples *ss, const char *file)
 			log_reset();
 		return;
 	}
-	for (line = text; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
+	next = text;
+	while ((line = readfile_line(&next)) != NULL) {
 		if (line[0] != '#' && strlen(line) < LINE_MAX_)
 			parse_line(ss, line);
 	}

@@ -51,7 +51,7 @@ to_parts(void *cookie, const void *buf, size_t len)
 {
 	struct pipe *p = cookie;
 
-	return (bq_write(p, &p->parts, buf, len));
+	return (pipeline_queue_write(p, &p->parts, buf, len));
 }
 
 /* Upload one part; record its size and hash. */
@@ -75,18 +75,18 @@ upload_part(struct pipe *p, const uint8_t *buf, size_t len)
 	}
 	p->mparts = np;
 	np[p->nparts].size = len;
-	t0 = now_ns(CLOCK_MONOTONIC);
+	t0 = pipeline_now_ns(CLOCK_MONOTONIC);
 	if (EVP_Digest(buf, len, np[p->nparts].sha256, NULL, EVP_sha256(),
 	    NULL) != 1) {
 		log_fail(EX_SOFTWARE, "%s: SHA-256 failed", p->dir);
 		return (-1);
 	}
-	t1 = now_ns(CLOCK_MONOTONIC);
+	t1 = pipeline_now_ns(CLOCK_MONOTONIC);
 	if (path_fmt(path, "%s/part.%06zu", p->dir, p->nparts) ||
 	    transport_put_deferred(p->job->t, path, buf, len))
 		return (-1);
 	p->t_hash += t1 - t0;
-	p->t_put += now_ns(CLOCK_MONOTONIC) - t1;
+	p->t_put += pipeline_now_ns(CLOCK_MONOTONIC) - t1;
 	p->nparts++;
 	return (0);
 }
@@ -99,15 +99,15 @@ uploader(void *cookie)
 	uint8_t *buf;
 	size_t len;
 
-	while (bq_get_ready(p, &p->parts, &buf, &len) == 1) {
+	while (pipeline_queue_get_ready(p, &p->parts, &buf, &len) == 1) {
 		if (upload_part(p, buf, len)) {
-			pipe_fail(p);
+			pipeline_fail(p);
 			break;
 		}
 		__atomic_store_n(&p->stored, p->stored + len, __ATOMIC_RELAXED);
-		bq_put_free(p, &p->parts, buf);
+		pipeline_queue_put_free(p, &p->parts, buf);
 	}
-	p->cpu_up = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	p->cpu_up = pipeline_now_ns(CLOCK_THREAD_CPUTIME_ID);
 	log_take(&p->up_fail);
 	return (NULL);
 }
@@ -131,7 +131,8 @@ scan(void *cookie, const char *name, const struct stat *st)
 		return (-1);
 	if (!p->job->incremental)
 		return (1);
-	if ((e = filelist_find(p->job->prev, name)) != NULL &&
+	/* The walk meets most objects in the list's order (pack_tree.c). */
+	if ((e = filelist_find_near(p->job->prev, name, &p->hint)) != NULL &&
 	    filelist_unchanged(e, st)) {
 		p->unchanged++;
 		return (0);
@@ -159,7 +160,7 @@ produce(struct pipe *p, struct pack_stats *st)
 		if (pack_add_tree(pk, job->paths[i], job->c->backup_exclude))
 			goto err1;
 	if (pack_finish(pk, st) || age_writer_finish(p->w) ||
-	    bq_close(p, &p->parts))
+	    pipeline_queue_close(p, &p->parts))
 		goto err1;
 
 	/* Success! */
@@ -193,15 +194,13 @@ put_list(struct pipe *p, struct pipeline_result *res)
 	char path[PATH_BUF];
 	int rc = -1;
 
-	if ((res->list = filelist_format(p->cur, &res->list_len)) == NULL)
-		return (-1);
 	res->objects = p->cur->n;
 	res->unchanged = p->unchanged;
-	/* The text is all that is needed from here on. */
-	filelist_free(p->cur);
+	/* The list goes to the caller, for the local state. */
+	res->list = p->cur;
 	p->cur = NULL;
-	if (chain_list_seal(job->c, job->pks, job->npk, res->list,
-	    res->list_len, &sealed, &slen))
+	if (chain_list_seal(job->c, job->pks, job->npk, res->list, &sealed,
+	    &slen))
 		return (-1);
 	if (path_join(path, p->dir, "filelist") == 0 &&
 	    transport_put_buf(job->t, path, sealed, slen) == 0 &&
@@ -324,9 +323,9 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 {
 	struct pipe p;
 	pthread_t up;
-	uint64_t wall = now_ns(CLOCK_MONOTONIC);
-	uint64_t cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-	uint64_t cpu_rd = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t wall = pipeline_now_ns(CLOCK_MONOTONIC);
+	uint64_t cpu = pipeline_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	uint64_t cpu_rd = pipeline_now_ns(CLOCK_THREAD_CPUTIME_ID);
 	int prc;
 
 	memset(&p, 0, sizeof(p));
@@ -356,7 +355,7 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		goto err2;
 	}
 	if (produce(&p, &res->st))
-		pipe_fail(&p);
+		pipeline_fail(&p);
 	pthread_join(up, NULL);
 	log_adopt(&p.up_fail);
 	release_prev(&p);
@@ -369,15 +368,15 @@ pipeline_run(const struct pipeline_job *job, struct pipeline_result *res)
 		goto err2;
 	res->stored = p.stored;
 	res->nparts = p.nparts;
-	counters(&p, now_ns(CLOCK_MONOTONIC) - wall,
-	    now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu,
-	    now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_rd);
+	counters(&p, pipeline_now_ns(CLOCK_MONOTONIC) - wall,
+	    pipeline_now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu,
+	    pipeline_now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_rd);
 
 	/* Success! */
 	release_prev(&p);
 	filelist_free(p.cur);
 	age_writer_free(p.w);
-	bq_free(&p.parts);
+	pipeline_queue_free(&p.parts);
 	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
@@ -388,7 +387,7 @@ err2:
 	age_writer_free(p.w);
 err1:
 	filelist_free(p.cur);
-	bq_free(&p.parts);
+	pipeline_queue_free(&p.parts);
 	free(p.mparts);
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
@@ -402,7 +401,6 @@ void
 pipeline_result_free(struct pipeline_result *res)
 {
 
-	free(res->list);
+	filelist_free(res->list);
 	res->list = NULL;
-	res->list_len = 0;
 }

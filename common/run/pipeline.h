@@ -72,8 +72,7 @@ struct pipeline_result {
 	uint64_t stored;		/* bytes of all parts */
 	size_t nparts;
 	uint8_t sha256[SHA256_DIGEST_LENGTH];		/* of the manifest text */
-	char *list;			/* with_list: the file list text */
-	size_t list_len;
+	struct filelist *list;		/* with_list: the tree as scanned */
 	uint64_t objects;		/* objects in the file list */
 	uint64_t unchanged;		/* of them left out as unchanged */
 };
@@ -89,7 +88,7 @@ int pipeline_run(const struct pipeline_job *, struct pipeline_result *);
 
 /**
  * pipeline_result_free(res):
- * Free what ${res} holds (the file list text).
+ * Free what ${res} holds (the file list).
  */
 void pipeline_result_free(struct pipeline_result *);
 

@@ -25,7 +25,7 @@ struct manifest_part;
  * flag, so that a failure anywhere wakes every thread.  The time each side
  * waits for the other is counted, to tell which one sets the speed.
  */
-struct bq {
+struct pipeline_queue {
 	size_t size, depth;
 	uint8_t *bufs[QMAX];		/* allocated on first use */
 	size_t nalloc;
@@ -49,13 +49,14 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* any change to the queues or flag */
 	int failed;			/* any thread: stop now */
-	struct bq parts;		/* encrypted parts -> upload */
+	struct pipeline_queue parts;		/* encrypted parts -> upload */
 	struct age_writer *w;		/* reading thread only */
 	uint64_t stored;		/* bytes uploaded (atomic reads) */
 	struct manifest_part *mparts;	/* upload thread only, until joined */
 	size_t nparts;
 	struct filelist *cur;		/* with_list: the tree as scanned */
 	uint64_t unchanged;		/* objects the scan left out */
+	size_t hint;			/* where in job->prev to look next */
 	int prev_freed;			/* job->prev freed (pipeline.h) */
 	uint64_t list_size;		/* the sealed list uploaded */
 	uint8_t list_sha256[SHA256_DIGEST_LENGTH];
@@ -65,50 +66,53 @@ struct pipe {
 };
 
 /**
- * now_ns(clock):
+ * pipeline_now_ns(clock):
  * The time of ${clock} in nanoseconds (0 if it cannot be read).
  */
-uint64_t now_ns(clockid_t);
+uint64_t pipeline_now_ns(clockid_t);
 
 /**
- * pipe_fail(p):
+ * pipeline_fail(p):
  * Mark ${p} failed and wake every thread waiting on one of its queues.
  */
-void pipe_fail(struct pipe *);
+void pipeline_fail(struct pipe *);
 
 /**
- * bq_write(p, q, buf, len):
+ * pipeline_queue_write(p, q, buf, len):
  * Copy ${len} bytes of ${buf} into the buffers of ${q}, queueing each one
  * that fills up; wait for a free buffer if all ${q->depth} are in use.
  * Return -1 if ${p} failed (or a buffer could not be allocated), else 0.
  */
-int bq_write(struct pipe *, struct bq *, const void *, size_t);
+int pipeline_queue_write(struct pipe *, struct pipeline_queue *, const void *,
+    size_t);
 
 /**
- * bq_close(p, q):
+ * pipeline_queue_close(p, q):
  * The producer of ${q} is done: queue the buffer it was filling, then mark
  * the end.  Return -1 if ${p} failed, else 0.
  */
-int bq_close(struct pipe *, struct bq *);
+int pipeline_queue_close(struct pipe *, struct pipeline_queue *);
 
 /**
- * bq_get_ready(p, q, buf, len):
+ * pipeline_queue_get_ready(p, q, buf, len):
  * Wait for the next full buffer of ${q} and set ${buf} and ${len} to it.
  * Return 1 with a buffer, 0 at the end of ${q}, or -1 if ${p} failed.
- * The buffer goes back with bq_put_free().
+ * The buffer goes back with pipeline_queue_put_free().
  */
-int bq_get_ready(struct pipe *, struct bq *, uint8_t **, size_t *);
+int pipeline_queue_get_ready(struct pipe *, struct pipeline_queue *, uint8_t **,
+    size_t *);
 
 /**
- * bq_put_free(p, q, buf):
+ * pipeline_queue_put_free(p, q, buf):
  * Give ${buf}, consumed, back to the producer of ${q}.
  */
-void bq_put_free(struct pipe *, struct bq *, uint8_t *);
+void pipeline_queue_put_free(struct pipe *, struct pipeline_queue *,
+    uint8_t *);
 
 /**
- * bq_free(q):
+ * pipeline_queue_free(q):
  * Free the buffers of ${q} (the threads using it are joined).
  */
-void bq_free(struct bq *);
+void pipeline_queue_free(struct pipeline_queue *);
 
 #endif /* !PIPELINE_INTERNAL_H_ */

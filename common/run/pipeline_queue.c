@@ -18,7 +18,7 @@
 
 /* The time of ${clock} in nanoseconds. */
 uint64_t
-now_ns(clockid_t clock)
+pipeline_now_ns(clockid_t clock)
 {
 	struct timespec ts;
 
@@ -29,7 +29,7 @@ now_ns(clockid_t clock)
 
 /* Mark ${p} failed and wake every thread waiting on it. */
 void
-pipe_fail(struct pipe *p)
+pipeline_fail(struct pipe *p)
 {
 
 	pthread_mutex_lock(&p->mu);
@@ -40,18 +40,18 @@ pipe_fail(struct pipe *p)
 
 /* A buffer of ${q} to fill: a free one, a new one, or wait.  NULL: failed. */
 static uint8_t *
-bq_get_free(struct pipe *p, struct bq *q)
+queue_get_free(struct pipe *p, struct pipeline_queue *q)
 {
 	uint8_t *b = NULL;
 	uint64_t t0 = 0;
 
 	pthread_mutex_lock(&p->mu);
 	if (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
-		t0 = now_ns(CLOCK_MONOTONIC);
+		t0 = pipeline_now_ns(CLOCK_MONOTONIC);
 	while (!p->failed && q->nfree == 0 && q->nalloc == q->depth)
 		pthread_cond_wait(&p->cv, &p->mu);
 	if (t0 != 0)
-		q->waited_free += now_ns(CLOCK_MONOTONIC) - t0;
+		q->waited_free += pipeline_now_ns(CLOCK_MONOTONIC) - t0;
 	if (p->failed)
 		goto out;
 	if (q->nfree > 0) {
@@ -71,7 +71,7 @@ out:
 
 /* Queue the buffer being filled in ${q} for its consumer. */
 static int
-bq_put_ready(struct pipe *p, struct bq *q)
+queue_put_ready(struct pipe *p, struct pipeline_queue *q)
 {
 	size_t slot;
 	int rc = -1;
@@ -94,18 +94,19 @@ out:
 
 /* The next full buffer of ${q}: 1, 0 at the end, -1 after a failure. */
 int
-bq_get_ready(struct pipe *p, struct bq *q, uint8_t **buf, size_t *len)
+pipeline_queue_get_ready(struct pipe *p, struct pipeline_queue *q,
+    uint8_t **buf, size_t *len)
 {
 	uint64_t t0 = 0;
 	int rc;
 
 	pthread_mutex_lock(&p->mu);
 	if (q->rcount == 0 && !q->eof && !p->failed)
-		t0 = now_ns(CLOCK_MONOTONIC);
+		t0 = pipeline_now_ns(CLOCK_MONOTONIC);
 	while (q->rcount == 0 && !q->eof && !p->failed)
 		pthread_cond_wait(&p->cv, &p->mu);
 	if (t0 != 0)
-		q->waited_ready += now_ns(CLOCK_MONOTONIC) - t0;
+		q->waited_ready += pipeline_now_ns(CLOCK_MONOTONIC) - t0;
 	if (p->failed) {
 		rc = -1;
 	} else if (q->rcount == 0) {
@@ -123,7 +124,8 @@ bq_get_ready(struct pipe *p, struct bq *q, uint8_t **buf, size_t *len)
 
 /* Give a consumed buffer back to its producer. */
 void
-bq_put_free(struct pipe *p, struct bq *q, uint8_t *buf)
+pipeline_queue_put_free(struct pipe *p, struct pipeline_queue *q,
+    uint8_t *buf)
 {
 
 	pthread_mutex_lock(&p->mu);
@@ -134,13 +136,14 @@ bq_put_free(struct pipe *p, struct bq *q, uint8_t *buf)
 
 /* Copy bytes into ${q}'s buffers, queueing each one that fills up. */
 int
-bq_write(struct pipe *p, struct bq *q, const void *buf, size_t len)
+pipeline_queue_write(struct pipe *p, struct pipeline_queue *q, const void *buf,
+    size_t len)
 {
 	const uint8_t *s = buf;
 	size_t n;
 
 	while (len > 0) {
-		if (q->cur == NULL && (q->cur = bq_get_free(p, q)) == NULL)
+		if (q->cur == NULL && (q->cur = queue_get_free(p, q)) == NULL)
 			return (-1);
 		n = q->size - q->curlen;
 		if (n > len)
@@ -149,7 +152,7 @@ bq_write(struct pipe *p, struct bq *q, const void *buf, size_t len)
 		q->curlen += n;
 		s += n;
 		len -= n;
-		if (q->curlen == q->size && bq_put_ready(p, q))
+		if (q->curlen == q->size && queue_put_ready(p, q))
 			return (-1);
 	}
 	return (0);
@@ -157,10 +160,10 @@ bq_write(struct pipe *p, struct bq *q, const void *buf, size_t len)
 
 /* The producer of ${q} is done: queue what it filled, then mark the end. */
 int
-bq_close(struct pipe *p, struct bq *q)
+pipeline_queue_close(struct pipe *p, struct pipeline_queue *q)
 {
 
-	if (q->curlen > 0 && bq_put_ready(p, q))
+	if (q->curlen > 0 && queue_put_ready(p, q))
 		return (-1);
 	pthread_mutex_lock(&p->mu);
 	q->eof = 1;
@@ -171,7 +174,7 @@ bq_close(struct pipe *p, struct bq *q)
 
 /* Free the buffers of ${q}. */
 void
-bq_free(struct bq *q)
+pipeline_queue_free(struct pipeline_queue *q)
 {
 	size_t i;
 

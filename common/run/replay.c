@@ -61,26 +61,36 @@ join_safe(const char *root, const char *rel, char out[PATH_BUF])
  * directory replaced by a file).  A removed directory goes with all of
  * it; what ${cur} still holds under it comes back from the archives.
  */
+struct gone {
+	const char *root;
+};
+
+/* filelist_merge(): remove what the newer list lacks or typed otherwise. */
+static int
+gone_one(void *cookie, const struct filelist_entry *e,
+    const struct filelist_entry *f)
+{
+	const struct gone *g = cookie;
+	char path[PATH_BUF];
+	int r;
+
+	if (e == NULL || (f != NULL && f->type == e->type))
+		return (0);
+	if ((r = join_safe(g->root, e->path, path)) < 0)
+		return (-1);
+	if (r == 0 && stage_remove(path))
+		return (-1);
+	return (0);
+}
+
 static int
 remove_gone(const char *root, const struct filelist *prev,
     const struct filelist *cur)
 {
-	const struct filelist_entry *e, *f;
-	char path[PATH_BUF];
-	size_t i;
-	int r;
+	struct gone g = { root };
 
-	for (i = 0; i < prev->n; i++) {
-		e = &prev->e[i];
-		f = filelist_find(cur, e->path);
-		if (f != NULL && f->type == e->type)
-			continue;
-		if ((r = join_safe(root, e->path, path)) < 0)
-			return (-1);
-		if (r == 0 && stage_remove(path))
-			return (-1);
-	}
-	return (0);
+	/* Both sorted by path: one pass over the two together. */
+	return (filelist_merge(prev, cur, gone_one, &g));
 }
 
 /*

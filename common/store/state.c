@@ -188,14 +188,12 @@ walk(const char *path, char *text,
     void (*fn)(void *, const char *, const char *, const struct state_cat *),
     void *cookie)
 {
-	char *line, *next, *site, *cat;
+	char *line, *next = text, *site, *cat;
 	struct state_cat sc;
 	unsigned long lineno = 0;
 
-	for (line = text; line != NULL && *line != '\0'; line = next) {
+	while ((line = readfile_line(&next)) != NULL) {
 		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (parse_line(line, &site, &cat, &sc)) {

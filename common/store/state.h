@@ -31,6 +31,8 @@
  */
 
 /* What the state remembers of one site and category. */
+struct state_list_w;
+
 struct state_cat {
 	uint64_t id;		/* high-water id; 0 if none */
 	uint8_t sha256[SHA256_DIGEST_LENGTH];	/* SHA-256 of that backup's manifest text */
@@ -115,10 +117,42 @@ int state_history_append(const char *, const char *);
  * state_list_put(dir, site, category, id, sha256, text, len):
  * Record the file list ${text} of backup ${id} of ${category} (manifest
  * hash ${sha256}) for the next incremental backup, replacing the one
- * before, atomically.  Return 0, or -1 after logging.
+ * before, atomically (state_list_open(), state_list_write() and
+ * state_list_commit() in one).  Return 0, or -1 after logging.
  */
 int state_list_put(const char *, const char *, const char *, uint64_t,
     const uint8_t[SHA256_DIGEST_LENGTH], const char *, size_t);
+
+/**
+ * state_list_open(dir, site, category, id, sha256):
+ * Start recording, piece by piece with state_list_write(), the file list
+ * of backup ${id} of ${category} (manifest hash ${sha256}); the list
+ * before stays until state_list_commit().  Return NULL after logging.
+ */
+struct state_list_w *state_list_open(const char *, const char *,
+    const char *, uint64_t, const uint8_t[SHA256_DIGEST_LENGTH]);
+
+/**
+ * state_list_write(w, buf, len):
+ * Append ${len} bytes of list text to the state_list_w ${w} (a void
+ * pointer, so that it fits an output callback).  Return 0 or -1 (logged).
+ */
+int state_list_write(void *, const void *, size_t);
+
+/**
+ * state_list_commit(w):
+ * Put the list written to ${w} in place of the one before, atomically and
+ * durably, and free ${w}.  Return 0, or -1 after logging (the list before
+ * stays).
+ */
+int state_list_commit(struct state_list_w *);
+
+/**
+ * state_list_free(w):
+ * Abandon ${w} without touching the list before.  Does nothing if ${w} is
+ * NULL.
+ */
+void state_list_free(struct state_list_w *);
 
 /**
  * state_list_get(dir, site, category, id, sha256, text, len):

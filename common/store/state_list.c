@@ -33,58 +33,124 @@ list_path(const char *dir, const char *site, const char *category)
 	return (path);
 }
 
+struct state_list_w {
+	char *path, *tmp;
+	char *dir;
+	FILE *f;
+};
+
+struct state_list_w *
+state_list_open(const char *dir, const char *site, const char *category,
+    uint64_t id, const uint8_t sha256[SHA256_DIGEST_LENGTH])
+{
+	struct state_list_w *w;
+	char hex[65];
+	int fd;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->dir = strdup(dir)) == NULL ||
+	    asprintf(&w->tmp, "%s/.files.%ld", dir, (long)getpid()) < 0) {
+		log_fail(EX_OSERR, "state: out of memory");
+		if (w != NULL)
+			w->tmp = NULL;
+		goto err;
+	}
+	if ((w->path = list_path(dir, site, category)) == NULL)
+		goto err;
+	if ((fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1 || (w->f = fdopen(fd, "w")) == NULL) {
+		log_fail(EX_CANTCREAT, "%s: %s", w->tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto err;
+	}
+	if (state_own(fd, w->tmp, dir))
+		goto err;
+	manifest_fields_hex_format(sha256, SHA256_DIGEST_LENGTH, hex);
+	if (fprintf(w->f, LIST_HEADER "%s %s %" PRIu64 " %s\n", site,
+	    category, id, hex) < 0) {
+		log_fail(EX_IOERR, "%s: %s", w->tmp, strerror(errno));
+		goto err;
+	}
+	return (w);
+
+err:
+	state_list_free(w);
+	return (NULL);
+}
+
+int
+state_list_write(void *cookie, const void *buf, size_t len)
+{
+	struct state_list_w *w = cookie;
+
+	if (fwrite(buf, 1, len, w->f) != len) {
+		log_fail(EX_IOERR, "%s: %s", w->tmp, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+state_list_commit(struct state_list_w *w)
+{
+	int rc;
+
+	if (fflush(w->f) != 0 || fsync(fileno(w->f)) != 0) {
+		log_fail(EX_IOERR, "%s: %s", w->tmp, strerror(errno));
+		goto err;
+	}
+	rc = fclose(w->f);
+	w->f = NULL;
+	if (rc != 0 || rename(w->tmp, w->path) == -1) {
+		log_fail(EX_IOERR, "%s: %s", w->path, strerror(errno));
+		goto err;
+	}
+	free(w->tmp);
+	w->tmp = NULL;
+	if (dirsync_dir(w->dir)) {
+		log_fail(EX_IOERR, "%s: fsync: %s", w->dir, strerror(errno));
+		goto err;
+	}
+	state_list_free(w);
+	return (0);
+
+err:
+	state_list_free(w);
+	return (-1);
+}
+
+void
+state_list_free(struct state_list_w *w)
+{
+
+	if (w == NULL)
+		return;
+	if (w->f != NULL)
+		fclose(w->f);
+	/* Not committed: the list before stays. */
+	if (w->tmp != NULL)
+		(void)unlink(w->tmp);
+	free(w->tmp);
+	free(w->path);
+	free(w->dir);
+	free(w);
+}
+
 int
 state_list_put(const char *dir, const char *site, const char *category,
     uint64_t id, const uint8_t sha256[SHA256_DIGEST_LENGTH], const char *text,
     size_t len)
 {
-	char hex[65], *path, *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, rc = -1;
+	struct state_list_w *w;
 
-	if ((path = list_path(dir, site, category)) == NULL)
+	if ((w = state_list_open(dir, site, category, id, sha256)) == NULL)
 		return (-1);
-	if (asprintf(&tmp, "%s/.files.%ld", dir, (long)getpid()) < 0) {
-		log_fail(EX_OSERR, "state: out of memory");
-		tmp = NULL;
-		goto out;
+	if (state_list_write(w, text, len)) {
+		state_list_free(w);
+		return (-1);
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		log_fail(EX_CANTCREAT, "%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	if (state_own(fd, tmp, dir))
-		goto out;
-	manifest_fields_hex_format(sha256, SHA256_DIGEST_LENGTH, hex);
-	fprintf(f, LIST_HEADER "%s %s %" PRIu64 " %s\n", site, category, id,
-	    hex);
-	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		log_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	rc = fclose(f);
-	f = NULL;
-	if (rc != 0 || rename(tmp, path) == -1) {
-		rc = -1;
-		log_fail(EX_IOERR, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (dirsync_dir(dir)) {
-		log_fail(EX_IOERR, "%s: fsync: %s", dir, strerror(errno));
-		rc = -1;
-	}
-out:
-	if (f != NULL)
-		fclose(f);
-	if (rc && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(path);
-	return (rc);
+	return (state_list_commit(w));
 }
 
 /* Parse "SITE CATEGORY ID HEX\n" after the header's prefix. */

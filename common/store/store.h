@@ -65,8 +65,9 @@ struct store_backup {
 	uint8_t signer[MINISIGN_KEYID_LEN];	/* its key id */
 	int doomed;		/* marked for deletion by store_plan() */
 	int removed;		/* deleted by store_remove() */
-	int64_t locked_until;	/* set by store_check_locks(): doomed, but
-				   immutable until then (object lock) */
+	int64_t locked_until;	/* object lock: immutable until then; set
+				   by store_check_locks() for the doomed,
+				   or by a caller showing every backup */
 };
 
 /**

@@ -296,7 +296,8 @@ getbuf_write(void *cookie, const void *buf, size_t len)
 
 /*
  * transport_get_buf(), and with ${exact}, a download shorter than ${max}
- * is a cut transfer: retried, then EX_IOERR (never a verdict on the data).
+ * is a cut transfer: retried, then EX_TEMPFAIL (sitevault(8), EXIT STATUS),
+ * never a verdict on the data, which was not all read.
  */
 static int
 get_buf(struct transport *t, const char *path, size_t max, int exact,
@@ -334,12 +335,12 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 		} else if (handed == 0)
 			get_failed(t, path);
 		if (!transport_again(t, &attempt)) {
-			/* Short every time: the stored file is short. */
+			/* Short every time: a transfer error all the same. */
 			if (cut)
-				transport_seterr(t, EX_DATAERR, 0, "%s: %zu "
-				    "bytes, where %zu are expected (signed)",
-				    transport_where(t, path, w, sizeof(w)),
-				    g.len, max);
+				transport_seterr(t, EX_TEMPFAIL, 0, "%s: "
+				    "transfer error: %zu bytes, where %zu are "
+				    "expected (signed)", transport_where(t,
+				    path, w, sizeof(w)), g.len, max);
 			transport_report(t);
 			goto err;
 		}

@@ -130,8 +130,8 @@ int transport_get_buf(struct transport *, const char *, size_t, uint8_t **,
  * transport_get_exact(t, path, size, buf):
  * As transport_get_buf() for a file of exactly ${size} bytes (a signed
  * size): a larger one is EX_DATAERR; a shorter download is a cut transfer,
- * retried (FTP), and EX_DATAERR when every attempt is short (the stored
- * file is).  The server's own idea of the size (FTP SIZE) is never
+ * retried (network stores), and a transfer error, EX_TEMPFAIL, when every
+ * attempt is short.  The server's own idea of the size (FTP SIZE) is never
  * trusted.  Return 0 or -1.
  */
 int transport_get_exact(struct transport *, const char *, size_t,

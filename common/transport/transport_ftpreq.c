@@ -22,6 +22,7 @@
 #include "conf/conf.h"
 #include "util/log.h"
 #include "transport/transport.h"
+#include "transport/transport_curl_internal.h"
 #include "transport/transport_ftp_internal.h"
 #include "transport/transport_internal.h"
 
@@ -167,24 +168,11 @@ transport_ftp_prepare(struct transport *t, const char *url)
 	SETOPT(CURLOPT_SSLVERSION, f->tls12 ? (long)(CURL_SSLVERSION_TLSv1_2 |
 	    CURL_SSLVERSION_MAX_TLSv1_2) : (long)CURL_SSLVERSION_TLSv1_2);
 
-	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (f->ca_file != NULL)
-		SETOPT(CURLOPT_CAINFO, f->ca_file);
-	if (f->pinned != NULL)
-		SETOPT(CURLOPT_PINNEDPUBLICKEY, f->pinned);
-	SETOPT(CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
-	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, f->pace.limit > 0 &&
-	    f->pace.limit < 2048 ? (long)(f->pace.limit / 2 > 0 ?
-	    f->pace.limit / 2 : 1) : 1024L);
-	SETOPT(CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
+	if (transport_curl_tls(f->h, f->ca_file, f->pinned) ||
+	    transport_curl_limits(f->h, f->connect_timeout, f->stall_timeout,
+	    f->pace.limit))
+		goto err;
 	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, f->stall_timeout);
-	/* bwlimit (sitevault.conf(5)): branch links carry calls too. */
-	if (f->pace.limit > 0) {
-		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)f->pace.limit);
-		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)f->pace.limit);
-	}
 	/* The control connection idles during long transfers: keep NAT
 	 * state alive and notice a dead peer. */
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -261,11 +249,85 @@ ftp_perform(struct transport_ftp *f)
 	return (rc);
 }
 
+/* A failed request, as the exit classes of sitevault(8) see it. */
+struct ftp_failure {
+	int cls;		/* EX_ class */
+	int retry;		/* worth another attempt */
+	int by_reply;		/* the server's reply says why */
+	int missing;		/* may mean "no such file" */
+	int once;		/* one more attempt at most */
+	const char *what;	/* the failure's wording */
+};
+
+/* What libcurl's ${rc} and the server's reply ${code} mean, into ${x}. */
+static void
+classify(struct transport_ftp *f, CURLcode rc, long code,
+    struct ftp_failure *x)
+{
+
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		x->cls = EX_NOPERM;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "login refused";
+		break;
+	case CURLE_USE_SSL_FAILED:
+		x->cls = EX_UNAVAILABLE;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "the server refused TLS (AUTH TLS), which tls = "
+		    "required demands";
+		break;
+	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
+	case CURLE_REMOTE_FILE_NOT_FOUND:
+	case CURLE_QUOTE_ERROR:
+	case CURLE_FTP_COULDNT_RETR_FILE:
+	case CURLE_UPLOAD_FAILED:
+		x->by_reply = 1;
+		x->missing = 1;
+		/* 4xx is transient by RFC 959; 5xx will not change. */
+		if (code >= 500) {
+			x->retry = 0;
+			x->cls = rc == CURLE_UPLOAD_FAILED ?
+			    EX_CANTCREAT : EX_IOERR;
+		}
+		break;
+	default:	/* connection, TLS, a stall or a break */
+		if (transport_curl_class(rc, f->replies > 0, &x->cls,
+		    &x->retry, &x->what))
+			f->fresh = 1;	/* reconnect for the next attempt */
+		break;
+	}
+	/*
+	 * RFC 959: 552 exceeded storage allocation, 452 insufficient storage;
+	 * vsftpd says 451 "Failure writing to local file" on a full disk.
+	 * Space rarely comes back within a backoff: one more try at most.
+	 */
+	if (code == 552 || ((code == 451 || code == 452) &&
+	    strcmp(x->what, "upload") == 0)) {
+		x->cls = EX_IOERR;
+		x->retry = 1;
+		x->what = "server out of space";
+		x->by_reply = 1;
+		x->once = 1;
+	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
+	    strstr(f->reply, "SSL") != NULL)) {
+		/* pure-ftpd refusing clear text: no retry will change that. */
+		x->cls = EX_NOPERM;
+		x->retry = 0;
+		x->by_reply = 1;
+		x->what = "login refused (the server requires TLS: set tls = "
+		    "required)";
+	} else if (code == 421)		/* server closing the connection */
+		f->fresh = 1;
+}
+
 int
 transport_ftp_run(struct transport *t, const char *what, const char *path)
 {
 	struct transport_ftp *f = t->impl;
-	int cls = EX_TEMPFAIL, retry = 1, by_reply = 0, missing = 0, once = 0;
+	struct ftp_failure x;
 	char why[640], where[TRANSPORT_WHERE_MAX];
 	CURLcode rc;
 	long code = 0;
@@ -301,90 +363,15 @@ transport_ftp_run(struct transport *t, const char *what, const char *path)
 		t->err.quiet = 1;
 		return (-1);
 	}
-	switch (rc) {
-	case CURLE_LOGIN_DENIED:
-		cls = EX_NOPERM;
-		retry = 0;
-		by_reply = 1;
-		what = "login refused";
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-		cls = EX_UNAVAILABLE;
-		what = "cannot connect";
-		break;
-	case CURLE_USE_SSL_FAILED:
-		cls = EX_UNAVAILABLE;
-		retry = 0;
-		by_reply = 1;
-		what = "the server refused TLS (AUTH TLS), which tls = required "
-		    "demands";
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		cls = EX_UNAVAILABLE;
-		retry = 0;
-		what = "TLS failed";
-		break;
-	case CURLE_REMOTE_ACCESS_DENIED:	/* CWD or MKD refused */
-	case CURLE_REMOTE_FILE_NOT_FOUND:
-	case CURLE_QUOTE_ERROR:
-	case CURLE_FTP_COULDNT_RETR_FILE:
-	case CURLE_UPLOAD_FAILED:
-		by_reply = 1;
-		missing = 1;
-		/* 4xx is transient by RFC 959; 5xx will not change. */
-		if (code >= 500) {
-			retry = 0;
-			cls = rc == CURLE_UPLOAD_FAILED ? EX_CANTCREAT :
-			    EX_IOERR;
-		}
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		/* No word from the server in this request: unreachable. */
-		if (f->replies == 0) {
-			cls = EX_UNAVAILABLE;
-			what = "no answer";
-		} else
-			what = "stalled";
-		f->fresh = 1;
-		break;
-	default:	/* the connection broke: reconnect and try again */
-		f->fresh = 1;
-		break;
-	}
-	/*
-	 * RFC 959: 552 exceeded storage allocation, 452 insufficient storage;
-	 * vsftpd says 451 "Failure writing to local file" on a full disk.
-	 * Space rarely comes back within a backoff: one more try at most.
-	 */
-	if (code == 552 || ((code == 451 || code == 452) &&
-	    strcmp(what, "upload") == 0)) {
-		cls = EX_IOERR;
-		retry = 1;
-		what = "server out of space";
-		by_reply = 1;
-		once = 1;
-	} else if (code == 421 && (strstr(f->reply, "TLS") != NULL ||
-	    strstr(f->reply, "SSL") != NULL)) {
-		/* pure-ftpd refusing clear text: no retry will change that. */
-		cls = EX_NOPERM;
-		retry = 0;
-		by_reply = 1;
-		what = "login refused (the server requires TLS: set tls = "
-		    "required)";
-	} else if (code == 421)		/* server closing the connection */
-		f->fresh = 1;
-	reason(f, rc, by_reply, why, sizeof(why));
-	transport_seterr(t, cls, retry, "%s: %s: %s", where, what, why);
-	t->err.missing = missing;
-	t->err.once = once;
+	x.cls = EX_TEMPFAIL;
+	x.retry = 1;
+	x.by_reply = x.missing = x.once = 0;
+	x.what = what;
+	classify(f, rc, code, &x);
+	reason(f, rc, x.by_reply, why, sizeof(why));
+	transport_seterr(t, x.cls, x.retry, "%s: %s: %s", where, x.what, why);
+	t->err.missing = x.missing;
+	t->err.once = x.once;
 	return (-1);
 }
 

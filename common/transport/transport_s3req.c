@@ -30,10 +30,12 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "transport/transport.h"
+#include "transport/transport_curl_internal.h"
 #include "transport/transport_internal.h"
 #include "transport/transport_s3_internal.h"
 
 #define RESP_MAX	(16u * 1024 * 1024)	/* a listing page is ~300 KB */
+#define S3_IOBUF	(512L * 1024)	/* libcurl's buffers, each way */
 
 static int
 unreserved(unsigned char ch)
@@ -259,7 +261,13 @@ digest(const uint8_t *p, size_t len, int md5, char *out, size_t olen)
 	return (0);
 }
 
-/* The headers of ${r}: the payload hash always, lock fields on PUTs. */
+/*
+ * The headers of ${r}: the payload hash always, lock fields on PUTs.
+ * A body goes as UNSIGNED-PAYLOAD: hashing it would cost a pass over every
+ * part here and another in the store, for nothing TLS (required beyond
+ * this machine) and the SHA-256 of each part in the signed manifest do not
+ * already give (docs/FORMAT.md, "Object storage").
+ */
 static int
 headers(struct transport_s3 *s, const struct s3_req *r,
     struct curl_slist **list)
@@ -267,8 +275,9 @@ headers(struct transport_s3 *s, const struct s3_req *r,
 	char h[200], sum[80];
 	struct curl_slist *l;
 
-	if (digest(r->body != NULL ? r->body : (const uint8_t *)"", r->len, 0,
-	    sum, sizeof(sum)))
+	if (r->len > 0)
+		snprintf(sum, sizeof(sum), "UNSIGNED-PAYLOAD");
+	else if (digest((const uint8_t *)"", 0, 0, sum, sizeof(sum)))
 		return (-1);
 	snprintf(h, sizeof(h), "x-amz-content-sha256: %s", sum);
 	if ((l = curl_slist_append(*list, h)) == NULL)
@@ -331,25 +340,16 @@ prepare(struct transport_s3 *s, struct s3_req *r, const char *url,
 	SETOPT(CURLOPT_PASSWORD, s->secret);
 	SETOPT(CURLOPT_HTTPHEADER, hdrs);
 	SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->ca_file != NULL)
-		SETOPT(CURLOPT_CAINFO, s->ca_file);
-	if (s->pinned != NULL)
-		SETOPT(CURLOPT_PINNEDPUBLICKEY, s->pinned);
-	SETOPT(CURLOPT_CONNECTTIMEOUT, s->connect_timeout);
-	/* A stall is below 1 KiB/s, or below half a smaller bwlimit. */
-	SETOPT(CURLOPT_LOW_SPEED_LIMIT, s->pace.limit > 0 &&
-	    s->pace.limit < 2048 ? (long)(s->pace.limit / 2 > 0 ?
-	    s->pace.limit / 2 : 1) : 1024L);
-	SETOPT(CURLOPT_LOW_SPEED_TIME, s->stall_timeout);
+	if (transport_curl_tls(s->h, s->ca_file, s->pinned) ||
+	    transport_curl_limits(s->h, s->connect_timeout, s->stall_timeout,
+	    s->pace.limit))
+		goto err;
 	r->pace = &s->pace;
-	if (s->pace.limit > 0) {
-		SETOPT(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)s->pace.limit);
-		SETOPT(CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)s->pace.limit);
-	}
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	/* Fewer callbacks and system calls per part than the 16/64 KiB. */
+	SETOPT(CURLOPT_BUFFERSIZE, S3_IOBUF);
+	SETOPT(CURLOPT_UPLOAD_BUFFERSIZE, S3_IOBUF);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_write);
 	SETOPT(CURLOPT_WRITEDATA, r);
 	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
@@ -429,38 +429,13 @@ failure(struct transport *t, struct s3_req *r, CURLcode rc, const char *what,
 		return;
 	}
 	if (rc != CURLE_OK) {
-		switch (rc) {
-		case CURLE_COULDNT_RESOLVE_HOST:
-		case CURLE_COULDNT_CONNECT:
-			cls = EX_UNAVAILABLE;
-			what = "cannot connect";
-			break;
-		case CURLE_SSL_CONNECT_ERROR:
-		case CURLE_PEER_FAILED_VERIFICATION:
-		case CURLE_SSL_CERTPROBLEM:
-		case CURLE_SSL_CIPHER:
-		case CURLE_SSL_CACERT_BADFILE:
-		case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		case CURLE_SSL_ISSUER_ERROR:
-			cls = EX_UNAVAILABLE;
-			retry = 0;
-			what = "TLS failed";
-			break;
-		case CURLE_OPERATION_TIMEDOUT:
-			if (r->code == 0) {
-				cls = EX_UNAVAILABLE;
-				what = "no answer";
-			} else
-				what = "stalled";
-			break;
-		case CURLE_WRITE_ERROR:
+		if (rc == CURLE_WRITE_ERROR) {
 			cls = EX_IOERR;
 			retry = 0;
 			what = "reply larger than expected";
-			break;
-		default:	/* the connection broke: try again */
-			break;
-		}
+		} else	/* connection, TLS, a stall or a break */
+			(void)transport_curl_class(rc, r->code != 0, &cls,
+			    &retry, &what);
 		transport_seterr(t, cls, retry, "%s: %s: %s", where, what,
 		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 		return;

@@ -126,3 +126,18 @@ readfile_free(char *buf, size_t max)
 	OPENSSL_cleanse(buf, max + 1);
 	free(buf);
 }
+
+char *
+readfile_line(char **cursor)
+{
+	char *line = *cursor, *nl;
+
+	if (*line == '\0')
+		return (NULL);
+	if ((nl = strchr(line, '\n')) != NULL) {
+		*nl = '\0';
+		*cursor = nl + 1;
+	} else
+		*cursor = line + strlen(line);
+	return (line);
+}

@@ -38,4 +38,13 @@ char *readfile_load(const char *, size_t, int, const char *, size_t *);
  */
 void readfile_free(char *, size_t);
 
+/**
+ * readfile_line(cursor):
+ * The next line of the NUL-terminated text at ${*cursor} (a buffer from
+ * readfile_load(), or any text we own), terminated in place where its
+ * newline was, with ${*cursor} moved past it; empty lines included.
+ * Return NULL at the end of the text.
+ */
+char *readfile_line(char **);
+
 #endif /* !READFILE_H_ */

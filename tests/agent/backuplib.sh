@@ -88,3 +88,19 @@ bk_ids() {
 	ls "$1" | sed -n "s/^$2_\([0-9]*\)\$/\1/p" | sort -n | tr '\n' ' ' |
 	    sed 's/ $//'
 }
+
+# bk_empty_store WHERE: on a store with nothing in it yet, list, history and
+# prune (sv, run by the test) succeed with empty results; list --all-sites
+# says "no sites under WHERE" (a regular expression).
+bk_empty_store() {
+	expect_exit 0 sv list
+	expect_stdout "^$SITE: no backups$"
+	expect_exit 0 sv list --all-sites
+	expect_stdout "^no sites under $1"
+	expect_exit 0 sv history
+	expect_stdout "^$SITE: no history yet$"
+	expect_exit 0 sv prune --dry-run
+	expect_stdout "^nothing to prune$"
+	expect_exit 0 sv prune
+	expect_stdout "^nothing to prune$"
+}

@@ -1,27 +1,15 @@
 # tests/agent/chain_cases.sh: incremental backups (full_every), run against
-# one store.  Sourced by tests/agent/test_chain_<store>.sh after STORE is set.
+# one store.  Sourced by tests/agent/test_chain_<store>.sh after STORE is set
+# (local, s3 or an FTP server); the store is read and changed as files under
+# STORE_DIR between sv_store_pull and sv_store_push (tests/lib/site.sh).
 #
 # Several nights of new, changed, deleted and renamed files and directories
 # (a directory replaced by a file, a file by a directory, a symlink
 # retargeted, a mode changed, a directory renamed), each backed up; every
 # id must then restore exactly the tree of its night.
 
-. "$top_srcdir/tests/lib/lib.sh"
-[ "$STORE" = local ] || . "$top_srcdir/tests/lib/ftpd.sh"
-. "$top_srcdir/tests/lib/site.sh"
-need python3 age
-export SITEVAULT_RETRY_BASE_MS=10
-
-sv_store_init "$STORE"
-S=$T/a
-sv_tree "$S"
-sv_site branch-01 "$S" "full_every = 4"
-C="$S/sitevault.conf"
-# flip FILE OFFSET: invert one byte (never a no-op, unlike writing one).
-flip() {
-	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); o = int(sys.argv[2]); f.seek(o); b = f.read(1); f.seek(o); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
-}
-sv() { "$SITEVAULT" -c "$C" "$@"; }
+. "$top_srcdir/tests/lib/cases.sh"
+sv_case_site "full_every = 4"
 D=$S/live/spool/voicemail
 E=$S/live/etc/voicemail
 SITE_DIR=$STORE_DIR/branch-01
@@ -120,6 +108,7 @@ ok "$STORE: --include reaches into the whole chain"
 
 # --at picks the newest backup of the night, and its chain comes with it.
 # (Nights are seconds apart here: the pick is the newest at or before.)
+sv_store_pull
 t3=$(sed -n 's/^time //p' "$SITE_DIR/Data_3/manifest")
 for n in 6 5 4 3; do
 	[ "$(sed -n 's/^time //p' "$SITE_DIR/Data_$n/manifest")" \> "$t3" ] || break
@@ -135,28 +124,38 @@ ok "$STORE: --at restores the chain of the backup it picks"
 expect_exit 0 sv verify 4 --category data
 expect_stdout 'verified branch-01/Data_4 and its chain: 4 backups'
 part=$SITE_DIR/Data_2/part.000000
+sv_store_pull
 cp "$part" "$T/part.saved"
-flip "$part" 200
+flip_byte "$part" 200
+sv_store_push
 expect_exit 65 sv verify 4 --category data
 expect_stderr 'Data_2'
 before=$(sv_snap "$D")
 expect_exit 65 sv restore 4 --category data
 [ "$(sv_snap "$D")" = "$before" ] || fail "a failed chain restore changed the live tree"
+sv_store_pull
 cp "$T/part.saved" "$part"
+sv_store_push
 expect_exit 0 sv verify 4 --category data
 # The file list of a backup of the chain is checked too.
+sv_store_pull
 cp "$SITE_DIR/Data_3/filelist" "$T/filelist.saved"
-flip "$SITE_DIR/Data_3/filelist" 150
+flip_byte "$SITE_DIR/Data_3/filelist" 150
+sv_store_push
 expect_exit 65 sv verify 4 --category data
 expect_stderr 'Data_3/filelist: size or SHA-256 differs from the signed manifest'
 expect_exit 65 sv restore 4 --category data
 [ "$(sv_snap "$D")" = "$before" ] || fail "a failed chain restore changed the live tree"
+sv_store_pull
 cp "$T/filelist.saved" "$SITE_DIR/Data_3/filelist"
+sv_store_push
 expect_exit 0 sv verify 4 --category data
 ok "$STORE: verify ID checks the whole chain; a bad base stops restore"
 
 # A missing base: the chain is broken, and the next backup is full.
+sv_store_pull
 mv "$SITE_DIR/Data_5/manifest" "$T/manifest.5"
+sv_store_push
 expect_exit 65 sv restore 6 --category data --target "$T/out.broken"
 expect_stderr 'Data_6: its base Data_5 is missing'
 expect_exit 2 sv status
@@ -165,5 +164,7 @@ echo more > "$D/more.txt"
 expect_exit 0 sv backup --category data
 expect_stdout '^Data_7: .*, full$'
 expect_stderr 'Data_7: full backup: .*Data_6 is broken'
+sv_store_pull
 mv "$T/manifest.5" "$SITE_DIR/Data_5/manifest"
+sv_store_push
 ok "$STORE: a missing base makes the next backup full and says so"

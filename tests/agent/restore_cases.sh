@@ -1,18 +1,11 @@
 # tests/agent/restore_cases.sh: the verify/restore tests, run against one store.
-# Sourced by tests/test_restore_<store>.sh after STORE is set.
+# Sourced by tests/test_restore_<store>.sh after STORE is set (local, s3 or
+# an FTP server of tests/lib/ftpd.sh).  The store is read and damaged as
+# files under STORE_DIR, between sv_store_pull and sv_store_push
+# (tests/lib/site.sh): for S3 a copy of the objects.
 
-. "$top_srcdir/tests/lib/lib.sh"
-[ "$STORE" = local ] || . "$top_srcdir/tests/lib/ftpd.sh"
-. "$top_srcdir/tests/lib/site.sh"
-need python3 age
-export SITEVAULT_RETRY_BASE_MS=10
-
-sv_store_init "$STORE"
-S=$T/a
-sv_tree "$S"
-sv_site branch-01 "$S"
-C="$S/sitevault.conf"
-sv() { "$SITEVAULT" -c "$C" "$@"; }
+. "$top_srcdir/tests/lib/cases.sh"
+sv_case_site
 LIVE_DATA=$S/live/spool/voicemail
 LIVE_CONF=$S/live/etc/voicemail
 SITE_DIR=$STORE_DIR/branch-01
@@ -119,6 +112,7 @@ sv_snap "$LIVE_DATA" > "$T/snap.d"
 diff -u "$T/snap.d" "$T/snap.t" || fail "restore --target differs"
 [ ! -e "$T/out$LIVE_CONF" ] || fail "--category data restored configuration"
 grep -q $'\r' "$T/stderr" && fail "progress line written to a non-terminal"
+sv_store_pull
 grep -qP '^\S+\trestore\tData\t1\tok\t' "$SITE_DIR/history.log" ||
     fail "restore not in the server's history.log"
 grep -qP '\trestore\tData\t1\tok\t' "$S/state/history.log" ||
@@ -163,15 +157,26 @@ fi
 expect_exit 0 sv -q backup --category data
 expect_exit 0 sv -q backup --category data
 sv_snap_site "$S" > "$T/snap.before"
+sv_store_pull
 cp -a "$SITE_DIR" "$T/site.pristine"
 
-# attack NAME SHELL: damage the store with SHELL, then restore must exit 65
-# naming what failed and leave the live tree byte-identical.
+# reset_site: the site directory as it was here, in the store.
+reset_site() {
+	sv_store_pull
+	rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+	sv_store_push
+}
+
+# attack NAME SHELL [WANT [EXIT]]: damage the store with SHELL, then restore
+# must exit EXIT (65) naming what failed (WANT) and leave the live tree
+# byte-identical.
 attack() {
-	local name=$1 code=$2 want=${3:-}
+	local name=$1 code=$2 want=${3:-} exit=${4:-65}
+	sv_store_pull
 	rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
 	(cd "$SITE_DIR" && eval "$code")
-	expect_exit 65 sv restore latest --category data
+	sv_store_push
+	expect_exit "$exit" sv restore latest --category data
 	[ -z "$want" ] || expect_stderr "$want"
 	sv_snap_site "$S" > "$T/snap.after"
 	diff -q "$T/snap.before" "$T/snap.after" >/dev/null ||
@@ -189,12 +194,15 @@ attack "parts swapped" \
     'part.000000'
 attack "part from another backup" 'cp Data_2/part.000001 Data_3/part.000001' \
     'part.000001'
+# Short on every attempt: a transfer error (75), not a verdict on data that
+# was never all read (sitevault(8), EXIT STATUS).
 attack "truncated last part" \
-    'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' 'part'
+    'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' \
+    'part.*transfer error' 75
 attack "older manifest renamed to look newest" \
     'rm -rf Data_3; mv Data_1 Data_4' 'names site branch-01, Data_1'
 attack "rollback: newest backups removed" 'rm -rf Data_3 Data_2' 'rolled back'
-rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+reset_site
 
 # Another site with its own key, trusted by nobody here.
 O=$T/other
@@ -215,10 +223,11 @@ attack "manifest of another site in this site's directory" \
     'rm -rf Data_3; cp -a ../branch-02/Data_1 Data_3' 'not pinned|branch-02'
 # A key trusted for branch-02 signs a manifest naming this site, with a
 # higher id: it must not pass for one of ours.
-rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+reset_site
 python3 "$top_srcdir/tests/lib/craft.py" setuid "${LIVE_DATA#/}" "$T/other.tar"
+sv_store_pull
 "$top_builddir/tests/lib/forge" "$O/site.key" "$STORE_DIR" branch-01 Data 4 "$T/other.tar" 65536
-[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+sv_store_push "$SITE_DIR"
 expect_exit 0 sv --json list
 grep '"id":4' "$T/stdout" | grep -q '"status":"complete"' && fail "list shows the other site's key's manifest complete"
 expect_exit 65 sv restore latest --category data --target "$T/other-key"
@@ -230,13 +239,14 @@ sed -i '/^trusted = /d' "$C"
 mkdir -p "$T/outside"
 echo sentinel > "$T/outside/sentinel"
 for kind in dotdot absolute symlink hardlink device fifo newline; do
+	sv_store_pull
 	rm -rf "$SITE_DIR/Data_"*
 	python3 "$top_srcdir/tests/lib/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar" \
 	    "$T/outside" "/etc/passwd" 2>/dev/null ||
 	    python3 "$top_srcdir/tests/lib/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar"
 	"$top_builddir/tests/lib/forge" "$S/site.key" "$STORE_DIR" branch-01 Data 7 \
 	    "$T/$kind.tar" 65536
-	[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+	sv_store_push "$SITE_DIR"
 	rm -f "$T/outside/through-symlink" /tmp/sitevault-absolute-escape
 	expect_exit 65 sv restore latest --category data --target "$T/crafted"
 	[ ! -e "$T/crafted" ] || fail "crafted $kind: target created"
@@ -253,17 +263,18 @@ for kind in dotdot absolute symlink hardlink device fifo newline; do
 	fi
 	ok "crafted archive refused: $kind"
 done
-rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+reset_site
 
 # --- links at or above a configured path: refused before anything moves --
 # forge_data KIND ARGS...: a signed Data_7 holding a crafted archive.
 forge_data() {
 	local kind=$1; shift
+	sv_store_pull
 	rm -rf "$SITE_DIR/Data_"*
 	python3 "$top_srcdir/tests/lib/craft.py" "$kind" "${LIVE_DATA#/}" "$T/$kind.tar" "$@"
 	"$top_builddir/tests/lib/forge" "$S/site.key" "$STORE_DIR" branch-01 Data 7 \
 	    "$T/$kind.tar" 65536
-	[ "$STORE_KIND" = local ] || ftpd_chown "$SITE_DIR"
+	sv_store_push "$SITE_DIR"
 }
 mkdir -p "$T/elsewhere/voicemail"
 echo sentinel > "$T/elsewhere/voicemail/sentinel"
@@ -287,7 +298,7 @@ expect_exit 0 sv restore latest --category data --target "$T/suid"
     fail "setuid/setgid restored: $(stat -c %a "$T/suid$LIVE_DATA/suid")"
 expect_stdout '^1 setuid/setgid bits not restored$'
 ok "setuid/setgid bits stripped and counted"
-rm -rf "$SITE_DIR"; cp -a "$T/site.pristine" "$SITE_DIR"
+reset_site
 
 # A restore killed at every step: tests/agent/test_restore_kill.sh.
 
@@ -303,12 +314,12 @@ mkdir -p "$N"
 cp "$S/site.key.pub" "$N/branch-01.pub"
 {
 	printf '[site]\nname = branch-lab\n\n[server]\nurl = %s\n' "$STORE_URL"
-	[ "$STORE_KIND" = local ] || printf 'user = %s\ntls = none\n' "$FTPD_USER"
+	sv_server_lines
 	printf '[keys]\nsecret = %s\ntrusted = branch-01:%s\n' "$N/site.key" "$N/branch-01.pub"
 	printf '[state]\ndir = %s\n' "$N/state"
 	printf '[backup]\ndata = %s\n' "$N/spool"
 } > "$N/sitevault.conf"
-[ "$STORE_KIND" = local ] || printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$N/sitevault.conf" credentials
+sv_credentials "$N/sitevault.conf"
 # Without the escrow identity nothing this machine holds can decrypt.
 expect_exit 65 "$SITEVAULT" -c "$N/sitevault.conf" restore --from-site branch-01 --category data --target "$N/out"
 [ ! -e "$N/out" ] || fail "failed DR restore created the target"
@@ -384,11 +395,11 @@ echo msg > "$D/spool/m.wav"
 "$SITEVAULT" -q keygen --out "$D/site.key" >/dev/null
 {
 	printf '[site]\nname = branch-data\n\n[server]\nurl = %s\n' "$STORE_URL"
-	[ "$STORE_KIND" = local ] || printf 'user = %s\ntls = none\n' "$FTPD_USER"
+	sv_server_lines
 	printf '[keys]\nsecret = %s\n[state]\ndir = %s\n' "$D/site.key" "$D/state"
 	printf '[backup]\ndata = %s\n' "$D/spool"
 } > "$D/sitevault.conf"
-[ "$STORE_KIND" = local ] || printf '%s\n' "$FTPD_PASS" | "$SITEVAULT" -q -c "$D/sitevault.conf" credentials
+sv_credentials "$D/sitevault.conf"
 expect_exit 0 "$SITEVAULT" -c "$D/sitevault.conf" -q backup
 expect_exit 0 "$SITEVAULT" -c "$D/sitevault.conf" verify
 expect_stdout 'verified branch-data/Data_1'

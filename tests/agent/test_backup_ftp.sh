@@ -29,16 +29,7 @@ for srv in $servers; do
 
 	# A brand-new server (the URL's directory not made yet): empty
 	# results, no error, nothing created.
-	expect_exit 0 sv list
-	expect_stdout "^$SITE: no backups$"
-	expect_exit 0 sv list --all-sites
-	expect_stdout "^no sites under ftp://"
-	expect_exit 0 sv history
-	expect_stdout "^$SITE: no history yet$"
-	expect_exit 0 sv prune --dry-run
-	expect_stdout "^nothing to prune$"
-	expect_exit 0 sv prune
-	expect_stdout "^nothing to prune$"
+	bk_empty_store "ftp://"
 	[ ! -e "$FTPD_ROOT/backups" ] || ftpd_fail "$srv: list or prune made $(ls "$FTPD_ROOT")"
 	ok "$srv: list, history and prune on a brand-new server"
 

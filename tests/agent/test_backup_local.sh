@@ -14,16 +14,7 @@ bk_conf "$T/conf" "$S" "backup.part_size = 64K" "backup.retain = 2"
 sv() { "$SITEVAULT" -c "$T/conf" "$@"; }
 
 # 0. An empty store directory: empty results, no error, nothing created.
-expect_exit 0 sv list
-expect_stdout "^$SITE: no backups$"
-expect_exit 0 sv list --all-sites
-expect_stdout "^no sites under $S$"
-expect_exit 0 sv history
-expect_stdout "^$SITE: no history yet$"
-expect_exit 0 sv prune --dry-run
-expect_stdout "^nothing to prune$"
-expect_exit 0 sv prune
-expect_stdout "^nothing to prune$"
+bk_empty_store "$S$"
 [ -z "$(ls -A "$S")" ] || fail "list or prune wrote: $(ls -A "$S")"
 rm -rf "$T/state"	# the prunes' local history lines: not on the server
 ok "list, history and prune on an empty store directory"
@@ -256,21 +247,3 @@ expect_stderr "^sitevault: $T/conf.esc: \[keys\] recipients: 257 recipients with
 [ "$before" = "$(bk_snapshot "$S")" ] || fail "the refused backup changed the store"
 ok "escrow recipients decrypt with stock age; verify_after_upload; bad ones refused"
 
-# 13. Memory stays flat: 160 MiB through the pipeline in well under 160 MiB.
-if [ -x /usr/bin/time ]; then
-	mkdir -p "$T/big"
-	head -c $((160 * 1024 * 1024)) /dev/urandom >"$T/big/long.wav"
-	bk_conf "$T/conf.big" "$S" "backup.data = $T/big" "backup.part_size = 1M"
-	/usr/bin/time -f %M -o "$T/rss" "$SITEVAULT" -q -c "$T/conf.big" \
-	    backup --category data || fail "backup of 160 MiB failed"
-	rss=$(tail -1 "$T/rss")
-	# ThreadSanitizer's shadow memory costs more; a pipeline that held
-	# the data would still pass 128 MiB by far.
-	limit=$((64 * 1024))
-	if ldd "$SITEVAULT" 2>/dev/null | grep -q libtsan; then
-		limit=$((128 * 1024))
-	fi
-	[ "$rss" -lt "$limit" ] || fail "peak RSS $rss KiB for 160 MiB of data"
-	rm -rf "$T/big"
-	ok "160 MiB backed up with a peak RSS of $((rss / 1024)) MiB"
-fi

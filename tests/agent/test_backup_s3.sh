@@ -103,7 +103,8 @@ attack "parts swapped" \
     'mv Data_3/part.000000 x; mv Data_3/part.000001 Data_3/part.000000; mv x Data_3/part.000001' \
     'part.000000'
 attack "part from another backup" 'cp Data_2/part.000001 Data_3/part.000001' 'part.000001'
-attack "truncated last part" 'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' 'part'
+attack "truncated last part" 'last=$(ls Data_3/part.* | tail -1); truncate -s -1 "$last"' \
+    'part.*transfer error' 75
 attack "older manifest renamed to look newest" 'rm -rf Data_3; mv Data_2 Data_4' \
     'names site branch-01, Data_2'
 attack "rollback: newest backup removed" 'rm -rf Data_3' 'rolled back'
@@ -165,7 +166,10 @@ ok "http:// endpoint refused unless loopback"
 # touched, and prune removes the unfinished backup afterwards.
 mkdir -p "$T/big"
 for i in 1 2 3; do head -c $((3 * 1024 * 1024)) /dev/urandom >"$T/big/m$i.wav"; done
-s3conf "$T/conf.big" s3://sv-plain/fleet "backup.data = $T/big"
+# bwlimit: 9 MiB take seconds, so that the gateway is surely stopped
+# mid-run, however fast this machine (and however loaded, as it polls).
+s3conf "$T/conf.big" s3://sv-plain/fleet "backup.data = $T/big" \
+    "server.bwlimit = 2M"
 before=$(ceph_keys sv-plain "fleet/$SITE/" | grep -v -e history.log -e Data_4)
 "$SITEVAULT" -c "$T/conf.big" backup --category data >"$T/bg.out" 2>"$T/bg.err" &
 pid=$!
@@ -190,6 +194,31 @@ expect_exit 0 sv prune
 expect_stdout "^deleted Data_4 \(unfinished"
 [ -z "$(ceph_keys sv-plain "fleet/$SITE/Data_4/")" ] || fail "prune left Data_4"
 ok "gateway killed mid-part: exit $got, no manifest, prune removes the rest"
+
+# A full store (a bucket quota): the reply quoted, no retry, what the run
+# uploaded removed, the earlier backups and the site usable.
+ceph_bucket sv-full
+ceph_quota sv-full $((1024 * 1024))
+mkdir -p "$T/fullsrc"
+echo small >"$T/fullsrc/m.wav"
+s3conf "$T/conf.full" s3://sv-full/fleet "backup.data = $T/fullsrc"
+sed -i "s|^dir = .*|dir = $T/state.full|" "$T/conf.full"
+svf() { "$SITEVAULT" -c "$T/conf.full" "$@"; }
+expect_exit 0 svf -q backup --category data
+before=$(ceph_keys sv-full fleet/ | grep -v history.log)
+head -c 2000000 /dev/urandom >"$T/fullsrc/big.wav"
+expect_exit 74 svf backup --category data
+expect_stderr "Data_2/part\.[0-9]+: quota or space exhausted: HTTP 403 QuotaExceeded"
+grep -q 'retrying' "$T/stderr" && fail "retried on a full store: $(cat "$T/stderr")"
+[ -z "$(ceph_keys sv-full "fleet/$SITE/Data_2/")" ] || fail "the failed run left Data_2"
+[ "$before" = "$(ceph_keys sv-full fleet/ | grep -v history.log)" ] ||
+    fail "the failed run changed the site"
+rm "$T/fullsrc/big.wav"
+expect_exit 0 svf -q backup --category data
+expect_exit 0 svf -q verify latest --category data
+expect_exit 0 svf list
+expect_stdout '^Data +3 .* complete'
+ok "a full store (bucket quota): 74 naming QuotaExceeded, no retry, nothing left, site usable"
 
 # --- object lock ------------------------------------------------------------
 s3conf "$T/conf.lock" s3://sv-lock/fleet "server.object_lock_days = 1" \
@@ -232,6 +261,31 @@ expect_stdout "^Data +1 .* complete"
 expect_exit 0 svl -q verify 1 --category data
 ok "retention and prune keep the immutable backup, and say until when"
 
+# status and list say until when each backup is immutable; a bucket without
+# object lock shows no such column.
+tmrw=$(date -u -d tomorrow +%F)
+expect_exit 2 svl status	# Configuration never backed up here: missing
+expect_stdout "IMMUTABLE UNTIL +LAST FAILURE$"
+expect_stdout "^$SITE +Data +ok +2 .* $tmrw [0-9:]{8}  "
+expect_stdout "^$SITE +Configuration +missing .* - +- *$"
+expect_exit 2 svl --json status
+grep '"category":"Data"' "$T/stdout" | grep -q "\"immutable_until\":\"${tmrw}T[0-9:]*Z\"" ||
+    fail "status --json: no immutable_until: $(cat "$T/stdout")"
+grep '"category":"Configuration"' "$T/stdout" | grep -q '"immutable_until":null' ||
+    fail "status --json: immutable_until of a missing backup: $(cat "$T/stdout")"
+expect_exit 0 svl list
+expect_stdout "IMMUTABLE UNTIL +DESCRIPTION$"
+expect_stdout "^Data +1 .* $tmrw [0-9:]{8}  "
+expect_stdout "^Data +2 .* $tmrw [0-9:]{8}  "
+expect_exit 0 svl --json list
+[ "$(grep -c "\"immutable_until\":\"${tmrw}T" "$T/stdout")" = 2 ] ||
+    fail "list --json: $(cat "$T/stdout")"
+expect_exit 0 sv status
+grep -q IMMUTABLE "$T/stdout" && fail "status on a bucket without object lock: $(cat "$T/stdout")"
+expect_exit 0 sv --json list
+grep -q '"immutable_until":null' "$T/stdout" || fail "list --json without object lock: $(cat "$T/stdout")"
+ok "status and list (and --json) show until when each backup is immutable"
+
 # object_lock_days on a bucket without object lock: check fails, backup fails.
 s3conf "$T/conf.nolock" s3://sv-plain/other "server.object_lock_days = 1"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.nolock" check
@@ -240,3 +294,15 @@ got=0; "$SITEVAULT" -c "$T/conf.nolock" backup --category data >"$T/stdout" 2>"$
 [ "$got" -ne 0 ] || fail "a locked backup succeeded on a bucket without object lock"
 ceph_keys sv-plain "other/$SITE/" | grep -q manifest && fail "unlocked backup made visible"
 ok "object_lock_days on a bucket without object lock: check fails, backup refused"
+
+# Bodies go as UNSIGNED-PAYLOAD (docs/FORMAT.md): no hash pass over a part
+# here nor in the store; requests without a body sign the empty hash.
+s3conf "$T/conf.v" s3://sv-plain/verbose
+sed -i "s|^dir = .*|dir = $T/state.v|" "$T/conf.v"
+expect_exit 0 "$SITEVAULT" -c "$T/conf.v" -v backup --category configuration
+expect_stderr "> PUT /sv-plain/verbose/$SITE/Configuration_1/part.000000 "
+expect_stderr "> x-amz-content-sha256: UNSIGNED-PAYLOAD"
+expect_stderr "> x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+grep -E '> x-amz-content-sha256: [0-9a-f]{64}' "$T/stderr" | grep -qv e3b0c442 &&
+    fail "a body was hashed for the signature"
+ok "parts signed as UNSIGNED-PAYLOAD, bodiless requests with the empty hash"

@@ -9,19 +9,7 @@
 need python3
 export SITEVAULT_RETRY_BASE_MS=10
 
-R=$T/root
-mkdir -p "$R"
-B=$T/behaviour.json
-echo '{}' >"$B"
-python3 "$top_srcdir/tests/lib/badftpd.py" "$R" "$T/port" "$B" &
-srv=$!
-sv_atexit "kill $srv"
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || fail "badftpd.py did not start"
-STORE_KIND=badftpd STORE_DIR=$R STORE_URL=ftp://127.0.0.1:$(cat "$T/port")
-FTPD_USER=svuser FTPD_PASS=pw
-S=$T/s
-sv_site branch-01 "$S"
+sv_badftpd_site
 sed -i "s/^retain = .*/retain = 3/" "$S/sitevault.conf"
 sv_tree "$S"
 sv() { "$SITEVAULT" -c "$S/sitevault.conf" "$@"; }
@@ -92,23 +80,11 @@ usable
 ok "the site stays usable"
 
 # 15. A site listing of 210,000 entries with 250-byte names (about 60 MB,
-# under the 64 MiB cap): every command still works, and memory stays near
-# what the entries need (the listing is parsed as it arrives, never held).
+# under the 64 MiB cap): every command still works (memory on such a
+# listing is measured by bench/listing-bench.sh).
 printf '{"bulk": {"branch-01": [210000, 250]}}\n' >"$B"
-need /usr/bin/time
-rss() {
-	/usr/bin/time -f '%M' -o "$T/rss" "$SITEVAULT" -c "$S/sitevault.conf" "$@" \
-	    >"$T/stdout" 2>"$T/stderr" || { cat "$T/stderr"; fail "$* failed on a huge listing"; }
-	cat "$T/rss"
-}
-kb=$(rss list)
+expect_exit 0 sv list
 expect_stdout '^Data +[0-9]+ .* complete'
-echo "list: max RSS $kb KiB"
-# Without a sanitizer's own overhead: the entries (~70 MB) and little more.
-if ! nm -D "$SITEVAULT" 2>/dev/null | grep -q __asan_init; then
-	[ "$kb" -lt $((110 * 1024)) ] || fail "list of a huge site listing took $kb KiB"
-fi
-kb=$(rss -q backup --category configuration)
-echo "backup: max RSS $kb KiB"
+expect_exit 0 sv -q backup --category configuration
 echo '{}' >"$B"
-ok "a huge listing: bounded memory"
+ok "a huge listing: list and backup work"

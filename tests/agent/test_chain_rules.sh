@@ -10,10 +10,6 @@ S=$T/a
 sv_tree "$S"
 sv_site branch-01 "$S" "full_every = 50"
 C=$S/sitevault.conf
-# flip FILE OFFSET: invert one byte (never a no-op, unlike writing one).
-flip() {
-	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); o = int(sys.argv[2]); f.seek(o); b = f.read(1); f.seek(o); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
-}
 sv() { "$SITEVAULT" -c "$C" "$@"; }
 D=$S/live/spool/voicemail
 R=$STORE_DIR/branch-01
@@ -52,7 +48,7 @@ expect_stdout '^Data_5: 1 file, .*, incremental on Data_4$'
 expect_stderr 'Data_4: no local file list of it'
 # A damaged signed list (and no local one) makes the backup full.
 rm "$S/state/files.branch-01.Data"
-flip "$R/Data_5/filelist" 100
+flip_byte "$R/Data_5/filelist" 100
 expect_exit 0 sv backup --category data
 expect_stdout '^Data_6: .*, full$'
 expect_stderr 'Data_6: full backup: the file list of Data_5 cannot be read'

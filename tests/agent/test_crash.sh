@@ -4,12 +4,16 @@
 # syncfs in turn (strace's fault injection), N = 1, 2, ... until the backup
 # completes unkilled, visits every step of a backup: after each kill the
 # complete backups verify, and the next backup and prune succeed.  Once on
-# the local store, once on vsftpd (SITEVAULT_CRASH_FTP=no skips it).
+# the local store, once on vsftpd (SITEVAULT_CRASH_FTP=no skips it), once on
+# S3 (a one-node Ceph; SITEVAULT_CRASH_S3=no skips it): there the kill
+# points are this machine's own (the state directory), the objects having
+# no rename.
 . "$top_srcdir/tests/lib/lib.sh"
 # LeakSanitizer cannot run under ptrace (strace), and a killed run leaks by
 # design: leaks are checked by the other tests of the sanitizer build.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 . "$top_srcdir/tests/lib/ftpd.sh"
+. "$top_srcdir/tests/lib/ceph.sh"
 . "$top_srcdir/tests/lib/site.sh"
 need python3 strace
 export SITEVAULT_RETRY_BASE_MS=10
@@ -65,11 +69,18 @@ crash_loop() {
 	done
 	verify_complete
 	ok "$1: $kills kill points survived"
-	[ "$1" = local ] || ftpd_stop
+	case $1 in local) ;; s3) ceph_stop ;; *) ftpd_stop ;; esac
 }
 sv() { "$SITEVAULT" -c "$S/sitevault.conf" "$@"; }
 
 crash_loop local
 if [ "${SITEVAULT_CRASH_FTP:-yes}" != no ] && ftpd_supports vsftpd; then
 	crash_loop vsftpd
+fi
+if [ "${SITEVAULT_CRASH_S3:-yes}" = no ]; then
+	echo "note: SITEVAULT_CRASH_S3=no: S3 not run"
+elif ! command -v radosgw >/dev/null || ! command -v ceph-osd >/dev/null; then
+	echo "note: Ceph is not installed (packaging/install-deps): S3 not run"
+else
+	crash_loop s3
 fi

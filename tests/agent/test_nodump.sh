@@ -19,7 +19,7 @@ mkdir -p "$D/data"
 echo x >"$D/data/f"
 # A server that accepts the connection and never greets: the backup waits
 # there, with its key and password loaded.
-python3 -c '
+sv_serve "$T/port" "the silent server" python3 -c '
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
 open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
@@ -27,11 +27,7 @@ import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 c = []
 while True:
     c.append(s.accept()[0])
-' "$T/port" &
-srv=$!
-sv_atexit "kill $srv"
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || fail "the silent server did not start"
+' "$T/port"
 cat >"$D/sitevault.conf" <<CONF
 [site]
 name = branch-01

@@ -5,11 +5,8 @@
 . "$top_srcdir/tests/lib/lib.sh"
 need python3
 
-python3 "$top_srcdir/tests/lib/stripftpd.py" "$T/port" "$T/mitm.log" &
-mitm=$!
-sv_atexit "kill $mitm"
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || fail "stripftpd.py did not start"
+sv_serve "$T/port" stripftpd.py \
+    python3 "$top_srcdir/tests/lib/stripftpd.py" "$T/port" "$T/mitm.log"
 port=$(cat "$T/port")
 
 expect_exit 0 "$SITEVAULT" keygen --out "$T/site.key"

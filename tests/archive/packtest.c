@@ -22,51 +22,6 @@
 #include "packtest.h"
 
 char *
-pt_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-	char tmpl[PATH_MAX], *r;
-
-	snprintf(tmpl, sizeof(tmpl), "%s/sv-pack.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	assert_non_null(mkdtemp(tmpl));
-	assert_non_null(r = realpath(tmpl, NULL));
-	return (r);
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return (0);
-}
-
-static int
-rm_chmod(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-
-	(void)ftw;
-	if (flag == FTW_D || flag == FTW_DNR)
-		chmod(path, (st->st_mode & 07777) | 0700);
-	return (0);
-}
-
-void
-pt_rmrf(const char *path)
-{
-
-	/* First make every directory writable and searchable, then remove. */
-	nftw(path, rm_chmod, 16, FTW_PHYS);
-	nftw(path, rm_one, 16, FTW_PHYS | FTW_DEPTH);
-}
-
-char *
 pt_join(const char *a, const char *b)
 {
 	size_t n = strlen(a) + strlen(b) + 2;

@@ -23,18 +23,6 @@ struct pt_mem {
 };
 
 /**
- * pt_tmpdir(void):
- * Create a private scratch directory (its realpath); return it (malloc'd).
- */
-char *pt_tmpdir(void);
-
-/**
- * pt_rmrf(path):
- * Remove ${path} and everything below it (making directories writable).
- */
-void pt_rmrf(const char *);
-
-/**
  * pt_join(a, b):
  * Return "${a}/${b}" (malloc'd).
  */

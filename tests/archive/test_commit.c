@@ -23,6 +23,7 @@
 
 #include "util/log.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 #include "archive/commit.h"
 #include "archive/commit_internal.h"
 
@@ -89,7 +90,7 @@ tree_new(struct tree *t)
 {
 	char *p;
 
-	t->base = pt_tmpdir();
+	t->base = scratch_new("pack");
 	t->state = pt_join(t->base, "state");
 	t->stage = pt_join(t->base, "stage");
 	t->path = fmt("%s/live/p", t->base);
@@ -119,7 +120,7 @@ static void
 tree_free(struct tree *t)
 {
 
-	pt_rmrf(t->base);
+	scratch_rm(t->base);
 	free(t->base);
 	free(t->state);
 	free(t->stage);

@@ -28,6 +28,7 @@
 #include "util/log.h"
 #include "archive/pack.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 #include "archive/unpack.h"
 
 static char logbuf[4096];
@@ -117,7 +118,7 @@ test_exclude(void **state)
 	char *const globs[] = { g1, g2, g3, g4, NULL };
 	const char *const want[] = { "", "keep.txt", "sub/", "sub/d.txt",
 	    NULL };
-	char *base = pt_tmpdir(), *src = pt_join(base, "src"), *list, *exp;
+	char *base = scratch_new("pack"), *src = pt_join(base, "src"), *list, *exp;
 	struct hook h = { .fn = NULL };
 	struct pack_stats st;
 
@@ -139,7 +140,7 @@ test_exclude(void **state)
 	free(exp);
 	free(list);
 	pt_mem_free(&h.m);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(src);
 	free(base);
 }
@@ -149,7 +150,7 @@ static void
 test_special_skipped(void **state)
 {
 	const char *const want[] = { "", "ok", NULL };
-	char *base = pt_tmpdir(), *src = pt_join(base, "src"), *list, *exp;
+	char *base = scratch_new("pack"), *src = pt_join(base, "src"), *list, *exp;
 	char *sock, *fifo, *dev;
 	struct hook h = { .fn = NULL };
 	struct sockaddr_un sa;
@@ -184,7 +185,7 @@ test_special_skipped(void **state)
 	free(fifo);
 	free(dev);
 	pt_mem_free(&h.m);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(src);
 	free(base);
 }
@@ -222,7 +223,7 @@ test_unreadable(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		char *base = pt_tmpdir(), *src = pt_join(base, "src");
+		char *base = scratch_new("pack"), *src = pt_join(base, "src");
 		char *bad = pt_join(src, rows[i]);
 		pid_t pid;
 		int status;
@@ -253,7 +254,7 @@ test_unreadable(void **state)
 			else
 				assert_int_equal(WEXITSTATUS(status), 0);
 		}
-		pt_rmrf(base);
+		scratch_rm(base);
 		free(bad);
 		free(src);
 		free(base);
@@ -277,7 +278,7 @@ test_paths(void **state)
 		{ "/lnk/", 0, "/lnk/" },
 		{ "/src/f", 0, "/src/f" },	/* a single file */
 	};
-	char *base = pt_tmpdir(), *src = pt_join(base, "src");
+	char *base = scratch_new("pack"), *src = pt_join(base, "src");
 	char *lnk = pt_join(base, "lnk");
 	size_t i;
 
@@ -309,7 +310,7 @@ test_paths(void **state)
 		free(list);
 		pt_mem_free(&h.m);
 	}
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(lnk);
 	free(src);
 	free(base);
@@ -392,7 +393,7 @@ test_changed_while_read(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		char *base = pt_tmpdir(), *src = pt_join(base, "src");
+		char *base = scratch_new("pack"), *src = pt_join(base, "src");
 		char *big = pt_join(src, "a_big"), *target, *list;
 		struct hook h = { .fn = rows[i].fn };
 		struct pack_stats st;
@@ -415,7 +416,7 @@ test_changed_while_read(void **state)
 		free(data);
 		free(list);
 		pt_mem_free(&h.m);
-		pt_rmrf(base);
+		scratch_rm(base);
 		free(target);
 		free(big);
 		free(src);
@@ -427,7 +428,7 @@ test_changed_while_read(void **state)
 static void
 test_out_failure(void **state)
 {
-	char *base = pt_tmpdir(), *src = pt_join(base, "src");
+	char *base = scratch_new("pack"), *src = pt_join(base, "src");
 	char *big = pt_join(src, "big");
 	struct hook h = { .fail = 1 };
 	unsigned char *data;
@@ -453,7 +454,7 @@ test_out_failure(void **state)
 	pack_free(NULL);
 	free(data);
 	pt_mem_free(&h.m);
-	pt_rmrf(base);
+	scratch_rm(base);
 	free(big);
 	free(src);
 	free(base);

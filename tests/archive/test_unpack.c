@@ -25,6 +25,7 @@
 
 #include "util/log.h"
 #include "packtest.h"
+#include "../lib/scratch.h"
 #include "archive/unpack.h"
 
 static char logbuf[4096];
@@ -169,7 +170,7 @@ sandbox_new(struct sandbox *sb)
 {
 	char *p;
 
-	sb->base = pt_tmpdir();
+	sb->base = scratch_new("pack");
 	sb->root = pt_join(sb->base, "root");
 	sb->outside = pt_join(sb->base, "outside");
 	assert_int_equal(mkdir(sb->root, 0700), 0);
@@ -191,7 +192,7 @@ sandbox_check_free(struct sandbox *sb)
 	assert_int_equal(pt_find_name(sb->outside, "escape"), 0);
 	assert_int_equal(access("/tmp/escape", F_OK), -1);
 	assert_int_equal(access("/escape", F_OK), -1);
-	pt_rmrf(sb->base);
+	scratch_rm(sb->base);
 	free(snap);
 	free(sb->snap);
 	free(sb->outside);

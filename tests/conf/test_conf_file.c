@@ -19,6 +19,8 @@
 #include "conf/conf_value.h"
 #include "util/log.h"
 
+#include "../lib/scratch.h"
+
 #define FTP "[site]\nname = s1\n[server]\nurl = ftp://h/d\nuser = u\n"
 
 /*
@@ -107,14 +109,13 @@ test_too_large(void **state)
 static void
 test_load(void **state)
 {
-	char path[] = "/tmp/test_conf.XXXXXX", msg[1024];
+	char *dir = scratch_new("conf"), path[4096], msg[1024];
 	struct conf *c;
 	FILE *f;
-	int fd;
 
 	(void)state;
-	assert_true((fd = mkstemp(path)) != -1);
-	assert_non_null(f = fdopen(fd, "w"));
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	assert_non_null(f = fopen(path, "w"));
 	fputs(FTP "retries = 7\n", f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(c = conf_load(path));
@@ -137,19 +138,100 @@ test_load(void **state)
 	assert_non_null(strstr(msg, "directory"));
 	log_capture(NULL, 0);
 	conf_free(NULL);
+	assert_int_equal(scratch_end(&dir), 0);
+}
+
+/*
+ * The optional keys the shipped example shows commented out ("#key = value"
+ * in its section): each, uncommented, must parse to the value shown.
+ */
+#define STR(f)		offsetof(struct conf, f), -1
+#define LIST(f, i)	offsetof(struct conf, f), (i)
+static const struct {
+	const char *key;	/* section.key */
+	size_t off;		/* its field in struct conf */
+	int i;			/* -1: a string; else that entry of a list */
+	const char *want;	/* the parsed value */
+} examples[] = {
+	{ "server.credentials", STR(server_credentials),
+	    "hidden:c2VhbGVkIGJ5IHNpdGV2YXVsdCBjcmVkZW50aWFscw==" },
+	{ "server.ca_file", STR(server_ca_file), "/etc/sitevault/ca.pem" },
+	{ "server.pinned_pubkey", STR(server_pinned_pubkey),
+	    "sha256//YhKJKSzoTt2b5FP18fvpHo7fJYqQCjAa3HWY3tvRMwE=" },
+	{ "keys.recipients", LIST(keys_recipients, 0),
+	    "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p" },
+	{ "keys.recipients", LIST(keys_recipients, 1),
+	    "/etc/sitevault/escrow.txt" },
+	{ "keys.trusted", LIST(keys_trusted, 0),
+	    "branch-02:/etc/sitevault/branch-02.pub" },
+	{ "state.metrics", STR(state_metrics),
+	    "/var/lib/prometheus/node-exporter/sitevault.prom" },
+};
+#define NEXAMPLES	(sizeof(examples) / sizeof(examples[0]))
+
+/* The parsed value of examples[${i}] in ${c}. */
+static const char *
+example_value(const struct conf *c, size_t i)
+{
+	const char *field = (const char *)c + examples[i].off;
+
+	if (examples[i].i < 0)
+		return (*(char *const *)(const void *)field);
+	return ((*(char **const *)(const void *)field)[examples[i].i]);
+}
+
+/*
+ * Uncomment, in place, every "#key = value" line of ${text}, and check that
+ * the keys are exactly those of examples[] (each in its section).
+ */
+static void
+uncomment_examples(char *text)
+{
+	char section[32] = "", key[80], *p, *q;
+	int seen[NEXAMPLES] = { 0 };
+	size_t i, n;
+	int known;
+
+	for (p = text; p != NULL; p = (q = strchr(p, '\n')) ? q + 1 : NULL) {
+		if (*p == '[' && (n = strcspn(p + 1, "]\n")) < sizeof(section) &&
+		    p[1 + n] == ']') {
+			memcpy(section, p + 1, n);
+			section[n] = '\0';
+			continue;
+		}
+		if (*p != '#')
+			continue;
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+		if (n == 0 || strncmp(p + 1 + n, " = ", 3) != 0)
+			continue;
+		assert_true(snprintf(key, sizeof(key), "%s.%.*s", section,
+		    (int)n, p + 1) < (int)sizeof(key));
+		*p = ' ';
+		for (i = 0, known = 0; i < NEXAMPLES; i++)
+			if (strcmp(examples[i].key, key) == 0) {
+				seen[i]++;
+				known = 1;
+			}
+		if (!known)
+			fail_msg("config/sitevault.conf shows %s: name it in "
+			    "examples[] with its value", key);
+	}
+	for (i = 0; i < NEXAMPLES; i++)
+		if (seen[i] != 1)
+			fail_msg("config/sitevault.conf shows %s %d times, "
+			    "want once", examples[i].key, seen[i]);
 }
 
 /* The shipped example parses, and so does every optional key it shows. */
 static void
 test_example(void **state)
 {
-	const char *top = getenv("top_srcdir");
-	char path[4096], *text, *p, *q;
+	const char *top = getenv("top_srcdir"), *got;
+	char path[4096], *text;
 	struct conf *c;
 	FILE *f;
 	long len;
-	size_t n;
-	int uncommented = 0;
+	size_t i;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/config/sitevault.conf",
@@ -157,7 +239,11 @@ test_example(void **state)
 	assert_non_null(c = conf_load(path));
 	assert_string_equal(c->site_name, "branch-01");
 	assert_non_null(c->server_user);
-	assert_null(c->server_credentials);
+	/* Commented out, the optional keys are unset. */
+	for (i = 0; i < NEXAMPLES; i++)
+		if (examples[i].i <= 0 && example_value(c, i) != NULL)
+			fail_msg("%s is set in the example as shipped",
+			    examples[i].key);
 	conf_free(c);
 
 	assert_non_null(f = fopen(path, "r"));
@@ -168,25 +254,17 @@ test_example(void **state)
 	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
 	text[len] = '\0';
-	/* "#key = value" lines are examples: uncomment them in place. */
-	for (p = text; (q = strstr(p, "\n#")) != NULL; p = q + 1) {
-		n = strspn(q + 2, "abcdefghijklmnopqrstuvwxyz_");
-		if (n > 0 && strncmp(q + 2 + n, " = ", 3) == 0) {
-			q[1] = ' ';
-			uncommented++;
-		}
-	}
-	/* credentials, ca_file, pinned_pubkey, recipients, trusted, and more */
-	assert_true(uncommented >= 5);
+	uncomment_examples(text);
 	c = conf_parse(path, text, (size_t)len);
 	if (c == NULL)
 		fail_msg("the example with its optional keys does not parse");
-	assert_non_null(c->server_credentials);
-	assert_non_null(c->server_ca_file);
-	assert_non_null(c->server_pinned_pubkey);
-	assert_non_null(c->state_metrics);
-	assert_non_null(c->keys_recipients[1]);
-	assert_non_null(c->keys_trusted[0]);
+	for (i = 0; i < NEXAMPLES; i++) {
+		got = example_value(c, i);
+		if (got == NULL || strcmp(got, examples[i].want) != 0)
+			fail_msg("%s: parsed as \"%s\", want \"%s\"",
+			    examples[i].key, got != NULL ? got : "(unset)",
+			    examples[i].want);
+	}
 	conf_free(c);
 	free(text);
 }

@@ -16,28 +16,11 @@
 #include "../lib/fmtvec.h"
 #include "crypto/keys.h"
 #include "util/log.h"
+#include "../lib/scratch.h"
+#include "../lib/unit.h"
 
-static char dir[64];
-static char errbuf[512];
+static char *dir;
 static struct keys vkey;		/* the vector key of docs/FORMAT.md */
-
-static void
-capture(void)
-{
-
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
-}
-
-static void
-assert_failed(int cls, const char *what)
-{
-
-	if (strstr(errbuf, what) == NULL)
-		fail_msg("message \"%s\" lacks \"%s\"", errbuf, what);
-	assert_int_equal(log_class(), cls);
-}
 
 static const char *
 path(const char *name)
@@ -85,17 +68,9 @@ readfile(const char *name, size_t *len)
 static int
 clean(void **state)
 {
-	struct dirent *de;
-	DIR *d;
 
 	(void)state;
-	if ((d = opendir(dir)) == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			unlink(path(de->d_name));
-	closedir(d);
-	return (0);
+	return (scratch_clear(dir));
 }
 
 static int
@@ -112,32 +87,12 @@ nfiles(void)
 	return (n);
 }
 
-/* ${s} with the first ${from} replaced by ${to}. */
-static char *
-replace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	size_t tail;
-	char *out;
-
-	assert_non_null(p);
-	tail = strlen(p + strlen(from));
-	out = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
-	memcpy(out, s, (size_t)(p - s));
-	memcpy(out + (p - s), to, strlen(to));
-	memcpy(out + (p - s) + strlen(to), p + strlen(from), tail + 1);
-	return (out);
-}
-
 static int
 setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_keys.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("keys");
 	fmtvec_hex("age-secret", vkey.age_sk, AGE_KEY_LEN);
 	fmtvec_hex("signing-seed", vkey.sign.seed, MINISIGN_SEED_LEN);
 	fmtvec_hex("keyid", vkey.sign.keyid, MINISIGN_KEYID_LEN);
@@ -151,8 +106,8 @@ static int
 teardown(void **state)
 {
 
-	clean(state);
-	return (rmdir(dir));
+	(void)state;
+	return (scratch_end(&dir));
 }
 
 /* The "# created:" line is the only one that depends on the time. */
@@ -246,37 +201,37 @@ test_no_overwrite(void **state)
 	(void)state;
 	/* An existing key file stays as it was. */
 	writefile("k", "precious\n", 9, 0600);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_write(&vkey, path("k")), -1);
-	assert_failed(EX_CANTCREAT, "already exists");
+	unit_failed(EX_CANTCREAT, "already exists");
 	assert_string_equal(readfile("k", NULL), "precious\n");
 	assert_int_equal(nfiles(), 1);
 	clean(state);
 	/* An existing FILE.pub: nothing is created. */
 	writefile("k.pub", "precious\n", 9, 0644);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_write(&vkey, path("k")), -1);
-	assert_failed(EX_CANTCREAT, "k.pub: already exists");
+	unit_failed(EX_CANTCREAT, "k.pub: already exists");
 	assert_int_equal(nfiles(), 1);
 	clean(state);
 	/* A symlink, even dangling, is not followed. */
 	assert_int_equal(symlink("/nonexistent/target", path("k")), 0);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_write(&vkey, path("k")), -1);
-	assert_failed(EX_CANTCREAT, "already exists");
+	unit_failed(EX_CANTCREAT, "already exists");
 	assert_int_equal(nfiles(), 1);
 	clean(state);
 	/* A missing directory: nothing left anywhere. */
-	capture();
+	unit_capture();
 	assert_int_equal(keys_write(&vkey, path("nodir/k")), -1);
 	assert_int_equal(log_class(), EX_CANTCREAT);
 	assert_int_equal(nfiles(), 0);
 	/* A second keygen on the same name. */
 	assert_int_equal(keys_write(&vkey, path("k")), 0);
 	before = strdup(readfile("k", NULL));
-	capture();
+	unit_capture();
 	assert_int_equal(keys_write(&vkey, path("k")), -1);
-	assert_failed(EX_CANTCREAT, "already exists");
+	unit_failed(EX_CANTCREAT, "already exists");
 	assert_string_equal(readfile("k", NULL), before);
 	assert_int_equal(nfiles(), 2);
 	free(before);
@@ -294,9 +249,9 @@ test_permissions(void **state)
 	assert_int_equal(keys_write(&vkey, path("k")), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(chmod(path("k"), bad[i]), 0);
-		capture();
+		unit_capture();
 		assert_null(keys_load(path("k")));
-		assert_failed(EX_NOPERM, "unsafe key file");
+		unit_failed(EX_NOPERM, "unsafe key file");
 	}
 	assert_int_equal(chmod(path("k"), 0400), 0);
 	assert_non_null(k = keys_load(path("k")));
@@ -305,26 +260,26 @@ test_permissions(void **state)
 	if (geteuid() == 0) {
 		/* Owned by another user: refused even if root can read it. */
 		assert_int_equal(chown(path("k"), 65534, 65534), 0);
-		capture();
+		unit_capture();
 		assert_null(keys_load(path("k")));
-		assert_failed(EX_NOPERM, "owned by uid 65534");
+		unit_failed(EX_NOPERM, "owned by uid 65534");
 	} else {
 		fprintf(stderr, "(not root: skipping the other-owner case)\n");
 	}
-	capture();
+	unit_capture();
 	assert_null(keys_load(path("missing")));
 	assert_int_equal(log_class(), EX_NOINPUT);
-	capture();
+	unit_capture();
 	assert_null(keys_load(dir));
 	assert_int_equal(log_class(), EX_DATAERR);
 	/* A FIFO in place of the key is refused at once, not waited on
 	 * (the nightly job would hang); the alarm fails a hang. */
 	assert_int_equal(mkfifo(path("fifo"), 0600), 0);
-	capture();
+	unit_capture();
 	alarm(10);
 	assert_null(keys_load(path("fifo")));
 	alarm(0);
-	assert_failed(EX_DATAERR, "not a regular file");
+	unit_failed(EX_DATAERR, "not a regular file");
 	unlink(path("fifo"));
 	clean(state);
 }
@@ -359,16 +314,16 @@ test_malformed(void **state)
 	(void)state;
 	vec = fmtvec_get("site.key", NULL);
 	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
-		text = replace(vec, malformed[i].from, malformed[i].to);
+		text = unit_replace(vec, malformed[i].from, malformed[i].to);
 		writefile("k", text, strlen(text), 0600);
-		capture();
+		unit_capture();
 		if ((k = keys_load(path("k"))) != NULL)
 			fail_msg("case %zu: accepted", i);
-		assert_failed(EX_DATAERR, malformed[i].msg);
+		unit_failed(EX_DATAERR, malformed[i].msg);
 		free(text);
 	}
 	/* CR LF line ends and missing final LF are read as age reads them. */
-	text = replace(vec, "\n" IDLINE, "\r\n" IDLINE);
+	text = unit_replace(vec, "\n" IDLINE, "\r\n" IDLINE);
 	text[strlen(text) - 1] = '\0';
 	writefile("k", text, strlen(text), 0600);
 	assert_non_null(k = keys_load(path("k")));
@@ -380,9 +335,9 @@ test_malformed(void **state)
 	memset(big, '#', 6000);
 	big[5999] = '\n';
 	writefile("k", big, 6000, 0600);
-	capture();
+	unit_capture();
 	assert_null(keys_load(path("k")));
-	assert_failed(EX_DATAERR, "larger than");
+	unit_failed(EX_DATAERR, "larger than");
 	free(big);
 	free(vec);
 	clean(state);
@@ -420,18 +375,18 @@ test_identity_file(void **state)
 	nsk = 0;
 	/* A plugin identity, a public key, an empty file. */
 	writefile("id", "# x\nAGE-PLUGIN-YUBIKEY-1QQQ\n", 27, 0600);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_identity_file_load(path("id"), &sks, &nsk), -1);
-	assert_failed(EX_DATAERR, "line 2: not an age X25519 identity");
+	unit_failed(EX_DATAERR, "line 2: not an age X25519 identity");
 	writefile("id", "age1s5s0qzvfxzn4gayt0hwtg0hhtgxm7wsdycup4a8t5j5ca25mfe4qt"
 	    "4hs7q\n", 63, 0600);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_identity_file_load(path("id"), &sks, &nsk), -1);
-	assert_failed(EX_DATAERR, "line 1");
+	unit_failed(EX_DATAERR, "line 1");
 	writefile("id", "# nothing\n", 10, 0600);
-	capture();
+	unit_capture();
 	assert_int_equal(keys_identity_file_load(path("id"), &sks, &nsk), -1);
-	assert_failed(EX_DATAERR, "no age identity");
+	unit_failed(EX_DATAERR, "no age identity");
 	free(sks);
 	clean(state);
 }
@@ -457,16 +412,16 @@ test_pub_malformed(void **state)
 	(void)state;
 	vec = fmtvec_get("site.key.pub", NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		text = replace(vec, cases[i].from, cases[i].to);
+		text = unit_replace(vec, cases[i].from, cases[i].to);
 		writefile("k.pub", text, strlen(text), 0644);
-		capture();
+		unit_capture();
 		if (keys_pub_load(path("k.pub"), &pub) == 0)
 			fail_msg("case %zu: accepted", i);
-		assert_failed(EX_DATAERR, cases[i].msg);
+		unit_failed(EX_DATAERR, cases[i].msg);
 		free(text);
 	}
 	/* Comment and empty lines after the key are fine. */
-	text = replace(vec, "\nage1", "\n\n# the age recipient:\nage1");
+	text = unit_replace(vec, "\nage1", "\n\n# the age recipient:\nage1");
 	writefile("k.pub", text, strlen(text), 0644);
 	assert_int_equal(keys_pub_load(path("k.pub"), &pub), 0);
 	assert_memory_equal(pub.age_pk, vkey.age_pk, AGE_KEY_LEN);

@@ -14,27 +14,8 @@
 #include "../lib/fmtvec.h"
 #include "util/log.h"
 #include "crypto/minisign.h"
-
-static char errbuf[512];
-
-static void
-capture(void)
-{
-
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
-}
-
-/* The last failure was logged with class EX_DATAERR and says ${what}. */
-static void
-assert_failed(const char *what)
-{
-
-	if (strstr(errbuf, what) == NULL)
-		fail_msg("message \"%s\" lacks \"%s\"", errbuf, what);
-	assert_int_equal(log_class(), EX_DATAERR);
-}
+#include "../lib/scratch.h"
+#include "../lib/unit.h"
 
 static void
 test_keyid_hex(void **state)
@@ -152,7 +133,7 @@ test_roundtrip(void **state)
 	    NULL), 0);
 	free(sig);
 	/* Comments must be one line. */
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_sign(&sec, msg, 1, "a\nb", "", &sig, &len),
 	    -1);
 	assert_int_equal(minisign_sign(&sec, msg, 1, "", "a\rb", &sig, &len),
@@ -183,22 +164,6 @@ mutate_b64(const char *sig, int line, size_t off, uint8_t x)
 	return (out);
 }
 
-/* Replace the first ${from} in ${s} by ${to}. */
-static char *
-replace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	char *out;
-
-	assert_non_null(p);
-	out = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
-	memcpy(out, s, (size_t)(p - s));
-	memcpy(out + (p - s), to, strlen(to));
-	memcpy(out + (p - s) + strlen(to), p + strlen(from),
-	    strlen(p + strlen(from)) + 1);
-	return (out);
-}
-
 static void
 test_negatives(void **state)
 {
@@ -211,86 +176,86 @@ test_negatives(void **state)
 	/* A flipped message byte. */
 	memcpy(m2, msg, sizeof(msg));
 	m2[3] ^= 1;
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, m2, strlen(m2), sig, len,
 	    NULL, NULL), -1);
-	assert_failed("does not verify");
+	unit_failed(EX_DATAERR, "does not verify");
 
 	/* A flipped signature byte, global signature byte, algorithm. */
 	bad = mutate_b64(sig, 2, 30, 0x40);
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("does not verify");
+	unit_failed(EX_DATAERR, "does not verify");
 	free(bad);
 	bad = mutate_b64(sig, 4, 5, 0x01);
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("trusted comment signature");
+	unit_failed(EX_DATAERR, "trusted comment signature");
 	free(bad);
 	bad = mutate_b64(sig, 2, 1, 'D' ^ 'd');		/* "ED" -> "Ed" */
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("legacy");
+	unit_failed(EX_DATAERR, "legacy");
 	free(bad);
 
 	/* A modified trusted comment. */
-	bad = replace(sig, "id=1", "id=2");
-	capture();
+	bad = unit_replace(sig, "id=1", "id=2");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("trusted comment signature");
+	unit_failed(EX_DATAERR, "trusted comment signature");
 	free(bad);
 
 	/* A key not pinned; the wrong key under the right id. */
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[0], 1, msg, strlen(msg), sig,
 	    len, NULL, NULL), -1);
-	assert_failed("not a trusted key");
-	capture();
+	unit_failed(EX_DATAERR, "not a trusted key");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[2], 1, msg, strlen(msg), sig,
 	    len, NULL, NULL), -1);
-	assert_failed("does not verify");
+	unit_failed(EX_DATAERR, "does not verify");
 	/* ...but the right key among them still verifies. */
 	assert_int_equal(minisign_verify(pubs, 3, msg, strlen(msg), sig, len,
 	    NULL, NULL), 0);
 
 	/* Every truncation fails. */
 	for (i = 0; i < len; i++) {
-		capture();
+		unit_capture();
 		assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg),
 		    sig, i, NULL, NULL), -1);
 		assert_int_equal(log_class(), EX_DATAERR);
 	}
 
 	/* Form: CR LF, trailing data, base64 not canonical, no comment. */
-	bad = replace(sig, "\n", "\r\n");
-	capture();
+	bad = unit_replace(sig, "\n", "\r\n");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("CR");
+	unit_failed(EX_DATAERR, "CR");
 	free(bad);
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), sig,
 	    len + 1, NULL, NULL), -1);
 	free(sig);
 	sig = sign("x", &len);
-	bad = replace(sig, "\ntrusted", " \ntrusted");
-	capture();
+	bad = unit_replace(sig, "\ntrusted", " \ntrusted");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("line 2");
+	unit_failed(EX_DATAERR, "line 2");
 	free(bad);
-	bad = replace(sig, "untrusted comment: ", "untrusted: ");
-	capture();
+	bad = unit_replace(sig, "untrusted comment: ", "untrusted: ");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
-	assert_failed("line 1");
+	unit_failed(EX_DATAERR, "line 1");
 	free(bad);
-	bad = replace(sig, "trusted comment: x", "trusted comment:x");
-	capture();
+	bad = unit_replace(sig, "trusted comment: x", "trusted comment:x");
+	unit_capture();
 	assert_int_equal(minisign_verify(&pubs[1], 1, msg, strlen(msg), bad,
 	    strlen(bad), NULL, NULL), -1);
 	free(bad);
@@ -301,7 +266,7 @@ static void
 test_pub(void **state)
 {
 	struct minisign_pub p;
-	char *text, line[64], *t2;
+	char *text, line[64], *t2, *dir;
 
 	(void)state;
 	text = minisign_pub_format(&pubs[1], "minisign public key X");
@@ -313,7 +278,7 @@ test_pub(void **state)
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(minisign_pub_parse("t", line, strlen(line), &p), 0);
 	assert_memory_equal(&p, &pubs[1], sizeof(p));
-	t2 = replace(text, "\n", "\r\n");
+	t2 = unit_replace(text, "\n", "\r\n");
 	assert_int_equal(minisign_pub_parse("t", t2, strlen(t2), &p), 0);
 	free(t2);
 	t2 = malloc(strlen(text) + 80);
@@ -327,35 +292,33 @@ test_pub(void **state)
 	minisign_keyid_hex(p.keyid, line);
 	assert_string_equal(line, "EFCDAB8967452301");
 	/* Not a key: a signature line, junk, a missing key line. */
-	capture();
+	unit_capture();
 	assert_int_equal(minisign_pub_parse("k.pub", "RUQBI0VniavN79damAGCsQq31"
 	    "Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea\n", 57, &p), -1);
-	assert_failed("k.pub: line 1");
-	capture();
+	unit_failed(EX_DATAERR, "k.pub: line 1");
+	unit_capture();
 	assert_int_equal(minisign_pub_parse("k.pub", "untrusted comment: x\n",
 	    21, &p), -1);
-	assert_failed("k.pub: line 2");
-	capture();
+	unit_failed(EX_DATAERR, "k.pub: line 2");
+	unit_capture();
 	assert_int_equal(minisign_pub_parse("k.pub", "untrusted comment: x", 20,
 	    &p), -1);
-	assert_failed("k.pub: line 1");
-	capture();
+	unit_failed(EX_DATAERR, "k.pub: line 1");
+	unit_capture();
 	assert_int_equal(minisign_pub_load("/nonexistent/k.pub", &p), -1);
 	assert_int_equal(log_class(), EX_NOINPUT);
 	/* A FIFO in place of a trusted key is refused, not waited on; the
 	 * alarm fails a hang. */
-	snprintf(line, sizeof(line), "/tmp/test_minisign.XXXXXX");
-	assert_non_null(mkdtemp(line));
-	t2 = malloc(strlen(line) + 8);
-	snprintf(t2, strlen(line) + 8, "%s/k.pub", line);
+	dir = scratch_new("minisign");
+	t2 = malloc(strlen(dir) + 8);
+	snprintf(t2, strlen(dir) + 8, "%s/k.pub", dir);
 	assert_int_equal(mkfifo(t2, 0600), 0);
-	capture();
+	unit_capture();
 	alarm(10);
 	assert_int_equal(minisign_pub_load(t2, &p), -1);
 	alarm(0);
-	assert_failed("not a regular file");
-	unlink(t2);
-	rmdir(line);
+	unit_failed(EX_DATAERR, "not a regular file");
+	assert_int_equal(scratch_end(&dir), 0);
 	free(t2);
 	free(text);
 }

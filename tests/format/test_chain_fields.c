@@ -17,37 +17,10 @@
 #include <openssl/sha.h>
 
 #include "../lib/fmtvec.h"
+#include "../lib/unit.h"
 #include "format/filelist.h"
 #include "format/manifest.h"
 #include "util/log.h"
-
-static char errbuf[512];
-
-static void
-capture(void)
-{
-
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
-}
-
-/* ${s} with the first ${from} replaced by ${to}; NULL if ${from} absent. */
-static char *
-replace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	char *out;
-
-	if (p == NULL)
-		return (NULL);
-	out = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
-	memcpy(out, s, (size_t)(p - s));
-	memcpy(out + (p - s), to, strlen(to));
-	memcpy(out + (p - s) + strlen(to), p + strlen(from),
-	    strlen(p + strlen(from)) + 1);
-	return (out);
-}
 
 /* The vector and its SHA-256 vector: one encoding, one hash. */
 static void
@@ -142,15 +115,12 @@ test_manifest_rows(void **state)
 	(void)state;
 	vec = fmtvec_get("manifest-incremental", &len);
 	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
-		bad = replace(vec, mrows[i].from, mrows[i].to);
-		if (bad == NULL)
-			fail_msg("row %zu: \"%s\" not in the vector", i,
-			    mrows[i].from);
-		capture();
+		bad = unit_replace(vec, mrows[i].from, mrows[i].to);
+		unit_capture();
 		m = manifest_parse("manifest", bad, strlen(bad));
 		if (mrows[i].line == 0) {
 			if (m == NULL)
-				fail_msg("row %zu refused: %s", i, errbuf);
+				fail_msg("row %zu refused: %s", i, unit_log());
 			/* Canonical: formats back to the same bytes. */
 			text = manifest_format(m, &tlen);
 			assert_non_null(text);
@@ -161,9 +131,9 @@ test_manifest_rows(void **state)
 			if (m != NULL)
 				fail_msg("row %zu accepted", i);
 			snprintf(want, sizeof(want), "line %u:", mrows[i].line);
-			if (strstr(errbuf, want) == NULL)
+			if (strstr(unit_log(), want) == NULL)
 				fail_msg("row %zu: \"%s\" lacks \"%s\"", i,
-				    errbuf, want);
+				    unit_log(), want);
 			assert_int_equal(log_class(), EX_DATAERR);
 		}
 		manifest_free(m);
@@ -185,7 +155,7 @@ test_manifest_format_refuses(void **state)
 	vec = fmtvec_get("manifest-incremental", &len);
 	m = manifest_parse("manifest", vec, len);
 	assert_non_null(m);
-	capture();
+	unit_capture();
 	m->base_id = m->id;
 	assert_null(manifest_format(m, &tlen));
 	m->base_id = 7;
@@ -293,15 +263,12 @@ test_filelist_rows(void **state)
 	(void)state;
 	vec = fmtvec_get("filelist", &len);
 	for (i = 0; i < sizeof(frows) / sizeof(frows[0]); i++) {
-		bad = replace(vec, frows[i].from, frows[i].to);
-		if (bad == NULL)
-			fail_msg("row %zu: \"%s\" not in the vector", i,
-			    frows[i].from);
-		capture();
+		bad = unit_replace(vec, frows[i].from, frows[i].to);
+		unit_capture();
 		fl = filelist_parse("filelist", bad, strlen(bad));
 		if (frows[i].line == 0) {
 			if (fl == NULL)
-				fail_msg("row %zu refused: %s", i, errbuf);
+				fail_msg("row %zu refused: %s", i, unit_log());
 			text = filelist_format(fl, &tlen);
 			assert_non_null(text);
 			assert_int_equal(tlen, strlen(bad));
@@ -311,9 +278,9 @@ test_filelist_rows(void **state)
 			if (fl != NULL)
 				fail_msg("row %zu accepted", i);
 			snprintf(want, sizeof(want), "line %u:", frows[i].line);
-			if (strstr(errbuf, want) == NULL)
+			if (strstr(unit_log(), want) == NULL)
 				fail_msg("row %zu: \"%s\" lacks \"%s\"", i,
-				    errbuf, want);
+				    unit_log(), want);
 			assert_int_equal(log_class(), EX_DATAERR);
 		}
 		filelist_free(fl);
@@ -362,14 +329,14 @@ test_filelist_unchanged(void **state)
 			fail_msg("change %d not seen", i);
 	}
 	/* The same path twice (overlapping backup paths) is refused. */
-	capture();
+	unit_capture();
 	assert_int_equal(filelist_add(fl, "a", &st), 0);
 	assert_int_equal(filelist_sort(fl), -1);
 	assert_int_equal(log_class(), EX_SOFTWARE);
 	log_capture(NULL, 0);
 	/* A FIFO is not listed. */
 	st.st_mode = S_IFIFO | 0600;
-	capture();
+	unit_capture();
 	assert_int_equal(filelist_add(fl, "fifo", &st), -1);
 	log_capture(NULL, 0);
 	filelist_free(fl);

@@ -13,50 +13,14 @@
 
 #include "crypto/age.h"
 #include "../lib/fmtvec.h"
+#include "../lib/unit.h"
 #include "util/log.h"
 #include "format/manifest.h"
 
-static char errbuf[512];
 static char *vec;		/* the manifest vector */
 static size_t veclen;
 static struct minisign_sec vsec;	/* the vector key */
 static struct minisign_pub vpub;
-
-static void
-capture(void)
-{
-
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
-}
-
-static void
-assert_failed(const char *what)
-{
-
-	if (strstr(errbuf, what) == NULL)
-		fail_msg("message \"%s\" lacks \"%s\"", errbuf, what);
-	assert_int_equal(log_class(), EX_DATAERR);
-}
-
-/* ${s} with the first ${from} replaced by ${to}; NULL if ${from} absent. */
-static char *
-replace(const char *s, const char *from, const char *to)
-{
-	const char *p = strstr(s, from);
-	size_t tail;
-	char *out;
-
-	if (p == NULL)
-		return (NULL);
-	tail = strlen(p + strlen(from));
-	out = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
-	memcpy(out, s, (size_t)(p - s));
-	memcpy(out + (p - s), to, strlen(to));
-	memcpy(out + (p - s) + strlen(to), p + strlen(from), tail + 1);
-	return (out);
-}
 
 static int
 setup(void **state)
@@ -244,18 +208,16 @@ test_malformed(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
-		if ((text = replace(vec, malformed[i].from, malformed[i].to)) == NULL)
-			fail_msg("case %zu: \"%s\" not in the vector", i,
-			    malformed[i].from);
-		capture();
+		text = unit_replace(vec, malformed[i].from, malformed[i].to);
+		unit_capture();
 		m = manifest_parse("manifest", text, strlen(text));
 		if (m != NULL)
 			fail_msg("case %zu (%s -> %s): accepted", i, malformed[i].from,
 			    malformed[i].to);
 		snprintf(want, sizeof(want), "manifest: line %u:", malformed[i].line);
-		if (strstr(errbuf, want) == NULL)
+		if (strstr(unit_log(), want) == NULL)
 			fail_msg("case %zu: \"%s\" does not name line %u", i,
-			    errbuf, malformed[i].line);
+			    unit_log(), malformed[i].line);
 		assert_int_equal(log_class(), EX_DATAERR);
 		free(text);
 	}
@@ -263,13 +225,13 @@ test_malformed(void **state)
 	text = malloc(veclen);
 	memcpy(text, vec, veclen);
 	text[strstr(vec, "sitevault 0.1.0") - vec + 9] = '\0';
-	capture();
+	unit_capture();
 	assert_null(manifest_parse("manifest", text, veclen));
-	assert_failed("manifest: line 6:");
+	unit_failed(EX_DATAERR, "manifest: line 6:");
 	free(text);
 	/* Truncated anywhere. */
 	for (i = 0; i < veclen; i++) {
-		capture();
+		unit_capture();
 		assert_null(manifest_parse("manifest", vec, i));
 		assert_int_equal(log_class(), EX_DATAERR);
 	}
@@ -299,7 +261,7 @@ test_valid_edges(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		text = replace(vec, ok[i][0], ok[i][1]);
+		text = unit_replace(vec, ok[i][0], ok[i][1]);
 		assert_non_null(text);
 		if ((m = manifest_parse("manifest", text, strlen(text))) == NULL)
 			fail_msg("case %zu: refused", i);
@@ -324,42 +286,42 @@ test_format_refuses(void **state)
 	assert_non_null(m);
 	save = m->description;
 	m->description = (char *)(uintptr_t)"two\nlines";
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("description");
+	unit_failed(EX_DATAERR, "description");
 	assert_false(manifest_description_ok("a\tb"));
 	assert_true(manifest_description_ok("caf\xc3\xa9"));
 	m->description = save;
 	save = m->site;
 	m->site = (char *)(uintptr_t)"a/b";
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("site");
+	unit_failed(EX_DATAERR, "site");
 	m->site = save;
 	n = m->nrecipients;
 	m->nrecipients = 0;
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("recipient");
+	unit_failed(EX_DATAERR, "recipient");
 	m->nrecipients = n;
 	m->parts[1].size = 0;
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("part");
+	unit_failed(EX_DATAERR, "part");
 	m->parts[1].size = 421;
 	m->time = -1;
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("time");
+	unit_failed(EX_DATAERR, "time");
 	m->time = 1795453200;
 	/* manifest_sign signs only the canonical text, by the named signer. */
 	text = NULL;
 	m->id = 8;
-	capture();
+	unit_capture();
 	assert_int_equal(manifest_sign(&vsec, m, vec, veclen, &text, &len), -1);
 	m->id = 7;
 	m->keyid[0] ^= 1;
-	capture();
+	unit_capture();
 	assert_int_equal(manifest_sign(&vsec, m, vec, veclen, &text, &len), -1);
 	manifest_free(m);
 }
@@ -378,33 +340,33 @@ test_verify_negatives(void **state)
 	minisign_sec_public(&other, &opub);
 
 	/* A flipped manifest byte. */
-	text = replace(vec, "files 42", "files 43");
-	capture();
+	text = unit_replace(vec, "files 42", "files 43");
+	unit_capture();
 	assert_null(manifest_verify(&vpub, 1, "Data_7/manifest", text,
 	    strlen(text), sig, siglen));
-	assert_failed("Data_7/manifest.sig: signature by key EFCDAB8967452301 "
-	    "does not verify");
+	unit_failed(EX_DATAERR, "Data_7/manifest.sig: signature by key "
+	    "EFCDAB8967452301 does not verify");
 	free(text);
 
 	/* Signed by a key that is not pinned. */
-	capture();
+	unit_capture();
 	assert_null(manifest_verify(&opub, 1, "m", vec, veclen, sig, siglen));
-	assert_failed("not a trusted key");
+	unit_failed(EX_DATAERR, "not a trusted key");
 
 	/* A modified trusted comment. */
-	bad = replace(sig, "id=7", "id=8");
-	capture();
+	bad = unit_replace(sig, "id=7", "id=8");
+	unit_capture();
 	assert_null(manifest_verify(&vpub, 1, "m", vec, veclen, bad,
 	    strlen(bad)));
-	assert_failed("trusted comment signature");
+	unit_failed(EX_DATAERR, "trusted comment signature");
 	free(bad);
 	/* A genuine signature whose trusted comment names another backup. */
 	assert_int_equal(minisign_sign(&vsec, vec, veclen, "x", "sitevault "
 	    "site=branch-01 category=Configuration id=8 time=2026-11-23T17:00:00Z",
 	    &bad, &siglen), 0);
-	capture();
+	unit_capture();
 	assert_null(manifest_verify(&vpub, 1, "m", vec, veclen, bad, siglen));
-	assert_failed("does not match the manifest");
+	unit_failed(EX_DATAERR, "does not match the manifest");
 	free(bad);
 	/* A trusted key signing a manifest that names another signer. */
 	assert_int_equal(minisign_sign(&other, vec, veclen, "x", "sitevault "
@@ -412,27 +374,27 @@ test_verify_negatives(void **state)
 	    &bad, &siglen), 0);
 	both[0] = vpub;
 	both[1] = opub;
-	capture();
+	unit_capture();
 	assert_null(manifest_verify(both, 2, "m", vec, veclen, bad, siglen));
-	assert_failed("not by the signer the manifest names");
+	unit_failed(EX_DATAERR, "not by the signer the manifest names");
 	free(bad);
 	/* A genuine signature over a non-canonical text. */
-	text = replace(vec, "id 7\n", "id 07\n");
+	text = unit_replace(vec, "id 7\n", "id 07\n");
 	assert_int_equal(minisign_sign(&vsec, text, strlen(text), "x",
 	    "sitevault site=branch-01 category=Configuration id=7 "
 	    "time=2026-11-23T17:00:00Z", &bad, &siglen), 0);
-	capture();
+	unit_capture();
 	assert_null(manifest_verify(&vpub, 1, "m", text, strlen(text), bad,
 	    siglen));
-	assert_failed("m: line 4:");
+	unit_failed(EX_DATAERR, "m: line 4:");
 	free(bad);
 	free(text);
 	/* Truncated signature file. */
-	capture();
+	unit_capture();
 	siglen = strlen(sig);
 	assert_null(manifest_verify(&vpub, 1, "m", vec, veclen, sig,
 	    siglen - 1));
-	assert_failed("truncated");
+	unit_failed(EX_DATAERR, "truncated");
 	free(sig);
 }
 
@@ -460,22 +422,22 @@ test_recipient_limit(void **state)
 		cut = strlen(big);
 		memcpy(big + strlen(big), line, strlen(line) + 1);
 	}
-	text = replace(vec, VEC_RECIPIENTS, big);
-	capture();
+	text = unit_replace(vec, VEC_RECIPIENTS, big);
+	unit_capture();
 	assert_null(manifest_parse("manifest", text, strlen(text)));
-	assert_failed("manifest: line 264: more than 256 recipients");
+	unit_failed(EX_DATAERR, "manifest: line 264: more than 256 recipients");
 	free(text);
 	/* 256 are fine. */
 	big[cut] = '\0';
-	text = replace(vec, VEC_RECIPIENTS, big);
+	text = unit_replace(vec, VEC_RECIPIENTS, big);
 	m = manifest_parse("manifest", text, strlen(text));
 	assert_non_null(m);
 	assert_int_equal(m->nrecipients, MANIFEST_RECIPIENTS_MAX);
 	free(m->recipients[--m->nrecipients]);
 	m->recipients[m->nrecipients++] = strdup(m->recipients[0]);
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("duplicate");
+	unit_failed(EX_DATAERR, "duplicate");
 	manifest_free(m);
 	free(text);
 	free(big);
@@ -507,10 +469,10 @@ test_format_size_limit(void **state)
 	free(m->parts);
 	m->parts = parts;
 	m->nparts = n;
-	capture();
+	unit_capture();
 	text = manifest_format(m, &len);
 	if (text == NULL)
-		fail_msg("format refused %zu parts: %s", n, errbuf);
+		fail_msg("format refused %zu parts: %s", n, unit_log());
 	assert_true(len > MANIFEST_MAX / 2 && len <= MANIFEST_MAX);
 	assert_non_null(m2 = manifest_parse("manifest", text, len));
 	assert_int_equal(m2->nparts, n);
@@ -525,9 +487,9 @@ test_format_size_limit(void **state)
 	}
 	m->parts = parts;
 	m->nparts = n;
-	capture();
+	unit_capture();
 	assert_null(manifest_format(m, &len));
-	assert_failed("larger than");
+	unit_failed(EX_DATAERR, "larger than");
 	manifest_free(m);
 }
 

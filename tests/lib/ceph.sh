@@ -47,40 +47,11 @@ _ceph_alive() {
 	[ "${st%% *}" != Z ]
 }
 
-# _ceph_ports_used: every local TCP port in use (any state), one a line.
-_ceph_ports_used() {
-	local f sl addr rest
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r sl addr rest; do
-			case $addr in *:*) echo $((16#${addr##*:})) ;; esac
-		done <"$f"
-	done
-}
-
-# _ceph_reserve: lock a block of CEPH_BLOCK free ports in 32000-39999.
+# _ceph_reserve: lock a block of CEPH_BLOCK free ports in 32000-39999
+# (sv_reserve_ports, lib.sh).
 _ceph_reserve() {
-	local dir=${TMPDIR:-/tmp}/sitevault-ceph-ports n start i b base fd p used
-	mkdir -p "$dir" 2>/dev/null
-	chmod 1777 "$dir" 2>/dev/null || true
-	n=$(( 8000 / CEPH_BLOCK ))
-	start=$(( (RANDOM * 32768 + RANDOM + $$) % n ))
-	used=" $(_ceph_ports_used | sort -un | tr '\n' ' ') "
-	for ((i = 0; i < n; i++)); do
-		b=$(( (start + i) % n ))
-		base=$(( 32000 + b * CEPH_BLOCK ))
-		{ [ -e "$dir/$b" ] || : >>"$dir/$b"; } 2>/dev/null
-		[ -r "$dir/$b" ] || continue
-		exec {fd}<"$dir/$b"
-		if ! flock -n "$fd"; then exec {fd}>&-; continue; fi
-		for ((p = base; p < base + CEPH_BLOCK; p++)); do
-			case $used in *" $p "*) exec {fd}>&-; continue 2 ;; esac
-		done
-		CEPH_PORT=$base
-		_ceph_lockfd=$fd
-		return 0
-	done
-	fail "ceph: no free block of $CEPH_BLOCK ports in 32000-39999"
+	sv_reserve_ports ceph 32000 39999 "$CEPH_BLOCK"
+	CEPH_PORT=$sv_port _ceph_lockfd=$sv_port_lockfd
 }
 
 # _ceph_wait WHAT CMD...: poll CMD (quietly) for up to 60 s.
@@ -277,6 +248,17 @@ ceph_bucket() {
 	[ "${2:-}" = lock ] && h=(-H 'x-amz-bucket-object-lock-enabled: true')
 	cs3 PUT "/$1" "${h[@]}" >"$T/cs3.out"
 	[ "$(cat "$T/cs3.code")" = 200 ] || { cat "$T/cs3.out" >&2; fail "ceph: bucket $1 not made"; }
+}
+
+# ceph_quota BUCKET BYTES: cap what BUCKET may hold (RGW answers a PUT
+# beyond it with 403 QuotaExceeded: a full store).
+ceph_quota() {
+	{
+		radosgw-admin -c "$CEPH_DIR/ceph.conf" -n client.admin quota set \
+		    --quota-scope=bucket --bucket="$1" --max-size="$2" &&
+		radosgw-admin -c "$CEPH_DIR/ceph.conf" -n client.admin quota enable \
+		    --quota-scope=bucket --bucket="$1"
+	} >>"$CEPH_DIR/setup.out" 2>&1 || fail "ceph: quota on $1 not set"
 }
 
 # ceph_keys BUCKET PREFIX: every key under PREFIX (no delimiter), one a line.

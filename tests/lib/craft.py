@@ -69,6 +69,29 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
         ti.size = 3
         ti.mode = 0o6755
         t.addfile(ti, io.BytesIO(b"#!\n"))
+    elif kind.startswith("sparse-"):
+        # A pax sparse 1.0 entry (docs/FORMAT.md) with a hostile map:
+        # regions that overlap, lie beyond the size, hold more than the
+        # size, or a huge size.
+        size, regions = {
+            "sparse-overlap": (65536, [(0, 4096), (2048, 4096)]),
+            "sparse-beyond": (65536, [(0, 512), (1 << 40, 512)]),
+            "sparse-bigmap": (4096, [(0, 8192)]),
+            "sparse-huge": (1 << 62, [(0, 512)]),
+        }[kind]
+        smap = ("%d\n" % len(regions) + "".join(
+            "%d\n%d\n" % r for r in regions)).encode()
+        smap += b"\0" * (-len(smap) % 512)
+        body = smap + b"".join(b"x" * n for _, n in regions)
+        ti = tarfile.TarInfo(prefix + "/GNUSparseFile.0/disk.img")
+        ti.size = len(body)
+        ti.mode = 0o644
+        ti.pax_headers = {
+            "GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+            "GNU.sparse.name": prefix + "/disk.img",
+            "GNU.sparse.realsize": str(size),
+        }
+        t.addfile(ti, io.BytesIO(body))
     elif kind == "fifo":
         f = tarfile.TarInfo(prefix + "/fifo")
         f.type = tarfile.FIFOTYPE

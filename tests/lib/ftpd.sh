@@ -222,43 +222,11 @@ _ftpd_certs() {
 	} >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; fail "openssl: cannot make test certificates"; }
 }
 
-# _ftpd_ports_used: every local TCP port in use (any state), one a line.
-_ftpd_ports_used() {
-	local f sl addr rest
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r sl addr rest; do
-			case $addr in *:*) echo $((16#${addr##*:})) ;; esac
-		done <"$f"
-	done
-}
-
-# _ftpd_reserve: lock a free block of ports; sets _ftpd_port and _ftpd_lockfd.
+# _ftpd_reserve: lock a free block of ports (sv_reserve_ports, lib.sh);
+# sets _ftpd_port and _ftpd_lockfd.
 _ftpd_reserve() {
-	local dir=${TMPDIR:-/tmp}/sitevault-ftpd-ports nblocks start i b base used fd p busy
-	mkdir -p "$dir" 2>/dev/null
-	chmod 1777 "$dir" 2>/dev/null || true
-	nblocks=$(( 12000 / FTPD_BLOCK ))
-	start=$(( (RANDOM * 32768 + RANDOM + $$) % nblocks ))
-	used=" $(_ftpd_ports_used | sort -un | tr '\n' ' ') "
-	for ((i = 0; i < nblocks; i++)); do
-		b=$(( (start + i) % nblocks ))
-		base=$(( 20000 + b * FTPD_BLOCK ))
-		# Opened read-only: flock needs no write access, so users share.
-		{ [ -e "$dir/$b" ] || : >>"$dir/$b"; } 2>/dev/null
-		[ -r "$dir/$b" ] || continue
-		exec {fd}<"$dir/$b"
-		if ! flock -n "$fd"; then exec {fd}>&-; continue; fi
-		busy=0
-		for ((p = base; p < base + FTPD_BLOCK; p++)); do
-			case $used in *" $p "*) busy=1; break ;; esac
-		done
-		if [ "$busy" -eq 1 ]; then exec {fd}>&-; continue; fi
-		_ftpd_port=$base
-		_ftpd_lockfd=$fd
-		return 0
-	done
-	fail "ftpd: no free block of $FTPD_BLOCK ports in 20000-31999"
+	sv_reserve_ports ftpd 20000 31999 "$FTPD_BLOCK"
+	_ftpd_port=$sv_port _ftpd_lockfd=$sv_port_lockfd
 }
 
 # _ftpd_hash PASSWORD: a SHA-512 crypt(3) hash, as every server here takes.

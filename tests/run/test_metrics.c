@@ -15,17 +15,16 @@
 #include "run/metrics.h"
 #include "util/log.h"
 
-static char dir[256], file[300];
+#include "../lib/scratch.h"
+
+static char *dir, file[300];
 
 static int
 setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/sv-metrics.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("metrics");
 	snprintf(file, sizeof(file), "%s/sitevault.prom", dir);
 	log_init("test", 1, 0);
 	return (0);
@@ -34,11 +33,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[512];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (scratch_end(&dir));
 }
 
 static char *

@@ -15,7 +15,9 @@
 #include "store/mcache.h"
 #include "util/log.h"
 
-static char dir[256];
+#include "../lib/scratch.h"
+
+static char *dir;
 static const char text[] = "site branch-01\ncategory Data\nid 7\n";
 static const char sig[] = "untrusted comment: x\nRWQ...\n";
 
@@ -24,10 +26,7 @@ setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/sv-mcache.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("mcache");
 	log_init("test", 1, 0);
 	return (0);
 }
@@ -35,11 +34,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[512];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (scratch_end(&dir));
 }
 
 /* Look up Data_7 of branch-01 with listing sizes ${ml}, ${sl}. */

@@ -18,17 +18,16 @@
 #include "util/log.h"
 #include "store/state.h"
 
-static char dir[256];
+#include "../lib/scratch.h"
+
+static char *dir;
 
 static int
 setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/sv-state.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("state");
 	log_init("test", 1, 0);
 	return (0);
 }
@@ -36,11 +35,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[512];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (scratch_end(&dir));
 }
 
 static void
@@ -135,6 +132,7 @@ test_list(void **state)
 {
 	uint8_t sha[32], got[32];
 	struct state_cat sc;
+	struct state_list_w *w;
 	uint64_t id;
 	char *text;
 	size_t len;
@@ -153,6 +151,26 @@ test_list(void **state)
 	assert_memory_equal(got, sha, 32);
 	assert_int_equal(len, 18);
 	assert_string_equal(text, "sitevault-files 1\n");
+	free(text);
+	/* Written piece by piece; abandoned, the list before stays. */
+	assert_non_null(w = state_list_open(dir, "b1", "Data", 8, sha));
+	assert_int_equal(state_list_write(w, "sitevault-", 10), 0);
+	state_list_free(w);
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_int_equal(id, 7);
+	assert_string_equal(text, "sitevault-files 1\n");
+	free(text);
+	assert_non_null(w = state_list_open(dir, "b1", "Data", 8, sha));
+	assert_int_equal(state_list_write(w, "sitevault-", 10), 0);
+	assert_int_equal(state_list_write(w, "files 1\nf", 9), 0);
+	assert_int_equal(state_list_commit(w), 0);
+	assert_int_equal(state_list_get(dir, "b1", "Data", &id, got, &text,
+	    &len), 0);
+	assert_int_equal(id, 8);
+	assert_int_equal(len, 19);
+	assert_string_equal(text, "sitevault-files 1\nf");
+	state_list_free(NULL);
 	free(text);
 	/* Another site's or category's list is not this one. */
 	assert_int_equal(state_list_get(dir, "b1", "Configuration", &id, got,

@@ -24,7 +24,9 @@
 #include "store/store.h"
 #include "transport/transport.h"
 
-static char dir[256];
+#include "../lib/scratch.h"
+
+static char *dir;
 static struct conf *conf;
 static struct transport *tr;
 static struct keys *key;
@@ -123,10 +125,7 @@ setup(void **state)
 
 	(void)state;
 	log_init("test", 1, 0);
-	snprintf(dir, sizeof(dir), "%s/sv-store.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return (-1);
+	dir = scratch_new("store");
 	snprintf(text, sizeof(text), "[site]\nname = s1\n[server]\nurl = %s\n",
 	    dir);
 	if ((conf = conf_parse("test.conf", text, strlen(text))) == NULL ||
@@ -142,15 +141,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[512];
 
 	(void)state;
 	store_free(st);
 	transport_close(tr);
 	keys_free(key);
 	conf_free(conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return (system(cmd) == 0 ? 0 : -1);
+	return (scratch_end(&dir));
 }
 
 static void

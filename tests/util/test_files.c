@@ -24,34 +24,17 @@
 #include "util/path.h"
 #include "util/readfile.h"
 
-static char dir[64];
-static char errbuf[512];
+#include "../lib/scratch.h"
+#include "../lib/unit.h"
 
-static void
-capture(void)
-{
-
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
-}
-
-static void
-assert_failed(int cls, const char *what)
-{
-
-	if (strstr(errbuf, what) == NULL)
-		fail_msg("message \"%s\" lacks \"%s\"", errbuf, what);
-	assert_int_equal(log_class(), cls);
-}
+static char *dir;
 
 static int
 setup(void **state)
 {
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_files.XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	dir = scratch_new("files");
 	log_init("test_files", 1, 0);
 	log_mute(1);
 	return (0);
@@ -60,11 +43,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scratch_end(&dir), 0);
 	return (0);
 }
 
@@ -86,24 +67,24 @@ test_readfile(void **state)
 	assert_string_equal(buf, "hello\n");
 	readfile_free(buf, 6);
 	/* One byte over the cap. */
-	capture();
+	unit_capture();
 	assert_null(readfile_load(p, 5, 0, "test file", &len));
-	assert_failed(EX_DATAERR, "larger than 5 bytes: not a test file");
+	unit_failed(EX_DATAERR, "larger than 5 bytes: not a test file");
 	/* Missing: an error, or empty if allowed. */
 	assert_int_equal(path_join(p, dir, "missing"), 0);
-	capture();
+	unit_capture();
 	assert_null(readfile_load(p, 10, 0, "test file", &len));
-	assert_failed(EX_NOINPUT, "missing");
+	unit_failed(EX_NOINPUT, "missing");
 	assert_non_null(buf = readfile_load(p, 10, READFILE_MISSING_OK,
 	    "test file", &len));
 	assert_int_equal(len, 0);
 	assert_string_equal(buf, "");
 	readfile_free(buf, 10);
 	/* The caller's class for every failure. */
-	capture();
+	unit_capture();
 	assert_null(readfile_load(p, 10, READFILE_CLASS(EX_CONFIG),
 	    "test file", &len));
-	assert_failed(EX_CONFIG, "missing");
+	unit_failed(EX_CONFIG, "missing");
 }
 
 /* A FIFO, a directory or a device in the file's place: refused at once. */
@@ -116,15 +97,15 @@ test_readfile_special(void **state)
 	(void)state;
 	assert_int_equal(path_join(p, dir, "fifo"), 0);
 	assert_int_equal(mkfifo(p, 0600), 0);
-	capture();
+	unit_capture();
 	assert_null(readfile_load(p, 10, 0, "test file", &len));
-	assert_failed(EX_DATAERR, "not a regular file (a FIFO)");
-	capture();
+	unit_failed(EX_DATAERR, "not a regular file (a FIFO)");
+	unit_capture();
 	assert_null(readfile_load(dir, 10, 0, "test file", &len));
-	assert_failed(EX_DATAERR, "not a regular file (a directory)");
-	capture();
+	unit_failed(EX_DATAERR, "not a regular file (a directory)");
+	unit_capture();
 	assert_null(readfile_load("/dev/zero", 10, 0, "test file", &len));
-	assert_failed(EX_DATAERR, "not a regular file (a device)");
+	unit_failed(EX_DATAERR, "not a regular file (a device)");
 }
 
 static void
@@ -143,9 +124,9 @@ test_path(void **state)
 	assert_int_equal(strlen(p), PATH_BUF - 1);
 	long_name[PATH_BUF - 3] = 'a';
 	long_name[PATH_BUF - 2] = '\0';
-	capture();
+	unit_capture();
 	assert_int_equal(path_join(p, "d", long_name), -1);
-	assert_failed(EX_DATAERR, "path longer than");
+	unit_failed(EX_DATAERR, "path longer than");
 	assert_string_equal(p, "");
 	free(long_name);
 }
@@ -166,12 +147,34 @@ test_dirsync(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* Every line, empty ones too, the last one with or without its newline. */
+static void
+test_readfile_line(void **state)
+{
+	char text[] = "one\n\nthree\nfour", empty[] = "", nl[] = "a\n";
+	char *cur = text;
+
+	(void)state;
+	assert_string_equal(readfile_line(&cur), "one");
+	assert_string_equal(readfile_line(&cur), "");
+	assert_string_equal(readfile_line(&cur), "three");
+	assert_string_equal(readfile_line(&cur), "four");
+	assert_null(readfile_line(&cur));
+	assert_null(readfile_line(&cur));
+	cur = empty;
+	assert_null(readfile_line(&cur));
+	cur = nl;
+	assert_string_equal(readfile_line(&cur), "a");
+	assert_null(readfile_line(&cur));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readfile),
 		cmocka_unit_test(test_readfile_special),
+		cmocka_unit_test(test_readfile_line),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_dirsync),
 	};
