@@ -50,6 +50,9 @@ struct unpack {
 	void *cookie;
 	int srcfail;		/* ${src} failed and logged */
 	int srceof;		/* ${src} returned 0 */
+	const void *pend;	/* first bytes read, not yet handed on */
+	size_t npend;
+	struct unpack_zstd *z;	/* zstd on its own thread, or NULL */
 	struct archive *a;	/* reader */
 	struct unpack_writer *w;	/* disk writer, NULL when verifying */
 	char *name;		/* canonical name of the current entry */
@@ -160,6 +163,11 @@ unpack_read_cb(struct archive *a, void *cookie, const void **buf)
 
 	if (u->srceof)
 		return (0);
+	if (u->pend != NULL) {
+		*buf = u->pend;
+		u->pend = NULL;
+		return ((la_ssize_t)u->npend);
+	}
 	if ((n = u->src(u->cookie, buf)) < 0) {
 		u->srcfail = 1;
 		archive_set_error(a, EIO, "source failed");
@@ -425,6 +433,39 @@ unpack_open(struct unpack *u, const char *root)
 }
 
 /*
+ * Look at the first bytes of the source: a zstd stream is decompressed on
+ * a thread of its own, anything else goes to libarchive as it is.
+ */
+static int
+unpack_start(struct unpack *u)
+{
+	static const unsigned char zmagic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	const void *first;
+	ssize_t n;
+
+	if ((n = u->src(u->cookie, &first)) < 0) {
+		u->srcfail = 1;
+		return (-1);
+	}
+	if (n == 0) {
+		u->srceof = 1;
+		return (0);
+	}
+	if (n < (ssize_t)sizeof(zmagic) ||
+	    memcmp(first, zmagic, sizeof(zmagic)) != 0) {
+		u->pend = first;
+		u->npend = (size_t)n;
+		return (0);
+	}
+	if ((u->z = unpack_zstd_new(u->src, u->cookie, first, (size_t)n)) ==
+	    NULL)
+		return (-1);
+	u->src = unpack_zstd_read;
+	u->cookie = u->z;
+	return (0);
+}
+
+/*
  * After the last entry (named ${last}): the archive's size against the
  * bytes announced, the deferred directory metadata, and the source read to
  * its end.  Return 0 or -1 after logging.
@@ -478,7 +519,7 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 	u.src = src;
 	u.cookie = cookie;
 	u.max = max_bytes;
-	if (unpack_open(&u, root))
+	if (unpack_open(&u, root) || unpack_start(&u))
 		goto out;
 	if (archive_read_open(u.a, &u, NULL, unpack_read_cb, NULL) !=
 	    ARCHIVE_OK) {
@@ -521,6 +562,7 @@ unpack_run(const char *root, unpack_src_fn *src, void *cookie,
 
 out:
 	free(name);
+	unpack_zstd_free(u.z);
 	unpack_writer_free(u.w);
 	if (u.a != NULL)
 		archive_read_free(u.a);

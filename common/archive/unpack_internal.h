@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "archive/unpack.h"
+
 /*
  * The disk side of unpack.c: entries it has checked are created relative to
  * directory descriptors beneath the root, never through a symlink and never
@@ -62,5 +64,38 @@ int unpack_writer_close(struct unpack_writer *);
  * Free ${w}.  Does nothing if ${w} is NULL.
  */
 void unpack_writer_free(struct unpack_writer *);
+
+/*
+ * A zstd archive is decompressed on a thread of its own, overlapping the
+ * extraction (unpack_zstd.c).
+ */
+struct unpack_zstd;
+
+/**
+ * unpack_zstd_new(src, cookie, first, firstlen):
+ * Start decompressing the zstd stream read from ${src}, whose first
+ * ${firstlen} bytes, at ${first}, were read already (they stay valid until
+ * ${src} is called again).  From now on only that thread calls ${src}, to
+ * its end.  Return NULL after logging.
+ */
+struct unpack_zstd *unpack_zstd_new(unpack_src_fn *, void *, const void *,
+    size_t);
+
+/**
+ * unpack_zstd_read(z, buf):
+ * An unpack_src_fn: point ${*buf} at the next decompressed bytes (valid
+ * until the next call) and return their count, 0 at the end of a stream
+ * whose frames all ended, or -1 after the failure of the source or of the
+ * decompression (logged by the thread, taken over here: EX_DATAERR for a
+ * corrupt or truncated stream).
+ */
+ssize_t unpack_zstd_read(void *, const void **);
+
+/**
+ * unpack_zstd_free(z):
+ * Stop the thread (after the source call it may be in) and free ${z},
+ * wiping what it held.  Does nothing if ${z} is NULL.
+ */
+void unpack_zstd_free(struct unpack_zstd *);
 
 #endif /* !UNPACK_INTERNAL_H_ */

@@ -19,6 +19,11 @@
 #include "util/log.h"
 #include "archive/unpack_internal.h"
 
+/* Hole detection granularity: the file system's usual block size. */
+#define HOLE	4096
+/* Files from this size on have their write-back started when written. */
+#define WRITEBACK_MIN	(128 * 1024)
+
 /* A directory whose mode and times are set at the end. */
 struct dirfix {
 	char *name;		/* canonical, "" for the root */
@@ -35,11 +40,16 @@ struct unpack_writer {
 	int fd;			/* the regular file being written, or -1 */
 	const char *raw;	/* the entry, for messages */
 	off_t size;
+	off_t written;		/* ... up to this offset */
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
 	struct timespec ts[2];
 	int owner;		/* running as root: restore ownership */
+	char *uname, *gname;	/* the last owner names looked up */
+	uid_t uname_uid;	/* ... what they named, if ${ufound} */
+	gid_t gname_gid;	/* ... if ${gfound} */
+	int ufound, gfound;
 	struct dirfix *fix;
 	size_t nfix, capfix;
 };
@@ -167,10 +177,29 @@ owner_of(struct unpack_writer *w, struct archive_entry *e)
 	w->gid = (gid_t)archive_entry_gid(e);
 	if (!w->owner)
 		return;
-	if ((n = archive_entry_uname(e)) != NULL && (pw = getpwnam(n)) != NULL)
-		w->uid = pw->pw_uid;
-	if ((n = archive_entry_gname(e)) != NULL && (gr = getgrnam(n)) != NULL)
-		w->gid = gr->gr_gid;
+	/* Entries share a few owners: the last lookup of each is kept. */
+	if ((n = archive_entry_uname(e)) != NULL) {
+		if (w->uname == NULL || strcmp(w->uname, n) != 0) {
+			free(w->uname);
+			if ((w->uname = strdup(n)) == NULL)
+				w->ufound = 0;
+			else if ((w->ufound = (pw = getpwnam(n)) != NULL))
+				w->uname_uid = pw->pw_uid;
+		}
+		if (w->ufound)
+			w->uid = w->uname_uid;
+	}
+	if ((n = archive_entry_gname(e)) != NULL) {
+		if (w->gname == NULL || strcmp(w->gname, n) != 0) {
+			free(w->gname);
+			if ((w->gname = strdup(n)) == NULL)
+				w->gfound = 0;
+			else if ((w->gfound = (gr = getgrnam(n)) != NULL))
+				w->gname_gid = gr->gr_gid;
+		}
+		if (w->gfound)
+			w->gid = w->gname_gid;
+	}
 }
 
 static int
@@ -220,16 +249,55 @@ fail:
 	return (-1);
 }
 
-int
-unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
-    const char *name, const char *link, const char *raw)
+/*
+ * Create ${base} in ${pfd} as an entry of ${type} (a hard link to ${lbase}
+ * in ${lfd} if ${lfd} is not -1).  Return 0, or -1 with errno set.
+ */
+static int
+make(struct unpack_writer *w, struct archive_entry *e, int type, int pfd,
+    const char *base, int lfd, const char *lbase)
 {
-	int type = link != NULL ? AE_IFREG : archive_entry_filetype(e);
-	const char *base, *lbase;
-	int pfd, lfd, r;
+
+	if (lfd != -1)
+		return (linkat(lfd, lbase, pfd, base, 0));
+	switch (type) {
+	case AE_IFDIR:
+		return (mkdirat(pfd, base, 0700));
+	case AE_IFLNK:
+		return (symlinkat(archive_entry_symlink(e), pfd, base));
+	default:
+		w->fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		return (w->fd == -1 ? -1 : 0);
+	}
+}
+
+/* The directory of the hard link target ${link}, without following links. */
+static int
+link_dir(struct unpack_writer *w, const char *link, const char **lbase)
+{
+	const char *slash = strrchr(link, '/');
+	char *dir;
+	int fd;
+
+	*lbase = slash != NULL ? slash + 1 : link;
+	if ((dir = strndup(link, slash != NULL ? (size_t)(slash - link) :
+	    0)) == NULL) {
+		log_fail(EX_OSERR, "unpack: out of memory");
+		return (-1);
+	}
+	fd = open_rel(w, dir);
+	free(dir);
+	return (fd);
+}
+
+static void
+entry_meta(struct unpack_writer *w, struct archive_entry *e, const char *raw)
+{
 
 	w->raw = raw;
 	w->size = archive_entry_size(e);
+	w->written = 0;
 	w->mode = archive_entry_perm(e) & 01777;
 	w->ts[1].tv_sec = archive_entry_mtime(e);
 	w->ts[1].tv_nsec = archive_entry_mtime_nsec(e);
@@ -239,66 +307,57 @@ unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
 		w->ts[0].tv_nsec = archive_entry_atime_nsec(e);
 	}
 	owner_of(w, e);
+}
+
+int
+unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
+    const char *name, const char *link, const char *raw)
+{
+	int type = link != NULL ? AE_IFREG : archive_entry_filetype(e);
+	const char *base, *lbase = NULL;
+	int pfd, lfd = -1, r;
+
+	entry_meta(w, e, raw);
 	if (name[0] == '\0')		/* the root itself */
 		return (add_fix(w, ""));
-	if ((pfd = parent_of(w, name, &base)) == -1 ||
-	    (r = clear(w, pfd, base, type)) == -1)
+	if ((pfd = parent_of(w, name, &base)) == -1)
 		return (-1);
-	if (link != NULL) {
-		/* The target's directory, also without following links. */
-		const char *slash = strrchr(link, '/');
-		char *dir = strndup(link, slash != NULL ? (size_t)(slash -
-		    link) : 0);
-
-		lbase = slash != NULL ? slash + 1 : link;
-		if (dir == NULL) {
-			log_fail(EX_OSERR, "unpack: out of memory");
-			return (-1);
-		}
-		lfd = open_rel(w, dir);
-		free(dir);
-		if (lfd == -1)
-			return (-1);
-		r = linkat(lfd, lbase, pfd, base, 0);
-		close(lfd);
-		if (r) {
+	if (link != NULL && (lfd = link_dir(w, link, &lbase)) == -1)
+		return (-1);
+	/*
+	 * Create first, and make room only if something is in the way: into
+	 * a fresh stage nothing ever is, and a lookup per entry is saved.
+	 */
+	if ((r = make(w, e, type, pfd, base, lfd, lbase)) == -1 &&
+	    errno == EEXIST) {
+		if ((r = clear(w, pfd, base, type)) == -1)
+			goto done;
+		r = r == 1 ? 0 : make(w, e, type, pfd, base, lfd, lbase);
+	}
+	if (r == -1) {
+		if (link != NULL)
 			log_fail(EX_CANTCREAT, "archive entry %s: cannot link "
 			    "to %s: %s", raw, link, strerror(errno));
-			return (-1);
-		}
-		return (0);
+		else
+			log_fail(EX_CANTCREAT, "archive entry %s: %s", raw,
+			    strerror(errno));
+		goto done;
 	}
-	switch (type) {
-	case AE_IFDIR:
-		if (r == 0 && mkdirat(pfd, base, 0700)) {
-			log_fail(EX_CANTCREAT, "archive entry %s: %s", raw,
-			    strerror(errno));
-			return (-1);
-		}
-		return (add_fix(w, name));
-	case AE_IFLNK:
-		if (symlinkat(archive_entry_symlink(e), pfd, base)) {
-			log_fail(EX_CANTCREAT, "archive entry %s: %s", raw,
-			    strerror(errno));
-			return (-1);
-		}
+	if (type == AE_IFDIR && link == NULL)
+		r = add_fix(w, name);
+	else if (type == AE_IFLNK && link == NULL) {
 		if (w->owner && fchownat(pfd, base, w->uid, w->gid,
 		    AT_SYMLINK_NOFOLLOW)) {
 			log_fail(EX_CANTCREAT, "archive entry %s: owner: %s",
 			    raw, strerror(errno));
-			return (-1);
-		}
-		(void)utimensat(pfd, base, w->ts, AT_SYMLINK_NOFOLLOW);
-		return (0);
-	default:
-		if ((w->fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
-			log_fail(EX_CANTCREAT, "archive entry %s: %s", raw,
-			    strerror(errno));
-			return (-1);
-		}
-		return (0);
+			r = -1;
+		} else
+			(void)utimensat(pfd, base, w->ts, AT_SYMLINK_NOFOLLOW);
 	}
+done:
+	if (lfd != -1)
+		close(lfd);
+	return (r);
 }
 
 static int
@@ -312,31 +371,57 @@ zeros(const unsigned char *p, size_t n)
 	return (n == 0);
 }
 
+/* pwrite() all of ${n} bytes of ${p} at ${off}. */
+static int
+put(struct unpack_writer *w, const unsigned char *p, size_t n, off_t off)
+{
+	ssize_t k;
+
+	for (; n > 0; p += k, n -= (size_t)k, off += k)
+		if ((k = pwrite(w->fd, p, n, off)) <= 0) {
+			log_fail(EX_IOERR, "archive entry %s: write: %s",
+			    w->raw, k < 0 ? strerror(errno) : "no progress");
+			return (-1);
+		}
+	if (off > w->written)
+		w->written = off;
+	return (0);
+}
+
 int
 unpack_writer_data(struct unpack_writer *w, const void *buf, size_t len,
     off_t off)
 {
-	const unsigned char *p = buf;
+	const unsigned char *p = buf, *run = NULL;
+	off_t runoff = 0;
 	size_t n;
-	ssize_t k;
 
 	if (w->fd == -1)
 		return (0);
-	/* Runs of zeros, a 4 KiB block at a time, are left as holes. */
+	/*
+	 * File blocks (4 KiB, aligned on the file's offsets) that hold only
+	 * zeros are left as holes; each run of other blocks is one write, so
+	 * that pages are filled whole and syscalls stay few.
+	 */
 	while (len > 0) {
-		n = len < 4096 ? len : 4096;
-		if (!zeros(p, n)) {
-			if ((k = pwrite(w->fd, p, n, off)) < 0) {
-				log_fail(EX_IOERR, "archive entry %s: write: "
-				    "%s", w->raw, strerror(errno));
+		n = HOLE - (size_t)(off % HOLE);
+		if (n > len)
+			n = len;
+		if (zeros(p, n)) {
+			if (run != NULL && put(w, run, (size_t)(p - run),
+			    runoff))
 				return (-1);
-			}
-			n = (size_t)k;
+			run = NULL;
+		} else if (run == NULL) {
+			run = p;
+			runoff = off;
 		}
 		p += n;
 		len -= n;
 		off += (off_t)n;
 	}
+	if (run != NULL && put(w, run, (size_t)(p - run), runoff))
+		return (-1);
 	return (0);
 }
 
@@ -349,7 +434,8 @@ unpack_writer_finish(struct unpack_writer *w)
 		return (0);
 	w->fd = -1;
 	/* A sparse entry's size costs no space, but this disk has a limit. */
-	if (ftruncate(fd, w->size)) {
+	/* A trailing hole, or a file shorter than its header said. */
+	if (w->written != w->size && ftruncate(fd, w->size)) {
 		log_fail(errno == EFBIG ? EX_DATAERR : EX_IOERR, "archive "
 		    "entry %s: size %lld: %s", w->raw, (long long)w->size,
 		    strerror(errno));
@@ -360,6 +446,12 @@ unpack_writer_finish(struct unpack_writer *w)
 		    strerror(errno));
 		rc = -1;
 	}
+	/*
+	 * Start the write-back of a large file now, so that the one syncfs
+	 * before the commit (commit.c) has little left to wait for.
+	 */
+	if (rc == 0 && w->written >= WRITEBACK_MIN)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) && rc == 0) {
 		log_fail(EX_IOERR, "archive entry %s: close: %s", w->raw,
 		    strerror(errno));
@@ -417,5 +509,7 @@ unpack_writer_free(struct unpack_writer *w)
 		free(w->fix[i].name);
 	free(w->fix);
 	free(w->pname);
+	free(w->uname);
+	free(w->gname);
 	free(w);
 }

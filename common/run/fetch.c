@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -23,6 +24,11 @@
 /* Plaintext between the decryption thread and the reader, and per read. */
 #define RING	(1024 * 1024)
 #define OUT	(256 * 1024)
+/*
+ * Part buffers: one being downloaded while the other is decrypted, reused
+ * from part to part, so that memory stays at two parts.
+ */
+#define NBUF	2
 
 struct fetch_part {
 	uint8_t *buf;
@@ -39,11 +45,19 @@ struct fetch {
 	void *pcookie;
 	uint64_t total;
 
-	/* Between the threads: one verified part waiting (depth 1 + current). */
+	/*
+	 * Between the threads: the part buffers (${bufsize} bytes, the
+	 * largest part), each free, being downloaded, verified and waiting
+	 * (at most one: ${ready}), or being decrypted.
+	 */
 	pthread_t thr;
 	int thr_started;
 	pthread_mutex_t mtx;
 	pthread_cond_t cv;
+	size_t bufsize;
+	uint8_t *bufs[NBUF];
+	uint8_t *freebufs[NBUF];
+	size_t nfree;
 	struct fetch_part ready;
 	int have_ready;
 	int dl_done;		/* the download thread has finished */
@@ -68,8 +82,8 @@ struct fetch {
 	/* Decryption thread only. */
 	struct fetch_part cur;
 
-	/* Reader only. */
-	uint8_t *out;		/* handed out by fetch_read() */
+	/* Reader only, under ${mtx}: ring bytes handed out, not yet consumed. */
+	size_t lent;
 };
 
 static int
@@ -84,14 +98,16 @@ sha256(const uint8_t *buf, size_t len, uint8_t out[SHA256_DIGEST_LENGTH])
 	return (0);
 }
 
-/* Download part ${i}, check its size and hash against the manifest. */
+/*
+ * Download part ${i} into ${buf} (${f->bufsize} bytes), check its size and
+ * hash against the manifest.
+ */
 static int
-fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
+fetch_one(struct fetch *f, size_t i, uint8_t *buf, struct fetch_part *p)
 {
 	const struct manifest_part *mp = &f->m->parts[i];
 	char path[1024];
 	uint8_t h[SHA256_DIGEST_LENGTH];
-	uint8_t *buf = NULL;
 	size_t len;
 
 	if (snprintf(path, sizeof(path), "%s/part.%06zu", f->dir, i) >=
@@ -100,9 +116,9 @@ fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
 		goto err0;
 	}
 	/* The signed size, not the server's: a cut transfer is retried. */
-	if (transport_get_exact(f->t, path, (size_t)mp->size, &buf))
-		goto err0;
 	len = (size_t)mp->size;
+	if (transport_get_into(f->t, path, len, buf))
+		goto err0;
 	if (sha256(buf, len, h))
 		goto err1;
 	if (CRYPTO_memcmp(h, mp->sha256, SHA256_DIGEST_LENGTH) != 0) {
@@ -117,9 +133,20 @@ fetch_one(struct fetch *f, size_t i, struct fetch_part *p)
 	return (0);
 
 err1:
-	free(buf);
 err0:
 	return (-1);
+}
+
+/* Give the part buffer ${buf} back to the download thread. */
+static void
+fetch_release(struct fetch *f, uint8_t *buf)
+{
+
+	pthread_mutex_lock(&f->mtx);
+	assert(f->nfree < NBUF);
+	f->freebufs[f->nfree++] = buf;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mtx);
 }
 
 static void *
@@ -127,20 +154,23 @@ fetch_thread(void *cookie)
 {
 	struct fetch *f = cookie;
 	struct fetch_part p;
+	uint8_t *buf;
 	size_t i;
 	int failed = 0;
 
 	for (i = 0; i < f->m->nparts; i++) {
 		pthread_mutex_lock(&f->mtx);
-		while (f->have_ready && !f->stop)
+		while ((f->have_ready || f->nfree == 0) && !f->stop)
 			pthread_cond_wait(&f->cv, &f->mtx);
 		if (f->stop) {
 			pthread_mutex_unlock(&f->mtx);
 			break;
 		}
+		buf = f->freebufs[--f->nfree];
 		pthread_mutex_unlock(&f->mtx);
 
-		if (fetch_one(f, i, &p)) {
+		if (fetch_one(f, i, buf, &p)) {
+			fetch_release(f, buf);
 			failed = 1;
 			break;
 		}
@@ -249,11 +279,19 @@ fetch_new(struct transport *t, const char *dir, const struct manifest *m,
 	f->m = m;
 	f->progress = progress;
 	f->pcookie = pcookie;
-	for (i = 0; i < m->nparts; i++)
+	for (i = 0; i < m->nparts; i++) {
 		f->total += m->parts[i].size;
-	if ((f->dir = strdup(dir)) == NULL ||
-	    (f->ring = malloc(RING)) == NULL || (f->out = malloc(OUT)) == NULL)
+		if (m->parts[i].size > f->bufsize)
+			f->bufsize = (size_t)m->parts[i].size;
+	}
+	if ((f->dir = strdup(dir)) == NULL || (f->ring = malloc(RING)) == NULL)
 		goto err2;
+	for (i = 0; i < NBUF; i++) {
+		/* Not touched until used: a small backup costs little. */
+		if ((f->bufs[i] = malloc(f->bufsize + 1)) == NULL)
+			goto err2;
+		f->freebufs[f->nfree++] = f->bufs[i];
+	}
 	if ((f->age = age_reader_new(sks, nsk, fetch_out, f)) == NULL)
 		goto err2;
 	if (pthread_mutex_init(&f->mtx, NULL))
@@ -279,7 +317,8 @@ err4:
 err3:
 	age_reader_free(f->age);
 err2:
-	free(f->out);
+	for (i = 0; i < NBUF; i++)
+		free(f->bufs[i]);
 	free(f->ring);
 	free(f->dir);
 	free(f);
@@ -348,7 +387,7 @@ fetch_decrypt(void *cookie)
 			if (age_reader_write(f->age, f->cur.buf + off, n))
 				break;
 		}
-		free(f->cur.buf);
+		fetch_release(f, f->cur.buf);
 		f->cur.buf = NULL;
 		if (off < f->cur.len) {
 			if (!f->stop)
@@ -389,10 +428,17 @@ ssize_t
 fetch_read(void *cookie, const void **buf)
 {
 	struct fetch *f = cookie;
-	size_t n, first;
+	size_t n;
 	ssize_t rc;
 
 	pthread_mutex_lock(&f->mtx);
+	/* What the last call handed out is consumed now: room for more. */
+	if (f->lent > 0) {
+		f->rhead = (f->rhead + f->lent) % RING;
+		f->rlen -= f->lent;
+		f->lent = 0;
+		pthread_cond_broadcast(&f->cv);
+	}
 	while (f->rlen == 0 && !f->dec_done)
 		pthread_cond_wait(&f->cv, &f->mtx);
 	if (f->rlen == 0) {
@@ -403,15 +449,13 @@ fetch_read(void *cookie, const void **buf)
 		pthread_mutex_unlock(&f->mtx);
 		return (rc);
 	}
+	/* Handed out in place, up to the end of the ring: no copy. */
 	n = f->rlen < OUT ? f->rlen : OUT;
-	first = RING - f->rhead < n ? RING - f->rhead : n;
-	memcpy(f->out, f->ring + f->rhead, first);
-	memcpy(f->out + first, f->ring, n - first);
-	f->rhead = (f->rhead + n) % RING;
-	f->rlen -= n;
-	pthread_cond_broadcast(&f->cv);
+	if (n > RING - f->rhead)
+		n = RING - f->rhead;
+	f->lent = n;
 	pthread_mutex_unlock(&f->mtx);
-	*buf = f->out;
+	*buf = f->ring + f->rhead;
 	return ((ssize_t)n);
 }
 
@@ -429,6 +473,7 @@ fetch_drain(struct fetch *f)
 void
 fetch_free(struct fetch *f)
 {
+	size_t i;
 
 	if (f == NULL)
 		return;
@@ -441,14 +486,11 @@ fetch_free(struct fetch *f)
 	if (f->thr_started)
 		pthread_join(f->thr, NULL);
 	adopt(f);
-	if (f->have_ready)
-		free(f->ready.buf);
-	free(f->cur.buf);
+	for (i = 0; i < NBUF; i++)
+		free(f->bufs[i]);
 	/* Plaintext of voicemail and configuration: wiped, not just freed. */
 	OPENSSL_cleanse(f->ring, RING);
-	OPENSSL_cleanse(f->out, OUT);
 	free(f->ring);
-	free(f->out);
 	age_reader_free(f->age);
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->mtx);

@@ -29,6 +29,8 @@ struct membuf {
 struct getbuf {
 	struct buf b;
 	int overflow;
+	uint8_t *into;		/* transport_get_into(): the caller's buffer */
+	size_t len;		/* ... bytes in it */
 };
 
 void
@@ -275,8 +277,19 @@ getbuf_write(void *cookie, const void *buf, size_t len)
 {
 	struct getbuf *g = cookie;
 
-	if (buf_append(&g->b, buf, len) == 0)
+	if (g->into != NULL) {
+		if (len > g->b.max - g->len) {
+			g->overflow = 1;
+			return (-1);
+		}
+		memcpy(g->into + g->len, buf, len);
+		g->len += len;
 		return (0);
+	}
+	if (buf_append(&g->b, buf, len) == 0) {
+		g->len = g->b.len;
+		return (0);
+	}
 	g->overflow = (errno == EFBIG);
 	return (-1);
 }
@@ -288,9 +301,9 @@ getbuf_write(void *cookie, const void *buf, size_t len)
  */
 static int
 get_buf(struct transport *t, const char *path, size_t max, int exact,
-    uint8_t **buf, size_t *len)
+    uint8_t *into, uint8_t **buf, size_t *len)
 {
-	struct getbuf g = { BUF_INIT(max), 0 };
+	struct getbuf g = { BUF_INIT(max), 0, into, 0 };
 	char w[TRANSPORT_WHERE_MAX];
 	unsigned int attempt = 0;
 	uint64_t handed;
@@ -300,16 +313,17 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 		goto err;
 	for (;;) {
 		buf_clear(&g.b);
+		g.len = 0;
 		handed = 0;
 		cut = 0;
 		if (t->ops->get(t, path, getbuf_write, &g, &handed) == 0) {
-			if (!exact || g.b.len == max)
+			if (!exact || g.len == max)
 				break;
 			/* Over a network, a cut transfer: worth another try. */
 			transport_seterr(t, EX_IOERR, t->ops->tls(t) !=
 			    TRANSPORT_TLS_NA, "%s: the transfer stopped after "
 			    "%zu of %zu bytes", transport_where(t, path, w,
-			    sizeof(w)), g.b.len, max);
+			    sizeof(w)), g.len, max);
 			cut = 1;
 		} else if (g.overflow) {
 			transport_seterr(t, EX_DATAERR, 0,
@@ -326,13 +340,15 @@ get_buf(struct transport *t, const char *path, size_t max, int exact,
 				transport_seterr(t, EX_TEMPFAIL, 0, "%s: "
 				    "transfer error: %zu bytes, where %zu are "
 				    "expected (signed)", transport_where(t,
-				    path, w, sizeof(w)), g.b.len, max);
+				    path, w, sizeof(w)), g.len, max);
 			transport_report(t);
 			goto err;
 		}
 	}
+	*len = g.len;
+	if (into != NULL)
+		return (0);
 	/* NUL-terminated, even after an empty file. */
-	*len = g.b.len;
 	if ((*buf = buf_take(&g.b)) == NULL) {
 		log_fail(EX_OSERR, "%s: out of memory", t->desc);
 		goto err;
@@ -349,7 +365,7 @@ transport_get_buf(struct transport *t, const char *path, size_t max,
     uint8_t **buf, size_t *len)
 {
 
-	return (get_buf(t, path, max, 0, buf, len));
+	return (get_buf(t, path, max, 0, NULL, buf, len));
 }
 
 int
@@ -358,7 +374,16 @@ transport_get_exact(struct transport *t, const char *path, size_t size,
 {
 	size_t len;
 
-	return (get_buf(t, path, size, 1, buf, &len));
+	return (get_buf(t, path, size, 1, NULL, buf, &len));
+}
+
+int
+transport_get_into(struct transport *t, const char *path, size_t size,
+    uint8_t *into)
+{
+	size_t len;
+
+	return (get_buf(t, path, size, 1, into, NULL, &len));
 }
 
 /*

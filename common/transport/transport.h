@@ -138,6 +138,15 @@ int transport_get_exact(struct transport *, const char *, size_t,
     uint8_t **);
 
 /**
+ * transport_get_into(t, path, size, into):
+ * As transport_get_exact(), into the caller's buffer ${into} of ${size}
+ * bytes (no allocation, no copy as the download grows: restore reuses one
+ * buffer for every part).  Return 0 or -1.
+ */
+int transport_get_into(struct transport *, const char *, size_t,
+    uint8_t *);
+
+/**
  * transport_list(t, dir, entries, n):
  * List directory ${dir} ("" for the root of the URL) without "." and "..".
  * A missing directory is an empty listing with return value 1, the root

@@ -1,7 +1,8 @@
 #!/bin/bash
 # A restore killed at every step (local store: the commit does not depend
 # on the store).  Kills the agent just before the
-# Nth call of each system call that changes the tree, in turn, N = 1, 2, ...
+# Nth call of each system call that changes the tree or makes it durable
+# (syncfs: the stage on disk before the journal), in turn, N = 1, 2, ...
 # until a run completes (strace's fault injection: deterministic, every
 # point of the run is "before the Nth call of one of them"); then any
 # command must complete the commit.  Afterwards every configured path is
@@ -87,7 +88,7 @@ PY
 
 kills=0
 for cat in configuration all; do
-	for sc in rename renameat2 unlink unlinkat rmdir fsync mkdir mkdirat; do
+	for sc in rename renameat2 unlink unlinkat rmdir fsync syncfs mkdir mkdirat; do
 		n=1
 		while :; do
 			reset_live

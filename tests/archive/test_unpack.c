@@ -32,9 +32,9 @@ static char logbuf[4096];
 
 /* One archive entry; '@' at the start of a name or target is the sandbox. */
 struct ent {
-	char type;	/* f file, z zeros, d dir, l symlink, h hard link,
-			   c char dev, b block dev, p FIFO (tar has no
-			   type for sockets) */
+	char type;	/* f file, z zeros, s sparse-ish (pat()), d dir,
+			   l symlink, h hard link, c char dev, b block dev,
+			   p FIFO (tar has no type for sockets) */
 	const char *name;
 	const char *arg;	/* contents, or link target */
 	size_t size;		/* for 'z' */
@@ -56,6 +56,19 @@ expand(const char *base, const char *s)
 		return (pt_join(base, s + 2));
 	assert_non_null(s = strdup(s));
 	return ((char *)(uintptr_t)s);
+}
+
+/*
+ * Byte ${i} of an 's' entry: 4 KiB blocks of data (ending in a few zeros),
+ * zeros, zeros, data...
+ */
+static unsigned char
+pat(size_t i)
+{
+
+	if ((i / 4096) % 3 != 0 || i % 4096 > 4000)
+		return (0);
+	return ((unsigned char)('a' + i % 26));
 }
 
 /* Write ${ents} as a pax archive (zstd if ${zstd}) into ${m}. */
@@ -87,6 +100,7 @@ build(struct pt_mem *m, const char *base, const struct ent *ents, int zstd)
 			archive_entry_set_filetype(e, AE_IFREG);
 			archive_entry_set_size(e, (la_int64_t)strlen(arg));
 			break;
+		case 's':
 		case 'z':
 			archive_entry_set_filetype(e, AE_IFREG);
 			archive_entry_set_size(e, (la_int64_t)ents->size);
@@ -118,6 +132,17 @@ build(struct pt_mem *m, const char *base, const struct ent *ents, int zstd)
 		if (ents->type == 'f')
 			assert_int_equal(archive_write_data(a, arg, strlen(arg)),
 			    (la_ssize_t)strlen(arg));
+		/* In odd pieces, so that no block boundary is aligned. */
+		for (left = ents->type == 's' ? ents->size : 0; left > 0;
+		    left -= n) {
+			unsigned char piece[1000];
+
+			n = left > sizeof(piece) ? sizeof(piece) : left;
+			for (size_t k = 0; k < n; k++)
+				piece[k] = pat(ents->size - left + k);
+			assert_int_equal(archive_write_data(a, piece, n),
+			    (la_ssize_t)n);
+		}
 		for (left = ents->type == 'z' ? ents->size : 0; left > 0;
 		    left -= n) {
 			n = left > sizeof(zeros) ? sizeof(zeros) : left;
@@ -386,6 +411,77 @@ test_corrupt_and_drain(void **state)
 	sandbox_check_free(&sb);
 }
 
+/*
+ * File contents come back exact whatever the block boundaries of the
+ * stream, and whole blocks of zeros (aligned on the file's own offsets)
+ * become holes; a zstd stream cut short, or failing in its source midway,
+ * fails (decompression runs on a thread of its own).
+ */
+static void
+test_contents_and_holes(void **state)
+{
+	static const struct ent ents[] = {
+		{ 'd', "d", NULL, 0 },
+		{ 's', "d/s", NULL, 3 * 4096 * 40 + 123 },
+		{ 'f', "d/t", "tail\n", 0 },
+		{ 'z', "d/z", NULL, 50000 },
+		{ 0, NULL, NULL, 0 },
+	};
+	struct pt_mem m = { .chunk = 1000 }, cut;
+	struct unpack_stats us;
+	struct sandbox sb;
+	struct stat st;
+	unsigned char *got;
+	char *path;
+	size_t i, size = ents[1].size;
+	int zstd, fd;
+
+	(void)state;
+	for (zstd = 0; zstd < 2; zstd++) {
+		sandbox_new(&sb);
+		build(&m, sb.base, ents, zstd);
+		log_reset();
+		assert_int_equal(unpack_run(sb.root, pt_mem_src, &m,
+		    UINT64_MAX, NULL, NULL, &us), 0);
+		assert_int_equal(us.files, 3);
+		/* All a hole: the size is set, nothing written. */
+		path = pt_join(sb.root, "d/z");
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, 50000);
+		free(path);
+		path = pt_join(sb.root, "d/s");
+		assert_true((fd = open(path, O_RDONLY)) != -1);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal((size_t)st.st_size, size);
+		/* A third of the blocks, and a bit, hold data. */
+		assert_true((size_t)st.st_blocks * 512 < size / 2);
+		assert_non_null(got = malloc(size));
+		assert_int_equal(read(fd, got, size), (ssize_t)size);
+		for (i = 0; i < size; i++)
+			if (got[i] != pat(i))
+				fail_msg("byte %zu: %d, not %d", i, got[i],
+				    pat(i));
+		close(fd);
+		free(got);
+		free(path);
+		if (zstd) {
+			/* Cut inside the frame, at any point: a data error. */
+			for (i = 1; i < 8; i++) {
+				cut = m;
+				cut.pos = 0;
+				cut.len = m.len * i / 8;
+				log_reset();
+				assert_int_equal(unpack_run(NULL, pt_mem_src,
+				    &cut, UINT64_MAX, NULL, NULL, &us), -1);
+				assert_int_equal(log_class(), EX_DATAERR);
+			}
+		}
+		pt_mem_free(&m);
+		m.chunk = 1000;
+		sandbox_check_free(&sb);
+	}
+}
+
 int
 main(void)
 {
@@ -393,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_preexisting_symlinks),
 		cmocka_unit_test(test_corrupt_and_drain),
+		cmocka_unit_test(test_contents_and_holes),
 	};
 
 	log_init("test_unpack", 0, 0);
