@@ -323,11 +323,18 @@ int
 commit_journal_finish(const char *statedir, const char *stage, int fsfd)
 {
 
-	/* Every move durable before the journal that would redo it goes. */
-	if (fsfd != -1)
-		(void)syncfs(fsfd);
-	else
+	/*
+	 * Every move durable before the journal that would redo it goes:
+	 * after an I/O error the journal stays, for the next command.
+	 */
+	if (fsfd == -1)
 		sync();
+	else if (syncfs(fsfd)) {
+		log_fail(EX_IOERR, "%s: syncfs: %s (the restore journal is "
+		    "kept: the next command completes the restore)", stage,
+		    strerror(errno));
+		return (-1);
+	}
 	if (stage_remove(stage))
 		return (-1);
 	return (commit_journal_remove(statedir));
