@@ -98,6 +98,12 @@ for cat in configuration all; do
 	[ $rc -eq 74 ] || { cat "$T/k.err"; fail "$cat: syncfs EIO after the moves: exit $rc, not 74"; }
 	grep -q 'syncfs' "$T/k.err" || { cat "$T/k.err"; fail "$cat: syncfs EIO not reported"; }
 	[ -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO: the journal was removed"
+	# The same error while the next command completes it: kept again.
+	rc=0
+	strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:error=EIO \
+	    "$SITEVAULT" -q -c "$K/sitevault.conf" history >/dev/null 2>"$T/k.err" || rc=$?
+	[ $rc -eq 74 ] || { cat "$T/k.err"; fail "$cat: syncfs EIO in recovery: exit $rc, not 74"; }
+	[ -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO in recovery: the journal was removed"
 	kv history >/dev/null 2>"$T/k.err" || { cat "$T/k.err"; fail "$cat: syncfs EIO: recovery failed"; }
 	[ ! -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO: journal left after recovery"
 	snap_all "$K/live" > "$T/k.now"
