@@ -163,7 +163,7 @@ unpack_stages() {
 # bench_restore DESC [PHASE CONF SVTREE PIPETREE PIPEFUNC]: `sitevault
 # restore latest` (configuration CONF, default $T/conf) into $T/restore.sv
 # against the pipeline PIPEFUNC (default restore_pipe; DESC: what it runs)
-# into $T/restore.pipe, both from scratch, BENCH_RUNS times (default 3)
+# into $T/restore.pipe (a symlink to each run's tree), both from scratch, BENCH_RUNS times (default 3)
 # alternating, so that a burst of load elsewhere hits both alike: the best
 # wall time of each (with its CPU seconds) and the highest peak RSS are
 # reported as PHASE (default restore).  The trees SVTREE (default
@@ -172,26 +172,35 @@ unpack_stages() {
 bench_restore() {
 	local phase=${2:-restore} conf=${3:-$T/conf}
 	local svtree=${4:-$T/restore.sv$T/data} pipetree=${5:-$T/restore.pipe}
-	local fn=${6:-restore_pipe} i bs="" bc="" bk=0 ps="" pc="" pk=0 psum=0
-	for ((i = 1; i <= ${BENCH_RUNS:-3}; i++)); do
-		rm -rf "$T/restore.sv" "$T/restore.pipe"
+	local fn=${6:-restore_pipe} runs=${BENCH_RUNS:-3} i bs="" bc="" bk=0
+	local ps="" pc="" pk=0 psum=0
+	rm -rf "$T/restore.sv" "$T/restore.pipe" "$T"/restore.run.*
+	# Every run into a fresh tree, the old ones removed only at the end:
+	# ext4 skips the inodes of files deleted in the last minutes when it
+	# allocates, which would slow whichever run follows a removal.
+	for ((i = 1; i <= runs; i++)); do
 		echo "bench: sitevault restore ($phase, run $i)"
-		CONF=$conf time_sv restore latest --target "$T/restore.sv"
+		CONF=$conf time_sv restore latest --target "$T/restore.run.sv.$i"
 		if [ -z "$bs" ] || awk -v a="$sv_s" -v b="$bs" 'BEGIN { exit !(a < b) }'; then
 			bs=$sv_s bc=$sv_cpu
 		fi
 		[ "$sv_kb" -le "$bk" ] || bk=$sv_kb
 		echo "bench: $1 ($phase, run $i)"
-		mkdir "$T/restore.pipe"
+		mkdir "$T/restore.run.pipe.$i"
+		ln -sfn "restore.run.pipe.$i" "$T/restore.pipe"
 		time_pipe "$fn"
+		rm "$T/restore.pipe"
 		if [ -z "$ps" ] || awk -v a="$pipe_s" -v b="$ps" 'BEGIN { exit !(a < b) }'; then
 			ps=$pipe_s pc=$pipe_cpu
 		fi
 		[ "$pipe_kb" -le "$pk" ] || pk=$pipe_kb
 		[ "$pipe_sum" -le "$psum" ] || psum=$pipe_sum
 	done
+	mv "$T/restore.run.sv.$runs" "$T/restore.sv"
+	mv "$T/restore.run.pipe.$runs" "$T/restore.pipe"
+	rm -rf "$T"/restore.run.*
 	sv_s=$bs sv_cpu=$bc sv_kb=$bk pipe_s=$ps pipe_cpu=$pc pipe_kb=$pk pipe_sum=$psum
-	echo "best of ${BENCH_RUNS:-3} alternating runs each:"
+	echo "best of $runs alternating runs each:"
 	report "$phase" "sitevault restore" "curl|age -d|zstd -d|tar -x"
 	diff -r "$svtree" "$pipetree" >"$T/diff" ||
 		{ head -20 "$T/diff" >&2; fail "the two restored trees differ"; }

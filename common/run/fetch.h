@@ -13,10 +13,11 @@ struct transport;
 /*
  * The read side of a backup: a download thread fetches the parts a signed
  * manifest lists, one after the other, and checks each part's size and
- * SHA-256 against the manifest BEFORE any byte of it is decrypted; the
- * reading thread decrypts verified parts through the age reader and hands
- * out plaintext whose chunk tags verified.  At most two parts are held in
- * memory, so memory is bounded by the part size whatever the backup size.
+ * SHA-256 against the manifest BEFORE any byte of it is decrypted; a
+ * decryption thread passes verified parts through the age reader, and the
+ * reader is handed plaintext whose chunk tags verified, in place.  Two part
+ * buffers are reused from part to part (one downloading, one decrypting),
+ * so memory is bounded by the part size whatever the backup size.
  */
 
 /*
