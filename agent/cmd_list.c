@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "fleet.h"
+#include "fleet_lock.h"
 #include "conf/conf.h"
 #include "util/human.h"
 #include "util/json.h"
