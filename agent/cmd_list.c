@@ -183,24 +183,18 @@ print_text(const struct conf *c, const char *site, const struct store_backup *b,
 			    &b[i], why, sizeof(why)));
 }
 
-/*
- * Object lock: set the locked_until of every backup in ${b} still
- * immutable now (asks once per backup, only if the bucket can lock).
- */
+/* Object lock: the locked_until of every backup in ${b} still immutable. */
 static int
-locks(struct store *st, struct store_backup *b, size_t n, int lock)
+locks(struct fleet_lock *fl, struct store *st, struct store_backup *b,
+    size_t n)
 {
-	int64_t until, now = (int64_t)time(NULL);
+	int64_t now = (int64_t)time(NULL);
 	size_t i;
-	int rc;
 
-	for (i = 0; lock && i < n; i++) {
-		if ((rc = store_locked_until(st, b[i].category, b[i].id,
-		    &until)) == -1)
+	for (i = 0; i < n; i++)
+		if (fleet_lock_until(fl, st, b[i].category, b[i].id, now,
+		    &b[i].locked_until))
 			return (-1);
-		if (rc == 1 && until > now)
-			b[i].locked_until = until;
-	}
 	return (0);
 }
 
@@ -210,7 +204,7 @@ locks(struct store *st, struct store_backup *b, size_t n, int lock)
  */
 static int
 list_site(const struct agent *ag, const struct conf *c, struct store *st,
-    struct mcache *mc, int header, int lock)
+    struct mcache *mc, int header, struct fleet_lock *fl)
 {
 	struct store_backup *b;
 	size_t n, i;
@@ -218,7 +212,7 @@ list_site(const struct agent *ag, const struct conf *c, struct store *st,
 	store_set_cache(st, mc);
 	if (store_scan(st, NULL, &b, &n))
 		return (-1);
-	if (locks(st, b, n, lock)) {
+	if (locks(fl, st, b, n)) {
 		store_backups_free(b, n);
 		return (-1);
 	}
@@ -246,12 +240,12 @@ cmd_list(struct agent *ag)
 	const char *site = NULL;
 	struct conf *c = NULL;
 	struct mcache *mc = NULL;
-	enum transport_lock ls;
+	struct fleet_lock fl;
 	struct session s;
 	struct store *st;
 	char **names = NULL;
 	size_t n = 0, i;
-	int j, all = 0, lock, rc;
+	int j, all = 0, rc;
 
 	for (j = 0; j < ag->nopts; j++) {
 		if (ag->opts[j].id == OPTION_SITE)
@@ -272,11 +266,10 @@ cmd_list(struct agent *ag)
 	/* Without a cache every manifest is downloaded: slower, not wrong. */
 	if ((mc = mcache_open(c->state_dir)) == NULL)
 		log_reset();
-	if (transport_lock_state(s.t, &ls))
+	if (fleet_lock_open(s.t, &fl))
 		goto fail;
-	lock = ls == TRANSPORT_LOCK_ON;
 	if (!all) {
-		if (list_site(ag, c, s.st, mc, 0, lock))
+		if (list_site(ag, c, s.st, mc, 0, &fl))
 			goto fail;
 		goto done;
 	}
@@ -292,8 +285,7 @@ cmd_list(struct agent *ag)
 	for (i = 0; i < n; i++) {
 		if ((st = session_store(&s, names[i])) == NULL)
 			goto fail;
-		rc = list_site(ag, c, st, mc, i == 0 ? 1 : 2,
-		    lock);
+		rc = list_site(ag, c, st, mc, i == 0 ? 1 : 2, &fl);
 		store_free(st);
 		if (rc)
 			goto fail;

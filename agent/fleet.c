@@ -36,7 +36,7 @@ struct site_ctx {
 	struct store *st;
 	const char *site;
 	int own;
-	int lock;		/* the bucket has object lock */
+	struct fleet_lock *lock;	/* object lock: retention dates */
 	int64_t now, max_age;
 	struct store_backup *b;
 	size_t nb;
@@ -387,16 +387,95 @@ static int
 locked(const struct site_ctx *x, const struct store_backup *nb,
     struct fleet_row *r)
 {
-	int64_t until;
+
+	if (nb == NULL)
+		return (0);
+	return (fleet_lock_until(x->lock, x->st, nb->category, nb->id, x->now,
+	    &r->locked_until));
+}
+
+/*
+ * Mute the log around a query of object lock: a refusal becomes a warning
+ * in lock_end(), not an error printed first.
+ */
+static void
+lock_begin(struct log_failure *prev, char *msg, size_t len)
+{
+
+	log_take(prev);
+	log_capture(msg, len);
+	log_mute(1);
+}
+
+/*
+ * After lock_begin() and a query that ${failed}: a refusal (EX_NOPERM) is
+ * one warning per ${fl} and ends the queries; any other failure is logged
+ * now, once, as it was muted.  Return 0 or -1.
+ */
+static int
+lock_end(struct fleet_lock *fl, const struct log_failure *prev, int failed,
+    const char *msg, const char *what)
+{
+	struct log_failure f;
+
+	log_mute(0);
+	log_capture(NULL, 0);
+	log_take(&f);
+	log_adopt(prev);
+	if (!failed)
+		return (0);
+	if (f.cls != EX_NOPERM) {
+		if (f.cls != 0)
+			log_fail(f.cls, "%s", msg);
+		return (-1);
+	}
+	if (!fl->warned)
+		log_warn("%s: %s refused: %s; immutable-until dates are not "
+		    "shown", transport_describe(fl->t), what, msg);
+	fl->warned = 1;
+	fl->on = 0;
+	return (0);
+}
+
+int
+fleet_lock_open(struct transport *t, struct fleet_lock *fl)
+{
+	char msg[LOG_ESCAPED_LEN(LOG_MSG_MAX)];
+	struct log_failure prev;
+	enum transport_lock ls;
 	int rc;
 
-	if (!x->lock || nb == NULL)
-		return (0);
-	if ((rc = store_locked_until(x->st, nb->category, nb->id,
-	    &until)) == -1)
+	memset(fl, 0, sizeof(*fl));
+	fl->t = t;
+	lock_begin(&prev, msg, sizeof(msg));
+	rc = transport_lock_state(t, &ls);
+	if (lock_end(fl, &prev, rc != 0, msg, "reading the object lock "
+	    "configuration"))
 		return (-1);
-	if (rc == 1 && until > x->now)
-		r->locked_until = until;
+	/* Retention dates are asked for only where the bucket can lock. */
+	fl->on = rc == 0 && ls == TRANSPORT_LOCK_ON;
+	return (0);
+}
+
+int
+fleet_lock_until(struct fleet_lock *fl, struct store *st,
+    const char *category, uint64_t id, int64_t now, int64_t *until)
+{
+	char msg[LOG_ESCAPED_LEN(LOG_MSG_MAX)];
+	struct log_failure prev;
+	int64_t u;
+	int rc;
+
+	*until = 0;
+	if (!fl->on)
+		return (0);
+	lock_begin(&prev, msg, sizeof(msg));
+	rc = store_locked_until(st, category, id, &u);
+	if (lock_end(fl, &prev, rc == -1, msg, "reading the retention of "
+	    "a backup"))
+		return (-1);
+	if (rc == 1 && u > now)
+		*until = u;
 	return (0);
 }
 
@@ -492,7 +571,7 @@ int
 fleet_gather(struct session *s, int all, int64_t now, int64_t max_age,
     struct fleet_row **rows, size_t *nrows)
 {
-	enum transport_lock ls;
+	struct fleet_lock fl;
 	struct site_ctx x;
 	struct mcache *mc;
 	char **names = NULL;
@@ -506,15 +585,14 @@ fleet_gather(struct session *s, int all, int64_t now, int64_t max_age,
 		log_reset();
 	if (site_names(s, all, &names, &n))
 		goto out;
-	/* Retention dates are asked for only where the bucket can lock. */
-	if (transport_lock_state(s->t, &ls))
+	if (fleet_lock_open(s->t, &fl))
 		goto out;
 	for (i = 0; i < n; i++) {
 		memset(&x, 0, sizeof(x));
 		x.s = s;
 		x.site = names[i];
 		x.own = strcmp(names[i], s->c->site_name) == 0;
-		x.lock = ls == TRANSPORT_LOCK_ON;
+		x.lock = &fl;
 		x.now = now;
 		x.max_age = max_age;
 		if ((x.st = session_store(s, names[i])) == NULL)

@@ -107,7 +107,8 @@ int commit_journal_write(const char *, const char *,
 /**
  * commit_journal_finish(statedir, stage, fsfd):
  * After every step was done: sync the filesystem of ${fsfd}, remove the
- * staging directory ${stage}, then the journal.  Return 0 or -1.
+ * staging directory ${stage}, then the journal.  Return 0 or -1 (after an
+ * I/O error from the sync, with the stage and the journal kept).
  */
 int commit_journal_finish(const char *, const char *, int);
 

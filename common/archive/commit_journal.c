@@ -323,11 +323,18 @@ int
 commit_journal_finish(const char *statedir, const char *stage, int fsfd)
 {
 
-	/* Every move durable before the journal that would redo it goes. */
-	if (fsfd != -1)
-		(void)syncfs(fsfd);
-	else
+	/*
+	 * Every move durable before the journal that would redo it goes:
+	 * after an I/O error the journal stays, for the next command.
+	 */
+	if (fsfd == -1)
 		sync();
+	else if (syncfs(fsfd)) {
+		log_fail(EX_IOERR, "%s: syncfs: %s (the restore journal is "
+		    "kept: the next command completes the restore)", stage,
+		    strerror(errno));
+		return (-1);
+	}
 	if (stage_remove(stage))
 		return (-1);
 	return (commit_journal_remove(statedir));
@@ -395,7 +402,7 @@ commit_recover(const char *statedir)
 	char path[PATH_BUF], *buf, *p, *end, *stage, *t;
 	struct commit_op op;
 	size_t len, n = 0;
-	int rc = -1;
+	int fsfd, r, rc = -1;
 
 	if (path_join(path, statedir, JOURNAL))
 		return (-1);
@@ -430,7 +437,12 @@ commit_recover(const char *statedir)
 		free(op.aside);
 		n++;
 	}
-	if (commit_journal_finish(statedir, stage, -1))
+	/* The stage is on the filesystem of the moves: sync that one. */
+	fsfd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = commit_journal_finish(statedir, stage, fsfd);
+	if (fsfd != -1)
+		close(fsfd);
+	if (r)
 		goto out;
 	log_warn("%s: completed a restore that was interrupted (%zu steps); "
 	    "what it replaced is in the replaced trees beside the restored "

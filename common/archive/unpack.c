@@ -474,6 +474,7 @@ static int
 unpack_finish(struct unpack *u, const char *last)
 {
 	const void *junk;
+	uint64_t past = 0;
 	ssize_t n;
 
 	/* The end-of-archive blocks count too. */
@@ -496,6 +497,15 @@ unpack_finish(struct unpack *u, const char *last)
 			return (-1);
 		if (n == 0)
 			u->srceof = 1;
+		/* Decompressed on our thread: a bomb after the trailer too. */
+		else if (u->z != NULL && (past += (uint64_t)n) > u->max -
+		    u->st.archive_bytes) {
+			log_fail(EX_DATAERR, "archive end after %s: data after "
+			    "the end of the archive, past the %llu bytes "
+			    "announced: refused", last,
+			    (unsigned long long)u->max);
+			return (-1);
+		}
 	}
 	return (0);
 }

@@ -286,6 +286,69 @@ expect_exit 0 sv --json list
 grep -q '"immutable_until":null' "$T/stdout" || fail "list --json without object lock: $(cat "$T/stdout")"
 ok "status and list (and --json) show until when each backup is immutable"
 
+# A key that may list the backups but not read the lock configuration (a
+# bucket policy denies it to the site's user): status and list work, one
+# warning says the dates are not shown.
+lockpolicy() {	# ACTION RESOURCE: deny ACTION on RESOURCE of sv-lock
+	printf '{"Version":"2012-10-17","Statement":[{"Effect":"Deny",'
+	printf '"Principal":{"AWS":["arn:aws:iam:::user/sitevault"]},'
+	printf '"Action":["%s"],"Resource":["arn:aws:s3:::sv-lock%s"]}]}' "$1" "$2"
+}
+lockpolicy s3:GetBucketObjectLockConfiguration "" >"$T/policy"
+cs3 PUT "/sv-lock?policy=" --data-binary "@$T/policy" >"$T/cs3.out"
+[ "$(cat "$T/cs3.code")" = 204 ] || [ "$(cat "$T/cs3.code")" = 200 ] ||
+    fail "bucket policy not set: HTTP $(cat "$T/cs3.code") $(cat "$T/cs3.out")"
+nowarn() {	# the one warning, and no lock column
+	[ "$(grep -c 'warning: s3://sv-lock/fleet: reading the .* refused: .*; immutable-until dates are not shown$' "$T/stderr")" = 1 ] ||
+	    fail "$*: not one warning: $(cat "$T/stderr")"
+	[ "$(grep -c . "$T/stderr")" = 1 ] || fail "$*: more than the warning: $(cat "$T/stderr")"
+	grep -q IMMUTABLE "$T/stdout" && fail "$*: lock column shown: $(cat "$T/stdout")"
+	grep -q '"immutable_until":"' "$T/stdout" && fail "$*: a date shown: $(cat "$T/stdout")"
+	true
+}
+expect_exit 2 svl status	# Configuration missing, as above
+expect_stderr "configuration refused: .*403"
+nowarn status
+expect_stdout "^$SITE +Data +ok +2 "
+expect_exit 2 svl --json status
+nowarn status --json
+grep '"category":"Data"' "$T/stdout" | grep -q '"immutable_until":null' ||
+    fail "status --json: $(cat "$T/stdout")"
+expect_exit 0 svl list
+nowarn list
+expect_stdout "^Data +2 .* complete"
+expect_exit 0 svl --json list --all-sites
+nowarn list --json
+[ "$(grep -c '"immutable_until":null' "$T/stdout")" = 2 ] || fail "list --json: $(cat "$T/stdout")"
+ok "lock configuration refused: status and list warn once, show no dates"
+
+# Without the policy the column is back.
+cs3 DELETE "/sv-lock?policy=" >/dev/null
+expect_exit 0 svl list
+expect_stdout "IMMUTABLE UNTIL +DESCRIPTION$"
+ok "without the policy the dates are back"
+
+# A backup's retention refused: the gateway omits the dates from a HEAD
+# when only s3:GetObjectRetention is denied, so deny the HEAD of the other
+# objects of a backup, asked for when it has no manifest (deleted here: a
+# delete marker, as object lock allows).  One warning for the whole run.
+for id in 1 2; do
+	cs3 DELETE "/sv-lock/fleet/$SITE/Data_$id/manifest" >/dev/null
+	[ "$(cat "$T/cs3.code")" = 204 ] || fail "manifest of Data_$id not hidden: HTTP $(cat "$T/cs3.code")"
+done
+lockpolicy s3:GetObject "/fleet/$SITE/Data_*" >"$T/policy"
+cs3 PUT "/sv-lock?policy=" --data-binary "@$T/policy" >"$T/cs3.out"
+[ "$(cat "$T/cs3.code")" = 204 ] || fail "bucket policy not set: HTTP $(cat "$T/cs3.code")"
+expect_exit 0 svl list
+nowarn list
+expect_stderr "retention of a backup refused: .*/Data_1/.* 403"
+expect_stdout "^Data +1 .* unfinished"
+expect_stdout "^Data +2 .* unfinished"
+expect_exit 0 svl --json list
+nowarn list --json
+cs3 DELETE "/sv-lock?policy=" >/dev/null
+ok "retention refused: list warns once per run, shows no dates"
+
 # object_lock_days on a bucket without object lock: check fails, backup fails.
 s3conf "$T/conf.nolock" s3://sv-plain/other "server.object_lock_days = 1"
 expect_exit 78 "$SITEVAULT" -c "$T/conf.nolock" check

@@ -86,6 +86,32 @@ for p in ["etc/voicemail", "lib/voicemail/config", "spool/voicemail"]:
 PY
 }
 
+# An I/O error from the syncfs after the moves (the second one) is a
+# failure, and the journal stays for the next command to complete: the
+# moves may not be on disk, and only the journal can redo them.
+for cat in configuration all; do
+	reset_live
+	rc=0
+	strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:error=EIO:when=2 \
+	    "$SITEVAULT" -q -c "$K/sitevault.conf" restore --category $cat \
+	    >/dev/null 2>"$T/k.err" || rc=$?
+	[ $rc -eq 74 ] || { cat "$T/k.err"; fail "$cat: syncfs EIO after the moves: exit $rc, not 74"; }
+	grep -q 'syncfs' "$T/k.err" || { cat "$T/k.err"; fail "$cat: syncfs EIO not reported"; }
+	[ -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO: the journal was removed"
+	# The same error while the next command completes it: kept again.
+	rc=0
+	strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:error=EIO \
+	    "$SITEVAULT" -q -c "$K/sitevault.conf" history >/dev/null 2>"$T/k.err" || rc=$?
+	[ $rc -eq 74 ] || { cat "$T/k.err"; fail "$cat: syncfs EIO in recovery: exit $rc, not 74"; }
+	[ -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO in recovery: the journal was removed"
+	kv history >/dev/null 2>"$T/k.err" || { cat "$T/k.err"; fail "$cat: syncfs EIO: recovery failed"; }
+	[ ! -e "$K/state/restore.journal" ] || fail "$cat: syncfs EIO: journal left after recovery"
+	snap_all "$K/live" > "$T/k.now"
+	cmp -s "$T/k.now" "$T/k.new.$cat" || fail "$cat: syncfs EIO: not wholly new after recovery"
+	noloss || fail "$cat: syncfs EIO: a pre-restore file is lost"
+done
+ok "restore: an I/O error making the moves durable fails (74), the next command completes it"
+
 kills=0
 for cat in configuration all; do
 	for sc in rename renameat2 unlink unlinkat rmdir fsync syncfs mkdir mkdirat; do

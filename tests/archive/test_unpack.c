@@ -157,6 +157,35 @@ build(struct pt_mem *m, const char *base, const struct ent *ents, int zstd)
 	archive_write_free(a);
 }
 
+/* ${len} bytes of ${p}, then ${zeros} zeros, as one zstd stream into ${m}. */
+static void
+zwrap(struct pt_mem *m, const void *p, size_t len, size_t zeros)
+{
+	static const char z[65536];
+	struct archive *a;
+	struct archive_entry *e;
+	size_t n;
+
+	assert_non_null(a = archive_write_new());
+	assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_bytes_in_last_block(a, 1), 0);
+	assert_int_equal(archive_write_open(a, m, NULL, mem_write, NULL),
+	    ARCHIVE_OK);
+	assert_non_null(e = archive_entry_new());
+	archive_entry_set_pathname(e, "raw");
+	archive_entry_set_filetype(e, AE_IFREG);
+	assert_true(archive_write_header(a, e) >= ARCHIVE_WARN);
+	assert_int_equal(archive_write_data(a, p, len), (la_ssize_t)len);
+	for (; zeros > 0; zeros -= n) {
+		n = zeros > sizeof(z) ? sizeof(z) : zeros;
+		assert_int_equal(archive_write_data(a, z, n), (la_ssize_t)n);
+	}
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
 /* A sandbox: ${base}/root to extract into, ${base}/outside a sentinel. */
 struct sandbox {
 	char *base;
@@ -234,6 +263,16 @@ static const struct {
 	{ "hard link replaced", { { 'f', "t", "x", 0 },
 	    { 'l', "t", "@/outside/sentinel", 0 }, { 'h', "escape", "t", 0 } },
 	    "escape", 0, 0 },
+	/* Create-first (unpack_write.c): what is in the way is a link. */
+	{ "dir then symlink", { { 'd', "d", NULL, 0 },
+	    { 'l', "d", "@/outside", 0 }, { 'f', "d/escape", "x", 0 } },
+	    "d/escape", 0, 0 },
+	{ "dir then symlink, hard link", { { 'd', "d", NULL, 0 },
+	    { 'l', "d", "@/outside", 0 }, { 'h', "escape", "d/sentinel",
+	    0 } }, "d/sentinel", 0, 0 },
+	{ "symlink over file, then through", { { 'f', "d", "x", 0 },
+	    { 'l', "d", "@/outside", 0 }, { 'f', "d/escape", "x", 0 } },
+	    "d/escape", 1, 0 },
 	{ "char device", { { 'c', "escape", NULL, 0 } }, "escape", 0, 0 },
 	{ "block device", { { 'b', "escape", NULL, 0 } }, "escape", 0, 0 },
 	{ "FIFO", { { 'p', "escape", NULL, 0 } }, "escape", 0, 0 },
@@ -389,6 +428,24 @@ test_corrupt_and_drain(void **state)
 		pt_mem_free(&m);
 		m.chunk = 512;
 	}
+	/*
+	 * What a zstd stream holds after the tar trailer is decompressed
+	 * too: it counts against the bytes announced (a bomb there).
+	 */
+	build(&m, sb.base, ents, 0);
+	for (zstd = 0; zstd < 2; zstd++) {
+		struct pt_mem zm = { .chunk = 4096 };
+
+		zwrap(&zm, m.p, m.len, zstd ? 8 << 20 : 0);
+		log_reset();
+		assert_int_equal(unpack_run(NULL, pt_mem_src, &zm, m.len, NULL,
+		    NULL, &us), zstd ? -1 : 0);
+		if (zstd)
+			assert_int_equal(log_class(), EX_DATAERR);
+		pt_mem_free(&zm);
+	}
+	pt_mem_free(&m);
+	m.chunk = 512;
 	/* Garbage */
 	pt_mem_out(&m, "this is not an archive at all", 29);
 	log_reset();

@@ -18,9 +18,9 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-#define MAGIC	"sitevault-files 1\n"
+#include "../lib/unit.h"
 
-static char errbuf[512];
+#define MAGIC	"sitevault-files 1\n"
 
 static struct stat
 st_of(char type, uint64_t ino)
@@ -296,12 +296,10 @@ test_chunks_and_pieces(void **state)
 	buf_free(&s.b);
 	s.pieces = 0;
 	s.fail_at = 2;
-	log_reset();
-	errbuf[0] = '\0';
-	log_capture(errbuf, sizeof(errbuf));
+	unit_capture();
 	assert_int_equal(filelist_write(fl, sink_out, &s), -1);
 	assert_int_equal(log_class(), EX_IOERR);
-	assert_string_equal(errbuf, "sink: refused");
+	assert_string_equal(unit_log(), "sink: refused");
 	assert_int_equal(s.pieces, 2);
 	log_capture(NULL, 0);
 	log_reset();
@@ -370,15 +368,13 @@ test_parser_pieces(void **state)
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		for (j = 0; j < 3; j++) {
-			log_reset();
-			errbuf[0] = '\0';
-			log_capture(errbuf, sizeof(errbuf));
+			unit_capture();
 			assert_null(parse_by(bad[i].text, strlen(bad[i].text),
 			    steps[j]));
 			log_capture(NULL, 0);
-			if (strncmp(errbuf, bad[i].why, strlen(bad[i].why)))
+			if (strncmp(unit_log(), bad[i].why, strlen(bad[i].why)))
 				fail_msg("bad %zu by %zu: \"%s\"", i, steps[j],
-				    errbuf);
+				    unit_log());
 			assert_int_equal(log_class(), EX_DATAERR);
 		}
 	log_reset();
