@@ -243,8 +243,12 @@ stage_count_at(int dfd, const char *name)
 		close(fd);
 		return (0);
 	}
+	/* The type readdir gives spares a lookup per file. */
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			n++;
+		else if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			n += stage_count_at(dirfd(d), de->d_name);
 	closedir(d);
 	return (n);
