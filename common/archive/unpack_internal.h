@@ -54,8 +54,9 @@ int unpack_writer_is_file(struct unpack_writer *, const char *);
 
 /**
  * unpack_writer_close(w):
- * Set the modes and times of the directories created (deferred, since
- * creating their entries changed them).  Return 0 or -1 after logging.
+ * Stop the write-back thread (unpack_flush_stop()), then set the modes and
+ * times of the directories created (deferred, since creating their entries
+ * changed them).  Return 0 or -1 after logging.
  */
 int unpack_writer_close(struct unpack_writer *);
 
@@ -64,6 +65,41 @@ int unpack_writer_close(struct unpack_writer *);
  * Free ${w}.  Does nothing if ${w} is NULL.
  */
 void unpack_writer_free(struct unpack_writer *);
+
+/*
+ * While many small files are made, the stage's file system is flushed on a
+ * thread of its own, ahead of the commit's syncfs (unpack_flush.c).
+ */
+struct unpack_flush;
+
+/**
+ * unpack_flush_new(dirfd):
+ * Start flushing the file system of the directory ${dirfd} now and then
+ * (${dirfd} may be closed after the call).  Return NULL after logging.
+ */
+struct unpack_flush *unpack_flush_new(int);
+
+/**
+ * unpack_flush_note(f):
+ * Count a small file made; the thread flushes only after enough of them.
+ * Cheap: called once per file, from any thread.
+ */
+void unpack_flush_note(struct unpack_flush *);
+
+/**
+ * unpack_flush_stop(f):
+ * Stop the thread, after its flush in progress.  Return 0, or -1 after
+ * logging if one of its flushes failed: that write-back error may not be
+ * reported to a descriptor opened later (syncfs(2)).
+ */
+int unpack_flush_stop(struct unpack_flush *);
+
+/**
+ * unpack_flush_free(f):
+ * Stop the thread and free ${f}; a failed flush not asked for by
+ * unpack_flush_stop() is not reported.  Does nothing if ${f} is NULL.
+ */
+void unpack_flush_free(struct unpack_flush *);
 
 /*
  * A zstd archive is decompressed on a thread of its own, overlapping the

@@ -52,6 +52,7 @@ struct unpack_writer {
 	int ufound, gfound;
 	struct dirfix *fix;
 	size_t nfix, capfix;
+	struct unpack_flush *flush;
 };
 
 struct unpack_writer *
@@ -79,6 +80,11 @@ unpack_writer_new(const char *root)
 	if (fstat(w->rootfd, &sb) || sb.st_uid != geteuid()) {
 		log_fail(EX_CANTCREAT, "%s: not owned by this user: refusing "
 		    "to extract into it", root);
+		close(w->rootfd);
+		free(w);
+		return (NULL);
+	}
+	if ((w->flush = unpack_flush_new(w->rootfd)) == NULL) {
 		close(w->rootfd);
 		free(w);
 		return (NULL);
@@ -452,6 +458,8 @@ unpack_writer_finish(struct unpack_writer *w)
 	 */
 	if (rc == 0 && w->written >= WRITEBACK_MIN)
 		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	else if (rc == 0)
+		unpack_flush_note(w->flush);
 	if (close(fd) && rc == 0) {
 		log_fail(EX_IOERR, "archive entry %s: close: %s", w->raw,
 		    strerror(errno));
@@ -476,6 +484,9 @@ unpack_writer_close(struct unpack_writer *w)
 	size_t i;
 	int fd, rc = 0;
 
+	/* Every file is made; the flushes' errors count (unpack_flush.c). */
+	if (unpack_flush_stop(w->flush))
+		return (-1);
 	for (i = w->nfix; i-- > 0; ) {
 		f = &w->fix[i];
 		w->raw = f->name;
@@ -504,6 +515,7 @@ unpack_writer_free(struct unpack_writer *w)
 		close(w->fd);
 	if (w->pfd != -1)
 		close(w->pfd);
+	unpack_flush_free(w->flush);
 	close(w->rootfd);
 	for (i = 0; i < w->nfix; i++)
 		free(w->fix[i].name);
