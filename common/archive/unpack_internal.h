@@ -73,11 +73,12 @@ void unpack_writer_free(struct unpack_writer *);
 struct unpack_flush;
 
 /**
- * unpack_flush_new(dirfd):
- * Start flushing the file system of the directory ${dirfd} now and then
- * (${dirfd} may be closed after the call).  Return NULL after logging.
+ * unpack_flush_new(dirfd, name):
+ * Start flushing the file system of the directory ${dirfd}, named ${name} in
+ * messages, now and then (${dirfd} may be closed after the call).  Return
+ * NULL after logging.
  */
-struct unpack_flush *unpack_flush_new(int);
+struct unpack_flush *unpack_flush_new(int, const char *);
 
 /**
  * unpack_flush_note(f):

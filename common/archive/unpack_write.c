@@ -84,7 +84,7 @@ unpack_writer_new(const char *root)
 		free(w);
 		return (NULL);
 	}
-	if ((w->flush = unpack_flush_new(w->rootfd)) == NULL) {
+	if ((w->flush = unpack_flush_new(w->rootfd, root)) == NULL) {
 		close(w->rootfd);
 		free(w);
 		return (NULL);
