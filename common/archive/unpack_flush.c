@@ -7,10 +7,10 @@
  * that makes the restore durable, finds little left (measured for 100,000
  * files of 1-4 KiB: 2.15 s to 1.67 s on a loop-mounted ext4, 1.52 s to
  * 1.49 s on a virtio disk, whose write-back costs less).  Large files need
- * none of this:
- * their write-back is started as each is written (unpack_write.c), and a
- * flush while they stream only forces journal commits, so the thread flushes
- * only once FLUSH_FILES small files were made since its last flush.
+ * none of this: their write-back is started as each is written
+ * (unpack_write.c), and a flush while they stream only forces journal
+ * commits, so the thread flushes only once FLUSH_FILES small files were made
+ * since its last flush.
  */
 #include "config.h"
 
