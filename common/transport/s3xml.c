@@ -198,3 +198,26 @@ s3xml_lock_enabled(const char *xml, size_t len)
 	xmlFreeDoc(doc);
 	return (rc);
 }
+
+int
+s3xml_retain_until(const char *xml, size_t len, char *out, size_t outlen)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	char *s;
+	int rc = -1;
+
+	if ((doc = parse(xml, len)) == NULL)
+		return (-1);
+	if ((root = xmlDocGetRootElement(doc)) != NULL &&
+	    is(root, "Retention") &&
+	    (s = text_of(root, "RetainUntilDate")) != NULL) {
+		if (strlen(s) < outlen) {
+			memcpy(out, s, strlen(s) + 1);
+			rc = 0;
+		}
+		xmlFree(s);
+	}
+	xmlFreeDoc(doc);
+	return (rc);
+}

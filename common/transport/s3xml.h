@@ -40,4 +40,12 @@ void s3xml_error(const char *, size_t, char *, size_t, char *, size_t);
  */
 int s3xml_lock_enabled(const char *, size_t);
 
+/**
+ * s3xml_retain_until(xml, len, out, outlen):
+ * Copy Retention/RetainUntilDate of a GetObjectRetention document into
+ * ${out}.  Return 0, or -1 if it is not such a document or the date does
+ * not fit.
+ */
+int s3xml_retain_until(const char *, size_t, char *, size_t);
+
 #endif /* !S3XML_H_ */

@@ -60,6 +60,7 @@ struct transport_s3 {
 	int https;
 	unsigned int lock_days;	/* object_lock_days */
 	char lock_until[32];	/* its date for this run, ISO 8601 */
+	int retention_readable;	/* a GetObjectRetention was answered */
 	char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -328,6 +328,23 @@ expect_exit 0 svl list
 expect_stdout "IMMUTABLE UNTIL +DESCRIPTION$"
 ok "without the policy the dates are back"
 
+# Only s3:GetObjectRetention denied: the gateway's HEAD then omits the
+# dates, as it does for objects that have none; the agent asks the first
+# object of the run for its retention and warns once, not silently showing
+# no dates.
+lockpolicy s3:GetObjectRetention "/fleet/$SITE/*" >"$T/policy"
+cs3 PUT "/sv-lock?policy=" --data-binary "@$T/policy" >"$T/cs3.out"
+[ "$(cat "$T/cs3.code")" = 204 ] || fail "bucket policy not set: HTTP $(cat "$T/cs3.code")"
+expect_exit 0 svl list
+nowarn list
+expect_stderr "retention of a backup refused: .*/Data_[12]/manifest.* 403"
+expect_stdout "^Data +1 .* complete"
+expect_stdout "^Data +2 .* complete"
+cs3 DELETE "/sv-lock?policy=" >/dev/null
+expect_exit 0 svl list
+expect_stdout "^Data +2 .* $tmrw [0-9:]{8}  "
+ok "only GetObjectRetention refused: list warns once instead of hiding the dates"
+
 # A backup's retention refused: the gateway omits the dates from a HEAD
 # when only s3:GetObjectRetention is denied, so deny the HEAD of the other
 # objects of a backup, asked for when it has no manifest (deleted here: a

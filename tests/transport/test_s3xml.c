@@ -184,6 +184,32 @@ test_lock(void **state)
 	assert_int_equal(s3xml_lock_enabled("<Error/>", 8), -1);
 }
 
+/* GetObjectRetention: the date, or -1 for anything else or no room. */
+static void
+test_retention(void **state)
+{
+	const char *doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	    "<Mode>COMPLIANCE</Mode>"
+	    "<RetainUntilDate>2026-12-31T23:59:59.000Z</RetainUntilDate>"
+	    "</Retention>";
+	const char *nodate = "<Retention><Mode>COMPLIANCE</Mode></Retention>";
+	char out[64], tiny[8];
+
+	(void)state;
+	assert_int_equal(s3xml_retain_until(doc, strlen(doc), out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "2026-12-31T23:59:59.000Z");
+	assert_int_equal(s3xml_retain_until(doc, strlen(doc), tiny,
+	    sizeof(tiny)), -1);
+	assert_int_equal(s3xml_retain_until(nodate, strlen(nodate), out,
+	    sizeof(out)), -1);
+	assert_int_equal(s3xml_retain_until("<Error/>", 8, out,
+	    sizeof(out)), -1);
+	assert_int_equal(s3xml_retain_until("not xml", 7, out,
+	    sizeof(out)), -1);
+}
+
 int
 main(void)
 {
@@ -194,6 +220,7 @@ main(void)
 		cmocka_unit_test(test_list_hostile),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_retention),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
