@@ -129,9 +129,10 @@ same_bytes(int sfd, int lfd, const char *name, off_t size, int holes)
 }
 
 /*
- * Is the live entry already what the backup holds (type, mode, size,
- * modification time and bytes, or link target)?  Then it is left alone:
- * a restore of a whole tree replaces only what differs.
+ * Is the live entry already what the backup holds (type, owner where
+ * root restores owners, mode, size, modification time and bytes, or link
+ * target)?  Then it is left alone: a restore of a whole tree replaces only
+ * what differs.
  */
 int
 commit_unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
@@ -140,7 +141,9 @@ commit_unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
 	char a[PATH_MAX], b[PATH_MAX];
 	ssize_t n, m;
 
-	if ((ss->st_mode & S_IFMT) != (ls->st_mode & S_IFMT))
+	if ((ss->st_mode & S_IFMT) != (ls->st_mode & S_IFMT) ||
+	    (geteuid() == 0 && (ss->st_uid != ls->st_uid ||
+	    ss->st_gid != ls->st_gid)))
 		return (0);
 	if (S_ISLNK(ss->st_mode)) {
 		n = readlinkat(sfd, name, a, sizeof(a));
@@ -150,9 +153,7 @@ commit_unchanged(int sfd, int lfd, const char *name, const struct stat *ss,
 	if (!S_ISREG(ss->st_mode) || ss->st_size != ls->st_size ||
 	    (ss->st_mode & 07777) != (ls->st_mode & 07777) ||
 	    ss->st_mtim.tv_sec != ls->st_mtim.tv_sec ||
-	    ss->st_mtim.tv_nsec != ls->st_mtim.tv_nsec ||
-	    (geteuid() == 0 && (ss->st_uid != ls->st_uid ||
-	    ss->st_gid != ls->st_gid)))
+	    ss->st_mtim.tv_nsec != ls->st_mtim.tv_nsec)
 		return (0);
 	return (same_bytes(sfd, lfd, name, ss->st_size,
 	    (uint64_t)ss->st_blocks * 512 < (uint64_t)ss->st_size ||
