@@ -10,6 +10,7 @@ WAVGEN=${WAVGEN:-$top_builddir/bench/wavgen}
 bench_need_time() {
 	[ -x /usr/bin/time ] ||
 		skip "GNU time is not installed (packaging/install-deps)"
+	need python3
 }
 
 # bench_size SIZE TARGET: set bytes to SIZE (K/M/G suffixes) and check that
@@ -38,14 +39,26 @@ wall_since() {
 	    'BEGIN { printf "%.*f", d, b - a }'
 }
 
-# timed CMD...: run CMD under GNU time, after a sync so that one run's dirty
-# pages are not written back during the next one; sets t_s (wall s), t_kb
+# settle: before a timed run, write back the last run's dirty pages (so
+# that it is not done during this one), then write BENCH_WARM_MIB (default
+# 2048) MiB of memory and free it.  A virtual machine's host may take back
+# the pages that the guest freed (the files of the runs before, removed):
+# the first run to touch them again pays the host's faults, which made the
+# restores of 100,000 small files take 1.5 or 3 s at random, whichever the
+# tool; fresh pages put every run on the same footing.
+settle() {
+	sync
+	python3 -c "b = b'\x01' * (${BENCH_WARM_MIB:-2048} << 20)" ||
+		fail "settle: cannot write ${BENCH_WARM_MIB:-2048} MiB of memory"
+}
+
+# timed CMD...: run CMD under GNU time, after settle; sets t_s (wall s), t_kb
 # (peak RSS, KiB) and t_cpu (user + system s: on a shared machine it is
 # steadier than the wall time, which depends on what else runs).  Returns
 # CMD's status.
 timed() {
 	local u s rc=0
-	sync
+	settle
 	/usr/bin/time -f '%e %M %U %S' -o "$T/timed.out" "$@" || rc=$?
 	read -r t_s t_kb u s < <(tail -1 "$T/timed.out")
 	t_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
@@ -85,7 +98,7 @@ stage() {
 time_pipe() {
 	local f start
 	rm -f "$T"/stage.*
-	sync
+	settle
 	start=$(date +%s.%N)
 	"$1" || fail "pipeline $1 failed"
 	pipe_s=$(wall_since "$start")
@@ -181,6 +194,7 @@ bench_restore() {
 	for ((i = 1; i <= runs; i++)); do
 		echo "bench: sitevault restore ($phase, run $i)"
 		CONF=$conf time_sv restore latest --target "$T/restore.run.sv.$i"
+		echo "  $sv_s s wall, $sv_cpu s CPU"
 		if [ -z "$bs" ] || awk -v a="$sv_s" -v b="$bs" 'BEGIN { exit !(a < b) }'; then
 			bs=$sv_s bc=$sv_cpu
 		fi
@@ -189,6 +203,7 @@ bench_restore() {
 		mkdir "$T/restore.run.pipe.$i"
 		ln -sfn "restore.run.pipe.$i" "$T/restore.pipe"
 		time_pipe "$fn"
+		echo "  $pipe_s s wall, $pipe_cpu s CPU"
 		rm "$T/restore.pipe"
 		if [ -z "$ps" ] || awk -v a="$pipe_s" -v b="$ps" 'BEGIN { exit !(a < b) }'; then
 			ps=$pipe_s pc=$pipe_cpu
