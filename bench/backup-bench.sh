@@ -84,7 +84,7 @@ printf 'stored: sitevault %d bytes, pipeline %d bytes\n' \
 
 # Restore: both trees from scratch, on the same filesystem as the data.
 bench_restore "curl | age -d | zstd -d | tar -x"
-rm -rf "$T/restore.sv" "$T/restore.pipe"
+retire "$T/restore.sv" "$T/restore.pipe"
 
 # Many small files: the cost per entry, not per byte.  BENCH_SMALL files of
 # 1-4 KiB of deterministic text (as compressible as configuration files) in
@@ -126,7 +126,7 @@ PY
 	    "restore of $small small files, pipeline + sync" "$T/conf.small" \
 	    "$T/restore.sv$T/small" "$T/restore.pipe/small" \
 	    small_restore_pipe_sync
-	rm -rf "$T/restore.sv" "$T/restore.pipe" "$T/small"
+	retire "$T/restore.sv" "$T/restore.pipe" "$T/small"
 fi
 
 # The local directory store, on the same filesystem as the data.
