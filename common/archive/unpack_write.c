@@ -46,7 +46,7 @@ struct unpack_writer {
 	gid_t gid;
 	struct timespec ts[2];
 	int owner;		/* running as root: restore ownership */
-	gid_t pgid;		/* the group a new file in ${pfd} gets, or -1 */
+	gid_t pgid;		/* the group given to a new file in ${pfd}, or -1 */
 	char *uname, *gname;	/* the last owner names looked up */
 	uid_t uname_uid;	/* ... what they named, if ${ufound} */
 	gid_t gname_gid;	/* ... if ${gfound} */
