@@ -32,19 +32,20 @@ _deadline_report() {
 	done
 }
 
-# The watchdog leaves $fired when it kills the test.
+# The watchdog writes into $fired (made by mktemp: this run's own file,
+# never a name recreated in a shared directory) when it kills the test.
 fired=$(mktemp "${TMPDIR:-/tmp}/sv-deadline.XXXXXX") || exit 99
-rm -f "$fired"
 (
 	for ((i = 0; i < limit; i++)); do
 		kill -0 "$pid" 2>/dev/null || exit 0
 		sleep 1
 	done
-	: >"$fired"
+	echo fired >>"$fired"
 	_deadline_report "$@" >&2
 	kill -TERM -- "-$pid" 2>/dev/null
+	# The whole group, not only its leader: a child may ignore TERM.
 	for ((i = 0; i < 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || exit 0
+		pgrep -g "$pid" >/dev/null || exit 0
 		sleep 1
 	done
 	kill -KILL -- "-$pid" 2>/dev/null
@@ -53,7 +54,7 @@ watchdog=$!
 
 rc=0
 wait "$pid" || rc=$?
-if [ -e "$fired" ]; then
+if [ -s "$fired" ]; then
 	wait "$watchdog" 2>/dev/null
 	rm -f "$fired"
 	echo "DEADLINE: $* killed after ${limit} s" >&2
@@ -61,4 +62,5 @@ if [ -e "$fired" ]; then
 fi
 kill "$watchdog" 2>/dev/null
 wait "$watchdog" 2>/dev/null
+rm -f "$fired"
 exit "$rc"
