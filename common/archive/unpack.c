@@ -102,9 +102,8 @@ ns_add(struct nameset *ns, const char *s)
 	struct name **pp, **tab, *n, *next;
 	size_t i, size, len = strlen(s);
 
-	if (ns_has(ns, s))
+	if ((pp = ns_find(ns, s)) != NULL && *pp != NULL)
 		return (0);
-	pp = ns_find(ns, s);
 	if (ns->count >= ns->size) {
 		size = ns->size ? ns->size * 2 : 256;
 		if ((tab = calloc(size, sizeof(*tab))) == NULL)
@@ -390,9 +389,14 @@ unpack_entry(struct unpack *u, struct archive_entry *e, const char *raw)
 	}
 	if (u->w != NULL && unpack_writer_finish(u->w))
 		return (-1);
-	/* What this name now is, for later hard links and paths. */
-	ns_del(&u->files, u->name);
-	ns_del(&u->links, u->name);
+	/*
+	 * What this name now is, for later hard links and paths: one lookup
+	 * per set that it may leave (a file staying a file is kept as is).
+	 */
+	if (type != AE_IFREG)
+		ns_del(&u->files, u->name);
+	if (type != AE_IFLNK)
+		ns_del(&u->links, u->name);
 	/* Content bytes: a sparse file's holes count, as pack counts them. */
 	if (type == AE_IFREG) {
 		u->st.files++;
