@@ -63,7 +63,7 @@ struct unpack_writer {
 /*
  * Whether a new file beneath ${rootfd} can be made with its permissions
  * from the start, saving an fchmod per file (a metadata update, a journal
- * entry on ext4: 8% of a restore of 100,000 small files).  The umask
+ * entry on ext4: about 5% of a restore of 100,000 small files).  The umask
  * (077, main.c) would narrow them: this thread takes an umask of its own
  * (unshare(CLONE_FS): its umask, cwd and root, copied, no longer shared
  * with the fetch and decompression threads) and clears it only around each
