@@ -325,7 +325,7 @@ static int
 make(struct unpack_writer *w, struct archive_entry *e, int type, int pfd,
     const char *base, int lfd, const char *lbase)
 {
-	mode_t old;
+	mode_t old = 0;
 
 	if (lfd != -1)
 		return (linkat(lfd, lbase, pfd, base, 0));
@@ -335,15 +335,13 @@ make(struct unpack_writer *w, struct archive_entry *e, int type, int pfd,
 	case AE_IFLNK:
 		return (symlinkat(archive_entry_symlink(e), pfd, base));
 	default:
-		/* Permission bits only: the kernel may drop a setgid bit. */
-		if ((w->moded = w->exact && (w->mode & ~(mode_t)0777) == 0)) {
+		/* ${mode} holds no setuid or setgid bit (unpack.c strips them). */
+		if ((w->moded = w->exact))
 			old = umask(0);
-			w->fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, w->mode);
+		w->fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, w->moded ? w->mode : 0600);
+		if (w->moded)
 			umask(old);
-		} else
-			w->fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0600);
 		return (w->fd == -1 ? -1 : 0);
 	}
 }

@@ -1,18 +1,19 @@
 #!/bin/bash
 # Modes come back as they were (common/archive/unpack_write.c), setuid and
-# setgid aside (stripped, SPEC section 7): files with plain permission bits
-# are made with them, under an umask cleared for the extracting thread
-# alone, and need no fchmod; a sticky file keeps its fchmod; under a
-# default ACL, whose mask would narrow a mode given at creation, every file
-# keeps it.  Files of every usual mode and a few odd ones, restored into a
-# plain --target, one under a default ACL, and in place.
+# setgid aside (stripped, SPEC section 7): files are made with them, under
+# an umask cleared for the extracting thread alone, and need no fchmod;
+# under a default ACL, whose mask would narrow a mode given at creation,
+# every file keeps it.  Files of every usual mode and a few odd ones,
+# restored into a plain --target, one under a default ACL, and in place.
 
 . "$top_srcdir/tests/lib/lib.sh"
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 . "$top_srcdir/tests/lib/site.sh"
 
-F=$T/modes L=$T/modes/live/var/spool/voicemail
-mkdir -p "$L/box" "$L/dirs" "$T/mstore"
+sv_store_init local
+F=$T/modes L=$T/modes/live/spool/voicemail
+mkdir -p "$L/box" "$L/dirs" "$F/live/etc/voicemail"
+echo "site modes" > "$F/live/etc/voicemail/site.conf"
 modes="0000 0400 0444 0600 0640 0644 0660 0664 0666 0700 0711 0750 0755 0775 0777 1755 4755 2750 6711"
 for m in $modes; do
 	echo "mode $m" > "$L/box/f$m"
@@ -28,19 +29,7 @@ listing "$L" | while read -r m p; do
 done > "$T/m.expect"
 grep -q '^755 ./box/f4755$' "$T/m.expect" || fail "test set-up: $(grep f4755 "$T/m.expect")"
 
-"$SITEVAULT" -q keygen --out "$F/site.key" >/dev/null
-cat > "$F/sitevault.conf" <<CONF
-[site]
-name = branch-modes
-[server]
-url = $T/mstore
-[keys]
-secret = $F/site.key
-[state]
-dir = $F/state
-[backup]
-data = $L
-CONF
+sv_site branch-modes "$F"
 sm() { "$SITEVAULT" -q -c "$F/sitevault.conf" "$@"; }
 sm backup
 
@@ -72,9 +61,8 @@ expect_exit 0 sm restore latest
 diff "$T/m.expect" <(listing "$L") || fail "restore in place: modes differ"
 ok "restore in place over changed modes: every mode back"
 
-# The files of plain modes need no fchmod: one per directory (5, box,
-# dirs, the root and its parents in the archive) and per sticky file, far
-# fewer than the 219 files.
+# The files need no fchmod: one per directory (5, box, dirs, the root and
+# its parents in the archive), far fewer than the 219 files.
 if command -v strace >/dev/null &&
     strace -f -qq -o /dev/null true 2>/dev/null; then
 	expect_exit 0 strace -f -qq -o "$T/m.trace" -e trace=fchmod,fchmodat,chmod \
