@@ -280,7 +280,7 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 {
 	const char *why, *link = archive_entry_hardlink(e);
 	uint64_t pos = (uint64_t)archive_filter_bytes(u->a, 0);
-	int type = archive_entry_filetype(e);
+	int type = archive_entry_filetype(e), r;
 
 	free(u->name);
 	free(u->link);
@@ -312,7 +312,10 @@ unpack_check(struct unpack *u, struct archive_entry *e, const char *raw)
 		}
 		if (unpack_nothrough(u, raw, u->link))
 			return (-1);
-		if (u->w != NULL && !unpack_writer_is_file(u->w, u->link)) {
+		if (u->w != NULL && (r = unpack_writer_is_file(u->w,
+		    u->link)) != 1) {
+			if (r == -1)
+				return (-1);
 			why = "is no longer a regular file: refused";
 			goto badlink;
 		}

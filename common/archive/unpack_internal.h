@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "archive/unpack.h"
 
@@ -48,7 +49,8 @@ int unpack_writer_finish(struct unpack_writer *);
 
 /**
  * unpack_writer_is_file(w, name):
- * Return 1 if the canonical ${name} is now a regular file on disk.
+ * Return 1 if the canonical ${name} is now a regular file on disk, 0 if
+ * not, or -1 if making the files queued before failed (logged).
  */
 int unpack_writer_is_file(struct unpack_writer *, const char *);
 
@@ -134,5 +136,76 @@ ssize_t unpack_zstd_read(void *, const void **);
  * wiping what it held.  Does nothing if ${z} is NULL.
  */
 void unpack_zstd_free(struct unpack_zstd *);
+
+/*
+ * Small regular files are made on worker threads while the extraction goes
+ * on (unpack_files.c).
+ */
+struct unpack_files;
+
+/* A file to make: its data read whole from the archive. */
+struct unpack_job {
+	struct unpack_job *next;	/* in its worker's queue */
+	int dirfd;		/* the parent directory, open until drained */
+	char *base;		/* the name in ${dirfd} */
+	char *raw;		/* the entry's name, for messages */
+	unsigned char *data;	/* ${size} bytes, zeros where none were read */
+	size_t size;
+	mode_t mode;		/* no setuid or setgid bit */
+	int chown;		/* set the owner to ${uid}, ${gid} */
+	uid_t uid;
+	gid_t gid;
+	struct timespec ts[2];	/* atime, mtime */
+};
+
+/**
+ * unpack_files_new(flush):
+ * Start the workers; each file made is noted to ${flush}
+ * (unpack_flush_note()).  Return NULL after logging.
+ */
+struct unpack_files *unpack_files_new(struct unpack_flush *);
+
+/**
+ * unpack_job_new(dirfd, base, raw, size):
+ * A job making ${base} in ${dirfd} with ${size} bytes of data, zeroed, for
+ * the entry ${raw}; the caller sets the rest.  Return NULL after logging.
+ */
+struct unpack_job *unpack_job_new(int, const char *, const char *, size_t);
+
+/**
+ * unpack_job_free(j):
+ * Free ${j}.  Does nothing if ${j} is NULL.
+ */
+void unpack_job_free(struct unpack_job *);
+
+/**
+ * unpack_files_submit(p, j):
+ * Queue ${j}, which ${p} now owns, after the jobs for the same name; wait
+ * while too much is queued.  Return 0, or -1 if a worker failed (its
+ * failure, logged there, becomes this thread's: log_adopt()).
+ */
+int unpack_files_submit(struct unpack_files *, struct unpack_job *);
+
+/**
+ * unpack_files_drain(p):
+ * Wait until every queued file is made (or dropped after a failure).
+ * Return 0, or -1 as unpack_files_submit() does.
+ */
+int unpack_files_drain(struct unpack_files *);
+
+/**
+ * unpack_files_free(p):
+ * Drop the jobs not started, stop the workers and free ${p}.  Does nothing
+ * if ${p} is NULL.
+ */
+void unpack_files_free(struct unpack_files *);
+
+/**
+ * unpack_files_put(fd, buf, len, off, end):
+ * pwrite() the ${len} bytes at ${buf} at ${off} of ${fd}, leaving as holes
+ * the 4 KiB blocks that hold only zeros; raise ${*end} to the end of the
+ * last byte written.  Return 0, or -1 with errno set.
+ */
+int unpack_files_put(int, const void *, size_t, off_t, off_t *);
 
 #endif /* !UNPACK_INTERNAL_H_ */

@@ -5,6 +5,7 @@
 #include <sys/xattr.h>
 
 #include <archive_entry.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -21,9 +22,10 @@
 #include "util/log.h"
 #include "archive/unpack_internal.h"
 
-/* Hole detection granularity: the file system's usual block size. */
-#define HOLE	4096
-/* Files from this size on have their write-back started when written. */
+/*
+ * Files from this size on have their write-back started when written;
+ * smaller ones are made on the workers of unpack_files.c.
+ */
 #define WRITEBACK_MIN	(128 * 1024)
 
 /* A directory whose mode and times are set at the end. */
@@ -58,6 +60,8 @@ struct unpack_writer {
 	struct dirfix *fix;
 	size_t nfix, capfix;
 	struct unpack_flush *flush;
+	struct unpack_files *files;	/* workers, if ${exact} */
+	struct unpack_job *job;	/* the small file being read for them */
 };
 
 /*
@@ -112,7 +116,9 @@ unpack_writer_new(const char *root)
 		return (NULL);
 	}
 	w->exact = exact_modes(w->rootfd);
-	if ((w->flush = unpack_flush_new(w->rootfd, root)) == NULL) {
+	if ((w->flush = unpack_flush_new(w->rootfd, root)) == NULL ||
+	    (w->exact && (w->files = unpack_files_new(w->flush)) == NULL)) {
+		unpack_flush_free(w->flush);
 		close(w->rootfd);
 		free(w);
 		return (NULL);
@@ -204,6 +210,14 @@ needs_chown(const struct unpack_writer *w)
 	    w->gid != w->pgid));
 }
 
+/* Wait until the files queued are made (unpack_files.c). */
+static int
+drain(struct unpack_writer *w)
+{
+
+	return (w->files != NULL ? unpack_files_drain(w->files) : 0);
+}
+
 /* The parent of ${name} (cached: entries come directory by directory). */
 static int
 parent_of(struct unpack_writer *w, const char *name, const char **base)
@@ -216,6 +230,9 @@ parent_of(struct unpack_writer *w, const char *name, const char **base)
 	if (w->pfd != -1 && strlen(w->pname) == len &&
 	    memcmp(w->pname, name, len) == 0)
 		return (w->pfd);
+	/* Queued files are made in ${pfd}, and may be on the way. */
+	if (drain(w))
+		return (-1);
 	if ((p = strndup(name, len)) == NULL) {
 		log_fail(EX_OSERR, "unpack: out of memory");
 		return (-1);
@@ -383,6 +400,27 @@ entry_meta(struct unpack_writer *w, struct archive_entry *e, const char *raw)
 	owner_of(w, e);
 }
 
+/* Read the small file ${name} for a worker to make. */
+static int
+defer(struct unpack_writer *w, const char *name, const char *raw)
+{
+	const char *base;
+	struct unpack_job *j;
+	int pfd;
+
+	if ((pfd = parent_of(w, name, &base)) == -1 ||
+	    (j = unpack_job_new(pfd, base, raw, (size_t)w->size)) == NULL)
+		return (-1);
+	j->mode = w->mode;
+	j->chown = needs_chown(w);
+	j->uid = w->uid;
+	j->gid = w->gid;
+	j->ts[0] = w->ts[0];
+	j->ts[1] = w->ts[1];
+	w->job = j;
+	return (0);
+}
+
 int
 unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
     const char *name, const char *link, const char *raw)
@@ -392,6 +430,12 @@ unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
 	int pfd, lfd = -1, r;
 
 	entry_meta(w, e, raw);
+	if (link == NULL && type == AE_IFREG && w->files != NULL &&
+	    w->size >= 0 && w->size < WRITEBACK_MIN)
+		return (defer(w, name, raw));
+	/* Anything else waits for the files queued before it. */
+	if (drain(w))
+		return (-1);
 	if (name[0] == '\0')		/* the root itself */
 		return (add_fix(w, ""));
 	if ((pfd = parent_of(w, name, &base)) == -1)
@@ -434,76 +478,39 @@ done:
 	return (r);
 }
 
-static int
-zeros(const unsigned char *p, size_t n)
-{
-
-	while (n > 0 && *p == 0) {
-		p++;
-		n--;
-	}
-	return (n == 0);
-}
-
-/* pwrite() all of ${n} bytes of ${p} at ${off}. */
-static int
-put(struct unpack_writer *w, const unsigned char *p, size_t n, off_t off)
-{
-	ssize_t k;
-
-	for (; n > 0; p += k, n -= (size_t)k, off += k)
-		if ((k = pwrite(w->fd, p, n, off)) <= 0) {
-			log_fail(EX_IOERR, "archive entry %s: write: %s",
-			    w->raw, k < 0 ? strerror(errno) : "no progress");
-			return (-1);
-		}
-	if (off > w->written)
-		w->written = off;
-	return (0);
-}
-
 int
 unpack_writer_data(struct unpack_writer *w, const void *buf, size_t len,
     off_t off)
 {
-	const unsigned char *p = buf, *run = NULL;
-	off_t runoff = 0;
-	size_t n;
+	struct unpack_job *j = w->job;
 
+	if (j != NULL) {
+		/* unpack.c keeps data within the size. */
+		assert(off >= 0 && (size_t)off <= j->size &&
+		    len <= j->size - (size_t)off);
+		memcpy(j->data + off, buf, len);
+		return (0);
+	}
 	if (w->fd == -1)
 		return (0);
-	/*
-	 * File blocks (4 KiB, aligned on the file's offsets) that hold only
-	 * zeros are left as holes; each run of other blocks is one write, so
-	 * that pages are filled whole and syscalls stay few.
-	 */
-	while (len > 0) {
-		n = HOLE - (size_t)(off % HOLE);
-		if (n > len)
-			n = len;
-		if (zeros(p, n)) {
-			if (run != NULL && put(w, run, (size_t)(p - run),
-			    runoff))
-				return (-1);
-			run = NULL;
-		} else if (run == NULL) {
-			run = p;
-			runoff = off;
-		}
-		p += n;
-		len -= n;
-		off += (off_t)n;
-	}
-	if (run != NULL && put(w, run, (size_t)(p - run), runoff))
+	if (unpack_files_put(w->fd, buf, len, off, &w->written)) {
+		log_fail(EX_IOERR, "archive entry %s: write: %s", w->raw,
+		    strerror(errno));
 		return (-1);
+	}
 	return (0);
 }
 
 int
 unpack_writer_finish(struct unpack_writer *w)
 {
+	struct unpack_job *j = w->job;
 	int fd = w->fd, rc = 0;
 
+	if (j != NULL) {
+		w->job = NULL;
+		return (unpack_files_submit(w->files, j));
+	}
 	if (fd == -1)
 		return (0);
 	w->fd = -1;
@@ -541,6 +548,8 @@ unpack_writer_is_file(struct unpack_writer *w, const char *name)
 {
 	struct stat sb;
 
+	if (drain(w))
+		return (-1);
 	return (fstatat(w->rootfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(sb.st_mode));
 }
@@ -553,6 +562,10 @@ unpack_writer_close(struct unpack_writer *w)
 	int fd, rc = 0;
 
 	/* Every file is made; the flushes' errors count (unpack_flush.c). */
+	if (drain(w))
+		return (-1);
+	unpack_files_free(w->files);
+	w->files = NULL;
 	if (unpack_flush_stop(w->flush))
 		return (-1);
 	for (i = w->nfix; i-- > 0; ) {
@@ -579,6 +592,9 @@ unpack_writer_free(struct unpack_writer *w)
 
 	if (w == NULL)
 		return;
+	/* Before the directories its workers write in are closed. */
+	unpack_files_free(w->files);
+	unpack_job_free(w->job);
 	if (w->fd != -1)
 		close(w->fd);
 	if (w->pfd != -1)

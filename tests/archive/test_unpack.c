@@ -9,6 +9,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -539,6 +540,116 @@ test_contents_and_holes(void **state)
 	}
 }
 
+/* ${path} under ${root} holds exactly ${want}. */
+static void
+assert_content(const char *root, const char *path, const char *want)
+{
+	char *p = pt_join(root, path), got[64];
+	ssize_t n;
+	int fd;
+
+	assert_true((fd = open(p, O_RDONLY)) != -1);
+	assert_true((n = read(fd, got, sizeof(got) - 1)) >= 0);
+	got[n] = '\0';
+	assert_string_equal(got, want);
+	close(fd);
+	free(p);
+}
+
+/*
+ * Small files are made on worker threads (unpack_files.c), behind the
+ * extraction: queued after a few MiB of other files, a name given twice
+ * still ends with its last copy, a file turned directory is a directory,
+ * and a hard link finds the file queued just before it.
+ */
+static void
+test_order(void **state)
+{
+	enum { NFILL = 40 };
+	static char big[100000 + 1];
+	static const struct ent tail[] = {
+		{ 'f', "a", "one", 0 },
+		{ 'f', "a", "two", 0 },
+		{ 'f', "x", "file", 0 },
+		{ 'd', "x", NULL, 0 },
+		{ 'f', "x/y", "in", 0 },
+		{ 'f', "h", "data", 0 },
+		{ 'h', "hl", "h", 0 },
+		{ 0, NULL, NULL, 0 },
+	};
+	struct ent ents[NFILL + sizeof(tail) / sizeof(tail[0])];
+	char names[NFILL][16];
+	struct pt_mem m = { .chunk = 65536 };
+	struct unpack_stats us;
+	struct sandbox sb;
+	struct stat st, sl;
+	char *p;
+	size_t i;
+
+	(void)state;
+	memset(big, 'q', sizeof(big) - 1);
+	for (i = 0; i < NFILL; i++) {
+		assert_true(snprintf(names[i], sizeof(names[i]), "fill%02zu",
+		    i) < (int)sizeof(names[i]));
+		ents[i] = (struct ent){ 'f', names[i], big, 0 };
+	}
+	memcpy(&ents[NFILL], tail, sizeof(tail));
+	sandbox_new(&sb);
+	build(&m, sb.base, ents, 0);
+	log_reset();
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), 0);
+	assert_int_equal(us.files, NFILL + 6);
+	assert_content(sb.root, "a", "two");
+	assert_content(sb.root, "x/y", "in");
+	assert_content(sb.root, "hl", "data");
+	p = pt_join(sb.root, "h");
+	assert_int_equal(stat(p, &st), 0);
+	free(p);
+	p = pt_join(sb.root, "hl");
+	assert_int_equal(stat(p, &sl), 0);
+	free(p);
+	assert_true(st.st_ino == sl.st_ino && st.st_nlink == 2);
+	p = pt_join(sb.root, "fill39");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, (off_t)sizeof(big) - 1);
+	free(p);
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
+/* A file a worker cannot make fails the extraction, naming the entry. */
+static void
+test_worker_failure(void **state)
+{
+	char name[300 + 1];
+	struct ent ents[] = {
+		{ 'f', "before", "x", 0 },
+		{ 'f', name, "x", 0 },
+		{ 'f', "after", "x", 0 },
+		{ 0, NULL, NULL, 0 },
+	};
+	struct pt_mem m = { .chunk = 4096 };
+	struct unpack_stats us;
+	struct sandbox sb;
+
+	(void)state;
+	/* Longer than a name may be (NAME_MAX): the create fails. */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	sandbox_new(&sb);
+	build(&m, sb.base, ents, 0);
+	log_reset();
+	logbuf[0] = '\0';
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_CANTCREAT);
+	assert_non_null(strstr(logbuf, name));
+	assert_non_null(strstr(logbuf, strerror(ENAMETOOLONG)));
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
 int
 main(void)
 {
@@ -547,6 +658,8 @@ main(void)
 		cmocka_unit_test(test_preexisting_symlinks),
 		cmocka_unit_test(test_corrupt_and_drain),
 		cmocka_unit_test(test_contents_and_holes),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_worker_failure),
 	};
 
 	log_init("test_unpack", 0, 0);
