@@ -278,22 +278,24 @@ unpack_files_new(struct unpack_flush *flush)
 }
 
 struct unpack_job *
-unpack_job_new(int dirfd, const char *base, const char *raw, size_t size)
+unpack_job_new(int dirfd, const char *name, const char *raw, size_t size)
 {
+	const char *slash = strrchr(name, '/');
 	struct unpack_job *j;
-	size_t lb = strlen(base) + 1, lr = strlen(raw) + 1;
+	size_t ln = strlen(name) + 1, lr = strlen(raw) + 1;
 
 	/* One block: the job, its two names and the data, zeroed. */
-	if (size > SIZE_MAX - sizeof(*j) - lb - lr ||
-	    (j = calloc(1, sizeof(*j) + lb + lr + size)) == NULL) {
+	if (size > SIZE_MAX - sizeof(*j) - ln - lr ||
+	    (j = calloc(1, sizeof(*j) + ln + lr + size)) == NULL) {
 		log_fail(EX_OSERR, "unpack: out of memory");
 		return (NULL);
 	}
 	j->data = (unsigned char *)(j + 1);
-	j->base = (char *)j->data + size;
-	j->raw = j->base + lb;
-	memcpy(j->base, base, lb);
+	j->name = (char *)j->data + size;
+	j->raw = j->name + ln;
+	memcpy(j->name, name, ln);
 	memcpy(j->raw, raw, lr);
+	j->base = slash != NULL ? j->name + (slash - name) + 1 : j->name;
 	j->dirfd = dirfd;
 	j->size = size;
 	return (j);
@@ -306,11 +308,14 @@ unpack_job_free(struct unpack_job *j)
 	free(j);
 }
 
-/* The worker that takes ${name}: always the same one (FNV-1a). */
+/*
+ * The worker that takes the file ${j} makes: always the same one (FNV-1a of
+ * the canonical name: "a/b" and "./a//b" are one file).
+ */
 static struct worker *
 worker_of(struct unpack_files *p, const struct unpack_job *j)
 {
-	const unsigned char *s = (const unsigned char *)j->raw;
+	const unsigned char *s = (const unsigned char *)j->name;
 	uint32_t h = 2166136261u;
 
 	for (; *s != '\0'; s++)

@@ -147,7 +147,8 @@ struct unpack_files;
 struct unpack_job {
 	struct unpack_job *next;	/* in its worker's queue */
 	int dirfd;		/* the parent directory, open until drained */
-	char *base;		/* the name in ${dirfd} */
+	char *name;		/* canonical, from the extraction root */
+	const char *base;	/* ... its last component, in ${dirfd} */
 	char *raw;		/* the entry's name, for messages */
 	unsigned char *data;	/* ${size} bytes, zeros where none were read */
 	size_t size;
@@ -166,9 +167,10 @@ struct unpack_job {
 struct unpack_files *unpack_files_new(struct unpack_flush *);
 
 /**
- * unpack_job_new(dirfd, base, raw, size):
- * A job making ${base} in ${dirfd} with ${size} bytes of data, zeroed, for
- * the entry ${raw}; the caller sets the rest.  Return NULL after logging.
+ * unpack_job_new(dirfd, name, raw, size):
+ * A job making the canonical ${name}, whose parent directory is ${dirfd},
+ * with ${size} bytes of data, zeroed, for the entry ${raw}; the caller sets
+ * the rest.  Return NULL after logging.
  */
 struct unpack_job *unpack_job_new(int, const char *, const char *, size_t);
 

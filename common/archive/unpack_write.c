@@ -409,7 +409,7 @@ defer(struct unpack_writer *w, const char *name, const char *raw)
 	int pfd;
 
 	if ((pfd = parent_of(w, name, &base)) == -1 ||
-	    (j = unpack_job_new(pfd, base, raw, (size_t)w->size)) == NULL)
+	    (j = unpack_job_new(pfd, name, raw, (size_t)w->size)) == NULL)
 		return (-1);
 	j->mode = w->mode;
 	j->chown = needs_chown(w);

@@ -618,6 +618,50 @@ test_order(void **state)
 	sandbox_check_free(&sb);
 }
 
+/*
+ * One file under names that differ only in "./" and empty components ends
+ * with its last copy, however busy the workers are when each comes.
+ */
+static void
+test_same_file(void **state)
+{
+	enum { NFILL = 40, NDUP = 50 };
+	static char big[100000 + 1];
+	struct ent ents[NFILL + 2 * NDUP + 1];
+	char names[NFILL + 2 * NDUP][16];
+	struct pt_mem m = { .chunk = 65536 };
+	struct unpack_stats us;
+	struct sandbox sb;
+	size_t i, k = 0;
+
+	(void)state;
+	memset(big, 'q', sizeof(big) - 1);
+	for (i = 0; i < NFILL; i++, k++) {
+		assert_true(snprintf(names[k], sizeof(names[k]), "fill%02zu",
+		    i) < (int)sizeof(names[k]));
+		ents[k] = (struct ent){ 'f', names[k], big, 0 };
+	}
+	for (i = 0; i < NDUP; i++, k += 2) {
+		assert_true(snprintf(names[k], sizeof(names[k]), "dup%02zu",
+		    i) < (int)sizeof(names[k]));
+		assert_true(snprintf(names[k + 1], sizeof(names[k + 1]),
+		    i % 2 ? ".//dup%02zu" : "./dup%02zu", i) <
+		    (int)sizeof(names[k + 1]));
+		ents[k] = (struct ent){ 'f', names[k], "first", 0 };
+		ents[k + 1] = (struct ent){ 'f', names[k + 1], "last", 0 };
+	}
+	ents[k] = (struct ent){ 0, NULL, NULL, 0 };
+	sandbox_new(&sb);
+	build(&m, sb.base, ents, 0);
+	log_reset();
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), 0);
+	for (i = 0; i < NDUP; i++)
+		assert_content(sb.root, names[NFILL + 2 * i], "last");
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
 /* A file a worker cannot make fails the extraction, naming the entry. */
 static void
 test_worker_failure(void **state)
@@ -659,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_corrupt_and_drain),
 		cmocka_unit_test(test_contents_and_holes),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_same_file),
 		cmocka_unit_test(test_worker_failure),
 	};
 
