@@ -29,7 +29,10 @@
 #include "archive/unpack_internal.h"
 
 #define FILES_THREADS	2
-/* Queued bytes, all workers together, and jobs per worker, at most. */
+/*
+ * Memory held by queued jobs (data and names), all workers together, and
+ * jobs per worker, at most.
+ */
 #define FILES_BYTES	(1024 * 1024)
 #define FILES_JOBS	64
 /* Hole detection granularity: the file system's usual block size. */
@@ -43,6 +46,7 @@ struct worker {
 	size_t njobs;		/* queued or running */
 	pthread_cond_t work;	/* a job was queued, or stop */
 	int sleeping;		/* waiting for ${work} */
+	struct log_failure fail;	/* its last, as log_take() gave it */
 };
 
 struct unpack_files {
@@ -52,9 +56,13 @@ struct unpack_files {
 	pthread_mutex_t mtx;
 	pthread_cond_t done;	/* what ${want} waits for happened */
 	enum { WANT_NONE, WANT_ROOM, WANT_IDLE } want;
-	size_t bytes;		/* queued */
+	struct worker *full;	/* ... room in this worker, for WANT_ROOM */
+	size_t bytes;		/* queued: the jobs' cost */
+	unsigned long long seq;	/* of the last job queued */
+	unsigned long long failseq;	/* of the failed job, if ${failed} */
 	int stop;
-	int failed;		/* a worker failed: ${fail} holds it */
+	int failed;		/* 1: a worker failed, ${fail} holds it; 2: ...
+				   and the extracting thread adopted it */
 	struct log_failure fail;
 };
 
@@ -220,27 +228,34 @@ worker(void *cookie)
 		j = w->head;
 		if ((w->head = j->next) == NULL)
 			w->tail = NULL;
-		skip = p->failed != 0;
+		/*
+		 * After a failure the restore fails: the files after it are
+		 * dropped, and those before still made, so that the failure
+		 * returned is the first in the archive's order.
+		 */
+		skip = p->failed != 0 && j->seq > p->failseq;
 		pthread_mutex_unlock(&p->mtx);
-		/* After a failure the restore fails: the rest is dropped. */
 		if (!skip && run(p, j, exact)) {
+			/* Taken here: this thread's log holds no old failure. */
+			log_take(&w->fail);
 			pthread_mutex_lock(&p->mtx);
-			if (!p->failed) {
-				log_take(&p->fail);
+			if (!p->failed || j->seq < p->failseq) {
+				p->fail = w->fail;
+				p->failseq = j->seq;
 				p->failed = 1;
 			}
 			pthread_mutex_unlock(&p->mtx);
 		}
 		pthread_mutex_lock(&p->mtx);
 		w->njobs--;
-		p->bytes -= j->size;
+		p->bytes -= j->cost;
 		/*
 		 * Wake the extracting thread only once there is room for many
 		 * jobs, or none is left: not after every file.
 		 */
 		if (p->want != WANT_NONE && (p->failed ||
-		    (p->want == WANT_ROOM && w->njobs <= FILES_JOBS / 2 &&
-		    p->bytes <= FILES_BYTES / 2) || idle(p))) {
+		    (p->want == WANT_ROOM && p->bytes <= FILES_BYTES / 2 &&
+		    p->full->njobs <= FILES_JOBS / 2) || idle(p))) {
 			p->want = WANT_NONE;
 			pthread_cond_signal(&p->done);
 		}
@@ -298,6 +313,7 @@ unpack_job_new(int dirfd, const char *name, const char *raw, size_t size)
 	j->base = slash != NULL ? j->name + (slash - name) + 1 : j->name;
 	j->dirfd = dirfd;
 	j->size = size;
+	j->cost = sizeof(*j) + ln + lr + size;
 	return (j);
 }
 
@@ -320,7 +336,8 @@ worker_of(struct unpack_files *p, const struct unpack_job *j)
 
 	for (; *s != '\0'; s++)
 		h = (h ^ *s) * 16777619u;
-	return (&p->w[h % p->nthr]);
+	/* Its high bits: the low bit is the parity of the bytes' low bits. */
+	return (&p->w[(uint64_t)h * p->nthr >> 32]);
 }
 
 /* Hand the failure of a worker to this thread, once. */
@@ -343,8 +360,9 @@ unpack_files_submit(struct unpack_files *p, struct unpack_job *j)
 
 	pthread_mutex_lock(&p->mtx);
 	while (!p->failed && (w->njobs >= FILES_JOBS ||
-	    (p->bytes > 0 && p->bytes + j->size > FILES_BYTES))) {
+	    (p->bytes > 0 && p->bytes + j->cost > FILES_BYTES))) {
 		p->want = WANT_ROOM;
+		p->full = w;
 		pthread_cond_wait(&p->done, &p->mtx);
 	}
 	if (p->failed) {
@@ -357,7 +375,8 @@ unpack_files_submit(struct unpack_files *p, struct unpack_job *j)
 			w->head = j;
 		w->tail = j;
 		w->njobs++;
-		p->bytes += j->size;
+		p->bytes += j->cost;
+		j->seq = ++p->seq;
 		if (w->sleeping)
 			pthread_cond_signal(&w->work);
 	}
@@ -392,19 +411,26 @@ unpack_files_free(struct unpack_files *p)
 		return;
 	pthread_mutex_lock(&p->mtx);
 	p->stop = 1;
-	/* Jobs not started are dropped: the restore failed already. */
-	for (i = 0; i < p->nthr; i++)
+	/*
+	 * Jobs not started are dropped: the extraction failed already, or
+	 * none is left.  After a worker's failure, those before it still run
+	 * (worker()), one of which may be the first to fail.
+	 */
+	for (i = 0; i < p->nthr && !p->failed; i++) {
 		while ((j = p->w[i].head) != NULL) {
 			p->w[i].head = j->next;
 			unpack_job_free(j);
 		}
-	for (i = 0; i < p->nthr; i++)
 		p->w[i].tail = NULL;
+	}
 	for (i = 0; i < p->nthr; i++)
 		pthread_cond_signal(&p->w[i].work);
 	pthread_mutex_unlock(&p->mtx);
 	for (i = 0; i < p->nthr; i++)
 		pthread_join(p->w[i].thr, NULL);
+	/* One that came after the extraction failed for another reason. */
+	if (p->failed == 1)
+		log_adopt(&p->fail);
 	for (i = 0; i < FILES_THREADS; i++)
 		pthread_cond_destroy(&p->w[i].work);
 	pthread_cond_destroy(&p->done);

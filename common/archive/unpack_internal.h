@@ -146,6 +146,8 @@ struct unpack_files;
 /* A file to make: its data read whole from the archive. */
 struct unpack_job {
 	struct unpack_job *next;	/* in its worker's queue */
+	size_t cost;		/* bytes of memory it holds */
+	unsigned long long seq;	/* its place in the archive */
 	int dirfd;		/* the parent directory, open until drained */
 	char *name;		/* canonical, from the extraction root */
 	const char *base;	/* ... its last component, in ${dirfd} */
@@ -197,8 +199,10 @@ int unpack_files_drain(struct unpack_files *);
 
 /**
  * unpack_files_free(p):
- * Drop the jobs not started, stop the workers and free ${p}.  Does nothing
- * if ${p} is NULL.
+ * Drop the jobs not started (after a worker's failure, those before it in
+ * the archive still run), stop the workers and free ${p}; a worker's
+ * failure not yet returned becomes this thread's (log_adopt()).  Does
+ * nothing if ${p} is NULL.
  */
 void unpack_files_free(struct unpack_files *);
 

@@ -694,6 +694,72 @@ test_worker_failure(void **state)
 	sandbox_check_free(&sb);
 }
 
+/* The worker unpack_files.c gives ${name} (worker_of(), two workers). */
+static unsigned int
+worker_of(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ *s) * 16777619u;
+	return ((unsigned int)((uint64_t)h * 2 >> 32));
+}
+
+/*
+ * Of two files the workers cannot make, the one first in the archive is
+ * the failure returned, even when the other worker, idle, failed first on
+ * the later one.
+ */
+static void
+test_first_failure(void **state)
+{
+	enum { NFILL = 40 };
+	static char big[100000 + 1];
+	char first[300 + 1], later[300 + 1], names[NFILL][16];
+	struct ent ents[NFILL + 3];
+	struct pt_mem m = { .chunk = 65536 };
+	struct unpack_stats us;
+	struct sandbox sb;
+	size_t i, k;
+	int c;
+
+	(void)state;
+	memset(big, 'q', sizeof(big) - 1);
+	/* Names longer than NAME_MAX: their creates fail. */
+	memset(first, 'n', sizeof(first) - 1);
+	first[sizeof(first) - 1] = '\0';
+	later[sizeof(later) - 1] = '\0';
+	for (c = 'a'; c <= 'z'; c++) {
+		memset(later, c, sizeof(later) - 1);
+		if (worker_of(later) != worker_of(first))
+			break;
+	}
+	assert_true(c <= 'z');
+	/* The first one's worker is busy with these; the other is idle. */
+	for (i = k = 0; k < NFILL; i++) {
+		assert_true(snprintf(names[k], sizeof(names[k]), "fill%03zu",
+		    i) < (int)sizeof(names[k]));
+		if (worker_of(names[k]) == worker_of(first)) {
+			ents[k] = (struct ent){ 'f', names[k], big, 0 };
+			k++;
+		}
+	}
+	ents[k++] = (struct ent){ 'f', first, "x", 0 };
+	ents[k++] = (struct ent){ 'f', later, "x", 0 };
+	ents[k] = (struct ent){ 0, NULL, NULL, 0 };
+	sandbox_new(&sb);
+	build(&m, sb.base, ents, 0);
+	log_reset();
+	logbuf[0] = '\0';
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_CANTCREAT);
+	assert_non_null(strstr(logbuf, first));
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
 int
 main(void)
 {
@@ -705,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_same_file),
 		cmocka_unit_test(test_worker_failure),
+		cmocka_unit_test(test_first_failure),
 	};
 
 	log_init("test_unpack", 0, 0);
