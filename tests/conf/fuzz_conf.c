@@ -33,7 +33,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    c->state_dir == NULL || c->backup_retain < 1 ||
 		    c->backup_part_size < 65536)
 			abort();
-		if (!conf_is_local(c) && c->server_user == NULL)
+		/* An S3 store signs with access_key, and takes no user. */
+		if (conf_is_s3(c) ? c->server_access_key == NULL ||
+		    c->server_user != NULL :
+		    !conf_is_local(c) && c->server_user == NULL)
 			abort();
 	}
 	conf_free(c);
