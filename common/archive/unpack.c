@@ -64,8 +64,8 @@ struct unpack {
 	struct unpack_stats st;
 };
 
-static size_t
-ns_hash(const char *s)
+size_t
+unpack_hash(const char *s)
 {
 	size_t h = 14695981039346656037ULL & SIZE_MAX;
 
@@ -81,7 +81,7 @@ ns_find(struct nameset *ns, const char *s)
 
 	if (ns->size == 0)
 		return (NULL);
-	for (pp = &ns->tab[ns_hash(s) & (ns->size - 1)]; *pp != NULL;
+	for (pp = &ns->tab[unpack_hash(s) & (ns->size - 1)]; *pp != NULL;
 	    pp = &(*pp)->next)
 		if (strcmp((*pp)->s, s) == 0)
 			return (pp);
@@ -111,8 +111,8 @@ ns_add(struct nameset *ns, const char *s)
 		for (i = 0; i < ns->size; i++)
 			for (n = ns->tab[i]; n != NULL; n = next) {
 				next = n->next;
-				n->next = tab[ns_hash(n->s) & (size - 1)];
-				tab[ns_hash(n->s) & (size - 1)] = n;
+				n->next = tab[unpack_hash(n->s) & (size - 1)];
+				tab[unpack_hash(n->s) & (size - 1)] = n;
 			}
 		free(ns->tab);
 		ns->tab = tab;

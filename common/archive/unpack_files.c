@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -130,26 +131,39 @@ unpack_files_put(int fd, const void *buf, size_t len, off_t off, off_t *end)
 	return (0);
 }
 
+int
+unpack_files_clear(int dirfd, const char *base, const char *raw, int keepdir)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, base, &sb, AT_SYMLINK_NOFOLLOW)) {
+		if (errno == ENOENT)
+			return (0);
+		goto fail;
+	}
+	if (keepdir && S_ISDIR(sb.st_mode))
+		return (1);
+	if (unlinkat(dirfd, base, S_ISDIR(sb.st_mode) ? AT_REMOVEDIR : 0) == 0)
+		return (0);
+fail:
+	log_fail(EX_CANTCREAT, "archive entry %s: cannot replace what is "
+	    "there: %s", raw, strerror(errno));
+	return (-1);
+}
+
 /* Create the job's file, replacing what an earlier entry left there. */
 static int
 create(const struct unpack_job *j, int exact)
 {
-	struct stat sb;
-	int fd;
+	int fd, tries;
 
-	fd = openat(j->dirfd, j->base, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, exact ? j->mode : 0600);
-	if (fd == -1 && errno == EEXIST) {
-		if (fstatat(j->dirfd, j->base, &sb, AT_SYMLINK_NOFOLLOW) ||
-		    unlinkat(j->dirfd, j->base, S_ISDIR(sb.st_mode) ?
-		    AT_REMOVEDIR : 0)) {
-			log_fail(EX_CANTCREAT, "archive entry %s: cannot "
-			    "replace what is there: %s", j->raw,
-			    strerror(errno));
-			return (-1);
-		}
+	for (tries = 0; tries < 2; tries++) {
 		fd = openat(j->dirfd, j->base, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, exact ? j->mode : 0600);
+		if (fd != -1 || errno != EEXIST || tries > 0)
+			break;
+		if (unpack_files_clear(j->dirfd, j->base, j->raw, 0) == -1)
+			return (-1);
 	}
 	if (fd == -1)
 		log_fail(EX_CANTCREAT, "archive entry %s: %s", j->raw,
@@ -324,20 +338,17 @@ unpack_job_free(struct unpack_job *j)
 	free(j);
 }
 
-/*
- * The worker that takes the file ${j} makes: always the same one (FNV-1a of
- * the canonical name: "a/b" and "./a//b" are one file).
- */
-static struct worker *
-worker_of(struct unpack_files *p, const struct unpack_job *j)
+size_t
+unpack_files_worker(const char *name)
 {
-	const unsigned char *s = (const unsigned char *)j->name;
-	uint32_t h = 2166136261u;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ *s) * 16777619u;
-	/* Its high bits: the low bit is the parity of the bytes' low bits. */
-	return (&p->w[(uint64_t)h * p->nthr >> 32]);
+	/*
+	 * By the canonical name ("a/b" and "./a//b" are one file), and the
+	 * hash's upper half: its lowest bit is only the parity of the
+	 * bytes' lowest bits.
+	 */
+	return ((unpack_hash(name) >> (sizeof(size_t) * CHAR_BIT / 2)) %
+	    FILES_THREADS);
 }
 
 /* Hand the failure of a worker to this thread, once. */
@@ -355,7 +366,7 @@ adopt(struct unpack_files *p)
 int
 unpack_files_submit(struct unpack_files *p, struct unpack_job *j)
 {
-	struct worker *w = worker_of(p, j);
+	struct worker *w = &p->w[unpack_files_worker(j->name)];
 	int rc = 0;
 
 	pthread_mutex_lock(&p->mtx);

@@ -137,6 +137,13 @@ ssize_t unpack_zstd_read(void *, const void **);
  */
 void unpack_zstd_free(struct unpack_zstd *);
 
+/**
+ * unpack_hash(s):
+ * A hash of the string ${s} (FNV-1a): for the sets of names (unpack.c) and
+ * to choose a worker (unpack_files.c).
+ */
+size_t unpack_hash(const char *);
+
 /*
  * Small regular files are made on worker threads while the extraction goes
  * on (unpack_files.c).
@@ -205,6 +212,22 @@ int unpack_files_drain(struct unpack_files *);
  * nothing if ${p} is NULL.
  */
 void unpack_files_free(struct unpack_files *);
+
+/**
+ * unpack_files_worker(name):
+ * The worker that makes the canonical ${name}, always the same one: from 0
+ * to the number of workers, less one.
+ */
+size_t unpack_files_worker(const char *);
+
+/**
+ * unpack_files_clear(dirfd, base, raw, keepdir):
+ * Make room for a new entry at ${base} in ${dirfd} (the entry ${raw}, for
+ * messages): remove what is there, without following a symlink.  Return 1
+ * if a directory is there and ${keepdir}, when it stays; 0 once nothing is
+ * there; -1 after logging.
+ */
+int unpack_files_clear(int, const char *, const char *, int);
 
 /**
  * unpack_files_put(fd, buf, len, off, end):

@@ -313,27 +313,6 @@ enomem:
 	return (-1);
 }
 
-/* Make room at ${base} in ${pfd} for an entry of type ${type}. */
-static int
-clear(struct unpack_writer *w, int pfd, const char *base, int type)
-{
-	struct stat sb;
-
-	if (fstatat(pfd, base, &sb, AT_SYMLINK_NOFOLLOW)) {
-		if (errno == ENOENT)
-			return (0);
-		goto fail;
-	}
-	if (type == AE_IFDIR && S_ISDIR(sb.st_mode))
-		return (1);
-	if (unlinkat(pfd, base, S_ISDIR(sb.st_mode) ? AT_REMOVEDIR : 0) == 0)
-		return (0);
-fail:
-	log_fail(EX_CANTCREAT, "archive entry %s: cannot replace what is "
-	    "there: %s", w->raw, strerror(errno));
-	return (-1);
-}
-
 /*
  * Create ${base} in ${pfd} as an entry of ${type} (a hard link to ${lbase}
  * in ${lfd} if ${lfd} is not -1).  Return 0, or -1 with errno set.
@@ -448,7 +427,8 @@ unpack_writer_begin(struct unpack_writer *w, struct archive_entry *e,
 	 */
 	if ((r = make(w, e, type, pfd, base, lfd, lbase)) == -1 &&
 	    errno == EEXIST) {
-		if ((r = clear(w, pfd, base, type)) == -1)
+		if ((r = unpack_files_clear(pfd, base, raw,
+		    type == AE_IFDIR)) == -1)
 			goto done;
 		r = r == 1 ? 0 : make(w, e, type, pfd, base, lfd, lbase);
 	}

@@ -28,6 +28,7 @@
 #include "packtest.h"
 #include "../lib/scratch.h"
 #include "archive/unpack.h"
+#include "archive/unpack_internal.h"
 
 static char logbuf[4096];
 
@@ -662,6 +663,26 @@ test_same_file(void **state)
 	sandbox_check_free(&sb);
 }
 
+/* Extracting ${ents} fails with EX_CANTCREAT, the message naming ${name}. */
+static void
+fails_naming(const struct ent *ents, const char *name)
+{
+	struct pt_mem m = { .chunk = 65536 };
+	struct unpack_stats us;
+	struct sandbox sb;
+
+	sandbox_new(&sb);
+	build(&m, sb.base, ents, 0);
+	log_reset();
+	logbuf[0] = '\0';
+	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
+	    NULL, NULL, &us), -1);
+	assert_int_equal(log_class(), EX_CANTCREAT);
+	assert_non_null(strstr(logbuf, name));
+	pt_mem_free(&m);
+	sandbox_check_free(&sb);
+}
+
 /* A file a worker cannot make fails the extraction, naming the entry. */
 static void
 test_worker_failure(void **state)
@@ -673,37 +694,13 @@ test_worker_failure(void **state)
 		{ 'f', "after", "x", 0 },
 		{ 0, NULL, NULL, 0 },
 	};
-	struct pt_mem m = { .chunk = 4096 };
-	struct unpack_stats us;
-	struct sandbox sb;
 
 	(void)state;
 	/* Longer than a name may be (NAME_MAX): the create fails. */
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	sandbox_new(&sb);
-	build(&m, sb.base, ents, 0);
-	log_reset();
-	logbuf[0] = '\0';
-	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
-	    NULL, NULL, &us), -1);
-	assert_int_equal(log_class(), EX_CANTCREAT);
-	assert_non_null(strstr(logbuf, name));
+	fails_naming(ents, name);
 	assert_non_null(strstr(logbuf, strerror(ENAMETOOLONG)));
-	pt_mem_free(&m);
-	sandbox_check_free(&sb);
-}
-
-/* The worker unpack_files.c gives ${name} (worker_of(), two workers). */
-static unsigned int
-worker_of(const char *name)
-{
-	const unsigned char *s = (const unsigned char *)name;
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ *s) * 16777619u;
-	return ((unsigned int)((uint64_t)h * 2 >> 32));
 }
 
 /*
@@ -718,9 +715,6 @@ test_first_failure(void **state)
 	static char big[100000 + 1];
 	char first[300 + 1], later[300 + 1], names[NFILL][16];
 	struct ent ents[NFILL + 3];
-	struct pt_mem m = { .chunk = 65536 };
-	struct unpack_stats us;
-	struct sandbox sb;
 	size_t i, k;
 	int c;
 
@@ -732,7 +726,7 @@ test_first_failure(void **state)
 	later[sizeof(later) - 1] = '\0';
 	for (c = 'a'; c <= 'z'; c++) {
 		memset(later, c, sizeof(later) - 1);
-		if (worker_of(later) != worker_of(first))
+		if (unpack_files_worker(later) != unpack_files_worker(first))
 			break;
 	}
 	assert_true(c <= 'z');
@@ -740,7 +734,7 @@ test_first_failure(void **state)
 	for (i = k = 0; k < NFILL; i++) {
 		assert_true(snprintf(names[k], sizeof(names[k]), "fill%03zu",
 		    i) < (int)sizeof(names[k]));
-		if (worker_of(names[k]) == worker_of(first)) {
+		if (unpack_files_worker(names[k]) == unpack_files_worker(first)) {
 			ents[k] = (struct ent){ 'f', names[k], big, 0 };
 			k++;
 		}
@@ -748,16 +742,7 @@ test_first_failure(void **state)
 	ents[k++] = (struct ent){ 'f', first, "x", 0 };
 	ents[k++] = (struct ent){ 'f', later, "x", 0 };
 	ents[k] = (struct ent){ 0, NULL, NULL, 0 };
-	sandbox_new(&sb);
-	build(&m, sb.base, ents, 0);
-	log_reset();
-	logbuf[0] = '\0';
-	assert_int_equal(unpack_run(sb.root, pt_mem_src, &m, UINT64_MAX,
-	    NULL, NULL, &us), -1);
-	assert_int_equal(log_class(), EX_CANTCREAT);
-	assert_non_null(strstr(logbuf, first));
-	pt_mem_free(&m);
-	sandbox_check_free(&sb);
+	fails_naming(ents, first);
 }
 
 int
